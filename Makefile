@@ -1,0 +1,51 @@
+# lcom — the two set-up commands are `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-stamp
+SYSTEM_PACKAGES = chromium redis-server
+
+.PHONY: demo test install system-deps lint format check clean
+
+## demo: install everything, then crawl the bundled demo ad site and print a summary
+demo: install
+	$(BIN)/lcom demo
+
+## test: install everything, then run the test suite
+test: install
+	$(BIN)/python -m pytest
+
+install: system-deps $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+## system-deps: Chromium (JavaScript pages) and redis-server, from the system package manager
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+lint: install
+	$(BIN)/ruff check crawler pipelines legal_guardrails dashboards tests bench
+	$(BIN)/ruff format --check crawler pipelines legal_guardrails dashboards tests bench
+
+format: install
+	$(BIN)/ruff format crawler pipelines legal_guardrails dashboards tests bench
+	$(BIN)/ruff check --fix crawler pipelines legal_guardrails dashboards tests bench
+
+## check: generated files (policy JSON Schema, Elasticsearch definitions) are up to date
+check: install
+	$(BIN)/lcom guardrails schema --check
+	$(BIN)/python -m dashboards.build --check
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

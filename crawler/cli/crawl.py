@@ -1,0 +1,103 @@
+"""``lcom crawl SOURCE``: one crawl job on one source, under the guardrail policy.
+
+The policy is checked before Scrapy starts (a clear error, exit 2) and again by
+the spider's runtime (fail closed). ``--jobdir`` makes the crawl resumable:
+run the same command again after an interruption.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+EXIT_REFUSED = 2
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("crawl", help="crawl one source under the guardrail policy")
+    parser.add_argument("source", help="source id (crawler/sources/<id>.yaml) or a YAML path")
+    add_crawl_options(parser)
+    parser.set_defaults(func=run)
+
+
+def add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help="override the source's base URL")
+    parser.add_argument("--policy", metavar="DIR", help="guardrail policy folder (LCOM_POLICY_DIR)")
+    parser.add_argument("--jobdir", metavar="DIR", help="persist crawl state here (resumable)")
+    parser.add_argument("--spool", metavar="DIR", help="spool folder for hits (LCOM_SPOOL_DIR)")
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra Scrapy/lcom setting (cannot widen policy limits)",
+    )
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    import os
+
+    overrides: dict[str, Any] = {}
+    for pair in args.set:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"lcom: --set needs NAME=VALUE, got {pair!r}")
+        overrides[name.strip()] = value
+    policy = args.policy or os.environ.get("LCOM_POLICY_DIR")
+    if policy:
+        overrides["LCOM_POLICY_DIR"] = policy
+    if args.jobdir:
+        overrides["JOBDIR"] = args.jobdir
+    spool = args.spool or os.environ.get("LCOM_SPOOL_DIR")
+    if spool:
+        overrides["LCOM_SPOOL_DIR"] = spool
+    if os.environ.get("LCOM_VAR_DIR"):
+        overrides["LCOM_VAR_DIR"] = os.environ["LCOM_VAR_DIR"]
+    return overrides
+
+
+def precheck(source: str, overrides: dict[str, Any]) -> str | None:
+    """The reason no crawl may start, in plain words, or None."""
+    from pathlib import Path
+
+    from crawler.runtime import DEMO_POLICY_DIR
+    from crawler.sources import SourceConfigError, load_source
+    from legal_guardrails import GuardrailError, load_policy
+
+    try:
+        config = load_source(source, overrides.get("LCOM_SOURCES_DIR"))
+    except SourceConfigError as exc:
+        return f"source config problem: {exc}"
+    policy_dir = Path(overrides.get("LCOM_POLICY_DIR") or DEMO_POLICY_DIR)
+    try:
+        policy = load_policy(policy_dir)
+        if policy.kill_switch_engaged():
+            return f"the kill switch of policy {policy_dir} is engaged: no crawl may start"
+        policy.permit_for(config.id)
+    except GuardrailError as exc:
+        return f"policy {policy_dir} does not allow this crawl:\n{exc}"
+    return None
+
+
+def execute(source: str, base_url: str | None, overrides: dict[str, Any]) -> tuple[int, Any]:
+    from crawler.jobs import run_crawl
+    from crawler.summary import render_summary
+
+    refused = precheck(source, overrides)
+    if refused:
+        print(f"lcom: refusing to crawl: {refused}", file=sys.stderr)
+        print("Run `lcom guardrails check` for every problem and how to fix it.", file=sys.stderr)
+        return EXIT_REFUSED, None
+    report = run_crawl(source, base_url, overrides)
+    if report.error is not None:
+        print(f"lcom: the crawl did not start: {report.error}", file=sys.stderr)
+        return EXIT_REFUSED, report
+    print(render_summary(report, source))
+    return 0, report
+
+
+def run(args: argparse.Namespace) -> int:
+    code, _ = execute(args.source, args.base_url, overrides_from(args))
+    return code

@@ -1,0 +1,73 @@
+"""Run one crawl job in this process and report what happened.
+
+Used by ``lcom crawl`` and ``lcom demo``. ``scrapy crawl ads`` goes through the
+same spider and runtime, so both paths enforce the same guardrails.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CrawlReport:
+    stats: dict[str, Any]
+    run_id: str | None = None
+    error: BaseException | None = None
+    spool_dir: Path | None = None
+    es_url: str | None = None
+    finish_reason: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    if overrides:
+        settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def spool_dir_from(settings: Settings) -> Path:
+    configured = settings.get("LCOM_SPOOL_DIR")
+    return Path(configured) if configured else Path(settings.get("LCOM_VAR_DIR", "var")) / "spool"
+
+
+def run_crawl(
+    source: str = "demo",
+    base_url: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> CrawlReport:
+    """Run the ad spider on one source until it finishes; never raises for crawl errors."""
+    settings = project_settings(overrides)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler("ads")
+    report = CrawlReport(stats={})
+
+    def failed(failure: Any) -> None:
+        report.error = failure.value
+
+    deferred = process.crawl(crawler, source=source, base_url=base_url)
+    deferred.addErrback(failed)
+    process.start()
+    if crawler.stats is not None:
+        report.stats = dict(crawler.stats.get_stats())
+    runtime = getattr(crawler, "lcom_runtime", None)
+    report.run_id = runtime.run_id if runtime else None
+    report.finish_reason = report.stats.get("finish_reason")
+    report.spool_dir = spool_dir_from(crawler.settings).resolve()
+    report.es_url = os.environ.get("ELASTICSEARCH_URL") or None
+    return report

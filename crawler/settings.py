@@ -1,0 +1,120 @@
+"""Scrapy settings for lcom.
+
+Safe defaults first: robots.txt obeyed, telnet console and remote control off,
+no cookies, no automatic throttling that could exceed the legal limits (those
+come from the guardrail policy at crawl start and always win, see
+``crawler/runtime.py``).
+
+lcom's own settings (all optional unless noted):
+
+``LCOM_SOURCE``            source id in ``crawler/sources/`` (default ``demo``)
+``LCOM_SOURCES_DIR``       folder with source extraction configs (default: bundled)
+``LCOM_POLICY_DIR``        guardrail policy folder (default: the bundled demo policy)
+``LCOM_DEMO``              demo mode: allows the built-in demo pseudonym key
+``LCOM_VAR_DIR``           where spool, audit log and job state live (default ``var``)
+``LCOM_SPOOL_DIR``         JSON Lines spool of hits (default ``<var>/spool``)
+``LCOM_AUDIT_LOG``         JSON Lines audit log of runs (default ``<var>/audit.jsonl``)
+``LCOM_KILL_SWITCH_FILE``  an extra kill-switch file next to the policy's own
+``LCOM_CHROMIUM``          path of the Chromium binary (default: ``chromium`` on PATH)
+``LCOM_PROGRESS``          show a progress line on a terminal (default: on when stderr is a tty)
+
+Set by the runtime from the policy (do not set by hand; they are overwritten):
+``LCOM_DERIVE_ORIGIN``, ``LCOM_STORED_FIELDS``, ``LCOM_MEDIA``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+BOT_NAME = "lcom"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# The policy's user_agent replaces this at crawl start.
+USER_AGENT = "lcom (+https://example.invalid/lcom; research crawler)"
+
+# -- safety -----------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False  # public pages only: no sessions, no logins
+REDIRECT_MAX_TIMES = 5
+AUTOTHROTTLE_ENABLED = False  # the policy sets fixed per-host rates
+RANDOMIZE_DOWNLOAD_DELAY = False  # jitter below the delay would break the legal rate
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # larger pages are cancelled and counted
+DOWNLOAD_WARNSIZE = 1024 * 1024
+RETRY_TIMES = 2
+DEPTH_PRIORITY = 1  # breadth first: listings before deep traps
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.extensions.killswitch.KillSwitch": 10,
+    "crawler.extensions.audit.AuditLog": 20,
+    "crawler.extensions.progress.Progress": 30,
+    "crawler.extensions.hitstats.HitStats": 40,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Our guardrail runs before robots.txt (100) and sees every request,
+    # including redirects, which re-enter the downloader middlewares.
+    "crawler.middlewares.guardrails.GuardrailsMiddleware": 50,
+    "crawler.middlewares.badpages.BadPagesMiddleware": 560,
+}
+
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.stopsource.StopSourceMiddleware": 40,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.language.LanguagePipeline": 100,
+    "pipelines.pseudonymize.PseudonymizePipeline": 200,
+    "pipelines.indicators.IndicatorPipeline": 300,
+    "pipelines.minimize.MinimizePipeline": 400,
+    "pipelines.elasticsearch.ElasticsearchPipeline": 900,
+}
+
+# -- JavaScript pages (only those a source config marks, and only if the policy allows) --
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": os.environ.get("LCOM_CHROMIUM") or shutil.which("chromium") or "chromium",
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+    ],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+# Every sub-request the browser makes is checked against the policy; the runtime
+# replaces this with a checker bound to the source's permit.
+PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.guardrails.abort_everything"
+
+# -- lcom --------------------------------------------------------------------
+LCOM_SOURCE = "demo"
+LCOM_DEMO = False
+LCOM_VAR_DIR = os.environ.get("LCOM_VAR_DIR", "var")
+
+# Items are never logged with their content (see crawler/logformatter.py).
+LOG_FORMATTER = "crawler.logformatter.PrivacyLogFormatter"

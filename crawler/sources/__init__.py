@@ -1,0 +1,130 @@
+"""Per-site extraction configs.
+
+A source is a YAML file in this folder (or in ``LCOM_SOURCES_DIR``): start URLs,
+which pages are listings and which are ads, the selectors that find links and
+fields, which pages need JavaScript, and the source's country for phone
+parsing. Adding a site needs no Python. See ``crawler/sources/README.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+BUNDLED_DIR = Path(__file__).resolve().parent
+
+FIELD_NAMES = ("title", "text", "city", "posted", "price_text", "age_text", "name")
+
+
+class SourceConfigError(ValueError):
+    """A source config file is missing or invalid."""
+
+    def __init__(self, path: Path | str, problems: list[str]) -> None:
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(f"{path}: " + "; ".join(problems))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PageType(_Model):
+    """One kind of page on the site, recognised by its URL path (and query)."""
+
+    url_pattern: str = Field(description="regular expression searched in the URL path+query")
+    javascript: bool = Field(False, description="render through Chromium (only if the policy allows)")
+    wait_for: str | None = Field(None, description="CSS selector to wait for when rendering")
+    follow: list[str] = Field(
+        default_factory=list,
+        description="selectors (CSS ending in ::attr(href), or XPath) whose links are followed",
+    )
+    ad: bool = Field(False, description="this page is one ad: extract the fields")
+
+    @field_validator("url_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+
+class AdFields(_Model):
+    """Selectors for the ad fields; each is CSS (``::text``/``::attr()``) or XPath."""
+
+    id_from_url: str = Field(description="regex with a named group 'id' applied to the URL path")
+    id_selector: str | None = Field(None, description="selector for the ad id; wins over the URL")
+    title: str
+    text: str
+    city: str | None = None
+    posted: str | None = None
+    price_text: str | None = None
+    age_text: str | None = None
+    name: str | None = None
+    contacts: list[str] = Field(default_factory=list, description="selectors for contact hrefs/text")
+    images: list[str] = Field(default_factory=list, description="selectors for image URLs")
+
+    @field_validator("id_from_url")
+    @classmethod
+    def _has_id_group(cls, value: str) -> str:
+        try:
+            pattern = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        if "id" not in pattern.groupindex:
+            raise ValueError("needs a named group (?P<id>...)")
+        return value
+
+
+class SourceConfig(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 code for phone parsing")
+    base_url: str = Field(description="default base URL; '{base_url}' in start_urls is replaced")
+    start_urls: list[str] = Field(min_length=1)
+    pages: dict[str, PageType] = Field(min_length=1)
+    ad: AdFields
+    language_hint: str | None = None
+    kind: Literal["classifieds", "escort", "dating", "massage", "other"] = "classifieds"
+
+    def resolved_start_urls(self, base_url: str | None = None) -> list[str]:
+        base = (base_url or self.base_url).rstrip("/")
+        return [url.replace("{base_url}", base) for url in self.start_urls]
+
+    def page_type_for(self, path_and_query: str) -> tuple[str, PageType] | None:
+        """First page type whose pattern matches, in file order."""
+        for name, page in self.pages.items():
+            if re.search(page.url_pattern, path_and_query):
+                return name, page
+        return None
+
+
+def sources_dir(setting: str | None = None) -> Path:
+    return Path(setting) if setting else BUNDLED_DIR
+
+
+def load_source(source: str, directory: str | Path | None = None) -> SourceConfig:
+    """Load a source by id (``demo``) or by path to a YAML file."""
+    path = Path(source)
+    if path.suffix not in (".yaml", ".yml"):
+        path = sources_dir(str(directory) if directory else None) / f"{source}.yaml"
+    if not path.is_file():
+        available = sorted(p.stem for p in path.parent.glob("*.yaml"))
+        raise SourceConfigError(path, [f"no such source config (available: {', '.join(available)})"])
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SourceConfigError(path, [f"not valid YAML: {exc}"]) from exc
+    try:
+        return SourceConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+        ]
+        raise SourceConfigError(path, problems) from exc
