@@ -69,5 +69,8 @@ def run_crawl(
     report.run_id = runtime.run_id if runtime else None
     report.finish_reason = report.stats.get("finish_reason")
     report.spool_dir = spool_dir_from(crawler.settings).resolve()
+    from crawler.extensions.audit import audit_log_path
+
+    report.extras["audit_log"] = str(audit_log_path(crawler.settings).resolve())
     report.es_url = os.environ.get("ELASTICSEARCH_URL") or None
     return report

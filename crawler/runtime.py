@@ -79,29 +79,52 @@ def prepare_runtime(
     base_url: str | None = None,
     run_id: str | None = None,
 ) -> CrawlRuntime:
-    """Load config and policy, check them, and apply the permit to the settings."""
+    """Load config and policy, check them, and apply the permit to the settings.
+
+    A refusal is logged, written to the audit log, and raised: no request is made.
+    """
     settings = crawler.settings
-    source_config = load_source(
-        source or settings.get("LCOM_SOURCE") or "demo", settings.get("LCOM_SOURCES_DIR")
-    )
+    source_name = source or settings.get("LCOM_SOURCE") or "demo"
+    source_config = load_source(source_name, settings.get("LCOM_SOURCES_DIR"))
     policy_dir = policy_dir_from(settings)
     now = datetime.now(UTC)
-    policy = load_policy(policy_dir, now=now)  # raises PolicyValidationError: fail closed
-    if policy.kill_switch_engaged():
-        raise KillSwitchEngaged(f"kill switch engaged in policy {policy_dir}: no crawl may start")
-    permit = policy.permit_for(source_config.id, now=now)  # raises NotAuthorisedError
+    run_id = run_id or new_run_id(now)
+    try:
+        policy = load_policy(policy_dir, now=now)  # raises PolicyValidationError: fail closed
+        if policy.kill_switch_engaged():
+            raise KillSwitchEngaged(
+                f"kill switch engaged in policy {policy_dir}: no crawl may start"
+            )
+        extra_switch = settings.get("LCOM_KILL_SWITCH_FILE")
+        if extra_switch and Path(extra_switch).exists():
+            raise KillSwitchEngaged(
+                f"kill switch file {extra_switch} exists (LCOM_KILL_SWITCH_FILE): "
+                "no crawl may start"
+            )
+        permit = policy.permit_for(source_config.id, now=now)  # raises NotAuthorisedError
+    except (legal_guardrails.GuardrailError, KillSwitchEngaged) as exc:
+        refuse(settings, source_config.id, policy_dir, run_id, exc)
+        raise
     runtime = CrawlRuntime(
         source=source_config,
         policy=policy,
         permit=permit,
         policy_dir=policy_dir,
-        run_id=run_id or new_run_id(now),
+        run_id=run_id,
         started_at=now,
         base_url=(base_url or source_config.base_url).rstrip("/"),
         demo=settings.getbool("LCOM_DEMO"),
     )
     apply_permit(settings, runtime)
     crawler.lcom_runtime = runtime  # type: ignore[attr-defined]
+    # Browser sub-requests are checked by a guard bound to this crawl's permit.
+    from crawler.middlewares.guardrails import BrowserRequestGuard, guardrails_for
+
+    settings.set(
+        "PLAYWRIGHT_ABORT_REQUEST",
+        BrowserRequestGuard(guardrails_for(crawler)),
+        priority=POLICY_PRIORITY,
+    )
     logger.info(
         "run %s: source %s under policy %s (%s), authorisation %s valid until %s",
         runtime.run_id,
@@ -136,7 +159,11 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     tighten("CONCURRENT_REQUESTS_PER_DOMAIN", permit.concurrency)
     tighten("DOWNLOAD_DELAY", 1.0 / permit.requests_per_second, lower_is_stricter=False)
     tighten("DEPTH_LIMIT", permit.max_depth)
-    settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority=POLICY_PRIORITY)
+    # Jitter below the delay would break the legal rate. RANDOMIZE_DOWNLOAD_DELAY
+    # is deprecated in favour of DOWNLOAD_DELAY_JITTER: remove it so it cannot win.
+    settings.set("DOWNLOAD_DELAY_JITTER", 0.0, priority=POLICY_PRIORITY)
+    if "RANDOMIZE_DOWNLOAD_DELAY" in settings:
+        settings.delete("RANDOMIZE_DOWNLOAD_DELAY", priority=POLICY_PRIORITY)
     settings.set("AUTOTHROTTLE_ENABLED", False, priority=POLICY_PRIORITY)
     settings.set("COOKIES_ENABLED", False, priority=POLICY_PRIORITY)
     settings.set("LCOM_DERIVE_ORIGIN", bool(data_policy.derive_origin), priority=POLICY_PRIORITY)
@@ -144,11 +171,34 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     settings.set("LCOM_MEDIA", permit.media, priority=POLICY_PRIORITY)
 
 
+class MissingRuntimeError(RuntimeError):
+    """A component needs the crawl runtime but the spider did not prepare one."""
+
+
+def refuse(
+    settings: Settings, source: str, policy_dir: Path, run_id: str, exc: BaseException
+) -> None:
+    """Log why no crawl may start, in plain words, and write it to the audit log."""
+    from crawler.extensions.audit import record_refusal
+
+    logger.error("refusing to crawl source %s: %s", source, exc)
+    problems = getattr(exc, "problems", ())
+    for problem in problems:
+        render = getattr(problem, "render", None)
+        logger.error("  %s", render() if callable(render) else problem)
+    record_refusal(settings, source, policy_dir, f"{type(exc).__name__}: {exc}", run_id)
+
+
 def get_runtime(crawler: Crawler) -> CrawlRuntime:
-    """The runtime the spider prepared; components call this in ``from_crawler``."""
+    """The runtime the spider prepared; components call this in ``from_crawler``.
+
+    Raises :class:`MissingRuntimeError` (not ``NotConfigured``): a guardrail or
+    privacy component must never switch itself off silently.
+    """
     runtime = getattr(crawler, "lcom_runtime", None)
     if runtime is None:
-        from scrapy.exceptions import NotConfigured
-
-        raise NotConfigured("no lcom runtime: the spider is not an lcom spider")
+        raise MissingRuntimeError(
+            "no lcom runtime: run the lcom ads spider (crawler/spiders/ads.py), whose "
+            "from_crawler loads the guardrail policy"
+        )
     return runtime

@@ -66,13 +66,17 @@ EXTENSIONS = {
 
 DOWNLOADER_MIDDLEWARES = {
     # Our guardrail runs before robots.txt (100) and sees every request,
-    # including redirects, which re-enter the downloader middlewares.
+    # including redirects, which re-enter the downloader middlewares; its
+    # process_response runs last, so it sees the final response.
     "crawler.middlewares.guardrails.GuardrailsMiddleware": 50,
     "crawler.middlewares.badpages.BadPagesMiddleware": 560,
+    # Last check before a request is queued for download (after robots.txt).
+    "crawler.middlewares.guardrails.GuardrailsGate": 800,
 }
 
 SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.stopsource.StopSourceMiddleware": 40,
+    # Before Scrapy's DepthMiddleware (900), so links beyond the permit's depth are counted.
+    "crawler.middlewares.guardrails.DepthGuardMiddleware": 950,
 }
 
 ITEM_PIPELINES = {

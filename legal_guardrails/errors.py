@@ -29,9 +29,7 @@ class PolicyValidationError(ValueError, GuardrailError):
         self.problems = tuple(problems)
         errors = [p for p in self.problems if p.severity == "error"]
         first = errors[0].render() if errors else "no details"
-        super().__init__(
-            f"policy {path} cannot be used: {len(errors)} error(s); first: {first}"
-        )
+        super().__init__(f"policy {path} cannot be used: {len(errors)} error(s); first: {first}")
 
 
 class NotAuthorisedError(GuardrailError):

@@ -12,7 +12,7 @@ import re
 import zoneinfo
 from datetime import date, datetime
 from ipaddress import ip_address
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -89,22 +89,30 @@ def _moment(value: Any) -> date | datetime:
             raise PydanticCustomError(
                 "bad_date",
                 "'{value}' is not a date or a date and time",
-                {"value": value, "fix": "Write a date as 2026-01-31, or a moment as "
-                 "2026-01-31T18:00:00+01:00 (with the offset from UTC)."},
+                {
+                    "value": value,
+                    "fix": "Write a date as 2026-01-31, or a moment as "
+                    "2026-01-31T18:00:00+01:00 (with the offset from UTC).",
+                },
             ) from None
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise PydanticCustomError(
                 "naive_datetime",
                 "the moment '{value}' has no time zone, so it is ambiguous",
-                {"value": value.isoformat(), "fix": "Add the offset from UTC, for example "
-                 "2026-01-31T18:00:00+01:00, or give only the date (2026-01-31)."},
+                {
+                    "value": value.isoformat(),
+                    "fix": "Add the offset from UTC, for example "
+                    "2026-01-31T18:00:00+01:00, or give only the date (2026-01-31).",
+                },
             )
         return value
     if isinstance(value, date):
         return value
     raise PydanticCustomError(
-        "bad_date", "'{value}' is not a date", {"value": value, "fix": "Write a date as 2026-01-31."}
+        "bad_date",
+        "'{value}' is not a date",
+        {"value": value, "fix": "Write a date as 2026-01-31."},
     )
 
 
@@ -123,7 +131,9 @@ def _plain_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     raise PydanticCustomError(
-        "bad_date", "'{value}' is not a date", {"value": value, "fix": "Write a date as 2026-01-31."}
+        "bad_date",
+        "'{value}' is not a date",
+        {"value": value, "fix": "Write a date as 2026-01-31."},
     )
 
 
@@ -136,8 +146,11 @@ def _timezone(value: Any) -> str:
         raise PydanticCustomError(
             "bad_timezone",
             "'{value}' is not a known time zone name",
-            {"value": value, "fix": "Use a name from the IANA time zone list, for example "
-             "Europe/Amsterdam or Europe/Brussels (not 'CET' or 'UTC+1')."},
+            {
+                "value": value,
+                "fix": "Use a name from the IANA time zone list, for example "
+                "Europe/Amsterdam or Europe/Brussels (not 'CET' or 'UTC+1').",
+            },
         ) from None
     return value
 
@@ -147,8 +160,11 @@ def _time(value: Any) -> str:
         raise PydanticCustomError(
             "bad_time",
             "'{value}' is not a time of day in the form HH:MM",
-            {"value": value, "fix": "Write the time with two digits each, between quotes: "
-             "\"08:00\", \"22:30\"; use \"24:00\" for the end of the day."},
+            {
+                "value": value,
+                "fix": "Write the time with two digits each, between quotes: "
+                '"08:00", "22:30"; use "24:00" for the end of the day.',
+            },
         )
     return value
 
@@ -156,14 +172,19 @@ def _time(value: Any) -> str:
 def _host(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError(
-            "bad_host", "'{value}' is not a host name", {"value": value, "fix": "Write a host name."}
+            "bad_host",
+            "'{value}' is not a host name",
+            {"value": value, "fix": "Write a host name."},
         )
     if "*" in value or "?" in value or value.startswith("."):
         raise PydanticCustomError(
             "wildcard_host",
             "'{value}' is a wildcard; only exact host names may be allowed",
-            {"value": value, "fix": "List every host name in full, for example "
-             "www.example.nl and example.nl, each approved on its own."},
+            {
+                "value": value,
+                "fix": "List every host name in full, for example "
+                "www.example.nl and example.nl, each approved on its own.",
+            },
         )
     host = value.strip().lower().rstrip(".")
     try:
@@ -176,8 +197,11 @@ def _host(value: Any) -> str:
         raise PydanticCustomError(
             "bad_host",
             "'{value}' is not a plain host name",
-            {"value": value, "fix": "Write only the host name, without http://, a port, a path "
-             "or spaces: for example www.example.nl or 127.0.0.1."},
+            {
+                "value": value,
+                "fix": "Write only the host name, without http://, a port, a path "
+                "or spaces: for example www.example.nl or 127.0.0.1.",
+            },
         )
     return host
 
@@ -185,7 +209,9 @@ def _host(value: Any) -> str:
 def _regex(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError(
-            "bad_regex", "'{value}' is not text", {"value": value, "fix": "Write the pattern as text."}
+            "bad_regex",
+            "'{value}' is not text",
+            {"value": value, "fix": "Write the pattern as text."},
         )
     try:
         re.compile(value)
@@ -193,9 +219,13 @@ def _regex(value: Any) -> str:
         raise PydanticCustomError(
             "bad_regex",
             "the pattern '{value}' is not a valid regular expression ({reason})",
-            {"value": value, "reason": str(exc), "fix": "Correct the pattern; put it between "
-             "single quotes, and write a literal '.', '?', '(' or '[' as '\\.', '\\?', '\\(' "
-             "or '\\['."},
+            {
+                "value": value,
+                "reason": str(exc),
+                "fix": "Correct the pattern; put it between "
+                "single quotes, and write a literal '.', '?', '(' or '[' as '\\.', '\\?', '\\(' "
+                "or '\\['.",
+            },
         ) from None
     return value
 
@@ -208,7 +238,7 @@ def _url(value: Any) -> str:
             "'{value}' is not a web address",
             {"value": value, "fix": "Write a full address starting with https://."},
         )
-    return value
+    return str(value)
 
 
 def _str_schema(**extra: Any) -> WithJsonSchema:
@@ -261,7 +291,7 @@ class RetentionDays(_Model):
     logs: int = Field(gt=0, description="Operational logs (ids and pseudonyms only).")
     audit: int = Field(gt=0, description="The audit trail of what was crawled under which policy.")
 
-    HIT_STATES: tuple[str, ...] = ("new", "relevant", "not_relevant")
+    HIT_STATES: ClassVar[tuple[str, ...]] = ("new", "relevant", "not_relevant")
 
     def for_state(self, state: str) -> int:
         """Days a hit in review ``state`` may be kept (unknown states get the shortest)."""
@@ -273,11 +303,15 @@ class RetentionDays(_Model):
 class Ceilings(_Model):
     """Upper limits that no source may exceed."""
 
-    requests_per_second_per_host: float = Field(gt=0, description="Most requests per second to one host.")
+    requests_per_second_per_host: float = Field(
+        gt=0, description="Most requests per second to one host."
+    )
     concurrency: int = Field(ge=1, description="Most requests in flight at once, per source.")
     pages_per_run: int = Field(ge=1, description="Most pages fetched from one source in one run.")
     max_depth: int = Field(ge=0, description="Most links followed away from a start page.")
-    longest_authorisation_days: int = Field(ge=1, description="Longest allowed authorisation, in days.")
+    longest_authorisation_days: int = Field(
+        ge=1, description="Longest allowed authorisation, in days."
+    )
     retention_days: RetentionDays = Field(description="Longest retention per kind of record.")
 
 
@@ -325,7 +359,9 @@ class LegalBasis(_Model):
     )
     who_may_authorise: list[Text] = Field(min_length=1, description="Roles that may authorise.")
     maximum_duration_days: int = Field(ge=1, description="Longest authorisation under this basis.")
-    retention_ceiling_days: int = Field(ge=1, description="Longest retention of hits under this basis.")
+    retention_ceiling_days: int = Field(
+        ge=1, description="Longest retention of hits under this basis."
+    )
 
 
 class LegalBases(_Model):
@@ -362,6 +398,17 @@ class CrawlWindow(_Model):
     days: list[Weekday] = Field(min_length=1)
     start: TimeOfDay = Field(alias="from")
     end: TimeOfDay = Field(alias="until")
+
+    @field_validator("start")
+    @classmethod
+    def _not_end_of_day(cls, value: str) -> str:
+        if value == "24:00":
+            raise PydanticCustomError(
+                "bad_time",
+                "a window cannot start at 24:00",
+                {"fix": 'Start the window at "00:00" of the next day instead.'},
+            )
+        return value
 
 
 class Source(_Model):

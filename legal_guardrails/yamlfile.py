@@ -122,6 +122,22 @@ def _index(doc: YamlDocument, node: yaml.Node, path: YamlPath) -> None:
             _index(doc, item, here)
 
 
+_PLAIN_SYNTAX = (
+    ("expected <block end>", "the indentation of this line does not match the lines above"),
+    ("mapping values are not allowed", "a ':' appears where a new line or quotes are needed"),
+    ("found character '\\t'", "a tab is used for indentation; use spaces"),
+    ("found unexpected end of stream", "a quote or bracket is opened but never closed"),
+    ("could not find expected ':'", "a line is missing its ':' or a quote is not closed"),
+)
+
+
+def _plain_syntax_message(technical: str) -> str:
+    for marker, plain in _PLAIN_SYNTAX:
+        if marker in technical:
+            return f"{plain} (YAML says: {technical})"
+    return technical
+
+
 def parse_yaml(text: str) -> YamlDocument:
     """Parse ``text``; syntax errors come back as issues, never as exceptions."""
     loader = _PolicyLoader(text)
@@ -139,6 +155,7 @@ def parse_yaml(text: str) -> YamlDocument:
         line = mark.line + 1 if mark is not None else None
         column = mark.column + 1 if mark is not None else None
         what = " ".join(part for part in (exc.context, exc.problem) if part)
+        what = _plain_syntax_message(what)
         return YamlDocument(
             data=None,
             issues=[

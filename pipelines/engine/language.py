@@ -12,7 +12,8 @@ A two-stage cascade, built once per process and shared between threads:
 Restricting lingua to the languages actually seen in European ads is what makes it both
 fast and accurate; adding more languages costs accuracy on the eight target languages
 (``bench/language.py`` prints the figures). When ``pycld2`` is not installed the
-detector runs lingua alone: slower, equally accurate.
+detector runs lingua alone: about five times slower and a little less accurate
+(99.1% instead of 99.4% on the shared sentences).
 
 The result is an ISO 639-1 code with a confidence in ``[0, 1]``, or ``"unknown"`` for
 empty, very short, repetitive or ambiguous text. Language models load lazily, on first
@@ -49,11 +50,13 @@ DEFAULT_LANGUAGES: tuple[str, ...] = (
 )
 
 #: Below this lingua confidence the answer is "unknown".
-DEFAULT_MIN_CONFIDENCE = 0.5
+DEFAULT_MIN_CONFIDENCE = 0.3
 #: Texts with fewer letters than this are "unknown" (no detector is reliable there).
 DEFAULT_MIN_LETTERS = 6
 #: Texts with fewer distinct letters than this are "unknown" ("xxxxxxxx", "ababab").
 MIN_DISTINCT_LETTERS = 5
+#: Latin-script text with a smaller share of vowels is "unknown" (keyboard mash).
+MIN_VOWEL_SHARE = 0.15
 #: Minimum share (percent) of the text CLD2 must attribute to its top language.
 FAST_STAGE_MIN_PERCENT = 70
 #: Only this many characters are looked at: more text does not change the verdict.
@@ -63,6 +66,7 @@ MAX_CHARS = 2000
 # (mostly English) words to a character n-gram model.
 _NOISE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|@\w+|[\d_]+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_LATIN_VOWELS = frozenset("aeiouyáàâäãåæéèêëíìîïóòôöõőøœúùûüűýÿąęăıų")
 
 
 class LanguageDetector:
@@ -144,10 +148,18 @@ class LanguageDetector:
             )
 
     def detect(self, text: str) -> tuple[str, float]:
-        """Return ``(iso_639_1_code, confidence)`` or ``("unknown", confidence)``."""
+        """Return ``(iso_639_1_code, confidence)`` or ``("unknown", confidence)``.
+
+        The confidence is lingua's probability for its answer or, when the fast stage
+        answered, the share of the text CLD2 attributes to the language.
+        """
         cleaned = _clean(text)
         letters = [ch for ch in cleaned if ch.isalpha()]
-        if len(letters) < self.min_letters or len(set(letters)) < MIN_DISTINCT_LETTERS:
+        if (
+            len(letters) < self.min_letters
+            or len(set(letters)) < MIN_DISTINCT_LETTERS
+            or _looks_like_keyboard_mash(letters)
+        ):
             return UNKNOWN, 0.0
         self.load()
         fast = self._fast_stage(cleaned)
@@ -180,6 +192,16 @@ class LanguageDetector:
             if verified is None or verified.iso_code_639_1.name.lower() != "en":
                 return None
         return code, percent / 100.0
+
+
+def _looks_like_keyboard_mash(letters: list[str]) -> bool:
+    # Latin-script words without vowels ("qwrtzp vbnmk") are not language; every
+    # supported Latin-script language has well over a quarter vowels in running text.
+    latin = [ch.lower() for ch in letters if ch <= "\u024f"]
+    if len(latin) * 2 < len(letters):
+        return False
+    vowels = sum(ch in _LATIN_VOWELS for ch in latin)
+    return vowels < MIN_VOWEL_SHARE * len(latin)
 
 
 def _clean(text: str) -> str:

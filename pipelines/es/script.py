@@ -114,9 +114,7 @@ def emulate_hit_upsert(
     return source, "created" if is_new else "updated"
 
 
-def upsert_params(
-    doc: dict[str, Any], carry: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def upsert_params(doc: dict[str, Any], carry: dict[str, Any] | None = None) -> dict[str, Any]:
     """The ``script.params`` for one observation (``review`` never comes from ``doc``)."""
     observation = {k: v for k, v in doc.items() if k != "review"}
     params: dict[str, Any] = {"doc": observation, "review": dict(INITIAL_REVIEW)}

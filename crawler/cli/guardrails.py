@@ -1,0 +1,216 @@
+"""``lcom guardrails``: check, explain and compare policies; keep the schema current."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from legal_guardrails import (
+    DEMO_POLICY_DIR,
+    POLICY_DIR_ENV,
+    CheckResult,
+    NotAuthorisedError,
+    PolicyValidationError,
+    check_policy,
+    diff_policies,
+    explain_source,
+    load_policy,
+)
+from legal_guardrails.schema import SCHEMA_PATH, schema_is_current, write_schema
+
+EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
+
+
+def _default_dir() -> Path:
+    """``$LCOM_POLICY_DIR``, else the crawler setting of that name, else the demo policy."""
+    configured = os.environ.get(POLICY_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured)
+    try:
+        settings = importlib.import_module("crawler.settings")
+    except ImportError:
+        settings = None
+    value = getattr(settings, POLICY_DIR_ENV, None)
+    return Path(value) if value else DEMO_POLICY_DIR
+
+
+def _moment(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time such as 2026-11-29T12:00+01:00"
+        ) from None
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no time zone; add the offset, e.g. 2026-11-29T12:00+01:00"
+        )
+    return when
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "guardrails",
+        help="check, explain and compare legal guardrail policies",
+        description="Check, explain and compare the legal guardrail policy folder.",
+    )
+    commands = parser.add_subparsers(dest="guardrails_command", metavar="ACTION", required=True)
+
+    check = commands.add_parser(
+        "check",
+        help="validate a policy folder and list every problem",
+        description="Exit 0 when the policy can be used (warnings allowed), 1 when it cannot.",
+    )
+    check.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        help=f"policy folder (default: ${POLICY_DIR_ENV} or the demo policy)",
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--at", type=_moment, help="check as of this moment (ISO 8601 with offset)")
+    check.set_defaults(func=run_check)
+
+    explain = commands.add_parser(
+        "explain", help="say in plain language what the crawler may do on a source"
+    )
+    explain.add_argument("source", help="source id, e.g. demo")
+    explain.add_argument("dir", nargs="?", type=Path, help="policy folder")
+    explain.add_argument("--at", type=_moment, help="as of this moment (ISO 8601 with offset)")
+    explain.set_defaults(func=run_explain)
+
+    diff = commands.add_parser("diff", help="list what a new policy version widens or narrows")
+    diff.add_argument("old", type=Path, help="folder of the current version")
+    diff.add_argument("new", type=Path, help="folder of the proposed version")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(func=run_diff)
+
+    schema = commands.add_parser("schema", help=f"write {SCHEMA_PATH.name} from the policy model")
+    schema.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare; exit 1 if the file on disk is out of date",
+    )
+    schema.set_defaults(func=run_schema)
+
+
+def _folder(args: argparse.Namespace) -> Path | None:
+    folder: Path = args.dir or _default_dir()
+    if not folder.is_dir():
+        print(f"error: policy folder {folder} does not exist", file=sys.stderr)
+        return None
+    return folder
+
+
+def render_text(result: CheckResult) -> str:
+    lines = []
+    for problem in result.problems:
+        where = (
+            str(result.path / problem.file) if problem.file not in ("", ".") else str(result.path)
+        )
+        if problem.line is not None:
+            where += f":{problem.line}"
+        if problem.column is not None:
+            where += f":{problem.column}"
+        field = f" {problem.field}:" if problem.field else ""
+        lines.append(
+            f"{problem.severity.upper()} {where} [{problem.rule}]{field} {problem.message}"
+        )
+        lines.append(f"    fix: {problem.fix}")
+    verdict = "can be used" if result.ok else "CANNOT be used"
+    version = f" version {result.version}" if result.version else ""
+    fingerprint = f" (sha256 {result.content_hash[:12]})" if result.content_hash else ""
+    lines.append(
+        f"Policy {result.path}{version}{fingerprint} {verdict} as of "
+        f"{result.checked_at.isoformat()}: {len(result.errors)} error(s), "
+        f"{len(result.warnings)} warning(s)."
+    )
+    return "\n".join(lines)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    folder = _folder(args)
+    if folder is None:
+        return EXIT_USAGE
+    result = check_policy(folder, now=args.at)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(render_text(result))
+    return EXIT_OK if result.ok else EXIT_POLICY
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    folder = _folder(args)
+    if folder is None:
+        return EXIT_USAGE
+    try:
+        policy = load_policy(folder, now=args.at)
+    except PolicyValidationError as exc:
+        result = CheckResult(
+            path=folder,
+            checked_at=args.at or datetime.now().astimezone(),
+            problems=list(exc.problems),
+        )
+        print(render_text(result))
+        print("The policy has errors, so the crawler may not visit any source.")
+        return EXIT_POLICY
+    if args.source not in policy.sources:
+        known = ", ".join(sorted(policy.sources)) or "none"
+        print(f"error: no source {args.source!r} in {folder}; sources: {known}", file=sys.stderr)
+        return EXIT_USAGE
+    print(explain_source(policy, args.source, args.at), end="")
+    try:
+        policy.permit_for(args.source, args.at)
+    except NotAuthorisedError:
+        return EXIT_POLICY
+    return EXIT_OK
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    for folder in (args.old, args.new):
+        if not folder.is_dir():
+            print(f"error: policy folder {folder} does not exist", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        changes = diff_policies(args.old, args.new)
+    except PolicyValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_POLICY
+    if args.format == "json":
+        payload: list[dict[str, Any]] = [
+            {"kind": c.kind, "field": c.field, "old": c.old, "new": c.new, "text": c.text}
+            for c in changes
+        ]
+        print(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+        return EXIT_OK
+    if not changes:
+        print("No differences.")
+    for kind, title in (
+        ("widens", "WIDENS (the crawler may do more)"),
+        ("narrows", "NARROWS (the crawler may do less)"),
+        ("neutral", "OTHER CHANGES"),
+    ):
+        selected = [c for c in changes if c.kind == kind]
+        if selected:
+            print(f"{title}:")
+            for change in selected:
+                print(f"  - {change.text}  [{change.field}]")
+    return EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    if args.check:
+        if schema_is_current():
+            print(f"{SCHEMA_PATH} is up to date.")
+            return EXIT_OK
+        print(f"{SCHEMA_PATH} is out of date; run: lcom guardrails schema", file=sys.stderr)
+        return EXIT_POLICY
+    print(f"wrote {write_schema()}")
+    return EXIT_OK

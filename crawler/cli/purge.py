@@ -1,0 +1,66 @@
+"""``lcom purge``: delete hits and spooled data past retention, and audit the erasure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "purge",
+        help="delete hits past retention (by last_seen and review.state) and old spool files",
+        description=(
+            "Backstop to ILM: deletes each hit whose last_seen is older than the retention "
+            "of its review.state, purges the spool, and writes an audit record (counts only)."
+        ),
+    )
+    parser.add_argument("--policy-dir", type=Path, help="policy bundle with the data policy")
+    parser.add_argument(
+        "--retention",
+        action="append",
+        metavar="STATE=DAYS",
+        help="retention per review state instead of the data policy (repeatable)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    parser.add_argument("--spool-dir", type=Path, help="default: LCOM_SPOOL_DIR or var/spool")
+    parser.add_argument("--audit-log", type=Path, help="default: LCOM_AUDIT_LOG or var/audit.jsonl")
+    parser.add_argument("--json", action="store_true", help="print the audit record as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipelines.es.cli_support import default_audit_log, default_spool_dir, resolve_retention
+    from pipelines.es.client import EsConnectionConfig, make_client
+    from pipelines.es.errors import EsIntegrationError
+    from pipelines.es.purge import run_purge
+
+    try:
+        retention, origin = resolve_retention(args.policy_dir, args.retention)
+        config = EsConnectionConfig.from_env()
+    except EsIntegrationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"retention from {origin}: {dict(retention.hits_by_state)}")
+    if config is None:
+        print("ELASTICSEARCH_URL is not set: purging the spool only")
+    client = make_client(config) if config else None
+    try:
+        result = run_purge(
+            client,
+            retention.hits_by_state,
+            spool_dir=args.spool_dir or default_spool_dir(),
+            audit_log=args.audit_log or default_audit_log(),
+            dry_run=args.dry_run,
+        )
+    finally:
+        if client is not None:
+            client.close()
+    if args.json:
+        print(json.dumps(result.audit_record(), indent=2))
+    else:
+        for line in result.lines():
+            print(line)
+    return 1 if result.errors else 0

@@ -1,0 +1,106 @@
+"""The kill switch, and the clock that ends a run when its permit ends.
+
+Every ``LCOM_KILL_SWITCH_INTERVAL`` seconds (default 1.0) while the spider
+runs, this extension checks:
+
+- the policy's kill switch (``policy.kill_switch_engaged()``: the ``engaged``
+  flag, or the kill-switch file named in the policy exists) and the optional
+  extra file ``LCOM_KILL_SWITCH_FILE``: engaged ⇒ the source is stopped, every
+  further request is blocked (rule ``kill_switch``) and the spider closes with
+  reason ``lcom_kill_switch``;
+- the authorisation: no longer valid ⇒ reason ``lcom_authorisation_expired``;
+- the crawl hours: over ⇒ reason ``lcom_outside_hours``.
+
+The guardrails middleware checks the last two on every request as well; the
+loop makes a run stop on time even while no request is being made. A crawl
+never starts with an engaged switch (``crawler/runtime.py`` refuses it).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.utils.asyncio import create_looping_call
+
+from crawler.middlewares.guardrails import Guardrails, guardrails_for
+from crawler.runtime import get_runtime
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 1.0
+
+
+def extra_kill_switch_engaged(path: str | Path | None) -> bool:
+    """The extra ``LCOM_KILL_SWITCH_FILE`` exists (or cannot be checked: fail closed)."""
+    if not path:
+        return False
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        logger.warning("cannot check kill-switch file %s; treating as engaged", path)
+        return True
+    return True
+
+
+class KillSwitch:
+    """Extension: polls the kill switch and the permit's validity while the spider runs."""
+
+    def __init__(
+        self,
+        guardrails: Guardrails,
+        engaged: Callable[[], bool],
+        interval: float = DEFAULT_INTERVAL,
+    ) -> None:
+        self.guardrails = guardrails
+        self.engaged = engaged
+        self.interval = interval
+        self._loop: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> KillSwitch:
+        runtime = get_runtime(crawler)
+        extra_file = crawler.settings.get("LCOM_KILL_SWITCH_FILE") or None
+
+        def engaged() -> bool:
+            return runtime.policy.kill_switch_engaged() or extra_kill_switch_engaged(extra_file)
+
+        interval = crawler.settings.getfloat("LCOM_KILL_SWITCH_INTERVAL", DEFAULT_INTERVAL)
+        if interval <= 0:
+            raise ValueError("LCOM_KILL_SWITCH_INTERVAL must be a positive number of seconds")
+        ext = cls(guardrails_for(crawler), engaged, interval)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def check(self) -> str | None:
+        """Stop the source if it must stop now; the rule that stopped it, or None."""
+        if self.guardrails.stopped is not None:
+            return self.guardrails.stopped.rule
+        try:
+            engaged = self.engaged()
+        except Exception:
+            logger.error("kill-switch check failed; treating as engaged", exc_info=True)
+            engaged = True
+        if engaged:
+            self.guardrails.stop("kill_switch")
+            return "kill_switch"
+        return self.guardrails.check_time()
+
+    def spider_opened(self, **kwargs: Any) -> None:
+        self._loop = create_looping_call(self.check)
+        self._loop.start(self.interval, now=True)
+
+    def spider_closed(self, **kwargs: Any) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        self._loop = None

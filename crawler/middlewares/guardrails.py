@@ -1,0 +1,443 @@
+"""Guardrail enforcement: every request the crawler makes is checked against the permit.
+
+The legal limits come from the policy (``legal_guardrails``, no Scrapy) as a
+``SourcePermit``; this module enforces them inside Scrapy:
+
+``Guardrails``
+    The shared enforcement state of one crawl (one per crawler, see
+    :func:`guardrails_for`): the permit, an injectable clock, the page counter,
+    per-host delays and the stop state. Once a source is stopped (kill switch,
+    stop status, login wall, page cap, expired authorisation, crawl hours over)
+    every further request is blocked and the spider is closed with an
+    ``lcom_*`` reason.
+``GuardrailsMiddleware`` (downloader middleware, priority 50)
+    Checks every request before robots.txt (100) and before it is queued for
+    download, including redirect targets (they re-enter the downloader
+    middlewares) and robots.txt fetches. Sees the final response of every
+    request (after redirects) for stop status codes and login walls.
+``GuardrailsGate`` (downloader middleware, priority 800)
+    The last check before a request is queued: a source stopped while the
+    request waited elsewhere in the chain (for robots.txt, say) blocks it.
+``DepthGuardMiddleware`` (spider middleware, priority 950)
+    Drops links beyond the permit's depth before Scrapy's own ``DEPTH_LIMIT``
+    does, so the block is counted (and ``max_depth: 0`` means zero).
+``BrowserRequestGuard``
+    The ``PLAYWRIGHT_ABORT_REQUEST`` callable: aborts every browser
+    sub-request the permit refuses, and images, media and fonts unless the
+    media policy needs them. :func:`abort_everything` is the fail-closed
+    default until the runtime installs the guard.
+
+Every block raises ``IgnoreRequest`` (or aborts the browser request),
+increments ``lcom/guardrails/blocked/<rule>`` and logs the rule and the URL,
+never page content. Rules: see :data:`RULES`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Request, Response
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler.runtime import get_runtime
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.robotstxt import RobotParser
+    from scrapy.statscollectors import StatsCollector
+
+    from legal_guardrails.policy import SourcePermit
+
+logger = logging.getLogger(__name__)
+
+STAT_PREFIX = "lcom/guardrails/blocked/"
+
+#: Every rule a request can be blocked by; browser sub-requests use ``browser_<rule>``.
+RULES: tuple[str, ...] = (
+    "scheme",
+    "host",
+    "deny_pattern",
+    "allow_pattern",
+    "robots",
+    "depth",
+    "page_cap",
+    "hours",
+    "authorisation_expired",
+    "javascript",
+    "kill_switch",
+    "stop_status",
+    "login_wall",
+)
+#: Rules that stop the whole source, with the reason the spider is closed with.
+STOP_REASONS: dict[str, str] = {
+    "page_cap": "lcom_page_cap",
+    "hours": "lcom_outside_hours",
+    "authorisation_expired": "lcom_authorisation_expired",
+    "kill_switch": "lcom_kill_switch",
+    "login_wall": "lcom_login_wall",
+    # stop_status: "lcom_stop_status_<code>"
+}
+#: Browser resource types that are only loaded when the media policy needs them.
+MEDIA_RESOURCE_TYPES = frozenset({"image", "media", "font"})
+
+_PASSWORD_INPUT = re.compile(rb"<input\b[^>]*\btype\s*=\s*[\"']?password\b", re.IGNORECASE)
+_CAPTCHA_MARKERS = re.compile(rb"g-recaptcha|h-captcha|cf-turnstile", re.IGNORECASE)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def looks_like_login_wall(body: bytes) -> bool:
+    """A page that asks for a password or a captcha: public access ends here."""
+    return bool(_PASSWORD_INPUT.search(body) or _CAPTCHA_MARKERS.search(body))
+
+
+def is_robots_txt(request: Request) -> bool:
+    """The robots.txt fetch Scrapy's RobotsTxtMiddleware makes (exempt from patterns and cap)."""
+    parts = urlsplit(request.url)
+    return parts.path == "/robots.txt" and not parts.query
+
+
+@dataclass(frozen=True)
+class Stop:
+    rule: str
+    reason: str
+
+
+class Guardrails:
+    """The enforcement state of one crawl; Scrapy-free apart from the callbacks it is given.
+
+    ``now`` returns an aware datetime (tests move time with it); ``on_block``
+    and ``on_stop`` are wired to the stats and the engine by :func:`guardrails_for`.
+    """
+
+    def __init__(
+        self,
+        permit: SourcePermit,
+        *,
+        now: Callable[[], datetime] = utc_now,
+        browser_media: bool = False,
+        on_block: Callable[[str], None] | None = None,
+        on_stop: Callable[[Stop], None] | None = None,
+    ) -> None:
+        self.permit = permit
+        self.now = now
+        self.browser_media = browser_media
+        self.on_block = on_block
+        self.on_stop = on_stop
+        self.stopped: Stop | None = None
+        self.pages_let_through = 0
+        self.base_delay = 1.0 / permit.requests_per_second
+        #: Per-host delay (seconds) once the host's robots.txt has been read.
+        self.host_delays: dict[str, float] = {}
+
+    # -- outcomes --------------------------------------------------------------
+    def block(self, rule: str, url: str) -> str:
+        """Record one blocked request; returns ``rule``."""
+        if self.on_block is not None:
+            self.on_block(rule)
+        logger.info("guardrail %s blocked %s", rule, url)
+        return rule
+
+    def stop(self, rule: str, reason: str | None = None) -> bool:
+        """Stop the source for good; True the first time."""
+        if self.stopped is not None:
+            return False
+        self.stopped = Stop(rule, reason or STOP_REASONS[rule])
+        logger.warning("guardrail %s stops the source: closing (%s)", rule, self.stopped.reason)
+        if self.on_stop is not None:
+            self.on_stop(self.stopped)
+        return True
+
+    # -- checks ----------------------------------------------------------------
+    def check_time(self) -> str | None:
+        """The rule that forbids crawling at this moment, stopping the source; or None."""
+        if self.stopped is not None:
+            return self.stopped.rule
+        now = self.now()
+        if not self.permit.is_valid_at(now):
+            self.stop("authorisation_expired")
+            return "authorisation_expired"
+        if not self.permit.within_hours(now):
+            self.stop("hours")
+            return "hours"
+        return None
+
+    def check_request(
+        self, url: str, *, depth: int = 0, javascript: bool = False, robots: bool = False
+    ) -> str | None:
+        """The rule that blocks this request (already counted), or None when it may go.
+
+        A request that may go counts towards the page cap unless it is a
+        robots.txt fetch (reading the site's rules is not reading its pages).
+        """
+        rule = self.check_time()
+        if rule is None:
+            decision = self.permit.check_url(url)
+            if not decision.allowed and not (robots and decision.rule.endswith("_pattern")):
+                rule = decision.rule
+            elif javascript and not self.permit.javascript_rendering:
+                rule = "javascript"
+            elif depth > self.permit.max_depth:
+                rule = "depth"
+            elif not robots:
+                if self.pages_let_through >= self.permit.pages_per_run:
+                    self.stop("page_cap")
+                    rule = "page_cap"
+                else:
+                    self.pages_let_through += 1
+        return None if rule is None else self.block(rule, url)
+
+    def check_response(self, url: str, status: int, body: bytes | None) -> str | None:
+        """Stop the source on a stop status or a login wall; the rule (counted) or None.
+
+        ``body`` is given for HTML responses only.
+        """
+        if status in self.permit.stop_status_codes:
+            self.stop("stop_status", f"lcom_stop_status_{status}")
+            return self.block("stop_status", url)
+        if body is not None and looks_like_login_wall(body):
+            self.stop("login_wall")
+            return self.block("login_wall", url)
+        return None
+
+    def check_browser_request(self, url: str, resource_type: str) -> str | None:
+        """The rule (``browser_<rule>``, counted) that aborts a browser sub-request, or None."""
+        rule = self.check_time()
+        if rule is None:
+            decision = self.permit.check_url(url)
+            if not decision.allowed:
+                rule = decision.rule
+            elif resource_type in MEDIA_RESOURCE_TYPES and not self.browser_media:
+                rule = "media"
+        return None if rule is None else self.block(f"browser_{rule}", url)
+
+    def crawl_delay_for(self, host: str, robots_delay: float | None) -> float:
+        """Record and return the per-host delay: the permit's rate, or a longer Crawl-delay."""
+        delay = self.base_delay
+        if robots_delay and self.permit.honour_crawl_delay:
+            delay = max(delay, float(robots_delay))
+        self.host_delays[host] = delay
+        return delay
+
+
+class MissingGuardrailsError(RuntimeError):
+    """A guardrail component was built for a crawl without guardrails."""
+
+
+def guardrails_for(crawler: Crawler) -> Guardrails:
+    """The crawl's :class:`Guardrails`, created on first use from the crawl runtime.
+
+    Fails (never switches off) when the crawl has no lcom runtime.
+    """
+    existing = getattr(crawler, "lcom_guardrails", None)
+    if existing is not None:
+        return existing
+    runtime = get_runtime(crawler)
+
+    def count(rule: str) -> None:
+        if crawler.stats is not None:
+            crawler.stats.inc_value(STAT_PREFIX + rule)
+
+    def close(stop: Stop) -> None:
+        engine = getattr(crawler, "_engine", None)
+        if engine is None:
+            return
+        drain_download_queues(crawler, stop.rule)
+        deferred = deferred_from_coro(engine.close_spider_async(reason=stop.reason))
+        deferred.addErrback(
+            lambda failure: logger.error(
+                "could not close the spider (%s)",
+                stop.reason,
+                exc_info=(failure.type, failure.value, failure.getTracebackObject()),
+            )
+        )
+
+    guardrails = Guardrails(
+        runtime.permit,
+        browser_media=runtime.permit.media != "none",
+        on_block=count,
+        on_stop=close,
+    )
+    crawler.lcom_guardrails = guardrails  # type: ignore[attr-defined]
+    return guardrails
+
+
+def drain_download_queues(crawler: Crawler, rule: str) -> None:
+    """Fail every request still waiting in a download slot (they are not on the wire yet).
+
+    Requests wait there for the per-host delay after all middlewares ran; a
+    stop must reach them too. Transfers already in progress cannot be recalled.
+    """
+    engine = getattr(crawler, "_engine", None)
+    downloader = getattr(engine, "downloader", None)
+    for slot in list(getattr(downloader, "slots", {}).values()):
+        while slot.queue:
+            request, deferred = slot.queue.popleft()
+            if crawler.stats is not None:
+                crawler.stats.inc_value(STAT_PREFIX + rule)
+            logger.info("guardrail %s blocked %s", rule, request.url)
+            deferred.errback(IgnoreRequest(f"blocked by guardrail {rule}"))
+
+
+def abort_everything(request: Any) -> bool:
+    """Fail-closed ``PLAYWRIGHT_ABORT_REQUEST`` until the runtime binds the permit."""
+    return True
+
+
+class BrowserRequestGuard:
+    """``PLAYWRIGHT_ABORT_REQUEST``: True aborts a request the browser is about to make."""
+
+    def __init__(self, guardrails: Guardrails) -> None:
+        self.guardrails = guardrails
+
+    def __call__(self, request: Any) -> bool:
+        return (
+            self.guardrails.check_browser_request(str(request.url), str(request.resource_type))
+            is not None
+        )
+
+
+class GuardrailsMiddleware:
+    """Downloader middleware (priority 50): checks every request and every final response."""
+
+    def __init__(self, guardrails: Guardrails, stats: StatsCollector, crawler: Crawler) -> None:
+        self.guardrails = guardrails
+        self.stats = stats
+        self.crawler = crawler
+        self._robots_forbidden_seen = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> GuardrailsMiddleware:
+        assert crawler.stats is not None
+        middleware = cls(guardrails_for(crawler), crawler.stats, crawler)
+        crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
+        return middleware
+
+    def process_request(self, request: Request) -> None:
+        robots = is_robots_txt(request)
+        if not robots and self.guardrails.permit.obey_robots_txt:
+            # Only Scrapy's own robots.txt fetch may skip the robots.txt check.
+            request.meta.pop("dont_obey_robotstxt", None)
+        rule = self.guardrails.check_request(
+            request.url,
+            depth=int(request.meta.get("depth", 0)),
+            javascript=bool(request.meta.get("playwright")),
+            robots=robots,
+        )
+        if rule is not None:
+            raise IgnoreRequest(f"blocked by guardrail {rule}")
+        self._apply_host_delay(request)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.url != request.url:
+            # A browser follows redirects itself; check where it ended up.
+            decision = self.guardrails.permit.check_url(response.url)
+            if not decision.allowed:
+                self.guardrails.block(decision.rule, response.url)
+                raise IgnoreRequest(f"blocked by guardrail {decision.rule}")
+        body = response.body if isinstance(response, HtmlResponse) else None
+        rule = self.guardrails.check_response(response.url, response.status, body)
+        if rule is not None:
+            raise IgnoreRequest(f"blocked by guardrail {rule}")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):
+            self._count_robots_blocks(request)
+
+    # -- robots.txt ------------------------------------------------------------
+    def _count_robots_blocks(self, request: Request) -> None:
+        """Mirror RobotsTxtMiddleware's refusals as ``lcom/guardrails/blocked/robots``."""
+        forbidden = int(self.stats.get_value("robotstxt/forbidden", 0))
+        new = forbidden - self._robots_forbidden_seen
+        self._robots_forbidden_seen = forbidden
+        for _ in range(new):
+            self.guardrails.block("robots", request.url)
+
+    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        """Raise the host's download delay to its robots.txt Crawl-delay when it is longer."""
+        crawl_delay = robotparser.crawl_delay(self.guardrails.permit.user_agent)
+        host = self._slot_key(request)
+        delay = self.guardrails.crawl_delay_for(host, crawl_delay)
+        logger.info(
+            "robots.txt of %s read: Crawl-delay %s, delay between requests %.2f s",
+            host,
+            crawl_delay,
+            delay,
+        )
+        self._apply_host_delay(request)
+
+    def _slot_key(self, request: Request) -> str:
+        engine = getattr(self.crawler, "_engine", None)
+        downloader = getattr(engine, "downloader", None)
+        if downloader is not None:
+            return str(downloader.get_slot_key(request))
+        return urlsplit(request.url).hostname or ""
+
+    def _apply_host_delay(self, request: Request) -> None:
+        key = self._slot_key(request)
+        delay = self.guardrails.host_delays.get(key)
+        if delay is None:
+            return
+        engine = getattr(self.crawler, "_engine", None)
+        slot = getattr(getattr(engine, "downloader", None), "slots", {}).get(key)
+        if slot is not None and slot.delay < delay:
+            slot.delay = delay
+
+
+class GuardrailsGate:
+    """Downloader middleware (priority 800): the last check before a request is queued."""
+
+    def __init__(self, guardrails: Guardrails) -> None:
+        self.guardrails = guardrails
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> GuardrailsGate:
+        return cls(guardrails_for(crawler))
+
+    def process_request(self, request: Request) -> None:
+        rule = self.guardrails.check_time()
+        if rule is not None:
+            self.guardrails.block(rule, request.url)
+            raise IgnoreRequest(f"blocked by guardrail {rule}")
+
+
+class DepthGuardMiddleware(BaseSpiderMiddleware):
+    """Spider middleware (priority 950, before Scrapy's DepthMiddleware at 900).
+
+    Drops links deeper than the permit's ``max_depth`` and counts them.
+    """
+
+    def __init__(self, crawler: Crawler, guardrails: Guardrails | None = None) -> None:
+        super().__init__(crawler)
+        self.guardrails = guardrails or guardrails_for(crawler)
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        if response is None:
+            return request  # start requests have depth 0
+        depth = int(response.meta.get("depth", 0)) + 1
+        if depth > self.guardrails.permit.max_depth:
+            self.guardrails.block("depth", request.url)
+            return None
+        return request
+
+
+def blocked_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """``{rule: count}`` from a stats dict."""
+    return {
+        key[len(STAT_PREFIX) :]: int(value)
+        for key, value in sorted(stats.items())
+        if key.startswith(STAT_PREFIX) and isinstance(value, int)
+    }
+

@@ -1,0 +1,192 @@
+"""A checked policy; it grants a :class:`SourcePermit` for one source at one moment."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from legal_guardrails.errors import NotAuthorisedError
+from legal_guardrails.model import (
+    Authorisation,
+    Bundle,
+    DataPolicy,
+    LegalBasis,
+    Source,
+)
+from legal_guardrails.permit import Decision, SourcePermit, Window
+from legal_guardrails.problems import Problem
+from legal_guardrails.timeutil import aware_now, end_of, start_of
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Decision", "Policy", "SourcePermit", "Window"]
+
+
+@dataclass(frozen=True, eq=False)
+class Policy:
+    """A policy folder that passed the check at ``checked_at``. Build with ``load_policy``."""
+
+    path: Path
+    content_hash: str
+    bundle: Bundle
+    legal_bases: dict[str, LegalBasis]
+    authorisations: dict[str, Authorisation]
+    sources: dict[str, Source]
+    data_policy: DataPolicy
+    checked_at: datetime
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def version(self) -> str:
+        return self.bundle.version
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Time zone in which the policy's plain dates are read."""
+        return ZoneInfo(self.bundle.timezone)
+
+    @property
+    def kill_switch_path(self) -> Path | None:
+        name = self.bundle.kill_switch.file
+        if not name:
+            return None
+        candidate = Path(name)
+        return candidate if candidate.is_absolute() else self.path / candidate
+
+    def kill_switch_engaged(self) -> bool:
+        """True when the flag is set or the kill-switch file exists (or cannot be checked)."""
+        if self.bundle.kill_switch.engaged:
+            return True
+        path = self.kill_switch_path
+        if path is None:
+            return False
+        try:
+            os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError:
+            logger.warning(
+                "cannot check kill-switch file %s; treating as engaged", path, exc_info=True
+            )
+            return True
+        return True
+
+    def basis_window(self, basis: LegalBasis) -> tuple[datetime, datetime | None]:
+        start = start_of(basis.in_force_from, self.tz)
+        end = end_of(basis.in_force_until, self.tz) if basis.in_force_until else None
+        return start, end
+
+    def authorisation_window(self, auth: Authorisation) -> tuple[datetime, datetime]:
+        return start_of(auth.valid_from, self.tz), end_of(auth.valid_until, self.tz)
+
+    def policy_window(self) -> tuple[datetime, datetime]:
+        return start_of(self.bundle.effective_from, self.tz), end_of(self.bundle.review_by, self.tz)
+
+    def why_not(self, auth_id: str, source_id: str, now: datetime) -> str | None:
+        """Why ``auth_id`` does not cover ``source_id`` at ``now``; None when it does."""
+        auth = self.authorisations.get(auth_id)
+        if auth is None:
+            return f"authorisation {auth_id} does not exist"
+        if auth.status != "active":
+            return f"authorisation {auth_id} is {auth.status}"
+        if source_id not in auth.sources:
+            return f"authorisation {auth_id} does not cover this source"
+        start, end = self.authorisation_window(auth)
+        if now < start:
+            return f"authorisation {auth_id} starts only on {start.isoformat()}"
+        if now >= end:
+            return f"authorisation {auth_id} ended on {end.isoformat()}"
+        basis = self.legal_bases.get(auth.basis)
+        if basis is None:
+            return f"legal basis {auth.basis} does not exist"
+        if basis.status != "in_force":
+            return f"legal basis {basis.id} is only {basis.status}"
+        basis_start, basis_end = self.basis_window(basis)
+        if now < basis_start or (basis_end is not None and now >= basis_end):
+            return f"legal basis {basis.id} is not in force at this moment"
+        return None
+
+    def permit_for(self, source_id: str, now: datetime | None = None) -> SourcePermit:
+        """The permit for ``source_id`` at ``now``; :class:`NotAuthorisedError` if none."""
+        when = aware_now(now)
+        if self.kill_switch_engaged():
+            raise NotAuthorisedError(source_id, "the kill switch is engaged")
+        source = self.sources.get(source_id)
+        if source is None:
+            raise NotAuthorisedError(
+                source_id, f"policy version {self.version} has no source with this id"
+            )
+        policy_start, policy_end = self.policy_window()
+        if not policy_start <= when < policy_end:
+            raise NotAuthorisedError(
+                source_id,
+                f"policy version {self.version} applies from {self.bundle.effective_from} "
+                f"until its review date {self.bundle.review_by}",
+            )
+        reasons = [self.why_not(a, source_id, when) for a in source.authorisations]
+        valid = [
+            self.authorisations[a]
+            for a, reason in zip(source.authorisations, reasons, strict=True)
+            if reason is None
+        ]
+        if not valid:
+            raise NotAuthorisedError(source_id, "; ".join(r for r in reasons if r))
+        return self._permit(source, valid)
+
+    def _permit(self, source: Source, valid: list[Authorisation]) -> SourcePermit:
+        starts, ends = list(self.policy_window()[:1]), [self.policy_window()[1]]
+        bases: list[str] = []
+        for auth in valid:
+            start, end = self.authorisation_window(auth)
+            starts.append(start)
+            ends.append(end)
+            basis = self.legal_bases[auth.basis]
+            basis_start, basis_end = self.basis_window(basis)
+            starts.append(basis_start)
+            if basis_end is not None:
+                ends.append(basis_end)
+            if basis.id not in bases:
+                bases.append(basis.id)
+        ceilings = self.bundle.ceilings
+        return SourcePermit(
+            source_id=source.id,
+            policy_version=self.version,
+            policy_hash=self.content_hash,
+            authorisation_ids=tuple(a.id for a in valid),
+            legal_basis_ids=tuple(bases),
+            valid_from=max(starts),
+            valid_until=min(ends),
+            allowed_hosts=frozenset(source.allowed_hosts),
+            allow_url_patterns=tuple(re.compile(p) for p in source.allow_url_patterns),
+            deny_url_patterns=tuple(re.compile(p) for p in source.deny_url_patterns),
+            max_depth=min(source.max_depth, ceilings.max_depth),
+            pages_per_run=min(source.pages_per_run, ceilings.pages_per_run),
+            requests_per_second=min(
+                source.requests_per_second, ceilings.requests_per_second_per_host
+            ),
+            concurrency=min(source.concurrency, ceilings.concurrency),
+            obey_robots_txt=source.obey_robots_txt,
+            honour_crawl_delay=source.honour_crawl_delay,
+            javascript_rendering=source.javascript_rendering,
+            media=source.media,
+            stop_status_codes=frozenset(source.stop_status_codes),
+            user_agent=self.bundle.user_agent,
+            contact_url=self.bundle.contact_url,
+            timezone=source.timezone,
+            windows=tuple(Window.from_model(w) for w in source.crawl_hours),
+        )
+
+    def limits_for(self, source_id: str) -> SourcePermit:
+        """The limits a permit for ``source_id`` would have, ignoring whether it is authorised.
+
+        For explaining and comparing only; never use it to crawl.
+        """
+        source = self.sources[source_id]
+        known = [self.authorisations[a] for a in source.authorisations if a in self.authorisations]
+        known = [a for a in known if a.basis in self.legal_bases]
+        return self._permit(source, known)

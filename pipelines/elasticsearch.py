@@ -1,0 +1,185 @@
+"""Item pipeline (order 900): spool every hit, then index it in Elasticsearch.
+
+Each hit document is appended to the spool and ``fsync``-ed before anything else (the
+write-ahead log of :mod:`pipelines.es.spool`), then queued for a background task that
+sends batches with :class:`pipelines.es.indexer.HitIndexer` and acknowledges them. At
+start, records a previous run left unacknowledged are sent first. Without
+``ELASTICSEARCH_URL`` the pipeline only spools: the spool is then the crawl's output.
+
+Settings:
+
+``LCOM_SPOOL_DIR``            spool directory (default ``var/spool``)
+``LCOM_ES_CHUNK_SIZE``        documents per bulk request (default 500)
+``LCOM_ES_MAX_RETRIES``       retries of items answered 429 (default 3)
+``LCOM_ES_INITIAL_BACKOFF``   seconds before the first 429 retry, doubled each time (2.0)
+``LCOM_ES_FLUSH_SECONDS``     longest wait before a partial batch is sent (1.0)
+``LCOM_SPOOL_SEGMENT_BYTES``  rotate spool segments at this size (16 MiB)
+
+Connection: the ``ELASTICSEARCH_*`` environment variables (:mod:`pipelines.es.client`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+
+from pipelines.es.client import EsConnectionConfig, make_async_client
+from pipelines.es.indexer import HitIndexer, IndexerConfig, replay_spool
+from pipelines.es.spool import DEFAULT_MAX_SEGMENT_BYTES, DEFAULT_SPOOL_DIR, Spool, SpoolRecord
+
+if TYPE_CHECKING:
+    from elasticsearch import AsyncElasticsearch
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+@dataclass(frozen=True)
+class EsPipelineConfig:
+    """Everything the pipeline reads from settings and the environment, parsed once."""
+
+    spool_dir: Path = DEFAULT_SPOOL_DIR
+    segment_bytes: int = DEFAULT_MAX_SEGMENT_BYTES
+    flush_seconds: float = 1.0
+    indexer: IndexerConfig = field(default_factory=IndexerConfig)
+    connection: EsConnectionConfig | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: BaseSettings, environ: Mapping[str, str] | None = None
+    ) -> EsPipelineConfig:
+        try:
+            indexer = IndexerConfig(
+                chunk_size=settings.getint("LCOM_ES_CHUNK_SIZE", 500),
+                max_retries=settings.getint("LCOM_ES_MAX_RETRIES", 3),
+                initial_backoff=settings.getfloat("LCOM_ES_INITIAL_BACKOFF", 2.0),
+            )
+            return cls(
+                spool_dir=Path(settings.get("LCOM_SPOOL_DIR") or DEFAULT_SPOOL_DIR),
+                segment_bytes=settings.getint(
+                    "LCOM_SPOOL_SEGMENT_BYTES", DEFAULT_MAX_SEGMENT_BYTES
+                ),
+                flush_seconds=settings.getfloat("LCOM_ES_FLUSH_SECONDS", 1.0),
+                indexer=indexer,
+                connection=EsConnectionConfig.from_env(os.environ if environ is None else environ),
+            )
+        except ValueError as exc:
+            raise NotConfigured(f"Elasticsearch pipeline: {exc}") from exc
+
+
+class ElasticsearchPipeline:
+    def __init__(self, config: EsPipelineConfig, stats: StatsCollector | None = None) -> None:
+        self.config = config
+        self.stats = stats
+        self.spool: Spool | None = None
+        self.client: AsyncElasticsearch | None = None
+        self.indexer: HitIndexer | None = None
+        self._queue: asyncio.Queue[Any] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._written = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ElasticsearchPipeline:
+        return cls(EsPipelineConfig.from_settings(crawler.settings), stats=crawler.stats)
+
+    def _inc(self, name: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(name, count)
+
+    async def open_spider(self, spider: object | None = None) -> None:
+        self.spool = Spool(self.config.spool_dir, max_segment_bytes=self.config.segment_bytes)
+        if self.config.connection is None:
+            logger.info(
+                "ELASTICSEARCH_URL is not set: hits are written to the spool %s "
+                "(JSON Lines, one hit per line)",
+                self.config.spool_dir.resolve(),
+            )
+            return
+        self.client = make_async_client(self.config.connection)
+        self.indexer = HitIndexer(self.client, self.spool, self.config.indexer, self._inc)
+        self._queue = asyncio.Queue()
+        self._task = asyncio.create_task(self._run())
+
+    async def process_item(self, item: Any, spider: object | None = None) -> Any:
+        assert self.spool is not None, "open_spider() was not called"
+        doc = dict(item)
+        # Durable before anything else: a crash after this line loses nothing.
+        record = await asyncio.to_thread(self.spool.append, doc)
+        self._written += 1
+        self._inc("lcom/spool/written")
+        if self._queue is not None:
+            self._queue.put_nowait(record)
+        return item
+
+    async def close_spider(self, spider: object | None = None) -> None:
+        if self._queue is not None and self._task is not None:
+            self._queue.put_nowait(_STOP)
+            await self._task
+        if self.client is not None:
+            await self.client.close()
+        if self.spool is not None:
+            status = self.spool.status()
+            self.spool.close()
+            if self.config.connection is None:
+                logger.info(
+                    "%d hit(s) written to the spool %s",
+                    self._written,
+                    self.config.spool_dir.resolve(),
+                )
+            elif status.pending:
+                logger.warning(
+                    "%d hit(s) are not in Elasticsearch yet; they stay in the spool %s: "
+                    "run `lcom spool replay` when the cluster is reachable",
+                    status.pending,
+                    self.config.spool_dir.resolve(),
+                )
+
+    async def _run(self) -> None:
+        assert self._queue is not None and self.indexer is not None and self.spool is not None
+        assert self.client is not None
+        try:
+            report = await replay_spool(
+                self.spool, self.client, self.config.indexer, stats=self._inc, include_own=False
+            )
+            if report.counts:
+                logger.info("resent hits left by an earlier run: %s", report.counts)
+        except Exception:
+            logger.exception("resending hits left by an earlier run failed; they stay spooled")
+        stop = False
+        while not stop:
+            batch: list[SpoolRecord] = []
+            first = await self._queue.get()
+            if first is _STOP:
+                break
+            batch.append(first)
+            deadline = asyncio.get_running_loop().time() + self.config.flush_seconds
+            while len(batch) < self.config.indexer.chunk_size:
+                timeout = deadline - asyncio.get_running_loop().time()
+                if timeout <= 0:
+                    break
+                try:
+                    nxt = await asyncio.wait_for(self._queue.get(), timeout)
+                except TimeoutError:
+                    break
+                if nxt is _STOP:
+                    stop = True
+                    break
+                batch.append(nxt)
+            try:
+                await self.indexer.index(batch)
+            except Exception:
+                # Never lose the crawl over an indexing bug: the records stay spooled.
+                logger.exception(
+                    "indexing a batch of %d hit(s) failed; they stay spooled", len(batch)
+                )

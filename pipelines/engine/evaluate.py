@@ -1,0 +1,151 @@
+"""Evaluation of the indicator engine on labelled ads (JSON Lines).
+
+The record format is the one of ``../shared/eval/ads_dev.jsonl``:
+``{"id", "lang", "title", "text", "labels"}``, ``labels`` being the set of the seven
+lexicon categories the text expresses. The derived ``low_price`` category is ignored.
+
+Micro precision/recall/F1 are computed over all (ad, category) decisions, overall, per
+category and per language; ``tests/engine/test_eval.py`` and ``bench/indicators.py``
+share this code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.engine.indicators import IndicatorEngine
+from pipelines.engine.lexicon import CATEGORIES
+
+__all__ = [
+    "DEV_SET",
+    "Counts",
+    "EvalReport",
+    "LabelledAd",
+    "evaluate",
+    "format_report",
+    "load_labelled",
+]
+
+#: The shared development set, relative to the repository root.
+DEV_SET = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "ads_dev.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledAd:
+    id: str
+    lang: str
+    title: str
+    text: str
+    labels: frozenset[str]
+
+
+@dataclass(slots=True)
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, predicted: set[str] | frozenset[str], expected: frozenset[str]) -> None:
+        self.tp += len(predicted & expected)
+        self.fp += len(predicted - expected)
+        self.fn += len(expected - predicted)
+
+
+@dataclass(slots=True)
+class Error:
+    id: str
+    missed: list[str]
+    spurious: list[str]
+
+
+@dataclass(slots=True)
+class EvalReport:
+    overall: Counts = field(default_factory=Counts)
+    by_category: dict[str, Counts] = field(default_factory=dict)
+    by_language: dict[str, Counts] = field(default_factory=dict)
+    errors: list[Error] = field(default_factory=list)
+    ads: int = 0
+
+
+def load_labelled(path: str | Path) -> list[LabelledAd]:
+    """Read a labelled JSON Lines file."""
+    ads = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            ads.append(
+                LabelledAd(
+                    id=str(record["id"]),
+                    lang=str(record.get("lang") or "unknown"),
+                    title=record.get("title") or "",
+                    text=record.get("text") or "",
+                    labels=frozenset(record.get("labels") or ()),
+                )
+            )
+    return ads
+
+
+def evaluate(
+    engine: IndicatorEngine, ads: Iterable[LabelledAd], categories: Sequence[str] = CATEGORIES
+) -> EvalReport:
+    """Run the engine on every ad and count the category decisions."""
+    wanted = frozenset(categories)
+    report = EvalReport(by_category={c: Counts() for c in categories})
+    for ad in ads:
+        analysis = engine.analyse(ad.title, ad.text, lang=ad.lang)
+        predicted = set(analysis.categories) & wanted
+        expected = ad.labels & wanted
+        report.ads += 1
+        report.overall.add(predicted, expected)
+        report.by_language.setdefault(ad.lang, Counts()).add(predicted, expected)
+        for category in categories:
+            report.by_category[category].add(
+                predicted & {category}, expected & frozenset({category})
+            )
+        if predicted != expected:
+            report.errors.append(
+                Error(ad.id, sorted(expected - predicted), sorted(predicted - expected))
+            )
+    return report
+
+
+def format_report(report: EvalReport, *, errors: bool = True) -> str:
+    """The report as a plain-text table."""
+    lines = [f"indicator evaluation on {report.ads} ads (micro-averaged)"]
+    header = f"{'':<20}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>5}{'FN':>5}"
+
+    def row(name: str, c: Counts) -> str:
+        return (
+            f"{name:<20}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}"
+            f"{c.tp:>6}{c.fp:>5}{c.fn:>5}"
+        )
+
+    lines += [header, row("ALL", report.overall), "-- per category"]
+    lines += [row(name, c) for name, c in report.by_category.items()]
+    lines.append("-- per language")
+    lines += [row(name, c) for name, c in sorted(report.by_language.items())]
+    if errors and report.errors:
+        lines.append("-- disagreements (missed / spurious)")
+        lines += [
+            f"{e.id:<10} missed={','.join(e.missed) or '-'} spurious={','.join(e.spurious) or '-'}"
+            for e in report.errors
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,470 @@
+"""Stated age and price, read from normalised ad text.
+
+Both work on :class:`pipelines.engine.normalize.Normalized` text (lower case, no
+diacritics), so ``19 ÉVES``, ``19 éves`` and ``19 eves`` read the same, and report
+spans in the ORIGINAL text.
+
+Age: a number 18-99 written as a person's age: ``19 jaar``, ``19 y.o.``, ``19yo``,
+``(19)``, ``Chloe, 19,``, ``19 ani``, ``19 éves``, ``19 lat``, ``19 años``,
+``19 години``, ``19 г.``, ``20 J.``, ``age: 19``. Numbers below 18 are never reported.
+A number that is a duration (``for 20 years``, ``seit 20 Jahren``, ``20 years of
+experience``, ``20 jaar geleden``) or the age of an object (``bike 3 years old``,
+``Fahrrad, 2 Jahre alt``) is not an age.
+
+Price: an amount with a currency (EUR by default when the amount is written as
+``150/h``), and, when given, the time it buys (``30 min``, ``half uur``, ``1 Std``,
+``/2h``). :class:`PriceTracker` keeps a running median of the hourly EUR price per
+source and tells when a price is far below it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pipelines.engine.normalize import Normalized, normalize
+
+__all__ = [
+    "AgeMatch",
+    "Price",
+    "PriceTracker",
+    "find_ages",
+    "find_price",
+    "find_prices",
+    "parse_age_text",
+    "parse_price_text",
+]
+
+MIN_AGE = 18
+MAX_AGE = 99
+_AGE_NUMBER = r"(?P<age>1[89]|[2-9]\d)"
+_AGE_UNIT = (
+    r"(?:jaar|jr|years?|yrs?|y\.o\b\.?|y\. ?o\.?|y/o|yo|jahren?|jahre|j\b\.?|de ani|ani"
+    r"|години|годишна|г\b\.?|eves|lat|lata|latka|anos|anitos)"
+)
+_AGE_PATTERNS = (
+    # 19 jaar, 19 y.o., 20 J., 19-year-old, 19 de ani
+    re.compile(rf"(?<![\w.,/+]){_AGE_NUMBER}(?: ?- ?| ?)(?P<unit>{_AGE_UNIT})(?![\w/])"),
+    # (19)
+    re.compile(rf"\({_AGE_NUMBER}\)"),
+    # Chloe, 19 -  /  Kim, 31, ...
+    re.compile(rf"(?<=[^\W\d_]{{2}}), {_AGE_NUMBER}(?=,| ?[-)]| ?$)"),
+    # age: 19, ik ben 19, I'm 19
+    re.compile(
+        r"(?:\b(?:age|leeftijd|alter|varsta|възраст|kor|wiek|edad) ?:? ?"
+        r"|\b(?:ik ben|i'm|i am|im|ich bin|sunt|jestem|tengo|soy) )"
+        rf"{_AGE_NUMBER}(?![\d.,]?\d)(?! ?(?:€|eur|euro|min|uur|uhr|h\b|cm|kg|%))"
+    ),
+)
+# A duration, not an age: "for 20 years", "al 20 jaar", "seit 20 Jahren".
+_DURATION_BEFORE = frozenset(
+    [
+        "for",
+        "over",
+        "since",
+        "almost",
+        "nearly",
+        "than",
+        "al",
+        "sinds",
+        "ruim",
+        "bijna",
+        "dan",
+        "seit",
+        "uber",
+        "vor",
+        "fast",
+        "als",
+        "peste",
+        "acum",
+        "timp",
+        "вече",
+        "от",
+        "преди",
+        "над",
+        "почти",
+        "mar",
+        "od",
+        "przez",
+        "ponad",
+        "prawie",
+        "desde",
+        "hace",
+        "durante",
+        "llevo",
+        "mas",
+        "casi",
+    ]
+)
+_DURATION_AFTER = frozenset(
+    [
+        "ervaring",
+        "experience",
+        "erfahrung",
+        "experienta",
+        "опит",
+        "tapasztalat",
+        "doswiadczenia",
+        "doswiadczenie",
+        "experiencia",
+        "geleden",
+        "ago",
+        "temu",
+        "atras",
+        "lang",
+        "long",
+        "garantie",
+        "warranty",
+        "gwarancji",
+        "vak",
+        "business",
+    ]
+)
+# Nouns whose age is not a person's (the ad sells or looks for one of these).
+_OBJECTS = frozenset(
+    [
+        "bike",
+        "fiets",
+        "fahrrad",
+        "rad",
+        "mountainbike",
+        "bicycle",
+        "bicicleta",
+        "bicicleta",
+        "велосипед",
+        "kerekpar",
+        "rower",
+        "car",
+        "auto",
+        "wagen",
+        "masina",
+        "кола",
+        "auto",
+        "samochod",
+        "coche",
+        "house",
+        "huis",
+        "haus",
+        "casa",
+        "къща",
+        "haz",
+        "dom",
+        "building",
+        "gebouw",
+        "gebaude",
+        "cladire",
+        "сграда",
+        "epulet",
+        "budynek",
+        "edificio",
+        "dog",
+        "hond",
+        "hund",
+        "caine",
+        "куче",
+        "kutya",
+        "pies",
+        "perro",
+        "puppy",
+        "cat",
+        "kat",
+        "katze",
+        "pisica",
+        "котка",
+        "macska",
+        "kot",
+        "gato",
+        "kater",
+        "laptop",
+        "phone",
+        "telefoon",
+        "handy",
+        "telefon",
+        "телефон",
+        "movil",
+        "sofa",
+        "bank",
+        "couch",
+        "tv",
+        "frame",
+        "rahmen",
+        "rama",
+        "cadru",
+        "рамка",
+        "keret",
+        "cuadro",
+        "boat",
+        "boot",
+        "scooter",
+        "motor",
+        "motorbike",
+    ]
+)
+_WORD = re.compile(r"[^\W_]+")
+_STREET = frozenset(
+    [
+        "calle",
+        "avenida",
+        "avda",
+        "straat",
+        "str",
+        "ul",
+        "ulica",
+        "utca",
+        "strada",
+        "str",
+        "бул",
+        "ул",
+        "via",
+        "plaza",
+        "plein",
+        "weg",
+        "laan",
+        "road",
+        "street",
+        "st",
+        "gasse",
+        "platz",
+        "ut",
+        "ter",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AgeMatch:
+    age: int
+    start: int  # offsets in the ORIGINAL text
+    end: int
+
+
+def find_ages(norm: Normalized) -> list[AgeMatch]:
+    """All stated ages in ``norm`` (18-99), in text order."""
+    text = norm.text
+    found: dict[int, AgeMatch] = {}
+    for index, pattern in enumerate(_AGE_PATTERNS):
+        for match in pattern.finditer(text):
+            age = int(match.group("age"))
+            if not MIN_AGE <= age <= MAX_AGE:
+                continue
+            start, end = match.span("age") if index != 0 else match.span()
+            if _not_a_person_age(text, match.start(), match.end(), street=index == 2):
+                continue
+            if start not in found:
+                found[start] = AgeMatch(age, *norm.span(start, end))
+    return [found[k] for k in sorted(found)]
+
+
+def _not_a_person_age(text: str, start: int, end: int, *, street: bool) -> bool:
+    sentence_start = max(text.rfind(".", 0, start - 1), text.rfind("!", 0, start), 0)
+    before = _WORD.findall(text[max(sentence_start, start - 60) : start])
+    after = _WORD.findall(text[end : end + 30])[:2]
+    if before and before[-1] in _DURATION_BEFORE:
+        return True
+    if len(before) > 1 and before[-2] in _DURATION_BEFORE and before[-1] in {"de", "than", "als"}:
+        return True
+    if any(word in _DURATION_AFTER for word in after):
+        return True
+    if any(word in _OBJECTS for word in before[-6:]):
+        return True
+    return street and any(word in _STREET for word in before[-3:])
+
+
+def parse_age_text(value: str | int | None) -> int | None:
+    """The age in a dedicated age field ("19", "19 jaar"); ``None`` when not 18-99."""
+    if value is None:
+        return None
+    digits = re.search(r"\d{1,3}", str(value))
+    if digits is None:
+        return None
+    age = int(digits.group())
+    return age if MIN_AGE <= age <= MAX_AGE else None
+
+
+# -------------------------------------------------------------------------------- price
+
+_CURRENCIES: Mapping[str, str] = {
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "lei": "RON",
+    "ron": "RON",
+    "лв": "BGN",
+    "лева": "BGN",
+    "bgn": "BGN",
+    "ft": "HUF",
+    "huf": "HUF",
+    "forint": "HUF",
+    "zl": "PLN",
+    "pln": "PLN",
+    "zlotych": "PLN",
+    "zloty": "PLN",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pounds": "GBP",
+    "$": "USD",
+    "usd": "USD",
+}
+_HOUR_UNITS = (
+    "uur|uren|hours|hour|hrs|hr|h|u|stunden|stunde|std|ore|ora|часа|час|godziny|godzine|"
+    "godzina|godz|horas|hora"
+)
+_MINUTE_UNITS = "minuten|minutes|minute|minutos|minuty|minut|mins|min|perc|минути|мин"
+_HALF = (
+    r"half uur|half hour|halbe std|halbe stunde|1/2 ?(?:h|uur|std|ora|час|godz|hora)|"
+    r"media hora|jumatate de ora|pol godziny|fel ora|половин час"
+)
+_DURATION = (
+    rf"(?P<half>{_HALF})|(?:(?P<count>\d+(?:[.,]\d)?) ?)?"
+    rf"(?:(?P<hours>{_HOUR_UNITS})|(?P<minutes>{_MINUTE_UNITS}))(?![^\W\d_])\.?"
+)
+_AMOUNT = r"(?P<amount>\d{1,3}(?:[ .]\d{3})+|\d+)(?:[.,](?P<cents>\d{1,2}))?(?![\d])"
+_CUR = "|".join(sorted((re.escape(k) for k in _CURRENCIES), key=len, reverse=True))
+_PER = r"(?: ?(?:/|per|pro|la|a|za|на|за|por|pe|each) ?| )"
+_PRE = r"(?P<pre>€|£|\$|eur|euro)"
+_PRICE_PATTERNS = (
+    # € 150 per hour
+    re.compile(rf"(?<![\w.,]){_PRE} ?{_AMOUNT}(?:{_PER}(?:{_DURATION}))?"),
+    # 150€/u, 100 euro half uur, 300 lei/ora, 250 zl
+    re.compile(rf"(?<![\w.,]){_AMOUNT} ?(?P<cur>{_CUR})(?!\w)(?:{_PER}(?:{_DURATION}))?"),
+    # 150/h, 250/2h (currency left out: the default currency)
+    re.compile(rf"(?<![\w.,/]){_AMOUNT} ?/ ?(?:{_DURATION})"),
+    # 30 min 80€, 1 Std 150€
+    re.compile(rf"(?<!\w)(?:{_DURATION}) ?[:=-]? ?{_AMOUNT} ?(?P<cur>{_CUR})(?!\w)"),
+    re.compile(rf"(?<!\w)(?:{_DURATION}) ?[:=-]? ?{_PRE} ?{_AMOUNT}"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    amount: float
+    currency: str
+    per_hours: float | None
+    start: int = 0  # offsets in the ORIGINAL text
+    end: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"amount": self.amount, "currency": self.currency, "per_hours": self.per_hours}
+
+    def hourly_eur(self, rates: Mapping[str, float]) -> float | None:
+        """The price of one hour in EUR; ``None`` without a duration or a known rate."""
+        if not self.per_hours or self.currency not in rates:
+            return None
+        return self.amount * rates[self.currency] / self.per_hours
+
+
+def find_prices(norm: Normalized, default_currency: str = "EUR") -> list[Price]:
+    """All prices in ``norm``, in text order (of overlapping readings, the one with a
+    duration, then the longest, wins)."""
+    text = norm.text
+    candidates: list[tuple[int, int, Price]] = []
+    for pattern in _PRICE_PATTERNS:
+        for match in pattern.finditer(text):
+            groups = match.groupdict()
+            amount = _amount(groups["amount"], groups.get("cents"))
+            currency_word = groups.get("pre") or groups.get("cur")
+            if currency_word is None:
+                if amount < 20:
+                    continue
+                currency = default_currency
+            else:
+                currency = _CURRENCIES[currency_word]
+            start, end = match.span()
+            price = Price(amount, currency, _hours(groups), *norm.span(start, end))
+            candidates.append((start, end, price))
+    candidates.sort(key=lambda c: (c[2].per_hours is None, c[0] - c[1], c[0]))
+    chosen: list[tuple[int, int, Price]] = []
+    for start, end, price in candidates:
+        if all(end <= s or e <= start for s, e, _ in chosen):
+            chosen.append((start, end, price))
+    return [price for _, _, price in sorted(chosen, key=lambda c: c[0])]
+
+
+def find_price(norm: Normalized, default_currency: str = "EUR") -> Price | None:
+    """The ad's price: the first one with a duration, else the first one."""
+    prices = find_prices(norm, default_currency)
+    for price in prices:
+        if price.per_hours:
+            return price
+    return prices[0] if prices else None
+
+
+def parse_price_text(value: str | None, default_currency: str = "EUR") -> Price | None:
+    """The price in a dedicated price field ("150€/u"); a bare number is an amount."""
+    if not value:
+        return None
+    norm = normalize(str(value))
+    price = find_price(norm, default_currency)
+    if price is None:
+        bare = re.fullmatch(r"\s*(\d+)(?:[.,](\d{1,2}))?\s*", norm.text)
+        if bare:
+            return Price(_amount(bare.group(1), bare.group(2)), default_currency, None, 0, 0)
+    return price
+
+
+def _amount(whole: str, cents: str | None) -> float:
+    value = float(re.sub(r"[ .]", "", whole))
+    if cents:
+        value += float(f"0.{cents}")
+    return value
+
+
+def _hours(groups: Mapping[str, str | None]) -> float | None:
+    if groups.get("half"):
+        return 0.5
+    count = groups.get("count")
+    number = float(count.replace(",", ".")) if count else 1.0
+    if number <= 0:
+        return None
+    if groups.get("hours"):
+        return number
+    if groups.get("minutes"):
+        return number / 60 if count else None
+    return None
+
+
+class PriceTracker:
+    """Running median of the hourly EUR price per source.
+
+    :meth:`observe` compares a price with the median of the prices seen *before* it
+    (at least ``min_samples`` of them) and then adds it; only the last
+    ``max_samples`` prices of a source count.
+    """
+
+    def __init__(self, factor: float = 0.5, min_samples: int = 20, max_samples: int = 1000):
+        self.factor = factor
+        self.min_samples = min_samples
+        self.max_samples = max_samples
+        self._recent: dict[str, deque[float]] = {}
+        self._sorted: dict[str, list[float]] = {}
+
+    def median(self, source: str) -> float | None:
+        values = self._sorted.get(source)
+        if not values:
+            return None
+        mid = len(values) // 2
+        return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+    def samples(self, source: str) -> int:
+        return len(self._sorted.get(source, ()))
+
+    def observe(self, source: str, hourly_eur: float) -> bool:
+        """Record a price; ``True`` when it is far below the source's running median."""
+        median = self.median(source)
+        low = (
+            median is not None
+            and self.samples(source) >= self.min_samples
+            and hourly_eur < median * self.factor
+        )
+        recent = self._recent.setdefault(source, deque())
+        ordered = self._sorted.setdefault(source, [])
+        recent.append(hourly_eur)
+        bisect.insort(ordered, hourly_eur)
+        if len(recent) > self.max_samples:
+            old = recent.popleft()
+            del ordered[bisect.bisect_left(ordered, old)]
+        return low

@@ -1,0 +1,428 @@
+"""The indicator engine: trafficking indicators in an ad's title and text.
+
+:class:`IndicatorEngine` matches every language's lexicon (``pipelines/lexicons/``) on
+every ad, because ads mix languages (a Romanian ad posted in the Netherlands uses Dutch
+words). For each field it
+
+1. normalises the text (:mod:`pipelines.engine.normalize`), keeping the map back to
+   the original offsets;
+2. finds every lexicon literal at once with an Aho-Corasick automaton and keeps those on
+   word boundaries (``str.isalnum`` on the normalised text, so Cyrillic and letters with
+   diacritics are handled like ASCII) whose wildcard/gap tail also matches;
+3. drops matches that are negated (a negation cue of the rule's language or English
+   among the few words before the match, in the same clause; or a "no"/"nee" right after
+   it: ``bareback: no``), matches overlapped by a benign-sense pattern of the same
+   category (``24/7 customer service``, ``28 years young``), and whole categories whose
+   context pattern occurs anywhere in the ad (a locksmith's ``24/7``);
+4. adds a ``youth`` indicator for a stated age of 18-20 and a ``low_price`` indicator
+   when the hourly price is far below the source's running median.
+
+The score is the sum, over categories, of the best weight found in that category; the
+ad is a hit when the score reaches the threshold (both from ``config.yaml``).
+
+No Scrapy here: the item pipeline, ``lcom flag`` and evaluation share this code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.engine.extract import (
+    Price,
+    PriceTracker,
+    find_ages,
+    find_price,
+    parse_age_text,
+    parse_price_text,
+)
+from pipelines.engine.lexicon import CATEGORIES, Expansion, Lexicon, LexiconError, load_lexicon
+from pipelines.engine.normalize import Normalized, normalize
+
+__all__ = [
+    "CATEGORIES",
+    "Analysis",
+    "Evidence",
+    "Indicator",
+    "IndicatorEngine",
+    "LexiconError",
+    "detect_language_or_unknown",
+]
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN_LANGUAGE = "unknown"
+SNIPPET_CONTEXT = 30  # characters of context on each side of the evidence
+STATED_AGE_RULE = "youth.stated_age"
+LOW_PRICE_RULE = "low_price.below_median"
+YOUTH_AGES = range(18, 21)
+_CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, "low_price"))}
+_CLAUSE_END = re.compile(r"[.,;:!?()\[\]|\"]| - ")
+_CUE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_POST_NEGATION = re.compile(r" ?[:=-]? ?([^\W_]+) ?(?:[.,;!?)]|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where an indicator was found: a field, a snippet and offsets in the ORIGINAL field."""
+
+    field: str
+    snippet: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "snippet": self.snippet, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    category: str
+    rule: str
+    weight: float
+    evidence: Evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "rule": self.rule,
+            "weight": self.weight,
+            "evidence": self.evidence.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The engine's verdict on one ad."""
+
+    indicators: list[Indicator]
+    categories: list[str]
+    score: float
+    hit: bool
+    stated_age: int | None
+    price: Price | None
+    lexicon_version: str
+    lang: str = UNKNOWN_LANGUAGE
+    lang_confidence: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_item_fields(self) -> dict[str, Any]:
+        """The fields the item pipeline adds to an ad item (docs/data-model.md)."""
+        return {
+            "indicators": [i.to_dict() for i in self.indicators],
+            "categories": list(self.categories),
+            "score": self.score,
+            "hit": self.hit,
+            "lexicon_version": self.lexicon_version,
+            "stated_age": self.stated_age,
+            "price": self.price.to_dict() if self.price else None,
+        }
+
+
+@dataclass(slots=True)
+class _Match:
+    category: str
+    rule_id: str
+    kind: str
+    weight: float
+    lang: str
+    negatable: bool
+    start: int  # normalised offsets
+    end: int
+
+
+def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
+    """Language of ``text`` via :mod:`pipelines.engine.language`; ``"unknown"`` when that
+    module is missing or fails (the engine never depends on it)."""
+    try:
+        from pipelines.engine.language import detect_language
+    except ImportError:
+        return UNKNOWN_LANGUAGE, None
+    try:
+        lang, confidence = detect_language(text)
+    except Exception:
+        logger.warning("language detection failed", exc_info=True)
+        return UNKNOWN_LANGUAGE, None
+    return lang, confidence
+
+
+class IndicatorEngine:
+    """Compiled lexicons plus the per-source price tracker.
+
+    Build one per process (``IndicatorEngine.from_dir()``) and call :meth:`analyse` for
+    each ad. The compiled lexicon is cached per folder; the price tracker is per engine.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        *,
+        threshold: float | None = None,
+        price_tracker: PriceTracker | None = None,
+    ) -> None:
+        self.lexicon = lexicon
+        self.threshold = lexicon.threshold if threshold is None else float(threshold)
+        self.weights = lexicon.category_weights
+        config = lexicon.price
+        self.price_tracker = price_tracker or PriceTracker(
+            factor=config.low_price_factor,
+            min_samples=config.min_samples,
+            max_samples=config.max_samples,
+        )
+        self._english_cues = lexicon.negation_cues.get("en", frozenset())
+
+    @classmethod
+    def from_dir(
+        cls, lexicon_dir: str | Path | None = None, *, threshold: float | None = None
+    ) -> IndicatorEngine:
+        """An engine on the lexicon folder (default: ``pipelines/lexicons``)."""
+        return cls(load_lexicon(lexicon_dir), threshold=threshold)
+
+    @property
+    def version(self) -> str:
+        return self.lexicon.version
+
+    # --------------------------------------------------------------------- analysis
+
+    def analyse(
+        self,
+        title: str | None,
+        text: str | None,
+        lang: str | None = None,
+        derive_origin: bool = True,
+        source: str | None = None,
+        *,
+        age_text: str | int | None = None,
+        price_text: str | None = None,
+    ) -> Analysis:
+        """Analyse one ad.
+
+        ``lang`` is the ad's language when already known (else it is detected; only used
+        for negation cues of language-neutral rules and reported back). With
+        ``derive_origin=False`` the ``origin`` category is never produced. ``source``
+        enables the running-median price check for that source. ``age_text`` and
+        ``price_text`` are the ad's dedicated age/price fields, preferred over the text.
+        """
+        title = title or ""
+        text = text or ""
+        confidence: float | None = None
+        if lang is None:
+            lang, confidence = detect_language_or_unknown(f"{title}\n{text}".strip())
+        fields = [(name, normalize(value)) for name, value in (("title", title), ("text", text))]
+        indicators: list[Indicator] = []
+        for name, norm in fields:
+            if norm.text.strip():
+                indicators.extend(self._field_indicators(name, norm, lang, derive_origin))
+        if not derive_origin:
+            indicators = [i for i in indicators if i.category != "origin"]
+
+        stated_age, age_indicators = self._age(fields, age_text)
+        indicators.extend(age_indicators)
+        price, price_indicators = self._price(fields, price_text, source)
+        indicators.extend(price_indicators)
+
+        indicators = _dedupe(indicators)
+        best: dict[str, float] = {}
+        for indicator in indicators:
+            best[indicator.category] = max(best.get(indicator.category, 0.0), indicator.weight)
+        score = round(sum(best.values()), 6)
+        return Analysis(
+            indicators=indicators,
+            categories=sorted(best),
+            score=score,
+            hit=score >= self.threshold,
+            stated_age=stated_age,
+            price=price,
+            lexicon_version=self.lexicon.version,
+            lang=lang,
+            lang_confidence=confidence,
+        )
+
+    def match(self, norm: Normalized, lang: str = UNKNOWN_LANGUAGE) -> list[_Match]:
+        """Lexicon matches in one normalised field, after negation/benign/context rules."""
+        text = norm.text
+        raw = list(self._raw_matches(text))
+        if not raw:
+            return []
+        positives = [m for m in raw if m.kind == "rule"]
+        if not positives:
+            return []
+        suppressed = {m.category for m in raw if m.kind == "context"}
+        benign = [m for m in raw if m.kind == "benign"]
+        kept: list[_Match] = []
+        for m in positives:
+            if m.category in suppressed:
+                continue
+            if any(
+                b.category == m.category and b.start < m.end and m.start < b.end for b in benign
+            ):
+                continue
+            if m.negatable and self._negated(text, m, positives, lang):
+                continue
+            kept.append(m)
+        return kept
+
+    # ---------------------------------------------------------------------- helpers
+
+    def _field_indicators(
+        self, name: str, norm: Normalized, lang: str, derive_origin: bool
+    ) -> list[Indicator]:
+        out = []
+        for m in self.match(norm, lang):
+            if not derive_origin and m.category == "origin":
+                continue
+            start, end = norm.span(m.start, m.end)
+            evidence = Evidence(name, _snippet(norm.original, start, end), start, end)
+            out.append(Indicator(m.category, m.rule_id, m.weight, evidence))
+        return out
+
+    def _raw_matches(self, text: str) -> Iterable[_Match]:
+        length = len(text)
+        for last, (key_length, expansions) in self.lexicon.automaton.iter(text):
+            start = last - key_length + 1
+            end = last + 1
+            before_ok = start == 0 or not text[start - 1].isalnum()
+            for expansion in expansions:
+                found = _complete(text, length, start, end, before_ok, expansion)
+                if found is None:
+                    continue
+                rule = expansion.rule
+                yield _Match(
+                    rule.category,
+                    rule.id,
+                    rule.kind,
+                    rule.weight,
+                    rule.lang,
+                    rule.negatable,
+                    found[0],
+                    found[1],
+                )
+
+    def _negated(self, text: str, m: _Match, positives: list[_Match], lang: str) -> bool:
+        cues = self.lexicon.negation_cues.get(m.lang, frozenset())
+        if m.lang == "common":
+            cues = self.lexicon.negation_cues.get(lang, frozenset())
+        cues = cues | self._english_cues
+        window_start = max(0, m.start - 80)
+        window = text[window_start : m.start]
+        clause_start = 0
+        for clause in _CLAUSE_END.finditer(window):
+            clause_start = clause.end()
+        offset = window_start + clause_start
+        words = list(_CUE_WORD.finditer(text, offset, m.start))[-self.lexicon.negation_window :]
+        for word in words:
+            if word.group() not in cues:
+                continue
+            # A cue that belongs to another indicator ("geen taboes, no limits",
+            # "bez tabu i bez ograniczeń") negates nothing here.
+            if any(p is not m and p.start <= word.start() < p.end for p in positives):
+                continue
+            return True
+        after = _POST_NEGATION.match(text, m.end)
+        return after is not None and after.group(1) in self.lexicon.post_negation_cues
+
+    def _age(
+        self, fields: list[tuple[str, Normalized]], age_text: str | int | None
+    ) -> tuple[int | None, list[Indicator]]:
+        weight = self.weights["youth"]
+        field_age = parse_age_text(age_text)
+        indicators = []
+        stated: int | None = field_age
+        if field_age is not None and field_age in YOUTH_AGES:
+            value = str(age_text)
+            evidence = Evidence("age_text", value[:40], 0, len(value))
+            indicators.append(Indicator("youth", STATED_AGE_RULE, weight, evidence))
+        for name, norm in fields:
+            for age in find_ages(norm):
+                if stated is None:
+                    stated = age.age
+                if age.age in YOUTH_AGES and not indicators:
+                    snippet = _snippet(norm.original, age.start, age.end)
+                    evidence = Evidence(name, snippet, age.start, age.end)
+                    indicators.append(Indicator("youth", STATED_AGE_RULE, weight, evidence))
+        return stated, indicators
+
+    def _price(
+        self,
+        fields: list[tuple[str, Normalized]],
+        price_text: str | None,
+        source: str | None,
+    ) -> tuple[Price | None, list[Indicator]]:
+        config = self.lexicon.price
+        price = parse_price_text(price_text, config.default_currency)
+        where = ("price_text", price_text or "")
+        if price is None or not price.per_hours:
+            for name, norm in fields:
+                found = find_price(norm, config.default_currency)
+                if found is not None and (price is None or found.per_hours):
+                    price, where = found, (name, norm.original)
+                    if found.per_hours:
+                        break
+        if price is None or source is None:
+            return price, []
+        hourly = price.hourly_eur(config.eur_rates)
+        if hourly is None or not self.price_tracker.observe(source, hourly):
+            return price, []
+        name, original = where
+        if name == "price_text":
+            evidence = Evidence(name, original[:60], 0, len(original))
+        else:
+            snippet = _snippet(original, price.start, price.end)
+            evidence = Evidence(name, snippet, price.start, price.end)
+        return price, [Indicator("low_price", LOW_PRICE_RULE, self.weights["low_price"], evidence)]
+
+
+def _complete(
+    text: str, length: int, start: int, end: int, before_ok: bool, expansion: Expansion
+) -> tuple[int, int] | None:
+    """The full span of ``expansion`` anchored at ``text[start:end]``, or ``None``."""
+    if expansion.left_open:
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+    elif not before_ok and text[start].isalnum():
+        return None
+    if expansion.tail is not None:
+        # The tail regex checks the right word boundary itself.
+        tail = expansion.tail.match(text, end)
+        if tail is None:
+            return None
+        return start, tail.end()
+    if expansion.right_open:
+        while end < length and text[end].isalnum():
+            end += 1
+    elif end < length and text[end].isalnum() and text[end - 1].isalnum():
+        return None
+    return start, end
+
+
+def _snippet(original: str, start: int, end: int) -> str:
+    """A short window of the ORIGINAL text around ``[start, end)``, cut at word edges."""
+    left = max(0, start - SNIPPET_CONTEXT)
+    right = min(len(original), end + SNIPPET_CONTEXT)
+    if left > 0:
+        space = original.find(" ", left, start)
+        left = space + 1 if space != -1 else left
+    if right < len(original):
+        space = original.rfind(" ", end, right)
+        right = space if space != -1 else right
+    return " ".join(original[left:right].split())
+
+
+def _dedupe(indicators: list[Indicator]) -> list[Indicator]:
+    """One indicator per rule (its first evidence), ordered by category then position."""
+    seen: dict[str, Indicator] = {}
+    for indicator in indicators:
+        seen.setdefault(indicator.rule, indicator)
+    order = {"title": 0, "text": 1}
+    return sorted(
+        seen.values(),
+        key=lambda i: (
+            _CATEGORY_ORDER.get(i.category, 99),
+            order.get(i.evidence.field, 2),
+            i.evidence.start,
+        ),
+    )

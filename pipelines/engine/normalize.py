@@ -1,0 +1,235 @@
+"""Text normalisation for indicator matching, with a map back to the original text.
+
+Ads are written to slip past keyword filters: ``n e w  i n  t o w n``, ``n.e.w``,
+``z0nder``, ``neeeew``, ``𝐧𝐞𝐰``, emoji between words, HTML entities. :func:`normalize`
+folds all of these into one plain form that the lexicons are written against:
+
+1. HTML entities are decoded (``&amp;`` -> ``&``).
+2. Each character is folded: compatibility forms that are only *styling* (mathematical
+   bold/italic letters, full-width, circled and squared letters, ligatures) become plain
+   letters (NFKC applied per character, only for those decomposition types), then case
+   folding, then diacritics are removed (``Roemeenië`` -> ``roemenie``, ``Łódź`` ->
+   ``lodz``), typographic quotes and dashes become ASCII, and emoji, pictographs, flags,
+   variation selectors and other decorative symbols become spaces.
+3. Leetspeak digits between letters become letters (``z0nder`` -> ``zonder``).
+4. Letters written one by one (``n e w  i n  t o w n``, ``n.e.w``) are joined; a wider
+   gap (or any gap when the letters are separated by dots/dashes) separates words.
+5. Runs of three or more identical letters collapse to one (``neeeew`` -> ``new``);
+   repeated punctuation collapses to one (``24/7!!!`` -> ``24/7!``).
+6. Whitespace runs fold to a single space.
+
+Diacritics are removed rather than only composed (NFC) because real ads drop them as
+often as they use them (``romanca`` / ``româncă``); lexicon patterns are normalised with
+the same function, so both sides meet in the same form.
+
+Every character of the result knows the offset in the ORIGINAL string it came from, so
+evidence offsets always point into the text as published (:meth:`Normalized.span`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["Normalized", "fold_char", "normalize"]
+
+#: Decomposition types whose NFKC form is the same letter without styling.
+_SAFE_COMPAT = ("<font>", "<wide>", "<narrow>", "<circle>", "<square>", "<compat>")
+
+#: Folds applied after case folding and diacritic removal.
+_SPECIAL = {
+    "ł": "l",
+    "ø": "o",
+    "đ": "d",
+    "ħ": "h",
+    "ı": "i",
+    "œ": "oe",
+    "æ": "ae",
+    "þ": "th",
+    "×": "x",
+    "’": "'",
+    "‘": "'",
+    "‛": "'",
+    "´": "'",
+    "`": "'",
+    "′": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "‟": '"',
+    "«": '"',
+    "»": '"',
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "―": "-",
+    "−": "-",
+}
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_LEET = re.compile(r"(?<=[^\W\d_])[013457@$]+(?=[^\W\d_])")
+_SPACED = re.compile(r"(?<!\w)[^\W\d_](?:(?: {1,3}|[.\-_*·•] ?)[^\W\d_]){2,}(?!\w)")
+_SPACED_SEP = re.compile(r" +|[.\-_*·•] ?")
+_REPEAT_LETTER = re.compile(r"([^\W\d_])\1{2,}")
+_REPEAT_PUNCT = re.compile(r"([^\w\s])\1+")
+_SPACES = re.compile(r"\s{2,}|[^\S ]")
+
+
+def fold_char(ch: str) -> str:
+    """Fold one character (step 2 of the module docstring); may return 0-3 characters."""
+    code = ord(ch)
+    if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+        return " "  # variation selectors: part of an emoji
+    if 0x1F170 <= code <= 0x1F189:
+        return chr(ord("a") + code - 0x1F170)  # negative squared letters (no decomposition)
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    if unicodedata.decomposition(ch).startswith(_SAFE_COMPAT):
+        plain = unicodedata.normalize("NFKC", ch)
+        if plain != ch:
+            return "".join(fold_char(c) for c in plain)
+    category = unicodedata.category(ch)
+    if category[0] == "M":
+        return ""  # a combining mark: a diacritic we drop
+    if category in ("So", "Sk", "Cf", "Co", "Cs", "Cn", "Cc"):
+        return " "
+    out = []
+    for c in unicodedata.normalize("NFD", ch.casefold()):
+        if unicodedata.category(c)[0] == "M":
+            continue
+        out.append(_SPECIAL.get(c, c))
+    return "".join(out)
+
+
+# Code point -> folded string, filled lazily (translate() needs the keys up front).
+_FOLD: dict[int, str] = {}
+for _c in range(128):
+    _FOLD[_c] = fold_char(chr(_c))
+_FOLD[ord("\t")] = _FOLD[ord("\n")] = _FOLD[ord("\r")] = " "
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalised text and the original offset of each of its characters.
+
+    ``offsets`` has ``len(text) + 1`` entries; the last is ``len(original)``.
+    """
+
+    original: str
+    text: str
+    offsets: tuple[int, ...] | list[int]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` of the normalised slice ``text[start:end]``."""
+        if end <= start:
+            pos = self.offsets[start]
+            return pos, pos
+        return self.offsets[start], self.offsets[end]
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise ``text`` for matching (see the module docstring)."""
+    original = text
+    offsets = list(range(len(text) + 1))
+    if "&" in text:
+        text, offsets = _rewrite(text, offsets, _ENTITY, _decode_entity)
+    text, offsets = _fold(text, offsets)
+    if _LEET.search(text):
+        # Same length in, same length out: the offsets do not move.
+        text = _LEET.sub(lambda m: "".join(_LEET_MAP[c] for c in m.group()), text)
+    text, offsets = _rewrite(text, offsets, _SPACED, _join_spaced)
+    text, offsets = _rewrite(text, offsets, _REPEAT_LETTER, _first_only)
+    text, offsets = _rewrite(text, offsets, _REPEAT_PUNCT, _first_only)
+    text, offsets = _rewrite(text, offsets, _SPACES, _one_space)
+    return Normalized(original, text, offsets)
+
+
+def _fold(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    one_to_one = True
+    for ch in set(text):
+        code = ord(ch)
+        folded = _FOLD.get(code)
+        if folded is None:
+            folded = _FOLD[code] = fold_char(ch)
+        if len(folded) != 1:
+            one_to_one = False
+    if one_to_one:
+        return text.translate(_FOLD), offsets
+    pieces: list[str] = []
+    new_offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _FOLD[ord(ch)]
+        pieces.append(folded)
+        new_offsets.extend([offsets[i]] * len(folded))
+    new_offsets.append(offsets[-1])
+    return "".join(pieces), new_offsets
+
+
+_Replacement = tuple[str, list[int]]
+
+
+def _rewrite(
+    text: str,
+    offsets: list[int],
+    pattern: re.Pattern[str],
+    replace: Callable[[re.Match[str]], _Replacement],
+) -> tuple[str, list[int]]:
+    """Replace every match; ``replace`` gives the new string and, per new character,
+    the index in ``text`` whose original offset it inherits."""
+    pieces: list[str] = []
+    new_offsets: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        pieces.append(text[last:start])
+        new_offsets.extend(offsets[last:start])
+        new, sources = replace(match)
+        pieces.append(new)
+        new_offsets.extend(offsets[i] for i in sources)
+        last = end
+    if not pieces:
+        return text, offsets
+    pieces.append(text[last:])
+    new_offsets.extend(offsets[last:])
+    return "".join(pieces), new_offsets
+
+
+def _decode_entity(match: re.Match[str]) -> _Replacement:
+    decoded = html.unescape(match.group())
+    return decoded, [match.start()] * len(decoded)
+
+
+def _join_spaced(match: re.Match[str]) -> _Replacement:
+    run = match.group()
+    base = match.start()
+    # With dots or dashes between the letters, any space is a word gap; with spaces
+    # alone, only a wider gap is.
+    dotted = any(c not in " " for c in run if not c.isalpha())
+    out: list[str] = []
+    sources: list[int] = []
+    pos = 0
+    for sep in _SPACED_SEP.finditer(run) if dotted else re.finditer(r" +", run):
+        out.append(run[pos : sep.start()])
+        sources.extend(range(base + pos, base + sep.start()))
+        is_gap = not sep.group().strip() if dotted else len(sep.group()) > 1
+        if is_gap:
+            out.append(" ")
+            sources.append(base + sep.start())
+        pos = sep.end()
+    out.append(run[pos:])
+    sources.extend(range(base + pos, base + len(run)))
+    return "".join(out), sources
+
+
+def _first_only(match: re.Match[str]) -> _Replacement:
+    return match.group(1), [match.start()]
+
+
+def _one_space(match: re.Match[str]) -> _Replacement:
+    return " ", [match.start()]

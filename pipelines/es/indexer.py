@@ -1,0 +1,430 @@
+"""Send spooled hits to Elasticsearch with ``async_streaming_bulk`` and acknowledge them.
+
+One observation of a hit becomes one bulk ``update`` action: ``_id`` = ``doc_id``,
+``scripted_upsert`` with :data:`pipelines.es.script.HIT_UPSERT_SCRIPT`, written through
+the ``lcom-hits`` alias with ``require_alias`` (a missing alias never auto-creates a
+stray index). Results per record:
+
+``created``  new document                         stat ``lcom/es/indexed``
+``updated``  newer observation of a known hit     stat ``lcom/es/updated``
+``noop``     observation already stored            stat ``lcom/es/noop``
+``rejected`` refused for good (HTTP 400: mapping,  stat ``lcom/es/failed/<error type>``;
+             script); moved to the rejected ledger  kept in ``rejected.jsonl``
+``failed``   not stored now (cluster down, 429     stat ``lcom/es/failed/<reason>``;
+             after ``max_retries``, 5xx)            stays pending in the spool
+
+Index generations: after an ILM rollover, a hit already stored in an older index is
+*moved* into the write index (the script receives the old copy as ``params.carry``,
+then the old copy is deleted if it did not change meanwhile). So a hit exists once,
+and every document of a rolled-over index was last seen before its rollover, which
+keeps ILM's whole-index delete from removing a hit still within retention.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from elastic_transport import TransportError
+from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
+from elasticsearch.helpers import async_streaming_bulk
+
+from pipelines.es.script import HIT_UPSERT_SCRIPT, _instant, upsert_params
+from pipelines.es.spool import Spool, SpoolRecord
+
+logger = logging.getLogger(__name__)
+
+HITS_ALIAS = "lcom-hits"
+
+StatsFn = Callable[[str, int], None]
+
+_STAT_BY_RESULT = {
+    "created": "lcom/es/indexed",
+    "updated": "lcom/es/updated",
+    "noop": "lcom/es/noop",
+}
+
+
+@dataclass(frozen=True)
+class IndexerConfig:
+    """Bulk settings (``LCOM_ES_CHUNK_SIZE``, ``LCOM_ES_MAX_RETRIES``, ...)."""
+
+    alias: str = HITS_ALIAS
+    chunk_size: int = 500
+    max_retries: int = 3
+    initial_backoff: float = 2.0
+    max_backoff: float = 60.0
+    retry_on_conflict: int = 3
+    refresh: str | None = None  # "wait_for" in tests that read right after writing
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 1 or self.max_retries < 0 or self.initial_backoff < 0:
+            raise ValueError("chunk_size must be >= 1; max_retries, initial_backoff >= 0")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one record."""
+
+    record: SpoolRecord
+    result: str  # created | updated | noop | rejected | failed
+    reason: str | None = None
+
+
+@dataclass
+class IndexReport:
+    """Counts of :class:`Outcome` results (and failure reasons)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcomes: Sequence[Outcome]) -> None:
+        for o in outcomes:
+            self.counts[o.result] = self.counts.get(o.result, 0) + 1
+            if o.reason:
+                self.reasons[o.reason] = self.reasons.get(o.reason, 0) + 1
+
+    def get(self, result: str) -> int:
+        return self.counts.get(result, 0)
+
+
+@dataclass
+class _Target:
+    """Where the stored copies of one doc_id are, from the lookup before a round."""
+
+    carry_from: tuple[str, int, int] | None = None  # (index, seq_no, primary_term)
+    stale: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+class _Unavailable(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _transport_reason(exc: Exception) -> str:
+    if isinstance(exc, NotFoundError):
+        return "alias_missing"
+    if isinstance(exc, ApiError):
+        return f"http_{exc.status_code}"
+    return "unavailable"
+
+
+def validate_hit(doc: dict[str, Any]) -> str | None:
+    """Why ``doc`` cannot be sent at all, or ``None``."""
+    if not isinstance(doc.get("doc_id"), str) or not doc["doc_id"]:
+        return "missing doc_id"
+    last_seen = doc.get("last_seen")
+    if not isinstance(last_seen, str):
+        return "missing last_seen"
+    try:
+        _instant(last_seen)
+    except ValueError:
+        return "last_seen is not an ISO 8601 timestamp with a zone"
+    return None
+
+
+class HitIndexer:
+    """Indexes spool records and records the outcome in the spool. Reusable across rounds."""
+
+    def __init__(
+        self,
+        client: AsyncElasticsearch,
+        spool: Spool,
+        config: IndexerConfig | None = None,
+        stats: StatsFn | None = None,
+    ) -> None:
+        self.client = client
+        self.spool = spool
+        self.config = config or IndexerConfig()
+        self._stats = stats or (lambda _name, _n: None)
+
+    async def index(self, records: Sequence[SpoolRecord]) -> list[Outcome]:
+        """Send ``records``; acknowledge or reject each in the spool; return outcomes.
+
+        Observations of the same ``doc_id`` go in successive rounds (oldest first), so
+        each bulk response item maps to exactly one record.
+        """
+        outcomes: list[Outcome] = []
+        pending = sorted(records, key=lambda r: (r.doc.get("last_seen") or "", r.line))
+        while pending:
+            round_: dict[str, SpoolRecord] = {}
+            deferred: list[SpoolRecord] = []
+            for record in pending:
+                invalid = validate_hit(record.doc)
+                if invalid is not None:
+                    outcomes.append(await self._reject(record, "invalid_document", None, invalid))
+                elif record.doc_id in round_:
+                    deferred.append(record)
+                else:
+                    round_[record.doc_id] = record
+            if round_:
+                outcomes.extend(await self._send_round(round_))
+            pending = deferred
+        return outcomes
+
+    async def _send_round(self, records: dict[str, SpoolRecord]) -> list[Outcome]:
+        try:
+            write_index = await self._write_index()
+            targets = await self._locate(list(records), write_index)
+        except (ApiError, TransportError, _Unavailable) as exc:
+            reason = exc.reason if isinstance(exc, _Unavailable) else _transport_reason(exc)
+            self._log_unavailable(reason, exc)
+            return await self._finish([Outcome(r, "failed", reason) for r in records.values()])
+
+        outcomes: dict[str, Outcome] = {}
+        actions: list[dict[str, Any]] = []
+        carries: dict[str, dict[str, Any]] = {}
+        movers = {i: t.carry_from for i, t in targets.items() if t.carry_from}
+        if movers:
+            try:
+                carries = await self._fetch_sources(movers)
+            except (ApiError, TransportError) as exc:
+                reason = _transport_reason(exc)
+                self._log_unavailable(reason, exc)
+                return await self._finish([Outcome(r, "failed", reason) for r in records.values()])
+        for doc_id, record in records.items():
+            actions.append(self._action(record, carries.get(doc_id)))
+
+        kwargs: dict[str, Any] = {"require_alias": True}
+        if self.config.refresh:
+            kwargs["refresh"] = self.config.refresh
+        try:
+            async for ok, info in async_streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=self.config.chunk_size,
+                max_retries=self.config.max_retries,
+                initial_backoff=self.config.initial_backoff,
+                max_backoff=self.config.max_backoff,
+                retry_on_status=(429,),
+                raise_on_error=False,
+                raise_on_exception=False,
+                **kwargs,
+            ):
+                _op, item = next(iter(info.items()))
+                doc_id = str(item.get("_id"))
+                record = records.get(doc_id)
+                if record is None or doc_id in outcomes:
+                    logger.error("bulk response for an unknown or repeated _id %s", doc_id)
+                    continue
+                outcomes[doc_id] = self._item_outcome(record, ok, item)
+        except TransportError as exc:
+            self._log_unavailable("unavailable", exc)
+        except ApiError as exc:
+            self._log_unavailable(_transport_reason(exc), exc)
+        for doc_id, record in records.items():
+            outcomes.setdefault(doc_id, Outcome(record, "failed", "unavailable"))
+
+        moved = [
+            (doc_id, targets[doc_id])
+            for doc_id, o in outcomes.items()
+            if o.result in ("created", "updated") and doc_id in targets
+        ]
+        for doc_id, o in list(outcomes.items()):
+            if o.result == "created" and targets.get(doc_id) and targets[doc_id].carry_from:
+                # The hit existed in an older index: for investigators this is an update.
+                outcomes[doc_id] = Outcome(o.record, "updated")
+        await self._delete_stale(moved)
+        return await self._finish(list(outcomes.values()))
+
+    def _action(self, record: SpoolRecord, carry: dict[str, Any] | None) -> dict[str, Any]:
+        return {
+            "_op_type": "update",
+            "_index": self.config.alias,
+            "_id": record.doc_id,
+            "retry_on_conflict": self.config.retry_on_conflict,
+            "scripted_upsert": True,
+            "upsert": {},
+            "script": {
+                "lang": "painless",
+                "source": HIT_UPSERT_SCRIPT,
+                "params": upsert_params(record.doc, carry),
+            },
+        }
+
+    def _item_outcome(self, record: SpoolRecord, ok: bool, item: dict[str, Any]) -> Outcome:
+        if ok:
+            result = item.get("result")
+            if result not in _STAT_BY_RESULT:
+                result = "created" if item.get("status") == 201 else "updated"
+            return Outcome(record, str(result))
+        status = item.get("status")
+        error = item.get("error")
+        if isinstance(error, dict):
+            error_type = str(error.get("type") or "error")
+            detail = str(error.get("reason") or "")
+        elif isinstance(item.get("exception"), TransportError | ApiError):
+            exc = item["exception"]
+            error_type = _transport_reason(exc)
+            detail = str(error or "")
+        else:
+            error_type = f"http_{status}" if isinstance(status, int) else "unavailable"
+            detail = str(error or "")
+        if status == 400:
+            return Outcome(record, "rejected", error_type + "\x00" + detail)
+        return Outcome(record, "failed", error_type)
+
+    async def _write_index(self) -> str:
+        try:
+            resp = await self.client.indices.get_alias(name=self.config.alias)
+        except NotFoundError:
+            raise _Unavailable("alias_missing") from None
+        indices = resp.body
+        writers = [
+            name
+            for name, body in indices.items()
+            if (body.get("aliases", {}).get(self.config.alias) or {}).get("is_write_index")
+        ]
+        if len(writers) == 1:
+            return writers[0]
+        if len(indices) == 1:
+            return next(iter(indices))
+        raise _Unavailable("no_write_index")
+
+    async def _locate(self, ids: list[str], write_index: str) -> dict[str, _Target]:
+        resp = await self.client.search(
+            index=self.config.alias,
+            query={"ids": {"values": ids}},
+            source=False,
+            seq_no_primary_term=True,
+            size=len(ids) * 4,
+            track_total_hits=False,
+        )
+        copies: dict[str, list[dict[str, Any]]] = {}
+        for hit in resp.body.get("hits", {}).get("hits", []):
+            copies.setdefault(hit["_id"], []).append(hit)
+        targets: dict[str, _Target] = {}
+        for doc_id, found in copies.items():
+            in_write = [h for h in found if h["_index"] == write_index]
+            old = sorted(
+                (h for h in found if h["_index"] != write_index),
+                key=lambda h: h["_index"],
+                reverse=True,
+            )
+            if not old:
+                continue
+            target = _Target(stale=[(h["_index"], h["_seq_no"], h["_primary_term"]) for h in old])
+            if not in_write:
+                newest = old[0]
+                target.carry_from = (newest["_index"], newest["_seq_no"], newest["_primary_term"])
+            targets[doc_id] = target
+        return targets
+
+    async def _fetch_sources(
+        self, movers: dict[str, tuple[str, int, int] | None]
+    ) -> dict[str, dict[str, Any]]:
+        docs = [{"_index": loc[0], "_id": doc_id} for doc_id, loc in movers.items() if loc]
+        resp = await self.client.mget(docs=docs)
+        return {d["_id"]: d["_source"] for d in resp.body.get("docs", []) if d.get("found")}
+
+    async def _delete_stale(self, moved: list[tuple[str, _Target]]) -> None:
+        deletes = [
+            {
+                "_op_type": "delete",
+                "_index": index,
+                "_id": doc_id,
+                "if_seq_no": seq_no,
+                "if_primary_term": primary_term,
+            }
+            for doc_id, target in moved
+            for index, seq_no, primary_term in target.stale
+        ]
+        if not deletes:
+            return
+        try:
+            async for ok, info in async_streaming_bulk(
+                self.client,
+                deletes,
+                chunk_size=self.config.chunk_size,
+                max_retries=self.config.max_retries,
+                initial_backoff=self.config.initial_backoff,
+                raise_on_error=False,
+                raise_on_exception=False,
+            ):
+                item = next(iter(info.values()))
+                if ok or item.get("status") == 404:
+                    self._stats("lcom/es/moved", 1)
+                else:
+                    # The old copy changed since it was read; the next observation moves it.
+                    logger.warning(
+                        "old copy of %s in %s not deleted (status %s)",
+                        item.get("_id"),
+                        item.get("_index"),
+                        item.get("status"),
+                    )
+        except (ApiError, TransportError) as exc:
+            logger.warning("deleting moved copies failed: %s", type(exc).__name__)
+
+    async def _reject(
+        self, record: SpoolRecord, error_type: str, status: int | None, detail: str
+    ) -> Outcome:
+        await asyncio.to_thread(
+            self.spool.reject, record, error_type=error_type, status=status, reason=detail
+        )
+        self._stats(f"lcom/es/failed/{error_type}", 1)
+        self._stats("lcom/es/rejected", 1)
+        # Log ids and the error type only: the reason may quote the document's text.
+        logger.error(
+            "hit %s rejected by Elasticsearch (%s); kept in the spool's rejected ledger",
+            record.doc_id,
+            error_type,
+        )
+        return Outcome(record, "rejected", error_type)
+
+    async def _finish(self, outcomes: list[Outcome]) -> list[Outcome]:
+        final: list[Outcome] = []
+        acks: list[tuple[SpoolRecord, str]] = []
+        for o in outcomes:
+            if o.result == "rejected":
+                error_type, _, detail = (o.reason or "error").partition("\x00")
+                final.append(await self._reject(o.record, error_type, 400, detail))
+                continue
+            if o.result in _STAT_BY_RESULT:
+                acks.append((o.record, o.result))
+                self._stats(_STAT_BY_RESULT[o.result], 1)
+            else:
+                self._stats(f"lcom/es/failed/{o.reason or 'unknown'}", 1)
+            final.append(o)
+        if acks:
+            await asyncio.to_thread(self.spool.ack, acks)
+        return final
+
+    def _log_unavailable(self, reason: str, exc: BaseException) -> None:
+        if reason == "alias_missing":
+            logger.error(
+                "the %s alias does not exist: run `lcom es setup`; hits stay in the spool",
+                self.config.alias,
+            )
+        else:
+            logger.warning(
+                "Elasticsearch unavailable (%s: %s); hits stay in the spool",
+                reason,
+                type(exc).__name__,
+            )
+
+
+async def replay_spool(
+    spool: Spool,
+    client: AsyncElasticsearch,
+    config: IndexerConfig | None = None,
+    *,
+    stats: StatsFn | None = None,
+    batch_size: int | None = None,
+    include_own: bool = True,
+) -> IndexReport:
+    """Send every unacknowledged record in the spool (``lcom spool replay``, crawl start).
+
+    ``include_own=False`` skips segments this spool is writing (a crawl resending what
+    an earlier run left, while its own new hits go through the queue).
+    """
+    indexer = HitIndexer(client, spool, config, stats)
+    records = await asyncio.to_thread(spool.claim_pending, include_own=include_own)
+    report = IndexReport()
+    step = batch_size or indexer.config.chunk_size * 4
+    for start in range(0, len(records), step):
+        report.add(await indexer.index(records[start : start + step]))
+    return report

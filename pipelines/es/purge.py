@@ -1,0 +1,206 @@
+"""Retention enforcement (``lcom purge``): the per-document backstop to ILM.
+
+ILM deletes whole rolled-over indices; this deletes each hit whose ``last_seen`` is
+older than the retention of its ``review.state``, with ``delete_by_query``. A hit whose
+state has no retention of its own uses the longest one (and a warning says so). The
+spool gets the same treatment (segments and rejected documents past retention).
+
+Every run (unless ``dry_run``) writes one audit record, counts only, to the audit
+index and to the local audit log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch
+
+from pipelines.es.audit import (
+    DEFAULT_AUDIT_LOG,
+    append_audit_log,
+    index_audit_record_sync,
+)
+from pipelines.es.spool import Spool
+
+logger = logging.getLogger(__name__)
+
+HITS_ALIAS = "lcom-hits"
+OTHER_STATES = "(other)"
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def retention_queries(
+    retention_days: Mapping[str, int], now: datetime
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """``{state: (cutoff, query)}``: the hits each state's retention has expired."""
+    if not retention_days:
+        raise ValueError("retention needs at least one review state")
+    queries: dict[str, tuple[str, dict[str, Any]]] = {}
+    for state, days in sorted(retention_days.items()):
+        cutoff = _iso(now - timedelta(days=days))
+        queries[state] = (
+            cutoff,
+            {
+                "bool": {
+                    "filter": [
+                        {"term": {"review.state": state}},
+                        {"range": {"last_seen": {"lt": cutoff}}},
+                    ]
+                }
+            },
+        )
+    longest = _iso(now - timedelta(days=max(retention_days.values())))
+    queries[OTHER_STATES] = (
+        longest,
+        {
+            "bool": {
+                "filter": [{"range": {"last_seen": {"lt": longest}}}],
+                "must_not": [{"terms": {"review.state": sorted(retention_days)}}],
+            }
+        },
+    )
+    return queries
+
+
+@dataclass
+class PurgeResult:
+    dry_run: bool
+    now: str
+    retention_days: dict[str, int]
+    cutoffs: dict[str, str] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+    spool: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def total_hits(self) -> int:
+        return sum(self.hits.values())
+
+    def audit_record(self) -> dict[str, Any]:
+        """What was erased: counts per state and cut-off times, never content."""
+        return {
+            "kind": "erasure",
+            "actor": "lcom purge",
+            "now": self.now,
+            "retention_days": self.retention_days,
+            "cutoffs": self.cutoffs,
+            "deleted": {"hits_by_state": self.hits, "spool": self.spool},
+            "errors": self.errors,
+        }
+
+    def lines(self) -> list[str]:
+        verb = "would delete" if self.dry_run else "deleted"
+        out = [
+            f"{state:<14} last_seen < {self.cutoffs[state]}: {verb} {self.hits.get(state, 0)}"
+            for state in self.cutoffs
+        ]
+        if self.spool:
+            out.append(
+                f"spool: {verb} {self.spool.get('segments', 0)} segment(s) "
+                f"({self.spool.get('records', 0)} hit(s)), "
+                f"{self.spool.get('rejected', 0)} rejected document(s)"
+            )
+        out.extend(f"error: {e}" for e in self.errors)
+        out.append(f"total: {verb} {self.total_hits} hit(s) in Elasticsearch")
+        return out
+
+
+def purge_hits(
+    client: Elasticsearch,
+    retention_days: Mapping[str, int],
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    alias: str = HITS_ALIAS,
+    result: PurgeResult | None = None,
+) -> PurgeResult:
+    """Delete (or, with ``dry_run``, count) hits past the retention of their review state."""
+    now = now or datetime.now(UTC)
+    result = result or PurgeResult(dry_run, _iso(now), dict(retention_days))
+    for state, (cutoff, query) in retention_queries(retention_days, now).items():
+        result.cutoffs[state] = cutoff
+        try:
+            if dry_run:
+                count = client.count(index=alias, query=query)["count"]
+            else:
+                resp = client.delete_by_query(
+                    index=alias, query=query, conflicts="proceed", refresh=True
+                )
+                count = int(resp.get("deleted", 0))
+                if resp.get("failures"):
+                    result.errors.append(f"{state}: {len(resp['failures'])} failure(s)")
+        except ApiError as exc:
+            logger.error("purge of state %s failed: %s", state, exc.message)
+            result.errors.append(f"{state}: {exc.message}")
+            continue
+        result.hits[state] = int(count)
+        if state == OTHER_STATES and count:
+            logger.warning(
+                "%d hit(s) with a review state that has no retention of its own were "
+                "handled with the longest retention",
+                count,
+            )
+    return result
+
+
+def purge_spool(
+    spool: Spool, retention_days: Mapping[str, int], *, now: datetime | None = None
+) -> dict[str, int]:
+    """Spooled hits have not been reviewed: they get the retention of ``new``."""
+    days = retention_days.get("new", max(retention_days.values()))
+    return spool.purge_older_than(days, now=now)
+
+
+def count_spool_older_than(spool_dir: Path, days: int, now: datetime) -> dict[str, int]:
+    """What :func:`purge_spool` would delete (dry run), without locking or deleting."""
+    cutoff = now - timedelta(days=days)
+    counts = {"segments": 0, "records": 0, "rejected": 0}
+    for path in sorted(spool_dir.glob("hits-*.jsonl")):
+        if datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff:
+            counts["segments"] += 1
+            counts["records"] += sum(1 for line in path.read_bytes().split(b"\n") if line.strip())
+    return counts
+
+
+def run_purge(
+    client: Elasticsearch | None,
+    retention_days: Mapping[str, int],
+    *,
+    spool_dir: Path | None = None,
+    audit_log: Path | str = DEFAULT_AUDIT_LOG,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> PurgeResult:
+    """Purge Elasticsearch (when ``client``) and the spool, then write the audit record."""
+    now = now or datetime.now(UTC)
+    result = PurgeResult(dry_run, _iso(now), dict(retention_days))
+    if client is not None:
+        purge_hits(client, retention_days, now=now, dry_run=dry_run, result=result)
+    if spool_dir is not None and spool_dir.exists():
+        if dry_run:
+            days = retention_days.get("new", max(retention_days.values()))
+            result.spool = count_spool_older_than(spool_dir, days, now)
+        else:
+            with Spool(spool_dir) as spool:
+                result.spool = purge_spool(spool, retention_days, now=now)
+    if dry_run:
+        return result
+    record = result.audit_record()
+    append_audit_log(record, audit_log)
+    if client is not None:
+        try:
+            index_audit_record_sync(client, record)
+        except ApiError as exc:
+            logger.error(
+                "erasure audit record not indexed (%s); it is in %s", exc.message, audit_log
+            )
+            result.errors.append(f"audit index: {exc.message}")
+    return result

@@ -1,0 +1,471 @@
+"""A durable JSON Lines spool of hit documents, used as a write-ahead log.
+
+Layout of the spool directory (setting ``LCOM_SPOOL_DIR``, default ``var/spool``)::
+
+    hits-<utc>-p<pid>-<n>.jsonl        one hit document per line (the demo's output)
+    hits-<utc>-p<pid>-<n>.jsonl.acks   {"line": 3, "id": "<doc_id>@<last_seen>", "outcome": ...}
+    rejected.jsonl                     documents Elasticsearch refused, with the reason
+
+Write-ahead protocol: a hit is appended, flushed and ``fsync``-ed *before* it is sent;
+once Elasticsearch confirmed it (``created``, ``updated`` or ``noop``) or refused it
+for good (then it is copied to ``rejected.jsonl``), its line number goes to the
+segment's ``.acks`` file. A crawl killed at any moment (even ``SIGKILL``) therefore
+leaves every hit either acknowledged or still pending, and pending lines are sent
+again on the next start or by ``lcom spool replay``. Sending twice is harmless: the
+upsert script ignores an observation that is not newer than the stored one.
+
+A writer never appends to an existing file (a torn last line from a killed process
+stays torn and is ignored) and holds an exclusive ``flock`` on each segment it wrote
+until it closes, so a replay in another process never reads a segment still in use.
+Fully acknowledged segments are deleted when their holder closes them: once a hit is
+in Elasticsearch, a second copy on disk is personal data nobody needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pipelines.es.errors import SpoolError
+
+logger = logging.getLogger(__name__)
+
+SEGMENT_GLOB = "hits-*.jsonl"
+ACK_SUFFIX = ".acks"
+REJECTED_FILE = "rejected.jsonl"
+REJECTED_LOCK = "rejected.lock"
+DEFAULT_SPOOL_DIR = Path("var/spool")
+DEFAULT_MAX_SEGMENT_BYTES = 16 * 1024 * 1024
+
+#: Outcomes recorded in ack files.
+ACK_OUTCOMES = frozenset({"created", "updated", "noop", "rejected"})
+
+
+def observation_id(doc: dict[str, Any]) -> str:
+    """Identity of one observation of a hit: ``doc_id`` plus its ``last_seen``."""
+    return f"{doc.get('doc_id')}@{doc.get('last_seen')}"
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _dumps(value: object) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return (text + "\n").encode("utf-8")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SpoolRecord:
+    """One spooled hit: where it is (segment file name, 1-based line) and the document."""
+
+    segment: str
+    line: int
+    doc: dict[str, Any] = field(compare=False, repr=False)
+
+    @property
+    def doc_id(self) -> str:
+        return str(self.doc.get("doc_id"))
+
+    @property
+    def observation(self) -> str:
+        return observation_id(self.doc)
+
+
+@dataclass
+class SpoolStatus:
+    """Counts for ``lcom spool status``."""
+
+    directory: str
+    segments: int = 0
+    segments_in_use: int = 0
+    records: int = 0
+    acknowledged: int = 0
+    pending: int = 0
+    rejected: int = 0
+    unreadable_lines: int = 0
+    bytes: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Segment:
+    name: str
+    fh: BinaryIO  # holds the flock
+    lines: int = 0
+    size: int = 0
+    writable: bool = False
+    ack_fh: BinaryIO | None = None
+    acked: set[int] = field(default_factory=set)
+
+
+class Spool:
+    """The spool directory. Thread-safe within one process; safe across processes."""
+
+    def __init__(
+        self,
+        directory: Path | str = DEFAULT_SPOOL_DIR,
+        *,
+        max_segment_bytes: int = DEFAULT_MAX_SEGMENT_BYTES,
+        fsync: bool = True,
+        delete_acknowledged: bool = True,
+    ) -> None:
+        self.directory = Path(directory)
+        self.max_segment_bytes = max_segment_bytes
+        self.fsync = fsync
+        self.delete_acknowledged = delete_acknowledged
+        self._lock = threading.RLock()
+        self._held: dict[str, _Segment] = {}
+        self._current: _Segment | None = None
+        self._seq = 0
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SpoolError(f"cannot create spool directory {self.directory}: {exc}") from exc
+
+    # ------------------------------------------------------------------ writing
+
+    def append(self, doc: dict[str, Any]) -> SpoolRecord:
+        """Write one hit durably (flush + fsync) and return where it is."""
+        data = _dumps(doc)
+        with self._lock:
+            seg = self._writable_segment(len(data))
+            try:
+                seg.fh.write(data)
+                seg.fh.flush()
+                if self.fsync:
+                    os.fsync(seg.fh.fileno())
+            except OSError as exc:
+                raise SpoolError(f"cannot write to spool segment {seg.name}: {exc}") from exc
+            seg.lines += 1
+            seg.size += len(data)
+            return SpoolRecord(seg.name, seg.lines, doc)
+
+    def _writable_segment(self, incoming: int) -> _Segment:
+        seg = self._current
+        if seg is not None and seg.size + incoming <= self.max_segment_bytes:
+            return seg
+        if seg is not None and seg.size == 0:
+            return seg  # a single document larger than a segment still gets one
+        if seg is not None:
+            seg.writable = False
+        self._seq += 1
+        stamp = _now().strftime("%Y%m%dT%H%M%S%fZ")
+        name = f"hits-{stamp}-p{os.getpid()}-{self._seq:04d}.jsonl"
+        path = self.directory / name
+        try:
+            fh = path.open("xb")
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if self.fsync:
+                _fsync_dir(self.directory)
+        except OSError as exc:
+            raise SpoolError(f"cannot create spool segment {path}: {exc}") from exc
+        seg = _Segment(name=name, fh=fh, writable=True)
+        self._held[name] = seg
+        self._current = seg
+        logger.debug("spool segment %s opened", name)
+        return seg
+
+    def ack(self, outcomes: Iterable[tuple[SpoolRecord, str]]) -> int:
+        """Record that these records are done (outcome in :data:`ACK_OUTCOMES`)."""
+        count = 0
+        with self._lock:
+            touched: set[str] = set()
+            for record, outcome in outcomes:
+                if outcome not in ACK_OUTCOMES:
+                    raise ValueError(f"not an ack outcome: {outcome!r}")
+                seg = self._held.get(record.segment)
+                if seg is None:
+                    raise SpoolError(f"segment {record.segment} is not held by this spool")
+                if record.line in seg.acked:
+                    continue
+                if seg.ack_fh is None:
+                    seg.ack_fh = (self.directory / (seg.name + ACK_SUFFIX)).open("ab")
+                line = {"line": record.line, "id": record.observation, "outcome": outcome}
+                seg.ack_fh.write(_dumps(line))
+                seg.acked.add(record.line)
+                touched.add(seg.name)
+                count += 1
+            for name in touched:
+                fh = self._held[name].ack_fh
+                assert fh is not None
+                fh.flush()
+                if self.fsync:
+                    os.fsync(fh.fileno())
+        return count
+
+    def reject(
+        self, record: SpoolRecord, *, error_type: str, status: int | None, reason: str
+    ) -> None:
+        """Move a document Elasticsearch refused to ``rejected.jsonl``, then acknowledge it."""
+        entry = {
+            "rejected_at": _now().isoformat().replace("+00:00", "Z"),
+            "error_type": error_type,
+            "status": status,
+            "reason": reason[:1000],
+            "segment": record.segment,
+            "line": record.line,
+            "doc": record.doc,
+        }
+        with self._rejected_lock():
+            fd = os.open(self.directory / REJECTED_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+            try:
+                os.write(fd, _dumps(entry))
+                if self.fsync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+        self.ack([(record, "rejected")])
+
+    @contextlib.contextmanager
+    def _rejected_lock(self) -> Iterator[None]:
+        with (self.directory / REJECTED_LOCK).open("ab") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    def requeue_rejected(self) -> int:
+        """Append every rejected document to a new segment again and empty the ledger.
+
+        For after the cause was fixed (a mapping, the document builder). A crash in
+        between leaves a document in both places; sending it twice is harmless.
+        """
+        with self._rejected_lock():
+            path = self.directory / REJECTED_FILE
+            if not path.exists():
+                return 0
+            entries = [e for e in _read_jsonl(path)[0] if e is not None and "doc" in e]
+            for entry in entries:
+                self.append(entry["doc"])
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(b"")
+            os.replace(tmp, path)
+            if self.fsync:
+                _fsync_dir(self.directory)
+        return len(entries)
+
+    # ------------------------------------------------------------------ reading
+
+    def claim_pending(self, *, include_own: bool = True) -> list[SpoolRecord]:
+        """Lock every segment no other process holds and return its unacknowledged records.
+
+        Segments this spool holds are included unless ``include_own`` is false (records
+        a failed attempt in this process left are pending too). Locks are kept until
+        :meth:`close`.
+        """
+        records: list[SpoolRecord] = []
+        with self._lock:
+            for path in sorted(self.directory.glob(SEGMENT_GLOB)):
+                seg = self._held.get(path.name)
+                if seg is not None and not include_own:
+                    continue
+                if seg is None:
+                    seg = self._try_claim(path)
+                    if seg is None:
+                        continue
+                docs, _bad = _read_jsonl(path)
+                for line_no, doc in enumerate(docs, start=1):
+                    if doc is not None and line_no not in seg.acked:
+                        records.append(SpoolRecord(seg.name, line_no, doc))
+        return records
+
+    def _try_claim(self, path: Path) -> _Segment | None:
+        try:
+            fh = path.open("rb")
+        except FileNotFoundError:
+            return None
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            return None
+        if not path.exists():  # deleted by its holder between glob and lock
+            fh.close()
+            return None
+        seg = _Segment(name=path.name, fh=fh, acked=_read_acks(self._ack_path(path.name)))
+        seg.lines = len(_read_jsonl(path)[0])
+        self._held[path.name] = seg
+        return seg
+
+    def _ack_path(self, name: str) -> Path:
+        return self.directory / (name + ACK_SUFFIX)
+
+    def status(self) -> SpoolStatus:
+        """Counts over every segment, including those in use by a running crawl."""
+        st = SpoolStatus(directory=str(self.directory))
+        for path in sorted(self.directory.glob(SEGMENT_GLOB)):
+            st.segments += 1
+            try:
+                st.bytes += path.stat().st_size
+            except FileNotFoundError:
+                continue
+            docs, bad = _read_jsonl(path)
+            acked = _read_acks(self._ack_path(path.name))
+            st.unreadable_lines += bad
+            for number, doc in enumerate(docs, start=1):
+                if doc is None:
+                    continue
+                st.records += 1
+                if number in acked:
+                    st.acknowledged += 1
+                else:
+                    st.pending += 1
+            if path.name not in self._held and _is_locked(path):
+                st.segments_in_use += 1
+        rejected = self.directory / REJECTED_FILE
+        if rejected.exists():
+            st.rejected = sum(1 for e in _read_jsonl(rejected)[0] if e is not None)
+        return st
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        """Every spooled hit document, oldest segment first (the demo reads its output here)."""
+        for path in sorted(self.directory.glob(SEGMENT_GLOB)):
+            yield from (doc for doc in _read_jsonl(path)[0] if doc is not None)
+
+    # ------------------------------------------------------------------ retention
+
+    def purge_older_than(self, days: int, *, now: datetime | None = None) -> dict[str, int]:
+        """Delete spool data past retention: segments last written more than ``days`` ago
+        and rejected documents refused more than ``days`` ago. Returns counts."""
+        cutoff = (now or _now()) - timedelta(days=days)
+        counts = {"segments": 0, "records": 0, "rejected": 0}
+        with self._lock:
+            for path in sorted(self.directory.glob(SEGMENT_GLOB)):
+                mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                if mtime >= cutoff or path.name in self._held:
+                    continue
+                seg = self._try_claim(path)
+                if seg is None:
+                    continue  # in use by a running crawl: not old then
+                counts["segments"] += 1
+                counts["records"] += seg.lines
+                self._drop(seg)
+            with self._rejected_lock():
+                ledger = self.directory / REJECTED_FILE
+                if ledger.exists():
+                    entries = [e for e in _read_jsonl(ledger)[0] if e is not None]
+                    keep = [e for e in entries if _parse_time(e.get("rejected_at")) >= cutoff]
+                    counts["rejected"] = len(entries) - len(keep)
+                    if counts["rejected"]:
+                        tmp = ledger.with_suffix(".tmp")
+                        tmp.write_bytes(b"".join(_dumps(e) for e in keep))
+                        os.replace(tmp, ledger)
+            if self.fsync and (counts["segments"] or counts["rejected"]):
+                _fsync_dir(self.directory)
+        return counts
+
+    # ------------------------------------------------------------------ closing
+
+    def close(self) -> None:
+        """Release every segment; delete those fully acknowledged (when configured)."""
+        with self._lock:
+            for seg in list(self._held.values()):
+                complete = seg.lines > 0 and all(n in seg.acked for n in range(1, seg.lines + 1))
+                if complete and self.delete_acknowledged:
+                    self._drop(seg)
+                else:
+                    self._release(seg)
+            self._current = None
+
+    def _release(self, seg: _Segment) -> None:
+        if seg.ack_fh is not None:
+            seg.ack_fh.close()
+        seg.fh.close()  # closing the file drops the flock
+        self._held.pop(seg.name, None)
+
+    def _drop(self, seg: _Segment) -> None:
+        for path in (self.directory / seg.name, self._ack_path(seg.name)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        self._release(seg)
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _is_locked(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            return False
+    except FileNotFoundError:
+        return False
+
+
+def _read_jsonl(path: Path) -> tuple[list[dict[str, Any] | None], int]:
+    """Complete, parseable lines of a JSON Lines file, and the number of unreadable ones.
+
+    A last line without its newline is what a killed writer left behind; it was never
+    acknowledged to anyone and is skipped. An unreadable line in the middle is
+    ``None``, so line numbers stay those of the file.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return [], 0
+    lines = raw.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends with a newline
+    bad = 1 if tail.strip() else 0
+    docs: list[dict[str, Any] | None] = []
+    for number, line in enumerate(lines, start=1):
+        value: dict[str, Any] | None
+        try:
+            value = json.loads(line)
+            if not isinstance(value, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            logger.warning("spool file %s line %d is unreadable; kept, not sent", path.name, number)
+            bad += 1
+            value = None
+        docs.append(value)
+    if bad and tail.strip():
+        logger.warning("spool file %s ends with an incomplete line (writer was killed)", path.name)
+    return docs, bad
+
+
+def _read_acks(path: Path) -> set[int]:
+    docs, _ = _read_jsonl(path)
+    return {int(d["line"]) for d in docs if d is not None and isinstance(d.get("line"), int)}
+
+
+def _parse_time(value: object) -> datetime:
+    if not isinstance(value, str):
+        return datetime.min.replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

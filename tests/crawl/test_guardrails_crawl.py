@@ -1,0 +1,256 @@
+"""Real crawls of the demo site (each in a subprocess) proving every guardrail blocks.
+
+The demo site's ``request_log`` is the witness: what is not in it was never
+requested. Stats come from the crawl's ``LCOM_STATS_DUMP``; refusals and runs
+leave a record in the audit log.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from typing import Any
+
+import pytest
+
+# The fixtures ``crawl`` and ``make_runner`` come from conftest.py (CrawlRunner).
+CrawlRunner = Any
+CrawlResult = Any
+
+pytestmark = pytest.mark.slow
+
+FORBIDDEN_PREFIXES = ("/private/", "/search", "/_truth.json", "/members", "/login")
+
+
+def assert_loopback_primary_host_only(result: CrawlResult) -> None:
+    hosts = set(result.hosts())
+    assert hosts <= {"127.0.0.1"}, f"requests to other hosts: {hosts}"
+
+
+def assert_no_request(result: CrawlResult) -> None:
+    assert result.requests == [], [r.path for r in result.requests]
+
+
+def test_full_demo_crawl_never_requests_what_the_rules_forbid(crawl: CrawlRunner) -> None:
+    result = crawl.run()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.finish_reason == "finished"
+    assert_loopback_primary_host_only(result)
+    paths = result.paths()
+    assert "/robots.txt" in paths
+    assert any(p.startswith("/ad/") for p in paths)
+    assert any(p.startswith("/js/ad/") for p in paths), "JavaScript ads were rendered"
+    assert not [p for p in paths if p.startswith(FORBIDDEN_PREFIXES)]
+    # robots.txt Disallow: /private/ and /search are linked from the listings
+    assert result.blocked("robots") >= 2
+    assert result.blocked("deny_pattern") >= 1  # /members/
+    assert result.blocked("host") >= 1  # the link to the second host
+    assert result.blocked("browser_host") >= 1  # tracker.js and images on localhost
+    assert result.blocked("depth") >= 1  # the calendar trap
+    # The audit record of the run matches the stats, and holds counts only.
+    (record,) = result.audit
+    assert record["finish_reason"] == "finished"
+    assert record["authorisation_ids"] == ["AUTH-DEMO-1"]
+    assert record["policy_version"] == "2026.11-demo"
+    assert record["requests"] == result.stats["downloader/request_count"]
+    assert record["blocked"] == {
+        key.rsplit("/", 1)[1]: value
+        for key, value in result.stats.items()
+        if key.startswith("lcom/guardrails/blocked/")
+    }
+    # Logs carry URLs and ids, never ad text or contact details.
+    truth = crawl.site.ground_truth
+    for ad in list(truth.ads.values())[:10]:
+        assert ad.text not in result.output
+        assert ad.phone not in result.output
+
+
+def test_off_site_redirect_is_blocked(crawl: CrawlRunner) -> None:
+    result = crawl.run(source=crawl.source("/go/partner"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.paths() == ["/robots.txt", "/go/partner"]
+    assert_loopback_primary_host_only(result)
+    assert result.stats["downloader/response_status_count/302"] == 1
+    assert result.blocked("host") == 1
+
+
+def test_browser_sub_requests_to_the_second_host_are_aborted(crawl: CrawlRunner) -> None:
+    result = crawl.run(source=crawl.source("/js/"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert any(p.startswith("/js/ad/") for p in result.paths())
+    assert_loopback_primary_host_only(result)
+    assert result.blocked("browser_host") >= 2
+
+
+def test_members_area_is_never_requested_under_the_deny_pattern(crawl: CrawlRunner) -> None:
+    result = crawl.run(source=crawl.source("/members/inbox"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.page_paths() == []
+    assert result.blocked("deny_pattern") == 1
+
+
+def test_login_wall_stops_the_source_when_the_deny_pattern_is_removed(
+    crawl: CrawlRunner,
+) -> None:
+    policy = crawl.policy(source={"deny_url_patterns": [], "concurrency": 1})
+    result = crawl.run(policy=policy, source=crawl.source("/members/inbox", "/ads?page=1"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.finish_reason == "lcom_login_wall"
+    assert result.blocked("login_wall") == 1
+    # The redirect to the login page was followed; nothing after it.
+    assert result.page_paths()[-1].startswith("/login")
+    assert not any(p.startswith("/ads") for p in result.page_paths())
+    assert result.audit[-1]["finish_reason"] == "lcom_login_wall"
+
+
+def test_calendar_trap_stops_at_the_depth_limit(crawl: CrawlRunner) -> None:
+    policy = crawl.policy(source={"max_depth": 3})
+    result = crawl.run(policy=policy, source=crawl.source("/calendar?date=2026-11-01"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    calendar = [p for p in result.paths() if p.startswith("/calendar")]
+    # depth 0 is the start day; every level adds the next and the previous day
+    assert len(calendar) == 2 * 3 + 1
+    assert result.blocked("depth") >= 2
+
+
+def test_calendar_trap_stops_at_the_page_cap(crawl: CrawlRunner) -> None:
+    policy = crawl.policy(source={"pages_per_run": 10, "max_depth": 8})
+    result = crawl.run(policy=policy, source=crawl.source("/calendar?date=2026-11-01"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.finish_reason == "lcom_page_cap"
+    assert len(result.page_paths()) <= 10
+    assert result.blocked("page_cap") >= 1
+
+
+def test_crawl_outside_its_hours_makes_no_request(crawl: CrawlRunner) -> None:
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).weekday()
+    other_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(today + 3) % 7]
+    policy = crawl.policy(
+        source={"crawl_hours": [{"days": [other_day], "from": "00:00", "until": "24:00"}]}
+    )
+    result = crawl.run(policy=policy)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_no_request(result)
+    assert result.finish_reason == "lcom_outside_hours"
+    assert result.blocked("hours") >= 1
+
+
+def test_authorisation_expiring_mid_run_stops_the_run(crawl: CrawlRunner) -> None:
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
+    policy = crawl.policy(
+        authorisation={"valid_until": expires.isoformat()},
+        source={"requests_per_second": 2, "concurrency": 1},
+    )
+    running = crawl.start(policy=policy)
+    result = running.wait()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.finish_reason == "lcom_authorisation_expired"
+    assert len(result.page_paths()) >= 2, "the run was under way before the expiry"
+    assert result.audit[-1]["finish_reason"] == "lcom_authorisation_expired"
+    assert result.audit[-1]["permit"]["valid_until"] == expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_kill_switch_file_created_mid_run_closes_the_spider_within_seconds(
+    crawl: CrawlRunner,
+) -> None:
+    policy = crawl.policy(source={"requests_per_second": 4, "concurrency": 2})
+    running = crawl.start(policy=policy)
+    running.wait_for_requests(4)
+    (policy / "STOP").touch()
+    engaged_at = time.monotonic()
+    result = running.wait()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.finish_reason == "lcom_kill_switch"
+    late = [r.path for r in result.requests if r.time > engaged_at + 2.0]
+    assert late == [], "requests made after the kill switch was engaged"
+    assert result.audit[-1]["finish_reason"] == "lcom_kill_switch"
+
+
+@pytest.mark.parametrize("how", ["flag", "policy_file", "extra_file"])
+def test_kill_switch_engaged_before_start_means_no_request(
+    crawl: CrawlRunner, how: str
+) -> None:
+    settings: dict[str, str] = {}
+    if how == "flag":
+        policy = crawl.policy(bundle={"kill_switch": {"engaged": True}})
+    else:
+        policy = crawl.policy()
+    if how == "policy_file":
+        (policy / "STOP").touch()
+    if how == "extra_file":
+        switch = crawl.tmp / "EXTRA-STOP"
+        switch.touch()
+        settings["LCOM_KILL_SWITCH_FILE"] = str(switch)
+    result = crawl.run(policy=policy, settings=settings)
+    assert result.returncode != 0
+    assert "kill switch" in result.output
+    assert_no_request(result)
+
+
+@pytest.mark.parametrize("status", [403, 451])
+def test_stop_status_code_stops_the_source(crawl: CrawlRunner, status: int) -> None:
+    policy = crawl.policy(source={"concurrency": 1})
+    result = crawl.run(policy=policy, source=crawl.source(f"/status/{status}", "/ads?page=1"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.finish_reason == f"lcom_stop_status_{status}"
+    assert result.page_paths() == [f"/status/{status}"]
+    assert result.blocked("stop_status") >= 2  # the response itself, then /ads
+
+
+def test_request_rate_per_host_stays_within_the_permit(crawl: CrawlRunner) -> None:
+    rate = 5.0
+    policy = crawl.policy(
+        source={"requests_per_second": rate, "javascript_rendering": False, "pages_per_run": 25}
+    )
+    result = crawl.run(policy=policy, source=crawl.source("/ads?page=1"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    times = [r.time for r in result.on_host("127.0.0.1")]
+    assert len(times) >= 10
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    # arrival times jitter by a few milliseconds around the enforced spacing
+    assert min(gaps) >= 1.0 / rate - 0.03, gaps
+    assert result.blocked("javascript") >= 1  # the /js/ listing needs a browser
+
+
+def test_robots_crawl_delay_slows_the_crawl_below_the_permit_rate(
+    make_runner: Any,
+) -> None:
+    from crawler.demosite import DemoSite
+
+    with DemoSite(port=0, ads=20, seed=7, crawl_delay=0.6) as site:
+        runner = make_runner(site)
+        policy = runner.policy(
+            source={"requests_per_second": 20, "javascript_rendering": False, "pages_per_run": 6}
+        )
+        result = runner.run(policy=policy, source=runner.source("/ads?page=1"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    times = [r.time for r in result.requests if r.path != "/robots.txt"]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert len(gaps) >= 4
+    assert min(gaps) >= 0.6 - 0.03, gaps
+
+
+def test_broken_policy_makes_lcom_crawl_exit_with_the_problem_and_no_request(
+    crawl: CrawlRunner,
+) -> None:
+    policy = crawl.policy(source={"max_pages_ever": 5})
+    result = crawl.run(policy=policy)
+    assert result.returncode != 0
+    assert "max_pages_ever" in result.output
+    assert_no_request(result)
+
+
+def test_scrapy_crawl_refuses_a_source_without_a_valid_authorisation(
+    crawl: CrawlRunner,
+) -> None:
+    policy = crawl.policy(authorisation={"status": "suspended"})
+    result = crawl.run(policy=policy, scrapy=True)
+    assert result.returncode != 0
+    assert "refusing to crawl source demo" in result.output
+    assert "suspended" in result.output
+    assert_no_request(result)
+    (record,) = result.audit
+    assert record["finish_reason"] == "lcom_refused"
+    assert record["requests"] == 0
