@@ -6,6 +6,7 @@ same spider and runtime, so both paths enforce the same guardrails.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ def run_crawl(
 ) -> CrawlReport:
     """Run the ad spider on one source until it finishes; never raises for crawl errors."""
     settings = project_settings(overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)  # installs the root log handler (LOG_INSTALL_ROOT_HANDLER)
     crawler = process.create_crawler("ads")
     report = CrawlReport(stats={})
 
@@ -63,7 +64,8 @@ def run_crawl(
     deferred = process.crawl(crawler, source=source, base_url=base_url)
     deferred.addErrback(failed)
     process.start()
-    if crawler.stats is not None:
+    # A crawl refused before it started has no stats: Scrapy had not created them yet.
+    with contextlib.suppress(RuntimeError):
         report.stats = dict(crawler.stats.get_stats())
     runtime = getattr(crawler, "lcom_runtime", None)
     report.run_id = runtime.run_id if runtime else None

@@ -195,7 +195,7 @@ def get_runtime(crawler: Crawler) -> CrawlRuntime:
     Raises :class:`MissingRuntimeError` (not ``NotConfigured``): a guardrail or
     privacy component must never switch itself off silently.
     """
-    runtime = getattr(crawler, "lcom_runtime", None)
+    runtime: CrawlRuntime | None = getattr(crawler, "lcom_runtime", None)
     if runtime is None:
         raise MissingRuntimeError(
             "no lcom runtime: run the lcom ads spider (crawler/spiders/ads.py), whose "

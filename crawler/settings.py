@@ -17,6 +17,15 @@ lcom's own settings (all optional unless noted):
 ``LCOM_KILL_SWITCH_FILE``  an extra kill-switch file next to the policy's own
 ``LCOM_CHROMIUM``          path of the Chromium binary (default: ``chromium`` on PATH)
 ``LCOM_PROGRESS``          show a progress line on a terminal (default: on when stderr is a tty)
+``LCOM_ES_CHUNK_SIZE``     documents per bulk request (default 500)
+``LCOM_ES_MAX_RETRIES``    retries of items answered 429 before they wait in the spool (default 3)
+``LCOM_ES_INITIAL_BACKOFF`` seconds before the first retry, doubled each time (default 1)
+``LCOM_ES_FLUSH_SECONDS``  longest time a hit waits in memory before it is sent (default 2)
+``LCOM_SPOOL_SEGMENT_BYTES`` size at which a spool segment is rotated (default 16 MiB)
+
+Elasticsearch connection (environment): ``ELASTICSEARCH_URL``, ``ELASTICSEARCH_API_KEY`` or
+``ELASTICSEARCH_USERNAME``/``ELASTICSEARCH_PASSWORD`` (``*_FILE`` variants read a file),
+``ELASTICSEARCH_CA_CERTS``, ``ELASTICSEARCH_VERIFY_CERTS`` (on unless ``false``).
 
 Set by the runtime from the policy (do not set by hand; they are overwritten):
 ``LCOM_DERIVE_ORIGIN``, ``LCOM_STORED_FIELDS``, ``LCOM_MEDIA``.

@@ -86,10 +86,11 @@ class Retention:
         return max(self.hits_by_state.values())
 
 
-#: Used for the packaged JSON and when no data policy is given. The data policy of a
-#: deployment overrides it (``lcom es setup --policy-dir``).
+#: Used for the packaged JSON and when no data policy is given: the review states and
+#: days of the demo data policy. A deployment's data policy overrides it
+#: (``lcom es setup --policy-dir``).
 DEFAULT_RETENTION = Retention(
-    hits_by_state={"new": 90, "in_review": 180, "escalated": 365, "dismissed": 30},
+    hits_by_state={"new": 60, "relevant": 365, "not_relevant": 14},
     audit_days=730,
     rollover_days=30,
 )
@@ -483,7 +484,7 @@ def roles() -> dict[str, dict[str, Any]]:
                     },
                 ],
             },
-            "copies review decisions into hits' review.* fields (lcom es sync-reviews)",
+            "copies review decisions from lcom-reviews into hits' review.* fields",
         ),
     }
 

@@ -8,7 +8,7 @@ start, records a previous run left unacknowledged are sent first. Without
 
 Settings:
 
-``LCOM_SPOOL_DIR``            spool directory (default ``var/spool``)
+``LCOM_SPOOL_DIR``            spool directory (default ``<LCOM_VAR_DIR>/spool``)
 ``LCOM_ES_CHUNK_SIZE``        documents per bulk request (default 500)
 ``LCOM_ES_MAX_RETRIES``       retries of items answered 429 (default 3)
 ``LCOM_ES_INITIAL_BACKOFF``   seconds before the first 429 retry, doubled each time (2.0)
@@ -66,7 +66,7 @@ class EsPipelineConfig:
                 initial_backoff=settings.getfloat("LCOM_ES_INITIAL_BACKOFF", 2.0),
             )
             return cls(
-                spool_dir=Path(settings.get("LCOM_SPOOL_DIR") or DEFAULT_SPOOL_DIR),
+                spool_dir=_spool_dir(settings),
                 segment_bytes=settings.getint(
                     "LCOM_SPOOL_SEGMENT_BYTES", DEFAULT_MAX_SEGMENT_BYTES
                 ),
@@ -76,6 +76,14 @@ class EsPipelineConfig:
             )
         except ValueError as exc:
             raise NotConfigured(f"Elasticsearch pipeline: {exc}") from exc
+
+
+def _spool_dir(settings: BaseSettings) -> Path:
+    explicit = settings.get("LCOM_SPOOL_DIR")
+    if explicit:
+        return Path(explicit)
+    var = settings.get("LCOM_VAR_DIR")
+    return Path(var) / "spool" if var else DEFAULT_SPOOL_DIR
 
 
 class ElasticsearchPipeline:

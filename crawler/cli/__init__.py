@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "es",
     "spool",
     "purge",
+    "review",
 )
 
 

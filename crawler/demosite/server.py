@@ -67,8 +67,11 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients abort on purpose (size limits, slow page timeouts): not an error here.
-        logger.debug("demo site: connection from %s ended early", client_address, exc_info=True)
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            # Clients abort on purpose (size limits, slow page timeouts): not an error here.
+            logger.debug("demo site: connection from %s ended early", client_address)
+        else:
+            logger.error("demo site: request from %s failed", client_address, exc_info=True)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -103,7 +106,11 @@ class _Handler(BaseHTTPRequestHandler):
     def serve(self, *, send_body: bool) -> None:
         site = self.server.site
         second = host_name(self.headers.get("Host")) == SECOND_HOST
-        response = site.pages.respond(self.path, second_host=second)
+        try:
+            response = site.pages.respond(self.path, second_host=second)
+        except Exception:
+            logger.exception("demo site: page failed: %s", self.path)
+            response = Response(500, b"internal error\n", "text/plain; charset=utf-8")
         if response.delay:
             # Wakes early when the site stops, so stop() never waits for it.
             site.stopping.wait(response.delay)
@@ -167,6 +174,7 @@ class DemoSite:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._pages: DemoPages | None = None
+        self._port: int | None = None
         self._log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
 
@@ -177,7 +185,7 @@ class DemoSite:
             raise DemoSiteError("the demo site is already running")
         self.stopping.clear()
         server = _Server((BIND_ADDRESS, self.requested_port), self)
-        port = server.server_address[1]
+        port = self._port = int(server.server_address[1])
         self._pages = DemoPages(
             self.ground_truth,
             base_url=f"http://{PRIMARY_HOST}:{port}",
@@ -223,9 +231,10 @@ class DemoSite:
 
     @property
     def port(self) -> int:
-        if self._server is None:
-            raise DemoSiteError("the demo site is not running: call start() first")
-        return int(self._server.server_address[1])
+        """The bound port (still known after stop())."""
+        if self._port is None:
+            raise DemoSiteError("the demo site has not been started: call start() first")
+        return self._port
 
     @property
     def base_url(self) -> str:
@@ -243,7 +252,7 @@ class DemoSite:
     @property
     def pages(self) -> DemoPages:
         if self._pages is None:
-            raise DemoSiteError("the demo site is not running: call start() first")
+            raise DemoSiteError("the demo site has not been started: call start() first")
         return self._pages
 
     # -- request log --------------------------------------------------------------

@@ -169,8 +169,8 @@ def record_refusal(
 
 
 def _index_sync(record: dict[str, Any]) -> None:
-    """Index a record outside a running crawl (no reactor): best effort, logged."""
-    indexer = _audit_indexer()
+    """Index a record with a blocking client (a refusal, before any crawl): best effort."""
+    indexer = _audit_indexer(blocking=True)
     if indexer is None:
         return
     try:
@@ -182,18 +182,21 @@ def _index_sync(record: dict[str, Any]) -> None:
         logger.warning("could not index audit record %s", record["run_id"], exc_info=True)
 
 
-def _audit_indexer() -> Any:
+def _audit_indexer(*, blocking: bool = False) -> Any:
+    """``pipelines.es.audit``'s indexing function when ``ELASTICSEARCH_URL`` is set."""
     if not os.environ.get("ELASTICSEARCH_URL"):
         return None
     try:
-        from pipelines.es.audit import index_audit_record
+        from pipelines.es import audit
     except ImportError:
         logger.warning(
             "ELASTICSEARCH_URL is set but pipelines.es.audit is not available: "
             "the audit record is only in the local audit log"
         )
         return None
-    return index_audit_record
+    if blocking and hasattr(audit, "index_audit_record_sync"):
+        return audit.index_audit_record_sync
+    return audit.index_audit_record
 
 
 def _index_blocking(indexer: Any, record: dict[str, Any]) -> None:

@@ -16,8 +16,9 @@ The legal limits come from the policy (``legal_guardrails``, no Scrapy) as a
     middlewares) and robots.txt fetches. Sees the final response of every
     request (after redirects) for stop status codes and login walls.
 ``GuardrailsGate`` (downloader middleware, priority 800)
-    The last check before a request is queued: a source stopped while the
-    request waited elsewhere in the chain (for robots.txt, say) blocks it.
+    The last check before a request is queued for download, after robots.txt:
+    counts the page cap over requests really let through, and blocks requests
+    of a source stopped while they waited in the chain (for robots.txt, say).
 ``DepthGuardMiddleware`` (spider middleware, priority 950)
     Drops links beyond the permit's depth before Scrapy's own ``DEPTH_LIMIT``
     does, so the block is counted (and ``max_depth: 0`` means zero).
@@ -176,10 +177,10 @@ class Guardrails:
     def check_request(
         self, url: str, *, depth: int = 0, javascript: bool = False, robots: bool = False
     ) -> str | None:
-        """The rule that blocks this request (already counted), or None when it may go.
+        """The rule that blocks this request (already counted), or None when it may go on.
 
-        A request that may go counts towards the page cap unless it is a
-        robots.txt fetch (reading the site's rules is not reading its pages).
+        ``robots`` marks Scrapy's robots.txt fetch: the URL patterns do not apply
+        to it (reading the site's rules is not reading its pages), the host does.
         """
         rule = self.check_time()
         if rule is None:
@@ -190,12 +191,21 @@ class Guardrails:
                 rule = "javascript"
             elif depth > self.permit.max_depth:
                 rule = "depth"
-            elif not robots:
-                if self.pages_let_through >= self.permit.pages_per_run:
-                    self.stop("page_cap")
-                    rule = "page_cap"
-                else:
-                    self.pages_let_through += 1
+        return None if rule is None else self.block(rule, url)
+
+    def admit(self, url: str, *, robots: bool = False) -> str | None:
+        """The last check before a request is queued for download: stop state and page cap.
+
+        Every request admitted here counts towards ``pages_per_run``, except
+        robots.txt fetches; the first one over the cap is blocked and stops the source.
+        """
+        rule = self.check_time()
+        if rule is None and not robots:
+            if self.pages_let_through >= self.permit.pages_per_run:
+                self.stop("page_cap")
+                rule = "page_cap"
+            else:
+                self.pages_let_through += 1
         return None if rule is None else self.block(rule, url)
 
     def check_response(self, url: str, status: int, body: bytes | None) -> str | None:
@@ -240,7 +250,7 @@ def guardrails_for(crawler: Crawler) -> Guardrails:
 
     Fails (never switches off) when the crawl has no lcom runtime.
     """
-    existing = getattr(crawler, "lcom_guardrails", None)
+    existing: Guardrails | None = getattr(crawler, "lcom_guardrails", None)
     if existing is not None:
         return existing
     runtime = get_runtime(crawler)
@@ -397,7 +407,7 @@ class GuardrailsMiddleware:
 
 
 class GuardrailsGate:
-    """Downloader middleware (priority 800): the last check before a request is queued."""
+    """Downloader middleware (priority 800): stop state and page cap, just before queueing."""
 
     def __init__(self, guardrails: Guardrails) -> None:
         self.guardrails = guardrails
@@ -407,9 +417,8 @@ class GuardrailsGate:
         return cls(guardrails_for(crawler))
 
     def process_request(self, request: Request) -> None:
-        rule = self.guardrails.check_time()
+        rule = self.guardrails.admit(request.url, robots=is_robots_txt(request))
         if rule is not None:
-            self.guardrails.block(rule, request.url)
             raise IgnoreRequest(f"blocked by guardrail {rule}")
 
 
@@ -440,4 +449,3 @@ def blocked_counts(stats: dict[str, Any]) -> dict[str, int]:
         for key, value in sorted(stats.items())
         if key.startswith(STAT_PREFIX) and isinstance(value, int)
     }
-

@@ -134,8 +134,7 @@ def format_report(report: EvalReport, *, errors: bool = True) -> str:
 
     def row(name: str, c: Counts) -> str:
         return (
-            f"{name:<20}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}"
-            f"{c.tp:>6}{c.fp:>5}{c.fn:>5}"
+            f"{name:<20}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}{c.tp:>6}{c.fp:>5}{c.fn:>5}"
         )
 
     lines += [header, row("ALL", report.overall), "-- per category"]

@@ -213,10 +213,14 @@ class IndicatorEngine:
         if lang is None:
             lang, confidence = detect_language_or_unknown(f"{title}\n{text}".strip())
         fields = [(name, normalize(value)) for name, value in (("title", title), ("text", text))]
+        raw = [list(self._raw_matches(norm.text)) for _, norm in fields]
+        # Context patterns (a locksmith's "24/7") act on the whole ad, title and text.
+        suppressed = {m.category for matches in raw for m in matches if m.kind == "context"}
         indicators: list[Indicator] = []
-        for name, norm in fields:
-            if norm.text.strip():
-                indicators.extend(self._field_indicators(name, norm, lang, derive_origin))
+        for (name, norm), matches in zip(fields, raw, strict=True):
+            for m in self._filter(norm.text, matches, lang, suppressed):
+                if derive_origin or m.category != "origin":
+                    indicators.append(self._indicator(name, norm, m))
         if not derive_origin:
             indicators = [i for i in indicators if i.category != "origin"]
 
@@ -242,16 +246,23 @@ class IndicatorEngine:
             lang_confidence=confidence,
         )
 
-    def match(self, norm: Normalized, lang: str = UNKNOWN_LANGUAGE) -> list[_Match]:
+    def match(
+        self,
+        norm: Normalized,
+        lang: str = UNKNOWN_LANGUAGE,
+        suppressed: frozenset[str] = frozenset(),
+    ) -> list[_Match]:
         """Lexicon matches in one normalised field, after negation/benign/context rules."""
-        text = norm.text
-        raw = list(self._raw_matches(text))
-        if not raw:
-            return []
+        raw = list(self._raw_matches(norm.text))
+        suppressed = suppressed | {m.category for m in raw if m.kind == "context"}
+        return self._filter(norm.text, raw, lang, suppressed)
+
+    def _filter(
+        self, text: str, raw: list[_Match], lang: str, suppressed: frozenset[str] | set[str]
+    ) -> list[_Match]:
         positives = [m for m in raw if m.kind == "rule"]
         if not positives:
             return []
-        suppressed = {m.category for m in raw if m.kind == "context"}
         benign = [m for m in raw if m.kind == "benign"]
         kept: list[_Match] = []
         for m in positives:
@@ -268,17 +279,11 @@ class IndicatorEngine:
 
     # ---------------------------------------------------------------------- helpers
 
-    def _field_indicators(
-        self, name: str, norm: Normalized, lang: str, derive_origin: bool
-    ) -> list[Indicator]:
-        out = []
-        for m in self.match(norm, lang):
-            if not derive_origin and m.category == "origin":
-                continue
-            start, end = norm.span(m.start, m.end)
-            evidence = Evidence(name, _snippet(norm.original, start, end), start, end)
-            out.append(Indicator(m.category, m.rule_id, m.weight, evidence))
-        return out
+    @staticmethod
+    def _indicator(name: str, norm: Normalized, m: _Match) -> Indicator:
+        start, end = norm.span(m.start, m.end)
+        evidence = Evidence(name, _snippet(norm.original, start, end), start, end)
+        return Indicator(m.category, m.rule_id, m.weight, evidence)
 
     def _raw_matches(self, text: str) -> Iterable[_Match]:
         length = len(text)

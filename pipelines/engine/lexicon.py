@@ -178,8 +178,8 @@ def _compile(directory: Path) -> Lexicon:
     for path in files:
         data = _read_yaml(path)
         lang = str(data.get("language") or path.stem)
-        cues[lang] = frozenset(_norm_word(w) for w in data.get("negation_cues") or ())
-        post_cues.update(_norm_word(w) for w in data.get("post_negation_cues") or ())
+        cues[lang] = frozenset(_words(data.get("negation_cues"), "negation_cues", path))
+        post_cues.update(_words(data.get("post_negation_cues"), "post_negation_cues", path))
         sets = _sets(data.get("sets") or {}, path)
         for category, block in (data.get("categories") or {}).items():
             if category not in CATEGORIES:
@@ -261,7 +261,7 @@ def _sets(raw: Mapping[str, Any], path: Path) -> dict[str, str]:
     for name, words in raw.items():
         if not isinstance(words, list) or not words:
             raise LexiconError(f"sets: {name!r} must be a non-empty list", path)
-        sets[str(name)] = "(" + "|".join(str(w) for w in words) + ")"
+        sets[str(name)] = "(" + "|".join(_words(words, f"sets: {name}", path)) + ")"
     return sets
 
 
@@ -286,8 +286,14 @@ def _normalized(text: str) -> str:
     return normalize(text).text
 
 
-def _norm_word(word: Any) -> str:
-    return normalize(str(word)).text.strip()
+def _words(values: Any, name: str, path: Path) -> list[str]:
+    words = []
+    for value in values or ():
+        # Unquoted `no`, `yes`, `on`, `off` are booleans in YAML.
+        if not isinstance(value, str):
+            raise LexiconError(f"{name}: {value!r} is not text (put it in quotes)", path)
+        words.append(_normalized(value).strip())
+    return words
 
 
 # ------------------------------------------------------------------------- expansion
@@ -297,106 +303,186 @@ class _Gap(int):
     """A gap of up to ``int`` words between two parts of a pattern."""
 
 
-_WILD = object()
-_Item = str | _Gap | object
+class _Wild:
+    """Any letters or digits inside a word (``*``)."""
 
 
-def _parse(pattern: str) -> list[list[_Item]]:
-    """Expand alternation groups into sequences of characters, wildcards and gaps."""
-    sequences, pos = _parse_alternatives(pattern, 0)
+@dataclass(frozen=True, slots=True)
+class _Group:
+    alternatives: tuple[tuple[Any, ...], ...]
+
+
+_WILD = _Wild()
+_GAP_TOKEN = re.compile(r"~(\d*)")
+_SPACES = re.compile(r" {2,}")
+# Spaces and commas between words; never across the end of a sentence.
+_GAP_REGEX = r"[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,{n}}}?"
+
+
+def _parse(pattern: str) -> list[list[Any]]:
+    """Parse a pattern into its top-level alternatives: sequences of literal strings,
+    groups, wildcards and gaps."""
+    alternatives, pos = _parse_sequence(pattern, 0)
     if pos != len(pattern):
         raise ValueError(f"unbalanced ')' at {pos}")
-    return sequences
+    return alternatives
 
 
-def _parse_alternatives(text: str, pos: int) -> tuple[list[list[_Item]], int]:
-    done: list[list[_Item]] = []
-    current: list[list[_Item]] = [[]]
+def _parse_sequence(text: str, pos: int) -> tuple[list[list[Any]], int]:
+    alternatives: list[list[Any]] = []
+    current: list[Any] = []
+    literal: list[str] = []
+
+    def flush() -> None:
+        if literal:
+            current.append("".join(literal))
+            literal.clear()
+
     while pos < len(text):
         char = text[pos]
         if char == "(":
-            inner, pos = _parse_alternatives(text, pos + 1)
+            flush()
+            inner, pos = _parse_sequence(text, pos + 1)
             if pos >= len(text) or text[pos] != ")":
                 raise ValueError("unclosed '('")
             pos += 1
-            current = [a + b for a in current for b in inner]
+            current.append(_Group(tuple(tuple(a) for a in inner)))
         elif char == ")":
             break
         elif char == "|":
-            done.extend(current)
-            current = [[]]
+            flush()
+            alternatives.append(current)
+            current = []
             pos += 1
         elif char == "*":
-            current = [[*a, _WILD] for a in current]
+            flush()
+            current.append(_WILD)
             pos += 1
         elif char == "~":
-            match = re.compile(r"~(\d*)").match(text, pos)
+            flush()
+            match = _GAP_TOKEN.match(text, pos)
             assert match is not None
-            gap = _Gap(int(match.group(1)) if match.group(1) else DEFAULT_GAP)
-            current = [[*a, gap] for a in current]
+            current.append(_Gap(int(match.group(1)) if match.group(1) else DEFAULT_GAP))
             pos = match.end()
         else:
-            current = [[*a, char] for a in current]
+            literal.append(char)
             pos += 1
-        if len(current) + len(done) > MAX_EXPANSIONS:
+    flush()
+    alternatives.append(current)
+    return alternatives, pos
+
+
+def _has_special(nodes: Iterable[Any]) -> bool:
+    for node in nodes:
+        if node is _WILD or isinstance(node, _Gap):
+            return True
+        if isinstance(node, _Group) and any(_has_special(a) for a in node.alternatives):
+            return True
+    return False
+
+
+def _flatten(nodes: list[Any]) -> list[list[Any]]:
+    """Expand every group: sequences of strings, wildcards and gaps only."""
+    results: list[list[Any]] = [[]]
+    for node in nodes:
+        if isinstance(node, _Group):
+            options = [flat for alt in node.alternatives for flat in _flatten(list(alt))]
+            results = [[*r, *o] for r in results for o in options]
+        else:
+            results = [[*r, node] for r in results]
+        if len(results) > MAX_EXPANSIONS:
             raise ValueError(f"more than {MAX_EXPANSIONS} expansions")
-    done.extend(current)
-    return done, pos
+    return [_merge_strings(r) for r in results]
+
+
+def _merge_strings(nodes: list[Any]) -> list[Any]:
+    merged: list[Any] = []
+    for node in nodes:
+        if isinstance(node, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += node
+        else:
+            merged.append(node)
+    return merged
 
 
 def _expand(rule: Rule, pattern: str) -> Iterable[tuple[str, bool, bool, str | None]]:
-    """``(automaton key, left_open, right_open, tail regex or None)`` per expansion."""
+    """``(automaton key, left_open, right_open, tail regex or None)`` per expansion.
+
+    Only the part before the first wildcard or gap is expanded into automaton keys;
+    the rest becomes a regular expression checked where a key was found.
+    """
     try:
         sequences = _parse(pattern)
+        expanded: list[list[Any]] = []
+        for sequence in sequences:
+            if any(isinstance(n, _Group) and _has_special([n]) for n in sequence):
+                expanded.extend(_flatten(sequence))
+            else:
+                expanded.append(sequence)
+        for sequence in expanded:
+            yield from _expand_sequence(sequence)
     except ValueError as exc:
         raise LexiconError(f"{rule.id}: bad pattern {pattern!r}: {exc}") from exc
-    for sequence in sequences:
-        parts = _parts(sequence)
-        if not parts:
-            continue
-        left_open = parts[0] is _WILD
-        right_open = parts[-1] is _WILD
-        core = parts[1 if left_open else 0 : len(parts) - 1 if right_open else len(parts)]
-        if not core or not isinstance(core[0], str):
-            raise LexiconError(f"{rule.id}: pattern {pattern!r} has no literal start")
-        yield core[0], left_open, right_open, _tail_source(core[1:])
 
 
-def _parts(sequence: list[_Item]) -> list[Any]:
-    """Join characters into normalised literals; keep wildcards and gaps between them."""
-    raw: list[Any] = []
-    for item in sequence:
-        if isinstance(item, str) and raw and isinstance(raw[-1], str):
-            raw[-1] += item
+def _expand_sequence(nodes: list[Any]) -> Iterable[tuple[str, bool, bool, str | None]]:
+    left_open = bool(nodes) and nodes[0] is _WILD
+    right_open = bool(nodes) and nodes[-1] is _WILD
+    body = nodes[1 if left_open else 0 : len(nodes) - 1 if right_open else len(nodes)]
+    split = next((i for i, n in enumerate(body) if n is _WILD or isinstance(n, _Gap)), len(body))
+    head, rest = body[:split], body[split:]
+    if not head:
+        raise ValueError("a pattern must start with text")
+    tail = _regex(rest, lstrip_first=False, rstrip_last=True) if rest else None
+    before_gap = bool(rest) and isinstance(rest[0], _Gap)
+    for text in _strings(head):
+        # Fragments are normalised one by one (cached); only spaces can pile up.
+        key = _SPACES.sub(" ", text).lstrip()
+        if before_gap or not rest:
+            key = key.rstrip()
+        if not key:
+            raise ValueError("a pattern must start with text")
+        yield key, left_open, right_open, tail
+
+
+def _strings(nodes: list[Any]) -> list[str]:
+    results = [""]
+    for node in nodes:
+        if isinstance(node, _Group):
+            options = [s for alt in node.alternatives for s in _strings(list(alt))]
+            results = [r + o for r in results for o in options]
         else:
-            raw.append(item)
-    parts: list[Any] = []
-    for i, part in enumerate(raw):
-        if isinstance(part, str):
-            text = _normalized(part)
-            if i == 0 or isinstance(raw[i - 1], _Gap):
-                text = text.lstrip()
-            if i == len(raw) - 1 or isinstance(raw[i + 1], _Gap):
-                text = text.rstrip()
-            if text:
-                parts.append(text)
-        else:
-            parts.append(part)
-    return parts
+            results = [r + _normalized(node) for r in results]
+        if len(results) > MAX_EXPANSIONS:
+            raise ValueError(f"more than {MAX_EXPANSIONS} expansions")
+    return results
 
 
-def _tail_source(parts: list[Any]) -> str | None:
-    if not parts:
-        return None
+def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
     out: list[str] = []
-    for part in parts:
-        if part is _WILD:
+    last = len(nodes) - 1
+    for i, node in enumerate(nodes):
+        lstrip = (i == 0 and lstrip_first) or (i > 0 and isinstance(nodes[i - 1], _Gap))
+        rstrip = (i == last and rstrip_last) or (i < last and isinstance(nodes[i + 1], _Gap))
+        if node is _WILD:
             out.append(r"[^\W_]*")
-        elif isinstance(part, _Gap):
-            # Spaces and commas between words; never across the end of a sentence.
-            out.append(rf"[^\w.!?;:]+(?:\w+[^\w.!?;:]+){{0,{int(part)}}}?")
+        elif isinstance(node, _Gap):
+            out.append(_GAP_REGEX.format(n=int(node)))
+        elif isinstance(node, _Group):
+            options = sorted(
+                {
+                    _regex(list(alt), lstrip_first=lstrip, rstrip_last=rstrip)
+                    for alt in node.alternatives
+                },
+                key=len,
+                reverse=True,
+            )
+            out.append("(?:" + "|".join(options) + ")")
         else:
-            out.append(re.escape(part))
+            text = _normalized(node)
+            text = text.lstrip() if lstrip else text
+            text = text.rstrip() if rstrip else text
+            out.append(re.escape(text))
     return "".join(out)
 
 
@@ -404,6 +490,6 @@ def _tail_regex(tails: list[str | None], right_open: bool) -> re.Pattern[str] | 
     """One regex for all tails of a key; it also checks the right word boundary."""
     if all(t is None for t in tails):
         return None
-    options = sorted((t or "" for t in tails), key=len, reverse=True)
+    options = sorted({t or "" for t in tails}, key=len, reverse=True)
     end = r"[^\W_]*" if right_open else r"(?!(?<=[^\W_])[^\W_])"
     return re.compile("(?:" + "|".join(options) + ")" + end)

@@ -23,23 +23,40 @@ def _project_setting(name: str) -> str | None:
     return str(found) if found else None
 
 
+def _var_dir() -> Path | None:
+    var = _project_setting("LCOM_VAR_DIR")
+    return Path(var) if var else None
+
+
 def default_spool_dir() -> Path:
-    """``LCOM_SPOOL_DIR`` from the environment or the crawler settings, else ``var/spool``."""
-    return Path(_project_setting("LCOM_SPOOL_DIR") or DEFAULT_SPOOL_DIR)
+    """``LCOM_SPOOL_DIR``, else ``<LCOM_VAR_DIR>/spool``, else ``var/spool``."""
+    explicit = _project_setting("LCOM_SPOOL_DIR")
+    if explicit:
+        return Path(explicit)
+    var = _var_dir()
+    return var / "spool" if var else DEFAULT_SPOOL_DIR
 
 
 def default_audit_log() -> Path:
-    """``LCOM_AUDIT_LOG`` from the environment or the crawler settings, else ``var/audit.jsonl``."""
-    return Path(_project_setting("LCOM_AUDIT_LOG") or DEFAULT_AUDIT_LOG)
+    """``LCOM_AUDIT_LOG``, else ``<LCOM_VAR_DIR>/audit.jsonl``, else ``var/audit.jsonl``."""
+    explicit = _project_setting("LCOM_AUDIT_LOG")
+    if explicit:
+        return Path(explicit)
+    var = _var_dir()
+    return var / "audit.jsonl" if var else DEFAULT_AUDIT_LOG
 
 
 def resolve_retention(
     policy_dir: Path | None, overrides: list[str] | None, *, audit_days: int | None = None
 ) -> tuple[Retention, str]:
-    """Retention from ``--retention`` overrides, else the policy bundle, else the defaults.
+    """Retention from ``--retention`` overrides, else the policy bundle (``--policy-dir``
+    or ``LCOM_POLICY_DIR``), else the built-in defaults.
 
     Returns the retention and a short description of where it came from.
     """
+    if policy_dir is None and not overrides:
+        configured = os.environ.get("LCOM_POLICY_DIR")
+        policy_dir = Path(configured) if configured else None
     if overrides:
         states = parse_retention_args(overrides)
         base = DEFAULT_RETENTION

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,11 +207,11 @@ class HitIndexer:
             ):
                 _op, item = next(iter(info.items()))
                 doc_id = str(item.get("_id"))
-                record = records.get(doc_id)
-                if record is None or doc_id in outcomes:
+                sent = records.get(doc_id)
+                if sent is None or doc_id in outcomes:
                     logger.error("bulk response for an unknown or repeated _id %s", doc_id)
                     continue
-                outcomes[doc_id] = self._item_outcome(record, ok, item)
+                outcomes[doc_id] = self._item_outcome(sent, ok, item)
         except TransportError as exc:
             self._log_unavailable("unavailable", exc)
         except ApiError as exc:
@@ -280,9 +280,9 @@ class HitIndexer:
             if (body.get("aliases", {}).get(self.config.alias) or {}).get("is_write_index")
         ]
         if len(writers) == 1:
-            return writers[0]
+            return str(writers[0])
         if len(indices) == 1:
-            return next(iter(indices))
+            return str(next(iter(indices)))
         raise _Unavailable("no_write_index")
 
     async def _locate(self, ids: list[str], write_index: str) -> dict[str, _Target]:
@@ -315,7 +315,7 @@ class HitIndexer:
         return targets
 
     async def _fetch_sources(
-        self, movers: dict[str, tuple[str, int, int] | None]
+        self, movers: Mapping[str, tuple[str, int, int] | None]
     ) -> dict[str, dict[str, Any]]:
         docs = [{"_index": loc[0], "_id": doc_id} for doc_id, loc in movers.items() if loc]
         resp = await self.client.mget(docs=docs)

@@ -2,7 +2,8 @@
 
 ILM deletes whole rolled-over indices; this deletes each hit whose ``last_seen`` is
 older than the retention of its ``review.state``, with ``delete_by_query``. A hit whose
-state has no retention of its own uses the longest one (and a warning says so). The
+state has no retention of its own (or no state) gets the shortest one, as
+``legal_guardrails`` ``RetentionDays.for_state`` rules, and a warning says so. The
 spool gets the same treatment (segments and rejected documents past retention).
 
 Every run (unless ``dry_run``) writes one audit record, counts only, to the audit
@@ -57,12 +58,12 @@ def retention_queries(
                 }
             },
         )
-    longest = _iso(now - timedelta(days=max(retention_days.values())))
+    shortest = _iso(now - timedelta(days=min(retention_days.values())))
     queries[OTHER_STATES] = (
-        longest,
+        shortest,
         {
             "bool": {
-                "filter": [{"range": {"last_seen": {"lt": longest}}}],
+                "filter": [{"range": {"last_seen": {"lt": shortest}}}],
                 "must_not": [{"terms": {"review.state": sorted(retention_days)}}],
             }
         },
@@ -145,7 +146,7 @@ def purge_hits(
         if state == OTHER_STATES and count:
             logger.warning(
                 "%d hit(s) with a review state that has no retention of its own were "
-                "handled with the longest retention",
+                "deleted under the shortest retention",
                 count,
             )
     return result
@@ -193,7 +194,9 @@ def run_purge(
                 result.spool = purge_spool(spool, retention_days, now=now)
     if dry_run:
         return result
-    record = result.audit_record()
+    # One timestamp for both copies, so the local log and the index agree exactly.
+    written_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    record = {"@timestamp": written_at, **result.audit_record()}
     append_audit_log(record, audit_log)
     if client is not None:
         try:

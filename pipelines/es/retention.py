@@ -1,11 +1,10 @@
 """Retention days from the data policy (``legal_guardrails``) or the command line.
 
-The data policy schema belongs to ``legal_guardrails``; this module reads it by
-shape so both ``lcom es setup`` (ILM ``min_age``) and ``lcom purge`` use the same
-numbers. Accepted shapes of ``data_policy.retention`` (attribute or key)::
-
-    {"new": 90, "dismissed": 30, ...}                    # days per review state
-    {"hits": {"new": 90, ...}, "audit": 730}              # or by_review_state / review_state
+The data policy schema belongs to ``legal_guardrails``
+(``data_policy.retention_days``: ``new``, ``relevant``, ``not_relevant``, ``logs``,
+``audit``); this module reads it by shape so both ``lcom es setup`` (ILM ``min_age``)
+and ``lcom purge`` use the same numbers. Hit review states are the block's
+``HIT_STATES`` when it declares them, else every key except ``logs``/``audit``.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from pipelines.es.errors import EsConfigError
 
 _STATE_KEYS = ("hits_by_state", "by_review_state", "review_state", "review_states", "hits")
 _AUDIT_KEYS = ("audit_days", "audit", "audit_log")
+_NOT_HIT_STATES = ("logs", "log")
 _ROLLOVER_KEYS = ("rollover_days",)
 
 
@@ -53,7 +53,13 @@ def retention_from_data_policy(data_policy: Any) -> Retention:
         block = _get(source, "retention_days")
     if block is None:
         raise EsConfigError("the data policy has no 'retention' section")
+    hit_states = getattr(block, "HIT_STATES", None)
     block = _plain(block)
+    if isinstance(hit_states, tuple) and isinstance(block, Mapping):
+        block = {
+            **{k: block[k] for k in hit_states if k in block},
+            **{k: block[k] for k in _AUDIT_KEYS if k in block},
+        }
     states_raw: Any = None
     for key in _STATE_KEYS:
         states_raw = _get(block, key)
@@ -66,7 +72,8 @@ def retention_from_data_policy(data_policy: Any) -> Retention:
     states = {
         str(k): d
         for k, v in states_raw.items()
-        if k not in _AUDIT_KEYS + _ROLLOVER_KEYS and (d := _as_days(v)) is not None
+        if k not in _AUDIT_KEYS + _ROLLOVER_KEYS + _NOT_HIT_STATES
+        and (d := _as_days(v)) is not None
     }
     if not states:
         raise EsConfigError("data policy retention: no review state with a number of days")
@@ -87,7 +94,7 @@ def retention_from_data_policy(data_policy: Any) -> Retention:
 def retention_from_policy_dir(policy_dir: Path | str) -> Retention:
     """Load the policy bundle with ``legal_guardrails.load_policy`` and read its retention."""
     try:
-        from legal_guardrails import load_policy  # type: ignore[attr-defined]
+        from legal_guardrails import load_policy
     except ImportError as exc:
         raise EsConfigError("legal_guardrails.load_policy is not available") from exc
     policy = load_policy(Path(policy_dir))
@@ -95,7 +102,7 @@ def retention_from_policy_dir(policy_dir: Path | str) -> Retention:
 
 
 def parse_retention_args(values: Iterable[str]) -> dict[str, int]:
-    """``["new=90", "dismissed=30"]`` -> ``{"new": 90, "dismissed": 30}``."""
+    """``["new=60", "not_relevant=14"]`` -> ``{"new": 60, "not_relevant": 14}``."""
     result: dict[str, int] = {}
     for value in values:
         state, sep, days = value.partition("=")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, UnsupportedProductError
 
 from dashboards.build import HASH_KEY, Retention, render
 from pipelines.es.client import check_cluster_info
+from pipelines.es.errors import UnsupportedClusterError
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +126,14 @@ def setup_cluster(
     client: Elasticsearch, retention: Retention | None = None, *, dry_run: bool = False
 ) -> SetupReport:
     """Install everything lcom needs; raises ``UnsupportedClusterError`` on a foreign server."""
-    version = check_cluster_info(client.info().body)
+    try:
+        info = client.info().body
+    except UnsupportedProductError as exc:
+        raise UnsupportedClusterError(
+            "the server does not identify as Elasticsearch (no X-Elastic-Product header); "
+            "lcom supports Elasticsearch 8.x or 9.x"
+        ) from exc
+    version = check_cluster_info(info)
     report = SetupReport(version=version, dry_run=dry_run)
     defs = render(retention)
     inst = _Installer(client, report)
@@ -134,18 +143,16 @@ def setup_cluster(
             "ilm policy",
             name,
             body["policy"]["_meta"][HASH_KEY],
-            lambda n=name: _hash_of(
-                client.ilm.get_lifecycle(name=n).body, n, "policy", "_meta", HASH_KEY
-            ),
-            lambda n=name, b=body: client.ilm.put_lifecycle(name=n, body=b),
+            partial(_ilm_hash, client, name),
+            partial(client.ilm.put_lifecycle, name=name, body=body),
         )
     for name, body in defs["ingest"].items():
         inst.sync(
             "ingest pipeline",
             name,
             body["_meta"][HASH_KEY],
-            lambda n=name: _hash_of(client.ingest.get_pipeline(id=n).body, n, "_meta", HASH_KEY),
-            lambda n=name, b=body: client.ingest.put_pipeline(id=n, body=b),
+            partial(_pipeline_hash, client, name),
+            partial(client.ingest.put_pipeline, id=name, body=body),
         )
     changed_mappings: list[str] = []
     for name, body in defs["component_templates"].items():
@@ -153,8 +160,8 @@ def setup_cluster(
             "component template",
             name,
             body["_meta"][HASH_KEY],
-            lambda n=name: _component_hash(client, n),
-            lambda n=name, b=body: client.cluster.put_component_template(name=n, body=b),
+            partial(_component_hash, client, name),
+            partial(client.cluster.put_component_template, name=name, body=body),
         )
         if outcome == UPDATED and "mappings" in body["template"]:
             changed_mappings.append(name)
@@ -163,8 +170,8 @@ def setup_cluster(
             "index template",
             name,
             body["_meta"][HASH_KEY],
-            lambda n=name: _index_template_hash(client, n),
-            lambda n=name, b=body: client.indices.put_index_template(name=n, body=b),
+            partial(_index_template_hash, client, name),
+            partial(client.indices.put_index_template, name=name, body=body),
         )
     for index, body in defs["indices"].items():
         _bootstrap_index(client, report, index, body)
@@ -175,10 +182,22 @@ def setup_cluster(
             "role",
             name,
             body["metadata"][HASH_KEY],
-            lambda n=name: _hash_of(client.security.get_role(name=n).body, n, "metadata", HASH_KEY),
-            lambda n=name, b=body: client.security.put_role(name=n, body=b),
+            partial(_role_hash, client, name),
+            partial(client.security.put_role, name=name, body=body),
         )
     return report
+
+
+def _ilm_hash(client: Elasticsearch, name: str) -> str | None:
+    return _hash_of(client.ilm.get_lifecycle(name=name).body, name, "policy", "_meta", HASH_KEY)
+
+
+def _pipeline_hash(client: Elasticsearch, name: str) -> str | None:
+    return _hash_of(client.ingest.get_pipeline(id=name).body, name, "_meta", HASH_KEY)
+
+
+def _role_hash(client: Elasticsearch, name: str) -> str | None:
+    return _hash_of(client.security.get_role(name=name).body, name, "metadata", HASH_KEY)
 
 
 def _component_hash(client: Elasticsearch, name: str) -> str | None:

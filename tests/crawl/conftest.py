@@ -146,6 +146,7 @@ class CrawlRunner:
     site: Any
     tmp: Path
     settings: dict[str, str] = field(default_factory=dict)
+    environ: dict[str, str] = field(default_factory=dict)
     count: int = 0
 
     @property
@@ -176,6 +177,7 @@ class CrawlRunner:
             }
         )
         env.pop("LCOM_POLICY_DIR", None)
+        env.update(self.environ)
         return env
 
     def command(
@@ -194,6 +196,8 @@ class CrawlRunner:
             "LCOM_DEMO": "1",
             "LCOM_STATS_DUMP": str(stats_file),
             "LCOM_KILL_SWITCH_INTERVAL": "0.25",
+            # No project default delay: the permit's rate (and Crawl-delay) decide.
+            "DOWNLOAD_DELAY": "0",
             "PLAYWRIGHT_LAUNCH_OPTIONS": launch_options_json(),
             "LOG_LEVEL": "INFO",
             **self.settings,
@@ -244,9 +248,9 @@ class RunningCrawl:
         deadline = time.monotonic() + timeout
         while len(self.runner.site.request_log) < count:
             if self.process.poll() is not None:
-                raise AssertionError("the crawl ended before making %d requests" % count)
+                raise AssertionError(f"the crawl ended before making {count} requests")
             if time.monotonic() > deadline:
-                raise AssertionError("the crawl made fewer than %d requests in time" % count)
+                raise AssertionError(f"the crawl made fewer than {count} requests in time")
             time.sleep(0.05)
 
     def wait(self) -> CrawlResult:

@@ -18,8 +18,8 @@ from crawler.extensions.audit import AuditLog, append_record, refusal_record, ru
 from crawler.extensions.killswitch import KillSwitch, extra_kill_switch_engaged
 from crawler.middlewares.guardrails import (
     BrowserRequestGuard,
-    GuardrailsMiddleware,
     Guardrails,
+    GuardrailsMiddleware,
     Stop,
     abort_everything,
     looks_like_login_wall,
@@ -65,6 +65,7 @@ def test_request_to_an_allowed_page_passes_and_counts_towards_the_page_cap(
 ) -> None:
     guardrails = make(permit)
     assert guardrails.check_request(f"{BASE}/ads?page=1") is None
+    assert guardrails.admit(f"{BASE}/ads?page=1") is None
     assert guardrails.pages_let_through == 1
     assert guardrails.blocks == []  # type: ignore[attr-defined]
 
@@ -104,6 +105,7 @@ def test_robots_txt_fetch_skips_url_patterns_and_page_cap_but_not_the_host(
 
     guardrails = make(permit, allow_url_patterns=(re.compile(r"^/ads"),), pages_per_run=1)
     assert guardrails.check_request(f"{BASE}/robots.txt", robots=True) is None
+    assert guardrails.admit(f"{BASE}/robots.txt", robots=True) is None
     assert guardrails.pages_let_through == 0
     assert guardrails.check_request("http://localhost:8123/robots.txt", robots=True) == "host"
 
@@ -126,10 +128,11 @@ def test_page_cap_lets_that_many_requests_through_then_blocks_and_stops(
     permit: SourcePermit,
 ) -> None:
     guardrails = make(permit, pages_per_run=3)
-    assert [guardrails.check_request(f"{BASE}/p{i}") for i in range(3)] == [None] * 3
-    assert guardrails.check_request(f"{BASE}/p3") == "page_cap"
+    assert [guardrails.admit(f"{BASE}/p{i}") for i in range(3)] == [None] * 3
+    assert guardrails.admit(f"{BASE}/p3") == "page_cap"
     assert guardrails.stops == [Stop("page_cap", "lcom_page_cap")]  # type: ignore[attr-defined]
     assert guardrails.check_request(f"{BASE}/p4") == "page_cap"
+    assert guardrails.admit(f"{BASE}/robots.txt", robots=True) == "page_cap"
 
 
 def test_request_outside_allowed_hours_is_blocked_and_stops_the_source(

@@ -26,7 +26,7 @@ DETAIL = """<html><head><meta charset="utf-8"><title>x</title></head><body>
 def make_spider() -> AdSpider:
     spider = AdSpider(source="demo")
     spider.crawler = get_crawler(AdSpider)
-    spider.crawler.stats.open_spider(spider)
+    spider.crawler.stats.open_spider()
     spider.source = load_source("demo")
     spider.runtime = SimpleNamespace(  # type: ignore[assignment]
         provenance={"policy_version": "v1", "authorisation_id": "A-1", "run_id": "r1"}

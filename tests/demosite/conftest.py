@@ -25,7 +25,9 @@ class Fetched:
 Fetch = Callable[..., Fetched]
 
 
-def fetch_from(site: DemoSite, path: str, *, host: str | None = None, method: str = "GET") -> Fetched:
+def fetch_from(
+    site: DemoSite, path: str, *, host: str | None = None, method: str = "GET"
+) -> Fetched:
     """One request to the site on 127.0.0.1; ``host`` sets the Host header's name."""
     conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=30)
     try:
@@ -41,6 +43,12 @@ def fetch_from(site: DemoSite, path: str, *, host: str | None = None, method: st
 def site() -> Iterator[DemoSite]:
     with DemoSite(port=0, ads=60, seed=7, crawl_delay=0.25, slow_seconds=0.3) as running:
         yield running
+
+
+@pytest.fixture
+def fetch_site() -> Callable[..., Fetched]:
+    """``fetch_site(site, path, host=None, method="GET")`` for a site of the test's own."""
+    return fetch_from
 
 
 @pytest.fixture

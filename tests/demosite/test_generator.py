@@ -230,7 +230,9 @@ def test_some_ads_repeat_their_phone_in_the_text(truth: GroundTruth) -> None:
     repeated = 0
     for ad in truth.ads.values():
         if any(
-            phonenumbers.PhoneNumberMatcher(ad.text, load_phrases()["languages"][ad.lang]["country"])
+            phonenumbers.PhoneNumberMatcher(
+                ad.text, load_phrases()["languages"][ad.lang]["country"]
+            )
         ):
             repeated += 1
     assert repeated >= 5

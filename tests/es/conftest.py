@@ -90,15 +90,15 @@ class Cluster:
                 size=1000,
             )
         return {
-            h["_id"]: h["_source"]
-            for h in resp["hits"]["hits"]
-            if h["_id"].startswith(self.prefix)
+            h["_id"]: h["_source"] for h in resp["hits"]["hits"] if h["_id"].startswith(self.prefix)
         }
 
     def copies(self, doc_id: str) -> int:
         with self.client() as client:
             client.indices.refresh(index="lcom-hits")
-            return int(client.count(index="lcom-hits", query={"ids": {"values": [doc_id]}})["count"])
+            return int(
+                client.count(index="lcom-hits", query={"ids": {"values": [doc_id]}})["count"]
+            )
 
 
 @pytest.fixture(

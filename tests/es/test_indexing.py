@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from elasticsearch import Elasticsearch
 
 from pipelines.es.client import EsConnectionConfig, make_async_client
 from pipelines.es.indexer import HitIndexer, IndexerConfig, IndexReport, replay_spool
+from pipelines.es.setup import setup_cluster
 from pipelines.es.spool import Spool
 from tests.es.conftest import Cluster
 from tests.es.hits import make_hit
@@ -75,7 +77,7 @@ def test_reindexing_a_newer_observation_keeps_first_seen_and_review(
         client.update(
             index="lcom-hits",
             id=first["doc_id"],
-            doc={"review": {"state": "in_review", "assignee": "inv-7"}},
+            doc={"review": {"state": "relevant", "assignee": "inv-7"}},
             refresh=True,
         )
     later = make_hit(
@@ -94,7 +96,7 @@ def test_reindexing_a_newer_observation_keeps_first_seen_and_review(
     assert stored["last_seen"] == "2026-12-02T10:00:00Z"
     assert stored["seen_count"] == 2
     assert stored["title"] == "UPDATED title"
-    assert stored["review"] == {"state": "in_review", "assignee": "inv-7"}
+    assert stored["review"] == {"state": "relevant", "assignee": "inv-7"}
     assert es_cluster.copies(first["doc_id"]) == 1
 
 
@@ -154,9 +156,7 @@ def test_cluster_down_for_the_whole_run_then_replay_indexes_every_hit_once(
     es_server: EsTestServer, tmp_path: Path
 ) -> None:
     config = server_config(es_server)
-    from pipelines.es.setup import setup_cluster
-
-    with es_server and __import__("elasticsearch").Elasticsearch(es_server.url) as client:
+    with Elasticsearch(es_server.url) as client:
         setup_cluster(client)
     docs = [make_hit("t:", n) for n in range(40)]
     es_server.down_for(None)
@@ -180,10 +180,6 @@ def test_cluster_down_for_the_whole_run_then_replay_indexes_every_hit_once(
 
 @pytest.fixture
 def ready_server(es_server: EsTestServer) -> EsTestServer:
-    from elasticsearch import Elasticsearch
-
-    from pipelines.es.setup import setup_cluster
-
     with Elasticsearch(es_server.url) as client:
         setup_cluster(client)
     return es_server
@@ -279,8 +275,8 @@ def test_a_hit_in_a_rolled_over_index_moves_to_the_write_index_once(
     hit = make_hit("t:", 1, seen="2026-11-01T00:00:00Z")
     with Spool(tmp_path) as spool:
         assert index_docs(config, spool, [hit]) == ["created"]
-    with __import__("elasticsearch").Elasticsearch(ready_server.url) as client:
-        client.update(index="lcom-hits", id=hit["doc_id"], doc={"review": {"state": "escalated"}})
+    with Elasticsearch(ready_server.url) as client:
+        client.update(index="lcom-hits", id=hit["doc_id"], doc={"review": {"state": "relevant"}})
     new_index = ready_server.rollover("lcom-hits")
 
     again = make_hit("t:", 1, seen="2026-12-01T00:00:00Z")
@@ -293,7 +289,7 @@ def test_a_hit_in_a_rolled_over_index_moves_to_the_write_index_once(
     stored = ready_server.documents()[hit["doc_id"]]
     assert stored["seen_count"] == 2
     assert stored["first_seen"] == "2026-11-01T00:00:00Z"
-    assert stored["review"] == {"state": "escalated"}
+    assert stored["review"] == {"state": "relevant"}
     assert stats["lcom/es/moved"] == 1
 
 

@@ -1,0 +1,99 @@
+"""The thin Scrapy pipeline: spool first, then index; spool only without a cluster."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+from scrapy.utils.test import get_crawler
+
+from pipelines.elasticsearch import ElasticsearchPipeline
+from pipelines.es.setup import setup_cluster
+from tests.es.hits import make_hit
+from tests.support.es_test_server import EsTestServer
+
+
+def run_items(pipeline: ElasticsearchPipeline, items: list[dict]) -> list[dict]:
+    async def run() -> list[dict]:
+        await pipeline.open_spider()
+        out = [await pipeline.process_item(item) for item in items]
+        await pipeline.close_spider()
+        return out
+
+    return asyncio.run(run())
+
+
+def test_without_elasticsearch_url_hits_only_go_to_the_spool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    crawler = get_crawler(settings_dict={"LCOM_SPOOL_DIR": str(tmp_path)})
+    pipeline = ElasticsearchPipeline.from_crawler(crawler)
+    items = [make_hit("p:", n) for n in range(3)]
+    with caplog.at_level("INFO"):
+        assert run_items(pipeline, items) == items
+    (segment,) = tmp_path.glob("hits-*.jsonl")
+    assert [json.loads(line) for line in segment.read_text().splitlines()] == items
+    assert crawler.stats.get_value("lcom/spool/written") == 3
+    assert "ELASTICSEARCH_URL is not set" in caplog.text
+    assert str(tmp_path) in caplog.text
+
+
+def test_with_a_cluster_hits_are_indexed_and_the_spool_is_emptied(
+    es_server: EsTestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Elasticsearch(es_server.url) as client:
+        setup_cluster(client)
+    monkeypatch.setenv("ELASTICSEARCH_URL", es_server.url)
+    crawler = get_crawler(
+        settings_dict={
+            "LCOM_SPOOL_DIR": str(tmp_path),
+            "LCOM_ES_CHUNK_SIZE": 4,
+            "LCOM_ES_FLUSH_SECONDS": 0.05,
+        }
+    )
+    pipeline = ElasticsearchPipeline.from_crawler(crawler)
+    assert pipeline.config.indexer.chunk_size == 4
+    items = [make_hit("p:", n) for n in range(10)]
+    run_items(pipeline, [*items, items[0]])
+    assert len(es_server.documents()) == 10
+    assert crawler.stats.get_value("lcom/es/indexed") == 10
+    assert crawler.stats.get_value("lcom/es/noop") == 1
+    assert crawler.stats.get_value("lcom/spool/written") == 11
+    assert list(tmp_path.glob("hits-*")) == []
+
+
+def test_hits_left_by_an_earlier_run_are_sent_at_start(
+    es_server: EsTestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Elasticsearch(es_server.url) as client:
+        setup_cluster(client)
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    settings = {"LCOM_SPOOL_DIR": str(tmp_path), "LCOM_ES_FLUSH_SECONDS": 0.05}
+    run_items(
+        ElasticsearchPipeline.from_crawler(get_crawler(settings_dict=settings)),
+        [make_hit("p:", n) for n in range(5)],
+    )  # the demo: spool only
+    monkeypatch.setenv("ELASTICSEARCH_URL", es_server.url)
+    crawler = get_crawler(settings_dict=settings)
+    run_items(ElasticsearchPipeline.from_crawler(crawler), [make_hit("p:", 99)])
+    assert len(es_server.documents()) == 6
+    assert crawler.stats.get_value("lcom/es/indexed") == 6
+
+
+def test_an_unreachable_cluster_keeps_hits_spooled(
+    es_server: EsTestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    es_server.down_for(None)
+    monkeypatch.setenv("ELASTICSEARCH_URL", es_server.url)
+    crawler = get_crawler(
+        settings_dict={"LCOM_SPOOL_DIR": str(tmp_path), "LCOM_ES_FLUSH_SECONDS": 0.05}
+    )
+    run_items(ElasticsearchPipeline.from_crawler(crawler), [make_hit("p:", n) for n in range(3)])
+    assert crawler.stats.get_value("lcom/es/failed/unavailable") == 3
+    from pipelines.es.spool import Spool
+
+    assert Spool(tmp_path).status().pending == 3
