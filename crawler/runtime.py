@@ -4,9 +4,13 @@
 freezes the settings and builds any other component. It loads the guardrail
 policy and FAILS CLOSED: a policy that does not check clean, a source without
 an authorisation valid now, or an engaged kill switch raise here, and no
-request is ever made. It then writes the limits the permit sets into the
-Scrapy settings at a priority above the command line, so no ``-s`` option can
-widen them; components read the runtime with ``get_runtime(crawler)``.
+request is ever made (the refusal is logged and written to the audit log). It
+then writes the limits the permit sets into the Scrapy settings at a priority
+above the command line, so no ``-s`` option can widen them, and binds the
+browser sub-request checker (``PLAYWRIGHT_ABORT_REQUEST``) to the permit.
+Components read the runtime with ``get_runtime(crawler)``, which raises when
+there is none: a guardrail or privacy component never switches itself off.
+Enforcement during the crawl: ``crawler/middlewares/guardrails.py``.
 """
 
 from __future__ import annotations

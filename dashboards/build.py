@@ -482,6 +482,9 @@ def roles() -> dict[str, dict[str, Any]]:
                         "names": _names(HITS_ALIAS),
                         "privileges": ["read", "write", "view_index_metadata"],
                     },
+                    # Each run appends a review_sync record holding its checkpoint and
+                    # reads the latest one back (pipelines/es/reviews.py).
+                    {"names": _names(AUDIT_ALIAS), "privileges": ["create_doc", "read"]},
                 ],
             },
             "copies review decisions from lcom-reviews into hits' review.* fields",

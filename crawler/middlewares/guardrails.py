@@ -241,10 +241,6 @@ class Guardrails:
         return delay
 
 
-class MissingGuardrailsError(RuntimeError):
-    """A guardrail component was built for a crawl without guardrails."""
-
-
 def guardrails_for(crawler: Crawler) -> Guardrails:
     """The crawl's :class:`Guardrails`, created on first use from the crawl runtime.
 
@@ -260,8 +256,8 @@ def guardrails_for(crawler: Crawler) -> Guardrails:
             crawler.stats.inc_value(STAT_PREFIX + rule)
 
     def close(stop: Stop) -> None:
-        engine = getattr(crawler, "_engine", None)
-        if engine is None:
+        engine = _engine(crawler)
+        if engine is None:  # not crawling yet: the next request is blocked anyway
             return
         drain_download_queues(crawler, stop.rule)
         deferred = deferred_from_coro(engine.close_spider_async(reason=stop.reason))
@@ -283,14 +279,21 @@ def guardrails_for(crawler: Crawler) -> Guardrails:
     return guardrails
 
 
+def _engine(crawler: Crawler) -> Any:
+    """The crawler's engine, or None before Scrapy created it."""
+    try:
+        return crawler.engine
+    except (AttributeError, RuntimeError):
+        return None
+
+
 def drain_download_queues(crawler: Crawler, rule: str) -> None:
     """Fail every request still waiting in a download slot (they are not on the wire yet).
 
     Requests wait there for the per-host delay after all middlewares ran; a
     stop must reach them too. Transfers already in progress cannot be recalled.
     """
-    engine = getattr(crawler, "_engine", None)
-    downloader = getattr(engine, "downloader", None)
+    downloader = getattr(_engine(crawler), "downloader", None)
     for slot in list(getattr(downloader, "slots", {}).values()):
         while slot.queue:
             request, deferred = slot.queue.popleft()
@@ -389,8 +392,7 @@ class GuardrailsMiddleware:
         self._apply_host_delay(request)
 
     def _slot_key(self, request: Request) -> str:
-        engine = getattr(self.crawler, "_engine", None)
-        downloader = getattr(engine, "downloader", None)
+        downloader = getattr(_engine(self.crawler), "downloader", None)
         if downloader is not None:
             return str(downloader.get_slot_key(request))
         return urlsplit(request.url).hostname or ""
@@ -400,8 +402,8 @@ class GuardrailsMiddleware:
         delay = self.guardrails.host_delays.get(key)
         if delay is None:
             return
-        engine = getattr(self.crawler, "_engine", None)
-        slot = getattr(getattr(engine, "downloader", None), "slots", {}).get(key)
+        downloader = getattr(_engine(self.crawler), "downloader", None)
+        slot = getattr(downloader, "slots", {}).get(key)
         if slot is not None and slot.delay < delay:
             slot.delay = delay
 

@@ -8,6 +8,7 @@ leave a record in the audit log.
 from __future__ import annotations
 
 import itertools
+import signal
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -169,6 +170,17 @@ def test_kill_switch_file_created_mid_run_closes_the_spider_within_seconds(
     assert result.audit[-1]["finish_reason"] == "lcom_kill_switch"
 
 
+def test_run_interrupted_by_a_signal_still_leaves_its_audit_record(crawl: CrawlRunner) -> None:
+    policy = crawl.policy(source={"requests_per_second": 4})
+    running = crawl.start(policy=policy)
+    running.wait_for_requests(3)
+    running.process.send_signal(signal.SIGINT)
+    result = running.wait()
+    (record,) = result.audit
+    assert record["finish_reason"] == "shutdown"
+    assert record["requests"] >= 3
+
+
 @pytest.mark.parametrize("how", ["flag", "policy_file", "extra_file"])
 def test_kill_switch_engaged_before_start_means_no_request(crawl: CrawlRunner, how: str) -> None:
     settings: dict[str, str] = {}
@@ -209,9 +221,12 @@ def test_request_rate_per_host_stays_within_the_permit(crawl: CrawlRunner) -> No
     assert result.returncode == 0, result.stderr[-3000:]
     times = [r.time for r in result.on_host("127.0.0.1")]
     assert len(times) >= 10
+    # Requests leave exactly 1/rate apart; arrival times jitter by a few milliseconds.
+    busiest_second = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest_second <= rate + 1, times
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    # arrival times jitter by a few milliseconds around the enforced spacing
-    assert min(gaps) >= 1.0 / rate - 0.03, gaps
+    assert min(gaps) >= 0.5 / rate, gaps  # no bursts
+    assert (times[-1] - times[0]) / (len(times) - 1) >= 0.95 / rate
     assert result.blocked("javascript") >= 1  # the /js/ listing needs a browser
 
 
@@ -230,7 +245,7 @@ def test_robots_crawl_delay_slows_the_crawl_below_the_permit_rate(
     times = [r.time for r in result.requests if r.path != "/robots.txt"]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(gaps) >= 4
-    assert min(gaps) >= 0.6 - 0.03, gaps
+    assert min(gaps) >= 0.6 - 0.1, gaps  # the permit alone would allow 0.05 s
 
 
 def test_broken_policy_makes_lcom_crawl_exit_with_the_problem_and_no_request(

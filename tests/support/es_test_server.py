@@ -10,8 +10,13 @@ upsert script is executed by :func:`pipelines.es.script.emulate_hit_upsert`, whi
 lives next to the Painless source it mirrors), index/component templates, ILM
 policies, ingest pipelines, roles, index creation from composable templates with
 aliases, ``_alias``/``_aliases``, ``_mapping``, ``_count``, ``_search`` (match_all,
-ids, term, terms, prefix, range, exists, bool), ``_delete_by_query``, ``_mget``,
-``_refresh`` and single-document GET/HEAD/PUT/POST.
+ids, term, terms, prefix, range, exists, bool; ``sort`` by fields; ``scroll``),
+``_delete_by_query``, ``_mget``, ``_refresh`` and single-document GET/HEAD/PUT/POST.
+Update scripts are emulated by their Python references: the hit upsert and the review
+update (:func:`pipelines.es.reviews.emulate_review_update`). An index's
+``final_pipeline`` runs on index/create with the processors lcom uses
+(``set_security_user``, with :attr:`EsTestServer.security_user` as the user, and
+``set``, where ``{{{_ingest.timestamp}}}`` is the current time).
 
 Documents are checked against the index mappings in a simplified way (strict
 dynamic mappings, integer/float/boolean/date values) so malformed documents fail as
@@ -40,9 +45,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pipelines.es.reviews import REVIEW_UPDATE_SCRIPT, emulate_review_update
 from pipelines.es.script import HIT_UPSERT_SCRIPT, emulate_hit_upsert
 
 Json = dict[str, Any]
+
+#: Painless sources the server executes, with their Python references.
+_SCRIPTS: dict[str, Callable[[Json | None, Json], tuple[Json | None, str]]] = {
+    HIT_UPSERT_SCRIPT: emulate_hit_upsert,
+    REVIEW_UPDATE_SCRIPT: emulate_review_update,
+}
 
 
 class _EsError(Exception):
@@ -122,6 +134,30 @@ def _values(source: Json, field: str) -> list[Any]:
 def _compare_key(value: Any) -> Any:
     parsed = _parse_date(value) if isinstance(value, str) else None
     return parsed if parsed is not None else value
+
+
+def _sorted(found: list[tuple], sort: Any) -> list[tuple]:
+    """``found`` ordered by a ``sort`` spec (fields asc/desc; missing values last)."""
+    specs = sort if isinstance(sort, list) else [sort] if sort else []
+    for spec in reversed(specs):
+        if isinstance(spec, str):
+            field, order = spec, "asc"
+        else:
+            ((field, order),) = spec.items()
+            if isinstance(order, dict):
+                order = order.get("order", "asc")
+        if field in ("_doc", "_shard_doc"):
+            continue
+        desc = order == "desc"
+        present = [f for f in found if _values(f[2]["_source"], field)]
+        missing = [f for f in found if not _values(f[2]["_source"], field)]
+
+        def key(f: tuple, field: str = field, desc: bool = desc) -> Any:
+            values = [_compare_key(v) for v in _values(f[2]["_source"], field)]
+            return max(values) if desc else min(values)
+
+        found = sorted(present, key=key, reverse=desc) + missing
+    return found
 
 
 def _matches(query: Json | None, doc_id: str, source: Json) -> bool:
@@ -309,6 +345,8 @@ class EsTestServer:
             self.ilm_policies: dict[str, Json] = {}
             self.pipelines: dict[str, Json] = {}
             self.roles: dict[str, Json] = {}
+            self.scrolls: dict[str, tuple[int, list[Json]]] = {}  # id -> (size, rest)
+            self.security_user = "test-investigator"
             self.requests: list[tuple[str, str]] = []
             self.bulk_requests = 0
             self._item_failures: list[int] = []
@@ -524,6 +562,7 @@ class EsTestServer:
                 f"[{doc_id}]: version conflict, document already exists",
             )
         self._check_seq(index, doc_id, meta)
+        source = self._run_final_pipeline(index, source)
         self._check_document(index, source)
         exists = doc_id in index.docs
         return self._store(
@@ -534,6 +573,36 @@ class EsTestServer:
             200 if exists else 201,
         )
 
+    def _run_final_pipeline(self, index: _Index, source: Json) -> Json:
+        name = (index.settings.get("index") or {}).get("final_pipeline")
+        if not name:
+            return source
+        if name not in self.pipelines:
+            raise _EsError(400, "illegal_argument_exception", f"pipeline [{name}] missing")
+        source = copy.deepcopy(source)
+        for processor in self.pipelines[name].get("processors", []):
+            ((kind, spec),) = processor.items()
+            if kind == "set_security_user":
+                user: Json = {
+                    "username": self.security_user,
+                    "realm": {"name": "test_realm", "type": "native"},
+                    "authentication_type": "REALM",
+                }
+                wanted = spec.get("properties", list(user))
+                source[spec.get("field", "user")] = {k: v for k, v in user.items() if k in wanted}
+            elif kind == "set":
+                value = spec.get("value")
+                if isinstance(value, str) and "_ingest.timestamp" in value:
+                    value = datetime.now(UTC).isoformat(timespec="microseconds")
+                    value = value.replace("+00:00", "Z")
+                if spec.get("override", True) or source.get(spec["field"]) is None:
+                    source[spec["field"]] = value
+            else:
+                raise _EsError(
+                    400, "unsupported_by_test_server", f"ingest processor [{kind}] not emulated"
+                )
+        return source
+
     def _op_update(self, target: str, doc_id: str, body: Json, meta: Json) -> Json:
         index = self._write_index(target, require_alias=bool(meta.get("require_alias")))
         stored = index.docs.get(doc_id)
@@ -541,7 +610,8 @@ class EsTestServer:
         script = body.get("script")
         if script is not None:
             source_text = script.get("source") if isinstance(script, dict) else script
-            if source_text != HIT_UPSERT_SCRIPT:
+            emulate = _SCRIPTS.get(str(source_text))
+            if emulate is None:
                 raise _EsError(
                     400,
                     "illegal_argument_exception",
@@ -553,7 +623,7 @@ class EsTestServer:
                 new_source: Json | None = copy.deepcopy(body["upsert"])
                 result = "created"
             else:
-                new_source, result = emulate_hit_upsert(current, script.get("params", {}))
+                new_source, result = emulate(current, script.get("params", {}))
         elif "doc" in body:
             if current is None:
                 if not body.get("doc_as_upsert") and "upsert" not in body:
@@ -673,7 +743,7 @@ class EsTestServer:
         return out
 
     def _search(self, expr: str, body: Json, params: dict[str, str]) -> Json:
-        found = self._matching(expr, body.get("query"), params)
+        found = _sorted(self._matching(expr, body.get("query"), params), body.get("sort"))
         size = int(body.get("size", params.get("size", 10)))
         start = int(body.get("from", params.get("from", 0)))
         source_spec: Any = body.get("_source", True)
@@ -682,16 +752,43 @@ class EsTestServer:
         if "_source_includes" in params:
             source_spec = params["_source_includes"].split(",")
         seq = bool(body.get("seq_no_primary_term")) or params.get("seq_no_primary_term") == "true"
-        hits = [self._hit(i, d, doc, source_spec, seq) for i, d, doc in found[start : start + size]]
+        hits = [self._hit(i, d, doc, source_spec, seq) for i, d, doc in found[start:]]
+        page, rest = hits[:size], hits[size:]
+        extra: Json = {}
+        if "scroll" in params or "scroll" in body:
+            scroll_id = uuid.uuid4().hex
+            self.scrolls[scroll_id] = (size, rest)
+            extra["_scroll_id"] = scroll_id
         return {
+            **extra,
             "took": 1,
             "timed_out": False,
             "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
             "hits": {
                 "total": {"value": len(found), "relation": "eq"},
-                "max_score": 1.0 if hits else None,
-                "hits": hits,
+                "max_score": 1.0 if page else None,
+                "hits": page,
             },
+        }
+
+    def _scroll(self, method: str, payload: Json, params: dict[str, str]) -> Json:
+        ids = payload.get("scroll_id") or params.get("scroll_id")
+        if method == "DELETE":
+            wanted = ids if isinstance(ids, list) else [ids]
+            freed = sum(self.scrolls.pop(str(i), None) is not None for i in wanted)
+            return {"succeeded": True, "num_freed": freed}
+        ids = str(ids)
+        if ids not in self.scrolls:
+            raise _EsError(404, "search_context_missing_exception", f"No search context [{ids}]")
+        size, rest = self.scrolls[ids]
+        page = rest[:size]
+        self.scrolls[ids] = (size, rest[size:])
+        return {
+            "_scroll_id": ids,
+            "took": 1,
+            "timed_out": False,
+            "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+            "hits": {"total": {"value": len(rest), "relation": "eq"}, "hits": page},
         }
 
     def _mget(self, default_index: str | None, body: Json) -> Json:
@@ -793,6 +890,8 @@ class EsTestServer:
             return self._mget(None if head == "_mget" else head, payload)
         if parts[-1] == "_refresh":
             return {"_shards": {"total": 1, "successful": 1, "failed": 0}}
+        if head == "_search" and n == 2 and parts[1] == "scroll":
+            return self._scroll(method, payload, params)
         if head == "_search":
             return self._search("_all", payload, params)
         if n == 2 and parts[1] == "_search":

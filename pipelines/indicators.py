@@ -1,0 +1,88 @@
+"""Item pipeline: trafficking indicators (stage 300 of docs/data-model.md).
+
+A thin wrapper around :class:`pipelines.engine.indicators.IndicatorEngine`. It adds
+``indicators`` (list of dicts), ``categories``, ``score``, ``hit``,
+``lexicon_version``, ``stated_age`` and ``price`` to every item and never drops one
+(minimisation, stage 400, drops the non-hits).
+
+Settings:
+
+``LCOM_LEXICON_DIR``
+    lexicon folder (default: the bundled ``pipelines/lexicons``).
+``LCOM_HIT_THRESHOLD``
+    overrides the hit threshold of the lexicon config.
+``LCOM_DERIVE_ORIGIN``
+    derive the ``origin`` category (default ``False``; the crawler runtime sets it from
+    the legal data policy).
+
+Stats: ``lcom/indicators/category/<id>`` per category found in an item,
+``lcom/indicators/hits`` per hit.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+
+from pipelines.engine.indicators import IndicatorEngine
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+class IndicatorPipeline:
+    """Runs the indicator engine on ``title``/``text`` (and ``age_text``/``price_text``)."""
+
+    def __init__(
+        self,
+        engine: IndicatorEngine,
+        *,
+        derive_origin: bool = False,
+        stats: StatsCollector | None = None,
+    ) -> None:
+        self.engine = engine
+        self.derive_origin = derive_origin
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        threshold = settings.get("LCOM_HIT_THRESHOLD")
+        engine = IndicatorEngine.from_dir(
+            settings.get("LCOM_LEXICON_DIR") or None,
+            threshold=float(threshold) if threshold not in (None, "") else None,
+        )
+        derive_origin = settings.getbool("LCOM_DERIVE_ORIGIN", False)
+        logger.info(
+            "indicator lexicon %s, hit threshold %s, origin %s",
+            engine.version,
+            engine.threshold,
+            "derived" if derive_origin else "not derived",
+        )
+        return cls(engine, derive_origin=derive_origin, stats=crawler.stats)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        adapter = ItemAdapter(item)
+        analysis = self.engine.analyse(
+            adapter.get("title") or "",
+            adapter.get("text") or "",
+            lang=adapter.get("lang") or "unknown",
+            derive_origin=self.derive_origin,
+            source=adapter.get("source"),
+            age_text=adapter.get("age_text"),
+            price_text=adapter.get("price_text"),
+        )
+        for name, value in analysis.to_item_fields().items():
+            adapter[name] = value
+        if self.stats is not None:
+            for category in analysis.categories:
+                self.stats.inc_value(f"lcom/indicators/category/{category}")
+            if analysis.hit:
+                self.stats.inc_value("lcom/indicators/hits")
+        return item

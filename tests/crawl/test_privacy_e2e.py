@@ -1,0 +1,86 @@
+"""No contact detail of the demo site appears in plaintext anywhere lcom writes.
+
+A full crawl of the demo site (JavaScript section included) into the ES
+wire-protocol test server, at DEBUG log level; then every contact string the site
+shows (as printed, in E.164, as bare digits, e-mails, messaging links) is searched
+for in the logs, the spool, the audit log and every indexed document.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import phonenumbers
+import pytest
+
+from crawler.demosite import DemoSite
+from pipelines.es.client import EsConnectionConfig, make_client
+from pipelines.es.setup import setup_cluster
+from tests.crawl.test_demo_e2e import base_env, lcom
+from tests.support.es_test_server import EsTestServer
+
+
+def contact_variants(value: str) -> set[str]:
+    variants = {value}
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 8:
+        variants.add(digits)
+        variants.add(digits[-9:])  # national significant number without prefixes
+    for match in phonenumbers.PhoneNumberMatcher(value, "NL", leniency=phonenumbers.Leniency.POSSIBLE):
+        variants.add(
+            phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        )
+    if "@" in value:
+        variants.add(value.lower())
+    for prefix in ("https://wa.me/", "https://t.me/", "mailto:", "tel:"):
+        if value.startswith(prefix):
+            variants.add(value[len(prefix) :])
+    return {v for v in variants if len(v) >= 6}
+
+
+@pytest.mark.browser
+def test_no_contact_detail_appears_in_plaintext_in_any_output(tmp_path: Path) -> None:
+    with EsTestServer() as es, DemoSite(port=0, ads=60, seed=5, crawl_delay=0.01) as site:
+        client = make_client(EsConnectionConfig.from_env({"ELASTICSEARCH_URL": es.url}))
+        setup_cluster(client)
+        env = base_env(tmp_path)
+        env.update(LCOM_DEMO="1", ELASTICSEARCH_URL=es.url)
+        result = lcom(
+            "--log-level",
+            "DEBUG",
+            "crawl",
+            "demo",
+            "--base-url",
+            site.base_url,
+            "-s",
+            "LOG_LEVEL=DEBUG",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            env=env,
+        )
+        truth = site.ground_truth
+        documents = es.documents("lcom-hits")
+        audit = es.documents("lcom-audit")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert documents, "the crawl indexed hits"
+    haystacks = {
+        "stdout": result.stdout,
+        "log": result.stderr,
+        "elasticsearch hits": json.dumps(documents, ensure_ascii=False),
+        "elasticsearch audit": json.dumps(audit, ensure_ascii=False),
+    }
+    for path in sorted((tmp_path / "var").rglob("*")):
+        if path.is_file():
+            haystacks[str(path)] = path.read_text(encoding="utf-8", errors="replace")
+    contacts = truth.all_contact_strings()
+    assert len(contacts) > 20
+    leaks = [
+        (variant, where)
+        for contact in sorted(contacts)
+        for variant in contact_variants(contact)
+        for where, text in haystacks.items()
+        if variant in text
+    ]
+    assert not leaks, leaks[:10]

@@ -1,0 +1,85 @@
+"""Normalisation: evasions fold to plain text, offsets point into the original."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.engine.normalize import fold_char, normalize
+
+
+def _original_of(original: str, normalized_word: str) -> str:
+    norm = normalize(original)
+    start = norm.text.index(normalized_word)
+    begin, end = norm.span(start, start + len(normalized_word))
+    return original[begin:end]
+
+
+@pytest.mark.parametrize(
+    ("original", "expected"),
+    [
+        ("n e w  i n  t o w n", "new in town"),
+        ("N.E.W i.n t.o.w.n", "new in town"),
+        ("n.e.w", "new"),
+        ("z0nder c0nd00m", "zonder condoom"),
+        ("n3w in t0wn", "new in town"),
+        ("neeeeew in town", "new in town"),
+        ("24/7!!!", "24/7!"),
+        ("𝐧𝐞𝐰 𝐢𝐧 𝐭𝐨𝐰𝐧", "new in town"),
+        ("Ⓝⓔⓦ ＮＥＷ", "new new"),
+        ("new 🔥🔥 in ✈️ town", "new in town"),
+        ("dag &amp; nacht", "dag & nacht"),
+        ("NIEUW   in\tUtrecht\n", "nieuw in utrecht "),
+        ("Româncă nouă în oraș", "romanca noua in oras"),
+        ("Łódź, Straße", "lodz, strasse"),
+        ("cafe\u0301", "cafe"),
+        ("don’t – “quoted”", "don't - \"quoted\""),
+        ("НОВА в Хага", "нова в хага"),
+    ],
+)
+def test_evasions_fold_to_plain_text(original: str, expected: str) -> None:
+    assert normalize(original).text == expected
+
+
+@pytest.mark.parametrize(
+    ("original", "word", "expected_original"),
+    [
+        ("Hi! n e w  i n  t o w n today", "town", "t o w n"),
+        ("Hi! n e w  i n  t o w n today", "new in town", "n e w  i n  t o w n"),
+        ("so neeeeew here", "new", "neeeeew"),
+        ("💋💋 z0nder c0nd00m", "zonder condoom", "z0nder c0nd00m"),
+        ("𝐧𝐞𝐰 girl", "girl", "girl"),
+        ("𝐧𝐞𝐰 girl", "new", "𝐧𝐞𝐰"),
+        ("dag &amp; nacht open", "nacht", "nacht"),
+        ("dag &amp; nacht open", "&", "&amp;"),
+        ("Roemeense 😘 dame", "dame", "dame"),
+        ("Straße 5", "strasse", "Straße"),
+    ],
+)
+def test_spans_map_back_to_the_original_text(
+    original: str, word: str, expected_original: str
+) -> None:
+    assert _original_of(original, word) == expected_original
+
+
+def test_offsets_have_one_entry_per_character_plus_the_end() -> None:
+    norm = normalize("Ik ben 𝐍𝐈𝐄𝐔𝐖 😘 in A'dam &amp; z0 n e w")
+    assert len(norm.offsets) == len(norm.text) + 1
+    assert norm.offsets[-1] == len(norm.original)
+    assert list(norm.offsets) == sorted(norm.offsets)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mo-Fr 10-18 Uhr", "06-1234 5678", "R'dam-Zuid", "150€/u", "t/m za 20/4"],
+)
+def test_ordinary_text_is_only_case_folded(text: str) -> None:
+    assert normalize(text).text == text.casefold()
+
+
+def test_single_letter_words_are_not_joined_unless_three_in_a_row() -> None:
+    assert normalize("w dzień i w nocy").text == "w dzien i w nocy"
+
+
+@pytest.mark.parametrize(("char", "folded"), [("🇷", " "), ("\ufe0f", " "), ("É", "e"), ("ß", "ss")])
+def test_single_characters_fold(char: str, folded: str) -> None:
+    assert fold_char(char) == folded
