@@ -54,6 +54,10 @@ def run_crawl(
 ) -> CrawlReport:
     """Run the ad spider on one source until it finishes; never raises for crawl errors."""
     settings = project_settings(overrides)
+    # Scrapy installs its own root handler at LOG_LEVEL; drop the CLI's so no line
+    # is printed twice or below the chosen level.
+    for handler in list(logging.root.handlers):
+        logging.root.removeHandler(handler)
     process = CrawlerProcess(settings)  # installs the root log handler (LOG_INSTALL_ROOT_HANDLER)
     crawler = process.create_crawler("ads")
     report = CrawlReport(stats={})

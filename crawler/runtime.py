@@ -170,6 +170,9 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
         settings.delete("RANDOMIZE_DOWNLOAD_DELAY", priority=POLICY_PRIORITY)
     settings.set("AUTOTHROTTLE_ENABLED", False, priority=POLICY_PRIORITY)
     settings.set("COOKIES_ENABLED", False, priority=POLICY_PRIORITY)
+    # Nothing may steer or inspect a running crawl from outside the process.
+    settings.set("TELNETCONSOLE_ENABLED", False, priority=POLICY_PRIORITY)
+    settings.set("REMOTE_CONTROL_ENABLED", False, priority=POLICY_PRIORITY)
     settings.set("LCOM_DERIVE_ORIGIN", bool(data_policy.derive_origin), priority=POLICY_PRIORITY)
     settings.set("LCOM_STORED_FIELDS", list(data_policy.stored_fields), priority=POLICY_PRIORITY)
     settings.set("LCOM_MEDIA", permit.media, priority=POLICY_PRIORITY)

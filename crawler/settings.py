@@ -17,6 +17,8 @@ lcom's own settings (all optional unless noted):
 ``LCOM_KILL_SWITCH_FILE``  an extra kill-switch file next to the policy's own
 ``LCOM_CHROMIUM``          path of the Chromium binary (default: ``chromium`` on PATH)
 ``LCOM_PROGRESS``          show a progress line on a terminal (default: on when stderr is a tty)
+``LCOM_KILL_SWITCH_INTERVAL`` seconds between kill-switch and authorisation checks (default 1.0)
+``LCOM_STATS_DUMP``        write the final crawl stats to this JSON file
 ``LCOM_ES_CHUNK_SIZE``     documents per bulk request (default 500)
 ``LCOM_ES_MAX_RETRIES``    retries of items answered 429 before they wait in the spool (default 3)
 ``LCOM_ES_INITIAL_BACKOFF`` seconds before the first retry, doubled each time (default 1)
@@ -46,10 +48,11 @@ USER_AGENT = "lcom (+https://example.invalid/lcom; research crawler)"
 # -- safety -----------------------------------------------------------------
 ROBOTSTXT_OBEY = True
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy's remote-control HTTP server would accept commands
 COOKIES_ENABLED = False  # public pages only: no sessions, no logins
 REDIRECT_MAX_TIMES = 5
 AUTOTHROTTLE_ENABLED = False  # the policy sets fixed per-host rates
-RANDOMIZE_DOWNLOAD_DELAY = False  # jitter below the delay would break the legal rate
+DOWNLOAD_DELAY_JITTER = 0.0  # jitter below the delay would break the legal rate
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
@@ -125,9 +128,24 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.guardrails.abort_everything"
 
 # -- lcom --------------------------------------------------------------------
-LCOM_SOURCE = "demo"
-LCOM_DEMO = False
+# The environment variables of the same name set these, so `scrapy crawl` and
+# `lcom crawl` behave alike under cron or systemd.
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+LCOM_SOURCE = os.environ.get("LCOM_SOURCE", "demo")
+LCOM_DEMO = _env_flag("LCOM_DEMO")
 LCOM_VAR_DIR = os.environ.get("LCOM_VAR_DIR", "var")
+for _name in (
+    "LCOM_POLICY_DIR",
+    "LCOM_SOURCES_DIR",
+    "LCOM_SPOOL_DIR",
+    "LCOM_AUDIT_LOG",
+    "LCOM_KILL_SWITCH_FILE",
+):
+    if os.environ.get(_name):
+        globals()[_name] = os.environ[_name]
 
 # Items are never logged with their content (see crawler/logformatter.py).
 LOG_FORMATTER = "crawler.logformatter.PrivacyLogFormatter"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
@@ -25,10 +27,16 @@ class LanguagePipeline:
         return cls(default_detector())
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        # Load the models before the first ad rather than in the middle of the crawl.
-        self.detector.load()
+        # Loading the models takes seconds: do it in a thread while the crawl starts,
+        # instead of blocking the reactor.
+        self._loader = threading.Thread(
+            target=self.detector.load, name="lcom-language-models", daemon=True
+        )
+        self._loader.start()
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if not self.detector.loaded:
+            await asyncio.to_thread(self.detector.load)  # waits for the loader thread
         adapter = ItemAdapter(item)
         text = "\n".join(value for value in (adapter.get("title"), adapter.get("text")) if value)
         adapter["lang"], adapter["lang_confidence"] = self.detector.detect(text)

@@ -45,6 +45,8 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
         if not sep:
             raise SystemExit(f"lcom: --set needs NAME=VALUE, got {pair!r}")
         overrides[name.strip()] = value
+    if getattr(args, "log_level", None):
+        overrides["LOG_LEVEL"] = args.log_level
     policy = args.policy or os.environ.get("LCOM_POLICY_DIR")
     if policy:
         overrides["LCOM_POLICY_DIR"] = policy

@@ -33,7 +33,8 @@ class Progress:
             "LCOM_PROGRESS"
         )
         if not enabled:
-            raise NotConfigured("progress display is off (stderr is not a terminal)")
+            # Without a reason Scrapy logs this at DEBUG: being off is the normal case.
+            raise NotConfigured
         assert crawler.stats is not None
         ext = cls(crawler.stats, sys.stderr)
         crawler.signals.connect(ext.tick, signal=signals.response_received)

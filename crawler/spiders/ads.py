@@ -95,6 +95,8 @@ class AdSpider(scrapy.Spider):
             reason = f"http_{exc.response.status}"
         elif isinstance(exc, IgnoreRequest):
             return  # already counted by the component that ignored it
+        elif "max size" in str(exc).lower() or "maxsize" in str(exc).lower():
+            reason = "too_large"
         else:
             reason = type(exc).__name__
         self.crawler.stats.inc_value(f"lcom/pages/failed/{reason}")

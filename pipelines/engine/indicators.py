@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,14 @@ from pipelines.engine.extract import (
     parse_age_text,
     parse_price_text,
 )
-from pipelines.engine.lexicon import CATEGORIES, Expansion, Lexicon, LexiconError, load_lexicon
+from pipelines.engine.lexicon import (
+    CATEGORIES,
+    Expansion,
+    Lexicon,
+    LexiconError,
+    Rule,
+    load_lexicon,
+)
 from pipelines.engine.normalize import Normalized, normalize
 
 __all__ = [
@@ -61,7 +67,8 @@ STATED_AGE_RULE = "youth.stated_age"
 LOW_PRICE_RULE = "low_price.below_median"
 YOUTH_AGES = range(18, 21)
 _CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, "low_price"))}
-_CLAUSE_END = re.compile(r"[.,;:!?()\[\]|\"]| - ")
+# Greedy: ends at the last clause boundary before the match.
+_LAST_CLAUSE_END = re.compile(r".*(?:[.,;:!?()\[\]|\"]| - )", re.DOTALL)
 _CUE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _POST_NEGATION = re.compile(r" ?[:=-]? ?([^\W_]+) ?(?:[.,;!?)]|$)")
 
@@ -125,14 +132,17 @@ class Analysis:
 
 @dataclass(slots=True)
 class _Match:
-    category: str
-    rule_id: str
-    kind: str
-    weight: float
-    lang: str
-    negatable: bool
+    rule: Rule
     start: int  # normalised offsets
     end: int
+
+    @property
+    def category(self) -> str:
+        return self.rule.category
+
+    @property
+    def kind(self) -> str:
+        return self.rule.kind
 
 
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
@@ -174,6 +184,7 @@ class IndicatorEngine:
             max_samples=config.max_samples,
         )
         self._english_cues = lexicon.negation_cues.get("en", frozenset())
+        self._cue_cache: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_dir(
@@ -213,7 +224,7 @@ class IndicatorEngine:
         if lang is None:
             lang, confidence = detect_language_or_unknown(f"{title}\n{text}".strip())
         fields = [(name, normalize(value)) for name, value in (("title", title), ("text", text))]
-        raw = [list(self._raw_matches(norm.text)) for _, norm in fields]
+        raw = [self._raw_matches(norm.text) for _, norm in fields]
         # Context patterns (a locksmith's "24/7") act on the whole ad, title and text.
         suppressed = {m.category for matches in raw for m in matches if m.kind == "context"}
         indicators: list[Indicator] = []
@@ -253,7 +264,7 @@ class IndicatorEngine:
         suppressed: frozenset[str] = frozenset(),
     ) -> list[_Match]:
         """Lexicon matches in one normalised field, after negation/benign/context rules."""
-        raw = list(self._raw_matches(norm.text))
+        raw = self._raw_matches(norm.text)
         suppressed = suppressed | {m.category for m in raw if m.kind == "context"}
         return self._filter(norm.text, raw, lang, suppressed)
 
@@ -272,7 +283,7 @@ class IndicatorEngine:
                 b.category == m.category and b.start < m.end and m.start < b.end for b in benign
             ):
                 continue
-            if m.negatable and self._negated(text, m, positives, lang):
+            if m.rule.negatable and self._negated(text, m, positives, lang):
                 continue
             kept.append(m)
         return kept
@@ -283,50 +294,47 @@ class IndicatorEngine:
     def _indicator(name: str, norm: Normalized, m: _Match) -> Indicator:
         start, end = norm.span(m.start, m.end)
         evidence = Evidence(name, _snippet(norm.original, start, end), start, end)
-        return Indicator(m.category, m.rule_id, m.weight, evidence)
+        return Indicator(m.rule.category, m.rule.id, m.rule.weight, evidence)
 
-    def _raw_matches(self, text: str) -> Iterable[_Match]:
+    def _raw_matches(self, text: str) -> list[_Match]:
         length = len(text)
+        found: list[_Match] = []
         for last, (key_length, expansions) in self.lexicon.automaton.iter(text):
             start = last - key_length + 1
             end = last + 1
             before_ok = start == 0 or not text[start - 1].isalnum()
             for expansion in expansions:
-                found = _complete(text, length, start, end, before_ok, expansion)
-                if found is None:
-                    continue
-                rule = expansion.rule
-                yield _Match(
-                    rule.category,
-                    rule.id,
-                    rule.kind,
-                    rule.weight,
-                    rule.lang,
-                    rule.negatable,
-                    found[0],
-                    found[1],
-                )
+                span = _complete(text, length, start, end, before_ok, expansion)
+                if span is not None:
+                    found.append(_Match(expansion.rule, span[0], span[1]))
+        return found
+
+    def _cues(self, rule_lang: str, ad_lang: str) -> frozenset[str]:
+        """Negation cues for a rule: its language's (the ad's for language-neutral
+        rules) plus English."""
+        lang = ad_lang if rule_lang == "common" else rule_lang
+        cues = self._cue_cache.get(lang)
+        if cues is None:
+            cues = self.lexicon.negation_cues.get(lang, frozenset()) | self._english_cues
+            self._cue_cache[lang] = cues
+        return cues
 
     def _negated(self, text: str, m: _Match, positives: list[_Match], lang: str) -> bool:
-        cues = self.lexicon.negation_cues.get(m.lang, frozenset())
-        if m.lang == "common":
-            cues = self.lexicon.negation_cues.get(lang, frozenset())
-        cues = cues | self._english_cues
+        cues = self._cues(m.rule.lang, lang)
         window_start = max(0, m.start - 80)
-        window = text[window_start : m.start]
-        clause_start = 0
-        for clause in _CLAUSE_END.finditer(window):
-            clause_start = clause.end()
-        offset = window_start + clause_start
-        words = list(_CUE_WORD.finditer(text, offset, m.start))[-self.lexicon.negation_window :]
-        for word in words:
-            if word.group() not in cues:
-                continue
-            # A cue that belongs to another indicator ("geen taboes, no limits",
-            # "bez tabu i bez ograniczeń") negates nothing here.
-            if any(p is not m and p.start <= word.start() < p.end for p in positives):
-                continue
-            return True
+        clause = _LAST_CLAUSE_END.match(text, window_start, m.start)
+        offset = clause.end() if clause else window_start
+        words = _CUE_WORD.findall(text, offset, m.start)[-self.lexicon.negation_window :]
+        if not cues.isdisjoint(words):
+            found = list(_CUE_WORD.finditer(text, offset, m.start))
+            for word in found[-self.lexicon.negation_window :]:
+                if word.group() not in cues:
+                    continue
+                # A cue that belongs to another indicator ("geen taboes, no limits",
+                # "bez tabu i bez ograniczeń") negates nothing here.
+                if any(p is not m and p.start <= word.start() < p.end for p in positives):
+                    continue
+                return True
         after = _POST_NEGATION.match(text, m.end)
         return after is not None and after.group(1) in self.lexicon.post_negation_cues
 

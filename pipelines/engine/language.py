@@ -101,6 +101,10 @@ class LanguageDetector:
         self._verifier: Any = None
         self._cld2: Any = None
 
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
     def load(self) -> None:
         """Load the language models now (otherwise done on first use)."""
         if self._loaded:

@@ -73,12 +73,14 @@ _SPECIAL = {
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
-_LEET = re.compile(r"(?<=[^\W\d_])[013457@$]+(?=[^\W\d_])")
+_LEET_HINT = re.compile(r"[013457@$]+(?=[^\W\d_])")
 _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:(?: {1,3}|[.\-_*·•] ?)[^\W\d_]){2,}(?!\w)")
+_SPACED_HINT = re.compile(r"[ .\-*·•_][^\W\d_][ .\-*·•_]")
 _SPACED_SEP = re.compile(r" +|[.\-_*·•] ?")
 _REPEAT_LETTER = re.compile(r"([^\W\d_])\1{2,}")
-_REPEAT_PUNCT = re.compile(r"([^\w\s])\1+")
-_SPACES = re.compile(r"\s{2,}|[^\S ]")
+_REPEAT_HINT = re.compile(r"(.)\1\1")
+# Repeated punctuation ("!!!") or a whitespace run / non-space whitespace, in one pass.
+_PUNCT_AND_SPACES = re.compile(r"([^\w\s])\1+|\s{2,}|[^\S ]")
 
 
 def fold_char(ch: str) -> str:
@@ -112,6 +114,8 @@ _FOLD: dict[int, str] = {}
 for _c in range(128):
     _FOLD[_c] = fold_char(chr(_c))
 _FOLD[ord("\t")] = _FOLD[ord("\n")] = _FOLD[ord("\r")] = " "
+# Characters known to fold to exactly one character (the fast path of _fold).
+_ONE_TO_ONE: set[str] = {chr(c) for c, f in _FOLD.items() if len(f) == 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,26 +144,42 @@ def normalize(text: str) -> Normalized:
     if "&" in text:
         text, offsets = _rewrite(text, offsets, _ENTITY, _decode_entity)
     text, offsets = _fold(text, offsets)
-    if _LEET.search(text):
-        # Same length in, same length out: the offsets do not move.
-        text = _LEET.sub(lambda m: "".join(_LEET_MAP[c] for c in m.group()), text)
-    text, offsets = _rewrite(text, offsets, _SPACED, _join_spaced)
-    text, offsets = _rewrite(text, offsets, _REPEAT_LETTER, _first_only)
-    text, offsets = _rewrite(text, offsets, _REPEAT_PUNCT, _first_only)
-    text, offsets = _rewrite(text, offsets, _SPACES, _one_space)
+    # Each step first runs a cheap test that rules out most texts: this runs per ad.
+    if _LEET_HINT.search(text):
+        text = _unleet(text)
+    if _SPACED_HINT.search(text):
+        text, offsets = _rewrite(text, offsets, _SPACED, _join_spaced)
+    if _REPEAT_HINT.search(text):
+        text, offsets = _rewrite(text, offsets, _REPEAT_LETTER, _first_only)
+    text, offsets = _rewrite(text, offsets, _PUNCT_AND_SPACES, _punct_or_space)
     return Normalized(original, text, offsets)
 
 
+def _unleet(text: str) -> str:
+    # Same length in, same length out: the offsets do not move.
+    chars = None
+    for match in _LEET_HINT.finditer(text):
+        start = match.start()
+        if start == 0 or not (text[start - 1].isalpha()):
+            continue
+        if chars is None:
+            chars = list(text)
+        for i in range(start, match.end()):
+            chars[i] = _LEET_MAP[text[i]]
+    return text if chars is None else "".join(chars)
+
+
 def _fold(text: str, offsets: list[int]) -> tuple[str, list[int]]:
-    one_to_one = True
-    for ch in set(text):
-        code = ord(ch)
-        folded = _FOLD.get(code)
-        if folded is None:
-            folded = _FOLD[code] = fold_char(ch)
-        if len(folded) != 1:
-            one_to_one = False
-    if one_to_one:
+    chars = set(text)
+    if not chars <= _ONE_TO_ONE:
+        for ch in chars - _ONE_TO_ONE:
+            code = ord(ch)
+            folded = _FOLD.get(code)
+            if folded is None:
+                folded = _FOLD[code] = fold_char(ch)
+            if len(folded) == 1:
+                _ONE_TO_ONE.add(ch)
+    if chars <= _ONE_TO_ONE:
         return text.translate(_FOLD), offsets
     pieces: list[str] = []
     new_offsets: list[int] = []
@@ -191,7 +211,10 @@ def _rewrite(
         new_offsets.extend(offsets[last:start])
         new, sources = replace(match)
         pieces.append(new)
-        new_offsets.extend(offsets[i] for i in sources)
+        if len(sources) == 1:
+            new_offsets.append(offsets[sources[0]])
+        else:
+            new_offsets.extend([offsets[i] for i in sources])
         last = end
     if not pieces:
         return text, offsets
@@ -231,5 +254,5 @@ def _first_only(match: re.Match[str]) -> _Replacement:
     return match.group(1), [match.start()]
 
 
-def _one_space(match: re.Match[str]) -> _Replacement:
-    return " ", [match.start()]
+def _punct_or_space(match: re.Match[str]) -> _Replacement:
+    return match.group(1) or " ", [match.start()]

@@ -69,7 +69,8 @@ def test_ages_of_objects_durations_and_minors_are_not_stated_ages(text: str) -> 
 
 
 @pytest.mark.parametrize(
-    ("value", "age"), [("19", 19), ("19 jaar", 19), (19, 19), ("17", None), ("", None), (None, None)]
+    ("value", "age"),
+    [("19", 19), ("19 jaar", 19), (19, 19), ("17", None), ("", None), (None, None)],
 )
 def test_age_field_is_parsed(value: str | int | None, age: int | None) -> None:
     assert parse_age_text(value) == age

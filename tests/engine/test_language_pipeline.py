@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from scrapy.utils.test import get_crawler
 
 from pipelines.language import LanguagePipeline
@@ -11,6 +13,6 @@ def test_language_pipeline_sets_language_and_confidence() -> None:
     pipeline = LanguagePipeline.from_crawler(get_crawler())
     pipeline.open_spider()
     item = {"title": "Fiets te koop", "text": "Mooie fiets, weinig gebruikt, ophalen in Utrecht."}
-    pipeline.process_item(item)
+    asyncio.run(pipeline.process_item(item))
     assert item["lang"] == "nl"
     assert 0.5 < item["lang_confidence"] <= 1.0

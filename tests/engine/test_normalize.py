@@ -32,7 +32,7 @@ def _original_of(original: str, normalized_word: str) -> str:
         ("Româncă nouă în oraș", "romanca noua in oras"),
         ("Łódź, Straße", "lodz, strasse"),
         ("cafe\u0301", "cafe"),
-        ("don’t – “quoted”", "don't - \"quoted\""),
+        ("don’t – “quoted”", 'don\'t - "quoted"'),
         ("НОВА в Хага", "нова в хага"),
     ],
 )

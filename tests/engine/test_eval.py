@@ -1,0 +1,46 @@
+"""Evaluation on the shared labelled development set (``../shared/eval/ads_dev.jsonl``).
+
+Bars: micro-F1 >= 0.90 over the seven categories, and >= 0.80 in every language.
+Per-category and per-language figures are printed (``pytest -s``) and added to the
+terminal summary.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.engine.evaluate import DEV_SET, EvalReport, evaluate, format_report, load_labelled
+from pipelines.engine.indicators import IndicatorEngine
+
+OVERALL_F1 = 0.90
+PER_LANGUAGE_F1 = 0.80
+LANGUAGES = ("nl", "en", "de", "ro", "bg", "hu", "pl", "es")
+
+
+@pytest.fixture(scope="module")
+def report(request: pytest.FixtureRequest) -> EvalReport:
+    if not DEV_SET.is_file():
+        pytest.skip(f"labelled development set not found at {DEV_SET.resolve()}")
+    result = evaluate(IndicatorEngine.from_dir(), load_labelled(DEV_SET))
+    text = format_report(result)
+    print("\n" + text)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        # Shown at the end of the run even without -s (cleanups run last-in, first-out).
+        request.config.add_cleanup(lambda: reporter.write_line(text))
+        request.config.add_cleanup(lambda: reporter.write_sep("-", "indicator evaluation"))
+    return result
+
+
+def test_dev_set_covers_every_language(report: EvalReport) -> None:
+    assert set(report.by_language) == set(LANGUAGES)
+    assert report.ads >= 100
+
+
+def test_micro_f1_over_all_categories_reaches_the_bar(report: EvalReport) -> None:
+    assert report.overall.f1 >= OVERALL_F1, format_report(report)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_micro_f1_in_every_language_reaches_the_bar(report: EvalReport, lang: str) -> None:
+    assert report.by_language[lang].f1 >= PER_LANGUAGE_F1, format_report(report)

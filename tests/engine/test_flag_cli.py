@@ -1,0 +1,120 @@
+"""``lcom flag``: JSON Lines in, one JSON line out per input line, in input order."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.cli import main
+from pipelines.engine import indicators as indicators_module
+
+
+@pytest.fixture
+def no_language_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip loading the language models: these tests are about the CLI contract."""
+    monkeypatch.setattr(indicators_module, "detect_language_or_unknown", lambda text: ("en", 0.9))
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def run_flag(
+    capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, list[dict[str, object]], str]:
+    code = main(["flag", *args])
+    captured = capsys.readouterr()
+    return code, [json.loads(line) for line in captured.out.splitlines()], captured.err
+
+
+GOOD = [
+    json.dumps({"id": "a", "title": "Just arrived", "text": "New in town, 24/7", "x": 1}),
+    json.dumps({"id": "b", "title": "Bike for sale", "text": "3 years old, 250 euro"}),
+    json.dumps({"id": "c", "title": "Romanian girl", "text": "No limits"}),
+]
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_output_has_one_line_per_input_in_input_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", GOOD)))
+    assert code == 0
+    assert err == ""
+    assert [o["id"] for o in out] == ["a", "b", "c"]
+    first = out[0]
+    assert set(first) == {"id", "lang", "indicators", "score", "hit"}
+    assert first["lang"] == "en"
+    assert first["hit"] is True
+    indicator = first["indicators"][0]
+    assert set(indicator) == {"category", "rule", "evidence", "weight"}
+    assert set(indicator["evidence"]) == {"field", "snippet", "start", "end"}
+    assert out[1]["indicators"] == [] and out[1]["hit"] is False
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_bad_lines_give_an_error_line_and_processing_continues(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        GOOD[0],
+        "{not json",
+        "",
+        json.dumps(["a", "list"]),
+        json.dumps({"id": 7, "title": 42, "text": "x"}),
+        GOOD[2],
+    ]
+    code, out, err = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", lines)))
+    assert code == 1
+    assert [o.get("id") for o in out] == ["a", None, None, 7, "c"]
+    assert "error" in out[1] and "error" in out[2] and "error" in out[3]
+    assert "indicators" in out[4]
+    assert "line 2:" in err and "line 4:" in err and "line 5:" in err
+    assert "line 3:" not in err  # blank lines are skipped
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_no_origin_and_threshold_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_lines(tmp_path / "ads.jsonl", [GOOD[2]])
+    _, (with_origin,), _ = run_flag(capsys, str(path))
+    _, (without,), _ = run_flag(capsys, "--no-origin", "--threshold", "5", str(path))
+    assert "origin" in {i["category"] for i in with_origin["indicators"]}
+    assert "origin" not in {i["category"] for i in without["indicators"]}
+    assert with_origin["hit"] is True and without["hit"] is False
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_reads_standard_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(GOOD) + "\n"))
+    code, out, _ = run_flag(capsys)
+    assert code == 0
+    assert [o["id"] for o in out] == ["a", "b", "c"]
+
+
+def test_missing_file_and_bad_lexicons_exit_with_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_flag(capsys, str(tmp_path / "missing.jsonl"))
+    assert code == 2 and out == [] and "cannot read" in err
+    code, out, err = run_flag(capsys, "--lexicons", str(tmp_path), str(tmp_path / "x.jsonl"))
+    assert code == 2 and "config.yaml" in err
+
+
+def test_language_is_detected_when_the_module_is_available(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = json.dumps(
+        {"id": "nl", "title": "Nieuw in Utrecht", "text": "Hoi schatjes, ik ben net aangekomen"}
+    )
+    code, (out,), _ = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", [line])))
+    assert code == 0
+    assert out["lang"] in {"nl", "unknown"}

@@ -1,0 +1,73 @@
+"""The thin Scrapy item pipeline around the indicator engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from pipelines.engine.indicators import IndicatorEngine
+from pipelines.indicators import IndicatorPipeline
+
+
+def make_item(**fields: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "source": "demo",
+        "title": "NIEUW in Utrecht, Roemeense Bianca",
+        "text": "Net aangekomen, 24/7 bereikbaar. 150€/u",
+        "lang": "nl",
+        "age_text": None,
+        "price_text": None,
+    }
+    item.update(fields)
+    return item
+
+
+def build(settings: dict[str, Any] | None = None) -> tuple[IndicatorPipeline, Any]:
+    crawler = get_crawler(settings_dict=settings or {})
+    crawler.stats.open_spider()
+    return IndicatorPipeline.from_crawler(crawler), crawler.stats
+
+
+def test_pipeline_adds_the_indicator_fields_and_counts_stats() -> None:
+    pipeline, stats = build({"LCOM_DERIVE_ORIGIN": True})
+    item = pipeline.process_item(make_item(age_text="19"))
+    assert item["categories"] == ["availability_24_7", "movement", "origin", "youth"]
+    assert item["hit"] is True
+    assert item["stated_age"] == 19
+    assert item["price"] == {"amount": 150.0, "currency": "EUR", "per_hours": 1.0}
+    assert item["lexicon_version"] == pipeline.engine.version
+    assert all(isinstance(i, dict) for i in item["indicators"])
+    assert stats.get_value("lcom/indicators/hits") == 1
+    assert stats.get_value("lcom/indicators/category/movement") == 1
+    assert stats.get_value("lcom/indicators/category/origin") == 1
+
+
+def test_origin_is_off_unless_the_policy_allows_it() -> None:
+    pipeline, stats = build()
+    item = pipeline.process_item(make_item())
+    assert "origin" not in item["categories"]
+    assert stats.get_value("lcom/indicators/category/origin") is None
+
+
+def test_non_hits_are_kept_for_minimisation_to_drop() -> None:
+    pipeline, stats = build()
+    item = pipeline.process_item(make_item(title="Fiets te koop", text="Gazelle, 275 euro"))
+    assert item["hit"] is False
+    assert item["indicators"] == []
+    assert stats.get_value("lcom/indicators/hits") is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0.5", 0.5), (3, 3.0)])
+def test_threshold_and_lexicon_dir_settings(value: Any, expected: float) -> None:
+    from pipelines.engine.lexicon import DEFAULT_LEXICON_DIR
+
+    pipeline, _ = build({"LCOM_HIT_THRESHOLD": value, "LCOM_LEXICON_DIR": str(DEFAULT_LEXICON_DIR)})
+    assert pipeline.engine.threshold == expected
+
+
+def test_pipeline_can_be_built_without_a_crawler() -> None:
+    pipeline = IndicatorPipeline(IndicatorEngine.from_dir(), derive_origin=True)
+    item = pipeline.process_item(make_item())
+    assert "origin" in item["categories"]

@@ -1,0 +1,163 @@
+"""The lexicon format: pattern syntax, sets, negation, loading errors."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pipelines.engine.indicators import IndicatorEngine
+from pipelines.engine.lexicon import (
+    CATEGORIES,
+    DEFAULT_LEXICON_DIR,
+    LexiconError,
+    load_lexicon,
+)
+
+CONFIG = """\
+version: "test-1"
+threshold: 1.0
+categories: {movement: 1.0, youth: 1.0, availability_24_7: 0.5, unsafe_services: 1.0,
+             third_party: 1.0, language_barrier: 1.0, origin: 0.5, low_price: 0.5}
+"""
+
+
+def make_lexicon(tmp_path: Path, body: str, config: str = CONFIG) -> Path:
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    (tmp_path / "xx.yaml").write_text(textwrap.dedent(body), encoding="utf-8")
+    return tmp_path
+
+
+def rules_found(directory: Path, text: str) -> list[str]:
+    engine = IndicatorEngine.from_dir(directory)
+    return [i.rule for i in engine.analyse("", text, lang="xx").indicators]
+
+
+@pytest.fixture
+def syntax_lexicon(tmp_path: Path) -> Path:
+    return make_lexicon(
+        tmp_path,
+        """\
+        language: xx
+        negation_cues: ["not", "niet"]
+        post_negation_cues: ["no"]
+        sets:
+          city: [utrecht, "den haag"]
+        categories:
+          movement:
+            rules:
+              - id: alt
+                patterns: ["(just|newly) (arrived|landed)", "(very |)new here"]
+              - id: wild
+                patterns: ["przyjecha* do", "*stadt"]
+              - id: gap
+                patterns: ["only ~2 week"]
+              - id: set
+                patterns: ["tour {city}"]
+              - id: tour
+                patterns: ["тур"]
+          youth:
+            rules:
+              - id: young
+                patterns: ["young"]
+            benign: ["young ~3 team"]
+          availability_24_7:
+            rules:
+              - id: always
+                patterns: ["always open"]
+            context: ["locksmith"]
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("I just landed", "movement.xx.alt"),
+        ("newly arrived!", "movement.xx.alt"),
+        ("very new here", "movement.xx.alt"),
+        ("new here", "movement.xx.alt"),
+        ("Dopiero przyjechałam do Krakowa", "movement.xx.wild"),
+        ("przyjechalysmy do", "movement.xx.wild"),
+        ("Innenstadt", "movement.xx.wild"),
+        ("only this week", "movement.xx.gap"),
+        ("only for one week", "movement.xx.gap"),
+        ("Tour Den Haag", "movement.xx.set"),
+        ("ТУР в София", "movement.xx.tour"),
+    ],
+)
+def test_pattern_syntax_matches(syntax_lexicon: Path, text: str, rule: str) -> None:
+    assert rule in rules_found(syntax_lexicon, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "just arrivedx",
+        "przyjechał z Krakowa",
+        "only for one more long week",
+        "only. week",
+        "Tour Amsterdam",
+        "туристи",
+        "not just arrived",
+        "young and enthusiastic team",
+        "Locksmith: always open",
+    ],
+)
+def test_pattern_syntax_rejects(syntax_lexicon: Path, text: str) -> None:
+    assert rules_found(syntax_lexicon, text) == []
+
+
+def test_negation_stops_at_the_end_of_a_clause(syntax_lexicon: Path) -> None:
+    assert rules_found(syntax_lexicon, "not here, just arrived") == ["movement.xx.alt"]
+    assert rules_found(syntax_lexicon, "niet young") == []
+    assert rules_found(syntax_lexicon, "young: no.") == []
+
+
+def test_bundled_lexicon_covers_every_category_in_every_language() -> None:
+    lexicon = load_lexicon(DEFAULT_LEXICON_DIR)
+    found = {(r.category, r.lang) for r in lexicon.rules if r.kind == "rule"}
+    for lang in ("nl", "en", "de", "ro", "bg", "hu", "pl", "es"):
+        for category in CATEGORIES:
+            assert (category, lang) in found, (category, lang)
+    assert lexicon.version
+
+
+def test_lexicon_is_compiled_once_per_folder() -> None:
+    assert load_lexicon() is load_lexicon(DEFAULT_LEXICON_DIR)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("categories: {travel: {rules: []}}", "unknown category"),
+        ("negation_cues: [no]", "put it in quotes"),
+        ("categories: {movement: {rules: [{id: a}]}}", "needs 'id' and 'patterns'"),
+        ("categories: {movement: {rules: [{id: a, patterns: ['(a|b']}]}}", "bad pattern"),
+        ("categories: {movement: {rules: [{id: a, patterns: ['a)']}]}}", "bad pattern"),
+        ("categories: {movement: {rules: [{id: a, patterns: ['{nope} x']}]}}", "unknown set"),
+        ("categories: {movement: {rules: [{id: a, patterns: ['~ x']}]}}", "must start with text"),
+        (
+            "categories: {movement: {rules: [{id: a, patterns: [x]}, {id: a, patterns: [y]}]}}",
+            "duplicate rule id",
+        ),
+        ("- just a list", "top level must be a mapping"),
+        ("key: [unclosed", "not valid YAML"),
+    ],
+)
+def test_broken_lexicon_files_are_reported(tmp_path: Path, body: str, message: str) -> None:
+    make_lexicon(tmp_path, body)
+    with pytest.raises(LexiconError, match=message):
+        load_lexicon(tmp_path)
+
+
+def test_config_without_version_is_reported(tmp_path: Path) -> None:
+    make_lexicon(tmp_path, "language: xx", config=CONFIG.replace('version: "test-1"', ""))
+    with pytest.raises(LexiconError, match="version"):
+        load_lexicon(tmp_path)
+
+
+def test_missing_folder_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(LexiconError, match=r"config\.yaml"):
+        load_lexicon(tmp_path / "nowhere")
