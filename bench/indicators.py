@@ -10,7 +10,8 @@ prints, per ad:
 * full analysis: ``IndicatorEngine.analyse`` with the language given (adds stated age,
   price and scoring);
 * a naive baseline in the same run: one compiled regular expression per lexicon
-  pattern expansion, each searched over the normalised title and text;
+  pattern expansion, each searched over the normalised title and text (on the first
+  20 ads only: it is that slow);
 
 and the speed-up of the engine's matching over the baseline.
 """
@@ -21,6 +22,7 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,6 +33,7 @@ from pipelines.engine.lexicon import _expand
 from pipelines.engine.normalize import normalize
 
 TARGET_US = 100.0
+NAIVE_SAMPLE = 20  # ads: the baseline takes about half a second per ad
 
 
 def naive_patterns(engine: IndicatorEngine) -> list[re.Pattern[str]]:
@@ -44,10 +47,13 @@ def naive_patterns(engine: IndicatorEngine) -> list[re.Pattern[str]]:
     return compiled
 
 
-def timed(label: str, count: int, func: object) -> float:
-    start = time.perf_counter()
-    func()  # type: ignore[operator]
-    seconds = time.perf_counter() - start
+def timed(label: str, count: int, func: Callable[[], None], runs: int = 3) -> float:
+    """Best of ``runs`` timings (the least disturbed by other processes)."""
+    seconds = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        seconds = min(seconds, time.perf_counter() - start)
     per_ad = seconds / count * 1e6
     print(f"{label:<34}{per_ad:>10.1f} µs/ad {count / seconds:>12,.0f} ads/s")
     return per_ad
@@ -86,7 +92,7 @@ def main() -> int:
     timed("full analysis", len(batch), analysis)
 
     patterns = naive_patterns(engine)
-    sample = batch[: max(len(ads), len(batch) // 20)]
+    sample = batch[:NAIVE_SAMPLE]
 
     def naive() -> None:
         for title, text, _ in sample:
@@ -94,7 +100,7 @@ def main() -> int:
                 for pattern in patterns:
                     pattern.search(value)
 
-    naive_us = timed(f"naive baseline ({len(patterns)} regexes)", len(sample), naive)
+    naive_us = timed(f"naive baseline ({len(patterns)} regexes)", len(sample), naive, runs=1)
     print(f"\nspeed-up of matching over the naive baseline: {naive_us / engine_us:,.0f}x")
     verdict = "meets" if engine_us <= TARGET_US else "MISSES"
     print(f"matching {verdict} the target of {TARGET_US:.0f} µs/ad")

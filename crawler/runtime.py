@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import legal_guardrails
+from crawler import jobstate
 from crawler.sources import SourceConfig, load_source
 from legal_guardrails import Policy, load_policy
 
@@ -109,6 +110,9 @@ def prepare_runtime(
     except (legal_guardrails.GuardrailError, KillSwitchEngaged) as exc:
         refuse(settings, source_config.id, policy_dir, run_id, exc)
         raise
+    jobdir = settings.get("JOBDIR")
+    if jobdir:  # a resumed or recovered job keeps its run id
+        run_id, _mode = jobstate.begin(Path(jobdir), source_config.id, run_id)
     runtime = CrawlRuntime(
         source=source_config,
         policy=policy,
@@ -121,6 +125,13 @@ def prepare_runtime(
     )
     apply_permit(settings, runtime)
     crawler.lcom_runtime = runtime  # type: ignore[attr-defined]
+    if jobdir:
+        from scrapy import signals
+
+        def job_closed(spider: object, reason: str) -> None:
+            jobstate.finish(Path(jobdir), runtime.run_id, source_config.id, reason)
+
+        crawler.signals.connect(job_closed, signal=signals.spider_closed, weak=False)
     # Browser sub-requests are checked by a guard bound to this crawl's permit.
     from crawler.middlewares.guardrails import BrowserRequestGuard, guardrails_for
 

@@ -78,8 +78,11 @@ _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:(?: {1,3}|[.\-_*·•] ?)[^\W\d_]){2,}(
 _SPACED_HINT = re.compile(r"[ .\-*·•_][^\W\d_][ .\-*·•_]")
 _SPACED_SEP = re.compile(r" +|[.\-_*·•] ?")
 _REPEAT_LETTER = re.compile(r"([^\W\d_])\1{2,}")
-_REPEAT_HINT = re.compile(r"(.)\1\1")
+# Letters after folding are nearly all ASCII or Cyrillic: a cheap test before the
+# Unicode-wide one.
+_REPEAT_HINT = re.compile(r"([a-z\u00df-\u024f\u0370-\u04ff])\1\1")
 # Repeated punctuation ("!!!") or a whitespace run / non-space whitespace, in one pass.
+_PUNCT_HINT = re.compile(r"([!?.,;:*~#+=_/\\-])\1")
 _PUNCT_AND_SPACES = re.compile(r"([^\w\s])\1+|\s{2,}|[^\S ]")
 
 
@@ -99,8 +102,8 @@ def fold_char(ch: str) -> str:
     category = unicodedata.category(ch)
     if category[0] == "M":
         return ""  # a combining mark: a diacritic we drop
-    if category in ("So", "Sk", "Cf", "Co", "Cs", "Cn", "Cc"):
-        return " "
+    if category in ("So", "Sk", "Cf", "Co", "Cs", "Cn", "Cc", "Zs", "Zl", "Zp"):
+        return " "  # decorative symbols, emoji parts, controls, and every kind of space
     out = []
     for c in unicodedata.normalize("NFD", ch.casefold()):
         if unicodedata.category(c)[0] == "M":
@@ -109,13 +112,20 @@ def fold_char(ch: str) -> str:
     return "".join(out)
 
 
-# Code point -> folded string, filled lazily (translate() needs the keys up front).
-_FOLD: dict[int, str] = {}
-for _c in range(128):
-    _FOLD[_c] = fold_char(chr(_c))
-_FOLD[ord("\t")] = _FOLD[ord("\n")] = _FOLD[ord("\r")] = " "
-# Characters known to fold to exactly one character (the fast path of _fold).
-_ONE_TO_ONE: set[str] = {chr(c) for c, f in _FOLD.items() if len(f) == 1}
+# Code point -> folded string for the scripts and symbols ads use (translate() needs
+# the keys up front); anything else is folded lazily.
+_PRECOMPUTED = (
+    (0x0000, 0x3000),  # Latin, Greek, Cyrillic, punctuation, arrows, dingbats ...
+    (0xFB00, 0x10000),  # ligatures, variation selectors, full-width forms
+    (0x1D400, 0x1D800),  # mathematical alphanumerics ("𝐧𝐞𝐰")
+    (0x1F000, 0x1FB00),  # enclosed letters, emoji, flags
+)
+_FOLD: dict[int, str] = {
+    code: fold_char(chr(code)) for low, high in _PRECOMPUTED for code in range(low, high)
+}
+# Characters known to fold to exactly one character: a text made of these only takes
+# the fast path (one translate(), offsets unchanged).
+_ONE_TO_ONE: set[str] = {chr(code) for code, folded in _FOLD.items() if len(folded) == 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +161,9 @@ def normalize(text: str) -> Normalized:
         text, offsets = _rewrite(text, offsets, _SPACED, _join_spaced)
     if _REPEAT_HINT.search(text):
         text, offsets = _rewrite(text, offsets, _REPEAT_LETTER, _first_only)
-    text, offsets = _rewrite(text, offsets, _PUNCT_AND_SPACES, _punct_or_space)
+    # After folding, the only whitespace left is " ".
+    if "  " in text or _PUNCT_HINT.search(text):
+        text, offsets = _rewrite(text, offsets, _PUNCT_AND_SPACES, _punct_or_space)
     return Normalized(original, text, offsets)
 
 
@@ -170,16 +182,15 @@ def _unleet(text: str) -> str:
 
 
 def _fold(text: str, offsets: list[int]) -> tuple[str, list[int]]:
-    chars = set(text)
-    if not chars <= _ONE_TO_ONE:
-        for ch in chars - _ONE_TO_ONE:
-            code = ord(ch)
-            folded = _FOLD.get(code)
-            if folded is None:
-                folded = _FOLD[code] = fold_char(ch)
-            if len(folded) == 1:
-                _ONE_TO_ONE.add(ch)
-    if chars <= _ONE_TO_ONE:
+    if _ONE_TO_ONE.issuperset(text):
+        return text.translate(_FOLD), offsets
+    for ch in set(text).difference(_ONE_TO_ONE):
+        folded = _FOLD.get(ord(ch))
+        if folded is None:
+            folded = _FOLD[ord(ch)] = fold_char(ch)
+        if len(folded) == 1:
+            _ONE_TO_ONE.add(ch)
+    if _ONE_TO_ONE.issuperset(text):
         return text.translate(_FOLD), offsets
     pieces: list[str] = []
     new_offsets: list[int] = []

@@ -19,8 +19,10 @@ Rules, in order:
 3. An existing document whose stored ``last_seen`` is at or after the observation's
    ``last_seen`` is left alone (``noop``): replaying an observation is idempotent.
 4. Otherwise the content fields are replaced by the observation's, ``first_seen`` is
-   kept, ``seen_count`` goes up by one, and ``review`` is kept exactly as stored (an
-   observation never sets, changes or removes it).
+   kept, and ``review`` is kept exactly as stored (an observation never sets, changes
+   or removes it). ``seen_count`` counts crawl RUNS that saw the ad: it goes up by one
+   only when the observation's ``run_id`` differs from the stored one, so a run that
+   is killed and resumed (same run id, pages fetched again) does not count twice.
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ if (ctx._source.last_seen == null) {
     ctx._source.clear();
     ctx._source.putAll(d);
     ctx._source.first_seen = first != null ? first : d.last_seen;
-    ctx._source.seen_count = (count != null ? (int) count : 0) + 1;
+    def storedRun = ctx._source.run_id;
+    ctx._source.seen_count = (count != null ? (int) count : 0)
+        + ((storedRun != null && storedRun == d.run_id) ? 0 : 1);
     ctx._source.remove('review');
     if (review != null) {
       ctx._source.review = review;
@@ -105,9 +109,11 @@ def emulate_hit_upsert(
     first = source.get("first_seen")
     review = source.get("review")
     count = source.get("seen_count")
+    stored_run = source.get("run_id")
     source = copy.deepcopy(doc)
     source["first_seen"] = first if first is not None else doc["last_seen"]
-    source["seen_count"] = (int(count) if count is not None else 0) + 1
+    same_run = stored_run is not None and stored_run == doc.get("run_id")
+    source["seen_count"] = (int(count) if count is not None else 0) + (0 if same_run else 1)
     source.pop("review", None)
     if review is not None:
         source["review"] = review

@@ -55,7 +55,9 @@ def make_hit(
             "authorisation_id": "AUTH-DEMO-1",
             "legal_basis_id": "demo-basis",
         },
-        "run_id": "20261129T054000Z-ab12",
+        # One run per observation time unless a test says otherwise: seen_count
+        # counts runs.
+        "run_id": "run-" + seen.replace(":", "").replace("-", ""),
         "first_seen": seen,
         "last_seen": seen,
         "seen_count": 1,

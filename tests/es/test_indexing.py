@@ -305,3 +305,20 @@ def test_observations_of_one_hit_in_one_batch_are_all_counted(
     assert len(stored) == 1
     (doc,) = stored.values()
     assert (doc["seen_count"], doc["last_seen"]) == (3, "2026-11-03T00:00:00Z")
+
+
+def test_a_page_fetched_again_in_the_same_run_does_not_count_as_another_sighting(
+    ready_server: EsTestServer, tmp_path: Path
+) -> None:
+    # A crawl killed and resumed keeps its run id and may fetch a page again.
+    first = make_hit("t:", 7, seen="2026-11-01T00:00:00Z", run_id="run-A")
+    again = make_hit("t:", 7, seen="2026-11-01T00:05:00Z", run_id="run-A")
+    later = make_hit("t:", 7, seen="2026-11-02T00:00:00Z", run_id="run-B")
+    with Spool(tmp_path) as spool:
+        index_docs(server_config(ready_server), spool, [first])
+        index_docs(server_config(ready_server), spool, [again])
+        (doc,) = ready_server.documents().values()
+        assert (doc["seen_count"], doc["last_seen"]) == (1, "2026-11-01T00:05:00Z")
+        index_docs(server_config(ready_server), spool, [later])
+    (doc,) = ready_server.documents().values()
+    assert (doc["seen_count"], doc["first_seen"]) == (2, "2026-11-01T00:00:00Z")

@@ -1,0 +1,117 @@
+"""Crawl job state kept in ``JOBDIR`` next to Scrapy's own.
+
+Scrapy's ``JOBDIR`` resumes a crawl that was stopped gracefully (Ctrl-C once,
+SIGTERM): the request queue and the seen-request fingerprints are saved on the
+way out. A crawl killed hard (SIGKILL, power loss) leaves that state behind half
+written, and resuming from it could silently skip pages. lcom therefore keeps a
+small marker, ``lcom-job.json``, written and fsynced when a run starts and when it
+closes:
+
+- no marker: a new run;
+- marker says ``running``: the last run was killed. Scrapy's state is discarded and
+  the crawl starts again from its start URLs **under the same run id**. Hits it
+  already stored are updated, not duplicated, and do not count as a second
+  sighting (``seen_count`` counts runs); hits it had spooled but not yet indexed
+  are sent from the spool;
+- marker says ``closed`` with reason ``shutdown``: a graceful stop; Scrapy resumes
+  from its saved queue under the same run id;
+- marker says ``closed`` for any other reason (the run finished): the job folder is
+  reused for a new run with a new id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+logger = logging.getLogger(__name__)
+
+MARKER = "lcom-job.json"
+#: Scrapy's files in JOBDIR (scheduler queue, dupefilter, spider state).
+SCRAPY_STATE = ("requests.queue", "requests.seen", "spider.state")
+
+Mode = Literal["new", "resume", "recover"]
+
+
+def _write(jobdir: Path, record: dict[str, str]) -> None:
+    jobdir.mkdir(parents=True, exist_ok=True)
+    tmp = jobdir / (MARKER + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(record, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, jobdir / MARKER)
+
+
+def _clear_scrapy_state(jobdir: Path) -> None:
+    for name in SCRAPY_STATE:
+        path = jobdir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def read_marker(jobdir: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads((jobdir / MARKER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        logger.warning("job marker in %s is unreadable: treating the last run as killed", jobdir)
+        return {"state": "running"}
+    return data if isinstance(data, dict) else {"state": "running"}
+
+
+def begin(jobdir: Path, source: str, fresh_run_id: str) -> tuple[str, Mode]:
+    """Decide how this run uses the job folder; returns ``(run_id, mode)``."""
+    previous = read_marker(jobdir)
+    mode: Mode
+    if previous is None:
+        run_id, mode = fresh_run_id, "new"
+        if any((jobdir / name).exists() for name in SCRAPY_STATE):
+            _clear_scrapy_state(jobdir)  # state without a marker: not ours to trust
+    elif previous.get("state") == "running":
+        run_id, mode = previous.get("run_id") or fresh_run_id, "recover"
+        _clear_scrapy_state(jobdir)
+        logger.warning(
+            "run %s in %s did not close (killed?): crawling again from the start URLs "
+            "under the same run id; stored hits are updated, not duplicated",
+            run_id,
+            jobdir,
+        )
+    elif previous.get("finish_reason") == "shutdown":
+        run_id, mode = previous.get("run_id") or fresh_run_id, "resume"
+        logger.info("resuming run %s from %s", run_id, jobdir)
+    else:
+        run_id, mode = fresh_run_id, "new"
+        _clear_scrapy_state(jobdir)
+    _write(
+        jobdir,
+        {
+            "run_id": run_id,
+            "source": source,
+            "state": "running",
+            "mode": mode,
+            "started_at": datetime.now(UTC).isoformat(),
+        },
+    )
+    return run_id, mode
+
+
+def finish(jobdir: Path, run_id: str, source: str, reason: str) -> None:
+    _write(
+        jobdir,
+        {
+            "run_id": run_id,
+            "source": source,
+            "state": "closed",
+            "finish_reason": reason,
+            "closed_at": datetime.now(UTC).isoformat(),
+        },
+    )
