@@ -17,6 +17,8 @@ lcom's own settings (all optional unless noted):
 ``LCOM_KILL_SWITCH_FILE``  an extra kill-switch file next to the policy's own
 ``LCOM_CHROMIUM``          path of the Chromium binary (default: ``chromium`` on PATH)
 ``LCOM_PROGRESS``          show a progress line on a terminal (default: on when stderr is a tty)
+``LCOM_LEXICON_DIR``       indicator lexicon folder (default: the bundled ``pipelines/lexicons``)
+``LCOM_HIT_THRESHOLD``     score at which an ad is a hit (default: from the lexicon config)
 ``LCOM_KILL_SWITCH_INTERVAL`` seconds between kill-switch and authorisation checks (default 1.0)
 ``LCOM_STATS_DUMP``        write the final crawl stats to this JSON file
 ``LCOM_ES_CHUNK_SIZE``     documents per bulk request (default 500)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,6 @@ class Analysis:
     lexicon_version: str
     lang: str = UNKNOWN_LANGUAGE
     lang_confidence: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_item_fields(self) -> dict[str, Any]:
         """The fields the item pipeline adds to an ad item (docs/data-model.md)."""
@@ -244,7 +243,7 @@ class IndicatorEngine:
         best: dict[str, float] = {}
         for indicator in indicators:
             best[indicator.category] = max(best.get(indicator.category, 0.0), indicator.weight)
-        score = round(sum(best.values()), 6)
+        score = round(float(sum(best.values())), 6)
         return Analysis(
             indicators=indicators,
             categories=sorted(best),
@@ -426,10 +425,17 @@ def _snippet(original: str, start: int, end: int) -> str:
 
 
 def _dedupe(indicators: list[Indicator]) -> list[Indicator]:
-    """One indicator per rule (its first evidence), ordered by category then position."""
+    """One indicator per rule (its first evidence) and per evidence span (the same words
+    found by several languages' lexicons), ordered by category then position."""
     seen: dict[str, Indicator] = {}
+    spans: set[tuple[str, str, int, int]] = set()
     for indicator in indicators:
-        seen.setdefault(indicator.rule, indicator)
+        evidence = indicator.evidence
+        span = (indicator.category, evidence.field, evidence.start, evidence.end)
+        if indicator.rule in seen or span in spans:
+            continue
+        seen[indicator.rule] = indicator
+        spans.add(span)
     order = {"title": 0, "text": 1}
     return sorted(
         seen.values(),

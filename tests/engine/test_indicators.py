@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from pipelines.engine import indicators as indicators_module
@@ -310,3 +313,18 @@ def test_empty_ad_has_no_indicators(engine: IndicatorEngine) -> None:
     assert analysis.indicators == []
     assert analysis.score == 0
     assert analysis.hit is False
+
+
+def _paraphrases() -> list[tuple[str, str, str, list[str]]]:
+    path = Path(__file__).with_name("paraphrases.jsonl")
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [(r["id"], r["title"], r["text"], r["labels"]) for r in records if r]
+
+
+@pytest.mark.parametrize(("ad_id", "title", "text", "labels"), _paraphrases())
+def test_paraphrases_not_in_the_dev_set_get_exactly_their_labels(
+    engine: IndicatorEngine, ad_id: str, title: str, text: str, labels: list[str]
+) -> None:
+    """Ads worded differently from the dev set (positives and hard negatives)."""
+    found = [c for c in engine.analyse(title, text, lang="xx").categories if c != "low_price"]
+    assert found == sorted(labels), ad_id

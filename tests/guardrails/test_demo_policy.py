@@ -41,7 +41,7 @@ def test_demo_permit_allows_only_the_public_pages_of_127_0_0_1(
 
 
 def test_demo_permit_limits(demo: SourcePermit, now: datetime) -> None:
-    assert (demo.pages_per_run, demo.max_depth) == (400, 6)
+    assert (demo.pages_per_run, demo.max_depth) == (400, 20)
     assert (demo.requests_per_second, demo.concurrency) == (20, 4)
     assert (demo.obey_robots_txt, demo.honour_crawl_delay) == (True, True)
     assert (demo.javascript_rendering, demo.media) == (True, "none")

@@ -26,7 +26,7 @@ def test_explanation_names_authorisation_basis_and_every_limit(now: datetime) ->
         "every day from 00:00 to 24:00",
         "At most 20 requests per second, 4 at the same time",
         "At most 400 pages per run",
-        "6 steps",
+        "20 steps",
         "robots.txt is obeyed",
         "crawl delay asked for in robots.txt is honoured",
         "runs their JavaScript",
