@@ -129,6 +129,7 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 # replaces this with a checker bound to the source's permit.
 PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.guardrails.abort_everything"
 
+
 # -- lcom --------------------------------------------------------------------
 # The environment variables of the same name set these, so `scrapy crawl` and
 # `lcom crawl` behave alike under cron or systemd.

@@ -40,12 +40,13 @@ def render_summary(report: CrawlReport, source: str) -> str:
     stats = report.stats
     get = stats.get
     elapsed = get("elapsed_time_seconds")
+    rendered = get("lcom/pages/rendered_js", get("playwright/page_count", 0))
     lines = [
         f"lcom run {report.run_id or '-'}: source {source}",
         f"  finished:           {report.finish_reason or 'did not start'}"
         + (f" after {elapsed:.1f} s" if isinstance(elapsed, int | float) else ""),
         f"  pages fetched:      {get('response_received_count', 0)}"
-        f"  (JavaScript-rendered: {get('lcom/pages/rendered_js', get('playwright/page_count', 0))})",
+        f"  (JavaScript-rendered: {rendered})",
         f"  ads extracted:      {get('lcom/ads/extracted', 0)}",
         f"  hits stored:        {get('lcom/pipeline/hits', 0)}",
     ]

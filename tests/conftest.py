@@ -36,9 +36,8 @@ def _is_loopback(host: object) -> bool:
 
 
 def _check_address(address: object) -> None:
-    if isinstance(address, tuple) and address:
-        if not _is_loopback(address[0]):
-            raise NetworkAccessError(f"test tried to connect to {address[0]!r}")
+    if isinstance(address, tuple) and address and not _is_loopback(address[0]):
+        raise NetworkAccessError(f"test tried to connect to {address[0]!r}")
     # AF_UNIX paths and the like are local by definition.
 
 

@@ -29,8 +29,10 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         setting = crawler.settings.get("LCOM_PROGRESS")
-        enabled = sys.stderr.isatty() if setting in (None, "") else crawler.settings.getbool(
-            "LCOM_PROGRESS"
+        enabled = (
+            sys.stderr.isatty()
+            if setting in (None, "")
+            else crawler.settings.getbool("LCOM_PROGRESS")
         )
         if not enabled:
             # Without a reason Scrapy logs this at DEBUG: being off is the normal case.

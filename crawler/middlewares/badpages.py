@@ -44,7 +44,9 @@ class BadPagesMiddleware:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
-    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
         if not isinstance(response, TextResponse) or response.status != 200:
             return response
         reason = None

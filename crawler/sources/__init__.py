@@ -37,7 +37,9 @@ class PageType(_Model):
     """One kind of page on the site, recognised by its URL path (and query)."""
 
     url_pattern: str = Field(description="regular expression searched in the URL path+query")
-    javascript: bool = Field(False, description="render through Chromium (only if the policy allows)")
+    javascript: bool = Field(
+        False, description="render through Chromium (only if the policy allows)"
+    )
     wait_for: str | None = Field(None, description="CSS selector to wait for when rendering")
     follow: list[str] = Field(
         default_factory=list,
@@ -67,7 +69,9 @@ class AdFields(_Model):
     price_text: str | None = None
     age_text: str | None = None
     name: str | None = None
-    contacts: list[str] = Field(default_factory=list, description="selectors for contact hrefs/text")
+    contacts: list[str] = Field(
+        default_factory=list, description="selectors for contact hrefs/text"
+    )
     images: list[str] = Field(default_factory=list, description="selectors for image URLs")
 
     @field_validator("id_from_url")
@@ -116,7 +120,9 @@ def load_source(source: str, directory: str | Path | None = None) -> SourceConfi
         path = sources_dir(str(directory) if directory else None) / f"{source}.yaml"
     if not path.is_file():
         available = sorted(p.stem for p in path.parent.glob("*.yaml"))
-        raise SourceConfigError(path, [f"no such source config (available: {', '.join(available)})"])
+        raise SourceConfigError(
+            path, [f"no such source config (available: {', '.join(available)})"]
+        )
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -125,6 +131,7 @@ def load_source(source: str, directory: str | Path | None = None) -> SourceConfi
         return SourceConfig.model_validate(data)
     except ValidationError as exc:
         problems = [
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()
         ]
         raise SourceConfigError(path, problems) from exc

@@ -51,8 +51,9 @@ def path_and_query(url: str) -> str:
 class AdSpider(scrapy.Spider):
     name = "ads"
 
-    def __init__(self, *args: Any, source: str | None = None, base_url: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, source: str | None = None, base_url: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.source_id = source
         self.base_url = base_url

@@ -92,7 +92,9 @@ def test_crawl_extracts_fields_matching_the_ground_truth_including_javascript_pa
         )
         truth = site.ground_truth
     assert result.returncode == 0, result.stderr[-3000:]
-    items = {item["source_ad_id"]: item for item in map(json.loads, capture.read_text().splitlines())}
+    items = {
+        item["source_ad_id"]: item for item in map(json.loads, capture.read_text().splitlines())
+    }
     expected = {ad_id for ad_id, ad in truth.ads.items() if ad.section in ("static", "js")}
     assert expected <= set(items), sorted(expected - set(items))[:10]
     js_ads = [ad_id for ad_id, ad in truth.ads.items() if ad.section == "js"]

@@ -28,10 +28,10 @@ def contact_variants(value: str) -> set[str]:
     if len(digits) >= 8:
         variants.add(digits)
         variants.add(digits[-9:])  # national significant number without prefixes
-    for match in phonenumbers.PhoneNumberMatcher(value, "NL", leniency=phonenumbers.Leniency.POSSIBLE):
-        variants.add(
-            phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        )
+    for match in phonenumbers.PhoneNumberMatcher(
+        value, "NL", leniency=phonenumbers.Leniency.POSSIBLE
+    ):
+        variants.add(phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
     if "@" in value:
         variants.add(value.lower())
     for prefix in ("https://wa.me/", "https://t.me/", "mailto:", "tel:"):

@@ -61,7 +61,9 @@ def test_detail_page_fields_are_extracted_with_provenance() -> None:
 
 def test_page_without_ad_fields_yields_no_item_and_counts_it() -> None:
     spider = make_spider()
-    assert spider.extract_ad(response("http://127.0.0.1:1/ad/x", "<html><p>gone</p></html>")) is None
+    assert (
+        spider.extract_ad(response("http://127.0.0.1:1/ad/x", "<html><p>gone</p></html>")) is None
+    )
     assert spider.crawler.stats.get_value("lcom/pages/skipped/no_ad_found") == 1
 
 
