@@ -26,6 +26,7 @@ import legal_guardrails
 from crawler import jobstate
 from crawler.sources import SourceConfig, load_source
 from legal_guardrails import Policy, load_policy
+from legal_guardrails.policy import switch_file_present
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -101,7 +102,7 @@ def prepare_runtime(
                 f"kill switch engaged in policy {policy_dir}: no crawl may start"
             )
         extra_switch = settings.get("LCOM_KILL_SWITCH_FILE")
-        if extra_switch and Path(extra_switch).exists():
+        if switch_file_present(extra_switch):
             raise KillSwitchEngaged(
                 f"kill switch file {extra_switch} exists (LCOM_KILL_SWITCH_FILE): "
                 "no crawl may start"

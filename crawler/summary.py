@@ -5,17 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.jobs import CrawlReport
-
-CATEGORIES = (
-    "movement",
-    "youth",
-    "availability_24_7",
-    "unsafe_services",
-    "third_party",
-    "language_barrier",
-    "origin",
-    "low_price",
-)
+from pipelines.engine.categories import CATEGORIES, DERIVED_CATEGORIES
 
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -50,7 +40,7 @@ def render_summary(report: CrawlReport, source: str) -> str:
         f"  ads extracted:      {get('lcom/ads/extracted', 0)}",
         f"  hits stored:        {get('lcom/pipeline/hits', 0)}",
     ]
-    hits = {c: get(f"lcom/hits/category/{c}", 0) for c in CATEGORIES}
+    hits = {c: get(f"lcom/hits/category/{c}", 0) for c in CATEGORIES + DERIVED_CATEGORIES}
     lines += _block("hits per indicator", {c: n for c, n in hits.items() if n})
     dropped = _prefixed(stats, "lcom/pipeline/dropped/")
     lines += _block("items dropped (never stored)", dropped)

@@ -360,6 +360,8 @@ def read_policy_files(path: Path | str) -> PolicyFiles:
                 continue
             source = _read_file(files, rel, Source)
             if not isinstance(source, Source):
+                # Its own errors are reported; do not also call it missing.
+                files.source_files.setdefault(entry.stem, rel)
                 continue
             if source.id != entry.stem:
                 files.add(

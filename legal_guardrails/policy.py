@@ -27,6 +27,20 @@ logger = logging.getLogger(__name__)
 __all__ = ["Decision", "Policy", "SourcePermit", "Window"]
 
 
+def switch_file_present(path: str | Path | None) -> bool:
+    """A kill-switch file exists at ``path``, or cannot be checked (fail closed)."""
+    if not path:
+        return False
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        logger.warning("cannot check kill-switch file %s; treating as engaged", path, exc_info=True)
+        return True
+    return True
+
+
 @dataclass(frozen=True, eq=False)
 class Policy:
     """A policy folder that passed the check at ``checked_at``. Build with ``load_policy``."""
@@ -62,19 +76,7 @@ class Policy:
         """True when the flag is set or the kill-switch file exists (or cannot be checked)."""
         if self.bundle.kill_switch.engaged:
             return True
-        path = self.kill_switch_path
-        if path is None:
-            return False
-        try:
-            os.stat(path)
-        except (FileNotFoundError, NotADirectoryError):
-            return False
-        except OSError:
-            logger.warning(
-                "cannot check kill-switch file %s; treating as engaged", path, exc_info=True
-            )
-            return True
-        return True
+        return switch_file_present(self.kill_switch_path)
 
     def basis_window(self, basis: LegalBasis) -> tuple[datetime, datetime | None]:
         start = start_of(basis.in_force_from, self.tz)

@@ -93,7 +93,8 @@ Anything else is 404. Only GET and HEAD are served (others: 405).
 
 from crawler.demosite.generator import generate_ground_truth
 from crawler.demosite.server import DemoSite, DemoSiteError, RequestRecord
-from crawler.demosite.truth import CATEGORIES, GroundTruth, TruthAd
+from crawler.demosite.truth import GroundTruth, TruthAd
+from pipelines.engine.categories import CATEGORIES
 
 __all__ = [
     "CATEGORIES",

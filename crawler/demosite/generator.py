@@ -21,7 +21,8 @@ from typing import Any
 import phonenumbers
 import yaml
 
-from crawler.demosite.truth import CATEGORIES, GroundTruth, Section, TruthAd
+from crawler.demosite.truth import GroundTruth, Section, TruthAd
+from pipelines.engine.categories import CATEGORIES
 
 PHRASES_PATH = Path(__file__).with_name("phrases.yaml")
 

@@ -13,17 +13,6 @@ from typing import Any, Literal
 
 Section = Literal["static", "js", "bad"]
 
-#: Indicator category ids an ad can be labelled with (see ``docs/data-model.md``).
-CATEGORIES: tuple[str, ...] = (
-    "movement",
-    "youth",
-    "availability_24_7",
-    "unsafe_services",
-    "third_party",
-    "language_barrier",
-    "origin",
-)
-
 
 @dataclass(frozen=True)
 class TruthAd:

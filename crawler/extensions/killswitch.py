@@ -19,7 +19,6 @@ never starts with an engaged switch (``crawler/runtime.py`` refuses it).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from crawler.middlewares.guardrails import Guardrails, guardrails_for
 from crawler.runtime import get_runtime
+from legal_guardrails.policy import switch_file_present
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -40,16 +40,7 @@ DEFAULT_INTERVAL = 1.0
 
 def extra_kill_switch_engaged(path: str | Path | None) -> bool:
     """The extra ``LCOM_KILL_SWITCH_FILE`` exists (or cannot be checked: fail closed)."""
-    if not path:
-        return False
-    try:
-        os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    except OSError:
-        logger.warning("cannot check kill-switch file %s; treating as engaged", path)
-        return True
-    return True
+    return switch_file_present(path)
 
 
 class KillSwitch:

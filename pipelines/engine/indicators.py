@@ -62,6 +62,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 UNKNOWN_LANGUAGE = "unknown"
+COMMON_LANGUAGE = "common"  # language-neutral rules (common.yaml)
 SNIPPET_CONTEXT = 30  # characters of context on each side of the evidence
 STATED_AGE_RULE = "youth.stated_age"
 LOW_PRICE_RULE = "low_price.below_median"
@@ -183,6 +184,7 @@ class IndicatorEngine:
             max_samples=config.max_samples,
         )
         self._english_cues = lexicon.negation_cues.get("en", frozenset())
+        self._languages = frozenset(lexicon.negation_cues) - {COMMON_LANGUAGE}
         self._cue_cache: dict[str, frozenset[str]] = {}
 
     @classmethod
@@ -223,7 +225,7 @@ class IndicatorEngine:
         if lang is None:
             lang, confidence = detect_language_or_unknown(f"{title}\n{text}".strip())
         fields = [(name, normalize(value)) for name, value in (("title", title), ("text", text))]
-        raw = [self._raw_matches(norm.text) for _, norm in fields]
+        raw = [self._raw_matches(norm.text, lang) for _, norm in fields]
         # Context patterns (a locksmith's "24/7") act on the whole ad, title and text.
         suppressed = {m.category for matches in raw for m in matches if m.kind == "context"}
         indicators: list[Indicator] = []
@@ -263,7 +265,7 @@ class IndicatorEngine:
         suppressed: frozenset[str] = frozenset(),
     ) -> list[_Match]:
         """Lexicon matches in one normalised field, after negation/benign/context rules."""
-        raw = self._raw_matches(norm.text)
+        raw = self._raw_matches(norm.text, lang)
         suppressed = suppressed | {m.category for m in raw if m.kind == "context"}
         return self._filter(norm.text, raw, lang, suppressed)
 
@@ -295,15 +297,27 @@ class IndicatorEngine:
         evidence = Evidence(name, _snippet(norm.original, start, end), start, end)
         return Indicator(m.rule.category, m.rule.id, m.rule.weight, evidence)
 
-    def _raw_matches(self, text: str) -> list[_Match]:
+    def _raw_matches(self, text: str, lang: str = UNKNOWN_LANGUAGE) -> list[_Match]:
+        """Every lexicon match in ``text`` before negation/benign/context filtering.
+
+        In an ad of a known language, the rules of OTHER languages match whole words
+        only: their wildcards (word endings are a language's own morphology) match
+        nothing, so the Hungarian stem ``sofőr*`` does not run into the German
+        "sofort", and rules marked ``local`` do not match at all.
+        """
         length = len(text)
+        known = lang in self._languages
         found: list[_Match] = []
         for last, (key_length, expansions) in self.lexicon.automaton.iter(text):
             start = last - key_length + 1
             end = last + 1
             before_ok = start == 0 or not text[start - 1].isalnum()
             for expansion in expansions:
-                span = _complete(text, length, start, end, before_ok, expansion)
+                rule_lang = expansion.rule.lang
+                foreign = known and rule_lang != lang and rule_lang != COMMON_LANGUAGE
+                if foreign and expansion.rule.local:
+                    continue
+                span = _complete(text, length, start, end, before_ok, expansion, foreign)
                 if span is not None:
                     found.append(_Match(expansion.rule, span[0], span[1]))
         return found
@@ -311,7 +325,7 @@ class IndicatorEngine:
     def _cues(self, rule_lang: str, ad_lang: str) -> frozenset[str]:
         """Negation cues for a rule: its language's (the ad's for language-neutral
         rules) plus English."""
-        lang = ad_lang if rule_lang == "common" else rule_lang
+        lang = ad_lang if rule_lang == COMMON_LANGUAGE else rule_lang
         cues = self._cue_cache.get(lang)
         if cues is None:
             cues = self.lexicon.negation_cues.get(lang, frozenset()) | self._english_cues
@@ -389,21 +403,31 @@ class IndicatorEngine:
 
 
 def _complete(
-    text: str, length: int, start: int, end: int, before_ok: bool, expansion: Expansion
+    text: str,
+    length: int,
+    start: int,
+    end: int,
+    before_ok: bool,
+    expansion: Expansion,
+    strict: bool = False,
 ) -> tuple[int, int] | None:
-    """The full span of ``expansion`` anchored at ``text[start:end]``, or ``None``."""
-    if expansion.left_open:
+    """The full span of ``expansion`` anchored at ``text[start:end]``, or ``None``.
+
+    ``strict``: wildcards match nothing (whole words only).
+    """
+    if expansion.left_open and not strict:
         while start > 0 and text[start - 1].isalnum():
             start -= 1
     elif not before_ok and text[start].isalnum():
         return None
-    if expansion.tail is not None:
+    tail_regex = expansion.strict_tail if strict else expansion.tail
+    if tail_regex is not None:
         # The tail regex checks the right word boundary itself.
-        tail = expansion.tail.match(text, end)
+        tail = tail_regex.match(text, end)
         if tail is None:
             return None
         return start, tail.end()
-    if expansion.right_open:
+    if expansion.right_open and not strict:
         while end < length and text[end].isalnum():
             end += 1
     elif end < length and text[end].isalnum() and text[end - 1].isalnum():

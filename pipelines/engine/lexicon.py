@@ -32,6 +32,7 @@ from typing import Any
 import ahocorasick
 import yaml
 
+from pipelines.engine.categories import CATEGORIES, DERIVED_CATEGORIES
 from pipelines.engine.normalize import normalize
 
 __all__ = [
@@ -47,17 +48,6 @@ __all__ = [
 
 DEFAULT_LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 CONFIG_FILE = "config.yaml"
-#: The lexicon categories, in reporting order (``low_price`` comes from the price tracker).
-CATEGORIES: tuple[str, ...] = (
-    "movement",
-    "youth",
-    "availability_24_7",
-    "unsafe_services",
-    "third_party",
-    "language_barrier",
-    "origin",
-)
-DERIVED_CATEGORIES: tuple[str, ...] = ("low_price",)
 KINDS = ("rule", "benign", "context")
 MAX_EXPANSIONS = 20000
 DEFAULT_GAP = 3
@@ -81,6 +71,9 @@ class Rule:
     kind: str
     weight: float
     negatable: bool
+    #: Only matched in ads written in the rule's own language (or of unknown language):
+    #: for words that mean something else in other languages.
+    local: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +84,9 @@ class Expansion:
     left_open: bool
     right_open: bool
     tail: re.Pattern[str] | None
+    #: ``tail`` without its wildcards: used in ads of another language, where a stem
+    #: must not run into a longer word of that language (``turné*`` vs "turned").
+    strict_tail: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +193,13 @@ def _compile(directory: Path) -> Lexicon:
                 tails.append(tail)
     for key, by_rule in grouped.items():
         expansions = tuple(
-            Expansion(rule, left_open, right_open, _tail_regex(tails, right_open))
+            Expansion(
+                rule,
+                left_open,
+                right_open,
+                _tail_regex(tails, right_open),
+                _tail_regex(tails, False, strict=True),
+            )
             for (rule, left_open, right_open), tails in by_rule.items()
         )
         automaton.add_word(key, (len(key), expansions))
@@ -241,6 +243,7 @@ def _collect(
             kind="rule",
             weight=float(entry.get("weight", default_weight)),
             negatable=bool(entry.get("negatable", negatable_default)),
+            local=bool(entry.get("local", False)),
         )
         rules.append(rule)
         patterns.extend((rule, _pattern(p, rule_id, path)) for p in entry["patterns"])
@@ -459,13 +462,14 @@ def _strings(nodes: list[Any]) -> list[str]:
 
 
 def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
+    """The regex of a pattern tail; wildcards become ``\x00*`` (see :func:`_tail_regex`)."""
     out: list[str] = []
     last = len(nodes) - 1
     for i, node in enumerate(nodes):
         lstrip = (i == 0 and lstrip_first) or (i > 0 and isinstance(nodes[i - 1], _Gap))
         rstrip = (i == last and rstrip_last) or (i < last and isinstance(nodes[i + 1], _Gap))
         if node is _WILD:
-            out.append(r"[^\W_]*")
+            out.append(_WILD_MARK)
         elif isinstance(node, _Gap):
             out.append(_GAP_REGEX.format(n=int(node)))
         elif isinstance(node, _Group):
@@ -486,10 +490,20 @@ def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
     return "".join(out)
 
 
-def _tail_regex(tails: list[str | None], right_open: bool) -> re.Pattern[str] | None:
-    """One regex for all tails of a key; it also checks the right word boundary."""
+_WILD_MARK = "\x00"
+_WILD_REGEX = r"[^\W_]*"
+
+
+def _tail_regex(
+    tails: list[str | None], right_open: bool, *, strict: bool = False
+) -> re.Pattern[str] | None:
+    """One regex for all tails of a key; it also checks the right word boundary.
+
+    ``strict``: wildcards inside the tails match nothing (a stem must stand alone).
+    """
     if all(t is None for t in tails):
         return None
-    options = sorted({t or "" for t in tails}, key=len, reverse=True)
-    end = r"[^\W_]*" if right_open else r"(?!(?<=[^\W_])[^\W_])"
+    wild = "" if strict else _WILD_REGEX
+    options = sorted({(t or "").replace(_WILD_MARK, wild) for t in tails}, key=len, reverse=True)
+    end = _WILD_REGEX if right_open else r"(?!(?<=[^\W_])[^\W_])"
     return re.compile("(?:" + "|".join(options) + ")" + end)
