@@ -37,6 +37,7 @@ system-deps:
 lint: install
 	$(BIN)/ruff check crawler pipelines legal_guardrails dashboards tests bench
 	$(BIN)/ruff format --check crawler pipelines legal_guardrails dashboards tests bench
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format crawler pipelines legal_guardrails dashboards tests bench

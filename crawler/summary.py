@@ -47,8 +47,6 @@ def render_summary(report: CrawlReport, source: str) -> str:
     lines += _block("requests blocked by guardrails", _prefixed(stats, "lcom/guardrails/blocked/"))
     skipped = _prefixed(stats, "lcom/pages/skipped/")
     skipped.update({f"failed {k}": v for k, v in _prefixed(stats, "lcom/pages/failed/").items()})
-    if get("robotstxt/forbidden"):
-        skipped["disallowed by robots.txt"] = get("robotstxt/forbidden")
     lines += _block("pages skipped or failed", skipped)
     lines.append("  output:")
     if report.es_url:

@@ -25,7 +25,7 @@ from parsel import Selector, SelectorList
 from scrapy.http import Request, Response, TextResponse
 
 from crawler.runtime import CrawlRuntime, prepare_runtime
-from crawler.sources import PageType
+from crawler.sources import PageType, SourceConfig
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ class AdSpider(scrapy.Spider):
         return spider
 
     runtime: CrawlRuntime
+    source: SourceConfig
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.resolved_start_urls(self.runtime.base_url):
@@ -119,12 +120,15 @@ class AdSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("lcom/pages/skipped/not_text")
             return
-        page_name = response.meta.get("lcom_page_type")
+        # After a redirect the final URL decides; else the type the request was made for.
         match = self.source.page_type_for(path_and_query(response.url))
-        if match is not None:
-            page_name, page = match
-        else:
-            page = self.source.pages[page_name]
+        if match is None:
+            requested = response.meta.get("lcom_page_type")
+            if requested not in self.source.pages:
+                self.crawler.stats.inc_value("lcom/pages/skipped/unknown_page_type")
+                return
+            match = requested, self.source.pages[requested]
+        page_name, page = match
         self.crawler.stats.inc_value(f"lcom/pages/{page_name}")
         if page.ad:
             item = self.extract_ad(response)
