@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipelines.engine.evaluate import DEV_SET, load_labelled
 from pipelines.engine.indicators import IndicatorEngine
-from pipelines.engine.lexicon import _expand
+from pipelines.engine.lexicon import _WILD_MARK, _WILD_REGEX, _expand
 from pipelines.engine.normalize import normalize
 
 TARGET_US = 100.0
@@ -43,7 +43,8 @@ def naive_patterns(engine: IndicatorEngine) -> list[re.Pattern[str]]:
         for key, left_open, right_open, tail in _expand(rule, pattern):
             left = "" if left_open else r"(?<![^\W_])"
             right = r"[^\W_]*" if right_open else r"(?![^\W_])"
-            compiled.append(re.compile(left + re.escape(key) + (tail or "") + right))
+            tail = (tail or "").replace(_WILD_MARK, _WILD_REGEX)
+            compiled.append(re.compile(left + re.escape(key) + tail + right))
     return compiled
 
 

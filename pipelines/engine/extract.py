@@ -42,8 +42,9 @@ MIN_AGE = 18
 MAX_AGE = 99
 _AGE_NUMBER = r"(?P<age>1[89]|[2-9]\d)"
 _AGE_UNIT = (
-    r"(?:jaar|jr|years?|yrs?|y\.o\b\.?|y\. ?o\.?|y/o|yo|jahren?|jahre|j\b\.?|de ani|ani"
-    r"|години|годишна|г\b\.?|eves|lat|lata|latka|anos|anitos)"
+    r"(?:jaar|jaartjes?|jr|years?|yrs?|y\.o\b\.?|y\. ?o\.?|y/o|yo|jahren?|jahre|j\b\.?"
+    r"|jahrige[nrs]?|de ani|ani|anisori|годинки|години|годишна|г\b\.?|eves|evesen|lat|lata"
+    r"|latka|latek|anos|anitos)"
 )
 _AGE_PATTERNS = (
     # 19 jaar, 19 y.o., 20 J., 19-year-old, 19 de ani
@@ -51,10 +52,13 @@ _AGE_PATTERNS = (
     # (19)
     re.compile(rf"\({_AGE_NUMBER}\)"),
     # Chloe, 19 -  /  Kim, 31, ...
-    re.compile(rf"(?<=[^\W\d_]{{2}}), {_AGE_NUMBER}(?=,| ?[-)]| ?$)"),
+    re.compile(
+        rf"(?<=[^\W\d_]{{2}}), {_AGE_NUMBER}(?=,| ?[-)]| ?$| (?:and|en|und|si|es|i|y|и|&) )"
+    ),
     # age: 19, ik ben 19, I'm 19
     re.compile(
-        r"(?:\b(?:age|leeftijd|alter|varsta|възраст|kor|wiek|edad) ?:? ?"
+        r"(?:\b(?:age|aged|ages|leeftijd|alter|im alter von|varsta|възраст|kor|wiek|w wieku|edad)"
+        r" ?:? ?"
         r"|\b(?:ik ben|i'm|i am|im|ich bin|sunt|jestem|tengo|soy) )"
         rf"{_AGE_NUMBER}(?![\d.,]?\d)(?! ?(?:€|eur|euro|min|uur|uhr|h\b|cm|kg|%))"
     ),

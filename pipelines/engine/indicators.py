@@ -306,20 +306,28 @@ class IndicatorEngine:
         "sofort", and rules marked ``local`` do not match at all.
         """
         length = len(text)
-        known = lang in self._languages
+        # Rules of these languages match with their wildcards; "" never equals a rule's.
+        own = (lang, COMMON_LANGUAGE) if lang in self._languages else None
         found: list[_Match] = []
-        for last, (key_length, expansions) in self.lexicon.automaton.iter(text):
+        append = found.append
+        for last, (key_length, expansions, needs_left, needs_right) in self.lexicon.automaton.iter(
+            text
+        ):
             start = last - key_length + 1
             end = last + 1
             before_ok = start == 0 or not text[start - 1].isalnum()
+            if (needs_left and not before_ok) or (
+                needs_right and end < length and text[end].isalnum()
+            ):
+                continue
             for expansion in expansions:
-                rule_lang = expansion.rule.lang
-                foreign = known and rule_lang != lang and rule_lang != COMMON_LANGUAGE
-                if foreign and expansion.rule.local:
+                rule = expansion.rule
+                foreign = own is not None and rule.lang not in own
+                if foreign and rule.local:
                     continue
                 span = _complete(text, length, start, end, before_ok, expansion, foreign)
                 if span is not None:
-                    found.append(_Match(expansion.rule, span[0], span[1]))
+                    append(_Match(rule, span[0], span[1]))
         return found
 
     def _cues(self, rule_lang: str, ad_lang: str) -> frozenset[str]:
@@ -348,6 +356,10 @@ class IndicatorEngine:
                 if any(p is not m and p.start <= word.start() < p.end for p in positives):
                     continue
                 return True
+        return self._post_negated(text, m)
+
+    def _post_negated(self, text: str, m: _Match) -> bool:
+        """A post-negation cue right after the match ("bareback: no")."""
         after = _POST_NEGATION.match(text, m.end)
         return after is not None and after.group(1) in self.lexicon.post_negation_cues
 
@@ -422,6 +434,8 @@ def _complete(
         return None
     tail_regex = expansion.strict_tail if strict else expansion.tail
     if tail_regex is not None:
+        if expansion.gap_first and end < length and text[end].isalnum():
+            return None
         # The tail regex checks the right word boundary itself.
         tail = tail_regex.match(text, end)
         if tail is None:

@@ -13,7 +13,9 @@ Pattern syntax ("regex-lite"):
     alternatives; an empty alternative makes the group optional: ``(very |)young``.
 ``*``
     any letters or digits inside a word: ``przyjecha*`` matches ``przyjechałam``;
-    at the start of a pattern it drops the left word boundary (``*stadt``).
+    at the start of a pattern it drops the left word boundary (``*stadt``). Only in
+    ads of the pattern's own language (or of unknown language): elsewhere a pattern
+    matches whole words only (see :meth:`IndicatorEngine._raw_matches`).
 ``~`` / ``~N``
     a gap of 0-3 (0-N) words, within a sentence: ``young ~ team``.
 
@@ -87,6 +89,9 @@ class Expansion:
     #: ``tail`` without its wildcards: used in ads of another language, where a stem
     #: must not run into a longer word of that language (``turné*`` vs "turned").
     strict_tail: re.Pattern[str] | None = None
+    #: Every tail starts with a gap: the key must end a word (a cheap check that spares
+    #: the regex for the many keys found inside longer words and numbers).
+    gap_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,10 +204,17 @@ def _compile(directory: Path) -> Lexicon:
                 right_open,
                 _tail_regex(tails, right_open),
                 _tail_regex(tails, False, strict=True),
+                all(t is not None and t.startswith(_GAP_PREFIX) for t in tails),
             )
             for (rule, left_open, right_open), tails in by_rule.items()
         )
-        automaton.add_word(key, (len(key), expansions))
+        # Word-boundary checks shared by all expansions of a key, done once per hit
+        # (digits and short words are found inside many longer words and numbers).
+        needs_left = key[0].isalnum() and not any(x.left_open for x in expansions)
+        needs_right = key[-1].isalnum() and all(
+            x.gap_first or (x.tail is None and not x.right_open) for x in expansions
+        )
+        automaton.add_word(key, (len(key), expansions, needs_left, needs_right))
     automaton.make_automaton()
     return Lexicon(
         version=version,
@@ -491,6 +503,7 @@ def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
 
 
 _WILD_MARK = "\x00"
+_GAP_PREFIX = _GAP_REGEX.split("(")[0]
 _WILD_REGEX = r"[^\W_]*"
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Normalized", "fold_char", "normalize"]
@@ -137,7 +137,7 @@ class Normalized:
 
     original: str
     text: str
-    offsets: tuple[int, ...] | list[int]
+    offsets: Sequence[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``(start, end)`` of the normalised slice ``text[start:end]``."""
@@ -150,7 +150,8 @@ class Normalized:
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching (see the module docstring)."""
     original = text
-    offsets = list(range(len(text) + 1))
+    # A range until a step changes the length: most ads need no offset list at all.
+    offsets: Sequence[int] = range(len(text) + 1)
     if "&" in text:
         text, offsets = _rewrite(text, offsets, _ENTITY, _decode_entity)
     text, offsets = _fold(text, offsets)
@@ -181,7 +182,7 @@ def _unleet(text: str) -> str:
     return text if chars is None else "".join(chars)
 
 
-def _fold(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+def _fold(text: str, offsets: Sequence[int]) -> tuple[str, Sequence[int]]:
     if _ONE_TO_ONE.issuperset(text):
         return text.translate(_FOLD), offsets
     for ch in set(text).difference(_ONE_TO_ONE):
@@ -207,10 +208,10 @@ _Replacement = tuple[str, list[int]]
 
 def _rewrite(
     text: str,
-    offsets: list[int],
+    offsets: Sequence[int],
     pattern: re.Pattern[str],
     replace: Callable[[re.Match[str]], _Replacement],
-) -> tuple[str, list[int]]:
+) -> tuple[str, Sequence[int]]:
     """Replace every match; ``replace`` gives the new string and, per new character,
     the index in ``text`` whose original offset it inherits."""
     pieces: list[str] = []

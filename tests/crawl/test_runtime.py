@@ -1,0 +1,117 @@
+"""The runtime turns the policy into settings before the crawl starts (no crawl here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy.crawler import Crawler
+
+from crawler import jobstate
+from crawler.jobs import project_settings
+from crawler.runtime import POLICY_PRIORITY, prepare_runtime
+from crawler.spiders.ads import AdSpider
+from legal_guardrails import GuardrailError
+from tests.crawl.conftest import edit_yaml, make_policy
+
+
+def prepared(policy: Path, **settings: object):  # type: ignore[no-untyped-def]
+    # Settings as `lcom crawl -s NAME=VALUE` gives them (command-line priority).
+    crawler = Crawler(AdSpider, project_settings({"LCOM_POLICY_DIR": str(policy), **settings}))
+    runtime = prepare_runtime(crawler, "demo", "http://127.0.0.1:1")
+    return crawler, runtime
+
+
+def test_policy_limits_win_over_wider_operator_settings(tmp_path: Path) -> None:
+    policy = make_policy(tmp_path / "policy", source={"requests_per_second": 4, "concurrency": 2})
+    crawler, runtime = prepared(
+        policy,
+        DOWNLOAD_DELAY=0,
+        CONCURRENT_REQUESTS=64,
+        CONCURRENT_REQUESTS_PER_DOMAIN=64,
+        DEPTH_LIMIT=1000,
+        ROBOTSTXT_OBEY=False,
+        TELNETCONSOLE_ENABLED=True,
+    )
+    settings = crawler.settings
+    assert settings.getfloat("DOWNLOAD_DELAY") == pytest.approx(0.25)
+    assert settings.getint("CONCURRENT_REQUESTS") == 2
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 2
+    assert settings.getint("DEPTH_LIMIT") == runtime.permit.max_depth
+    assert settings.getbool("ROBOTSTXT_OBEY") is True
+    assert settings.getbool("TELNETCONSOLE_ENABLED") is False
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
+    assert settings.getpriority("DOWNLOAD_DELAY") == POLICY_PRIORITY
+
+
+def test_stricter_operator_settings_are_kept(tmp_path: Path) -> None:
+    crawler, _ = prepared(
+        make_policy(tmp_path / "policy"), DOWNLOAD_DELAY=2.0, CONCURRENT_REQUESTS=1
+    )
+    assert crawler.settings.getfloat("DOWNLOAD_DELAY") == 2.0
+    assert crawler.settings.getint("CONCURRENT_REQUESTS") == 1
+
+
+@pytest.mark.parametrize("derive", [True, False])
+def test_the_data_policy_decides_whether_origin_is_derived(tmp_path: Path, derive: bool) -> None:
+    policy = make_policy(tmp_path / "policy")
+    edit_yaml(policy / "data_policy.yaml", {"derive_origin": derive})
+    crawler, _ = prepared(policy, LCOM_DERIVE_ORIGIN=not derive)
+    assert crawler.settings.getbool("LCOM_DERIVE_ORIGIN") is derive
+
+
+def test_every_item_records_the_policy_and_authorisation_it_was_collected_under(
+    tmp_path: Path,
+) -> None:
+    _, runtime = prepared(make_policy(tmp_path / "policy"))
+    provenance = runtime.provenance
+    assert provenance["policy_version"] == runtime.policy.version
+    assert provenance["policy_hash"] == runtime.policy.content_hash
+    assert provenance["authorisation_id"] == "AUTH-DEMO-1"
+    assert provenance["legal_basis_id"]
+    assert provenance["run_id"] == runtime.run_id
+
+
+def test_an_expired_authorisation_refuses_before_any_component_exists(tmp_path: Path) -> None:
+    policy = make_policy(
+        tmp_path / "policy",
+        authorisation={"valid_from": "2025-01-01", "valid_until": "2025-06-30"},
+    )
+    with pytest.raises(GuardrailError):
+        prepared(policy, LCOM_VAR_DIR=str(tmp_path / "var"))
+
+
+class TestJobState:
+    def test_a_new_job_folder_starts_a_new_run(self, tmp_path: Path) -> None:
+        assert jobstate.begin(tmp_path, "demo", "run-1") == ("run-1", "new")
+        assert jobstate.read_marker(tmp_path)["state"] == "running"  # type: ignore[index]
+
+    def test_a_killed_run_is_recovered_under_its_own_run_id_without_scrapy_state(
+        self, tmp_path: Path
+    ) -> None:
+        jobstate.begin(tmp_path, "demo", "run-1")
+        (tmp_path / "requests.seen").write_text("abc\n")
+        (tmp_path / "requests.queue").mkdir()
+        assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-1", "recover")
+        assert not (tmp_path / "requests.seen").exists()
+        assert not (tmp_path / "requests.queue").exists()
+
+    def test_a_gracefully_stopped_run_resumes_with_its_state(self, tmp_path: Path) -> None:
+        jobstate.begin(tmp_path, "demo", "run-1")
+        (tmp_path / "requests.seen").write_text("abc\n")
+        jobstate.finish(tmp_path, "run-1", "demo", "shutdown")
+        assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-1", "resume")
+        assert (tmp_path / "requests.seen").exists()
+
+    def test_a_finished_job_folder_is_reused_for_a_new_run(self, tmp_path: Path) -> None:
+        jobstate.begin(tmp_path, "demo", "run-1")
+        (tmp_path / "requests.seen").write_text("abc\n")
+        jobstate.finish(tmp_path, "run-1", "demo", "finished")
+        assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-2", "new")
+        assert not (tmp_path / "requests.seen").exists()
+
+    def test_an_unreadable_marker_counts_as_a_killed_run(self, tmp_path: Path) -> None:
+        (tmp_path / jobstate.MARKER).write_text("{not json")
+        run_id, mode = jobstate.begin(tmp_path, "demo", "run-9")
+        assert mode == "recover"
+        assert run_id == "run-9"
