@@ -63,3 +63,25 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", _guarded_getaddrinfo)
+
+
+_SUMMARY = pytest.StashKey[list[tuple[str, str]]]()
+
+
+@pytest.fixture(scope="session")
+def terminal_summary(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """``add(title, text)``: show a block (evaluation tables) in the run's final summary."""
+    blocks = request.config.stash.setdefault(_SUMMARY, [])
+
+    def add(title: str, text: str) -> None:
+        blocks.append((title, text))
+
+    return add
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    for title, text in config.stash.get(_SUMMARY, []):
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(text)

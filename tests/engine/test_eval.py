@@ -7,6 +7,8 @@ terminal summary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from pipelines.engine.evaluate import DEV_SET, EvalReport, evaluate, format_report, load_labelled
@@ -18,17 +20,13 @@ LANGUAGES = ("nl", "en", "de", "ro", "bg", "hu", "pl", "es")
 
 
 @pytest.fixture(scope="module")
-def report(request: pytest.FixtureRequest) -> EvalReport:
+def report(terminal_summary: Callable[[str, str], None]) -> EvalReport:
     if not DEV_SET.is_file():
         pytest.skip(f"labelled development set not found at {DEV_SET.resolve()}")
     result = evaluate(IndicatorEngine.from_dir(), load_labelled(DEV_SET))
     text = format_report(result)
     print("\n" + text)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        # Shown at the end of the run even without -s (cleanups run last-in, first-out).
-        request.config.add_cleanup(lambda: reporter.write_line(text))
-        request.config.add_cleanup(lambda: reporter.write_sep("-", "indicator evaluation"))
+    terminal_summary("indicator evaluation (dev set)", text)
     return result
 
 

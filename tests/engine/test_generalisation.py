@@ -59,15 +59,14 @@ SOURCES = {
 
 
 @pytest.fixture(scope="module", params=sorted(SOURCES))
-def report(request: pytest.FixtureRequest) -> tuple[str, EvalReport]:
+def report(
+    request: pytest.FixtureRequest, terminal_summary: Callable[[str, str], None]
+) -> tuple[str, EvalReport]:
     name = request.param
     result = evaluate(IndicatorEngine.from_dir(), SOURCES[name]())
     text = f"[{name}] " + format_report(result)
     print("\n" + text)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        request.config.add_cleanup(lambda: reporter.write_line(text))
-        request.config.add_cleanup(lambda: reporter.write_sep("-", f"generalisation: {name}"))
+    terminal_summary(f"generalisation: {name}", text)
     return name, result
 
 
