@@ -17,6 +17,10 @@ closes:
   from its saved queue under the same run id;
 - marker says ``closed`` for any other reason (the run finished): the job folder is
   reused for a new run with a new id.
+
+The marker also counts the pages the run has fetched (``pages``, rewritten as each
+request is let through), so a resumed or recovered run continues the policy's page
+cap instead of starting a fresh one.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +42,14 @@ SCRAPY_STATE = ("requests.queue", "requests.seen", "spider.state")
 Mode = Literal["new", "resume", "recover"]
 
 
-def _write(jobdir: Path, record: dict[str, str]) -> None:
+def _write(jobdir: Path, record: dict[str, Any], *, sync: bool = True) -> None:
     jobdir.mkdir(parents=True, exist_ok=True)
     tmp = jobdir / (MARKER + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         json.dump(record, fh)
         fh.flush()
-        os.fsync(fh.fileno())
+        if sync:
+            os.fsync(fh.fileno())
     os.replace(tmp, jobdir / MARKER)
 
 
@@ -57,7 +62,7 @@ def _clear_scrapy_state(jobdir: Path) -> None:
             path.unlink()
 
 
-def read_marker(jobdir: Path) -> dict[str, str] | None:
+def read_marker(jobdir: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((jobdir / MARKER).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -68,8 +73,8 @@ def read_marker(jobdir: Path) -> dict[str, str] | None:
     return data if isinstance(data, dict) else {"state": "running"}
 
 
-def begin(jobdir: Path, source: str, fresh_run_id: str) -> tuple[str, Mode]:
-    """Decide how this run uses the job folder; returns ``(run_id, mode)``."""
+def begin(jobdir: Path, source: str, fresh_run_id: str) -> tuple[str, Mode, int]:
+    """Decide how this run uses the job folder: ``(run_id, mode, pages already fetched)``."""
     previous = read_marker(jobdir)
     mode: Mode
     if previous is None:
@@ -91,6 +96,12 @@ def begin(jobdir: Path, source: str, fresh_run_id: str) -> tuple[str, Mode]:
     else:
         run_id, mode = fresh_run_id, "new"
         _clear_scrapy_state(jobdir)
+    pages = 0
+    if mode != "new" and previous is not None:
+        try:
+            pages = max(0, int(previous.get("pages", 0)))
+        except (TypeError, ValueError):
+            pages = 0
     _write(
         jobdir,
         {
@@ -98,13 +109,24 @@ def begin(jobdir: Path, source: str, fresh_run_id: str) -> tuple[str, Mode]:
             "source": source,
             "state": "running",
             "mode": mode,
+            "pages": pages,
             "started_at": datetime.now(UTC).isoformat(),
         },
     )
-    return run_id, mode
+    return run_id, mode, pages
 
 
-def finish(jobdir: Path, run_id: str, source: str, reason: str) -> None:
+def record_pages(jobdir: Path, run_id: str, source: str, pages: int) -> None:
+    """Note how many pages the running run has let through (atomic rename, no fsync:
+    it survives the process being killed, which is what it is for)."""
+    _write(
+        jobdir,
+        {"run_id": run_id, "source": source, "state": "running", "pages": pages},
+        sync=False,
+    )
+
+
+def finish(jobdir: Path, run_id: str, source: str, reason: str, pages: int = 0) -> None:
     _write(
         jobdir,
         {
@@ -112,6 +134,7 @@ def finish(jobdir: Path, run_id: str, source: str, reason: str) -> None:
             "source": source,
             "state": "closed",
             "finish_reason": reason,
+            "pages": pages,
             "closed_at": datetime.now(UTC).isoformat(),
         },
     )

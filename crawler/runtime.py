@@ -56,6 +56,9 @@ class CrawlRuntime:
     started_at: datetime
     base_url: str
     demo: bool
+    #: The job folder (``JOBDIR``) of a resumable run, and the pages it fetched before.
+    jobdir: Path | None = None
+    pages_already: int = 0
 
     @property
     def provenance(self) -> dict[str, str]:
@@ -112,8 +115,9 @@ def prepare_runtime(
         refuse(settings, source_config.id, policy_dir, run_id, exc)
         raise
     jobdir = settings.get("JOBDIR")
-    if jobdir:  # a resumed or recovered job keeps its run id
-        run_id, _mode = jobstate.begin(Path(jobdir), source_config.id, run_id)
+    pages_already = 0
+    if jobdir:  # a resumed or recovered job keeps its run id and its page count
+        run_id, _mode, pages_already = jobstate.begin(Path(jobdir), source_config.id, run_id)
     runtime = CrawlRuntime(
         source=source_config,
         policy=policy,
@@ -123,6 +127,8 @@ def prepare_runtime(
         started_at=now,
         base_url=(base_url or source_config.base_url).rstrip("/"),
         demo=settings.getbool("LCOM_DEMO"),
+        jobdir=Path(jobdir) if jobdir else None,
+        pages_already=pages_already,
     )
     apply_permit(settings, runtime)
     crawler.lcom_runtime = runtime  # type: ignore[attr-defined]
@@ -130,7 +136,8 @@ def prepare_runtime(
         from scrapy import signals
 
         def job_closed(spider: object, reason: str) -> None:
-            jobstate.finish(Path(jobdir), runtime.run_id, source_config.id, reason)
+            pages = guardrails_for(crawler).pages_let_through
+            jobstate.finish(Path(jobdir), runtime.run_id, source_config.id, reason, pages)
 
         crawler.signals.connect(job_closed, signal=signals.spider_closed, weak=False)
     # Browser sub-requests are checked by a guard bound to this crawl's permit.

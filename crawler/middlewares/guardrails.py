@@ -49,6 +49,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler import jobstate
 from crawler.runtime import get_runtime
 
 if TYPE_CHECKING:
@@ -130,14 +131,18 @@ class Guardrails:
         browser_media: bool = False,
         on_block: Callable[[str], None] | None = None,
         on_stop: Callable[[Stop], None] | None = None,
+        on_admit: Callable[[int], None] | None = None,
+        pages_already: int = 0,
     ) -> None:
         self.permit = permit
+        self.on_admit = on_admit
         self.now = now
         self.browser_media = browser_media
         self.on_block = on_block
         self.on_stop = on_stop
         self.stopped: Stop | None = None
-        self.pages_let_through = 0
+        #: Pages counted against ``pages_per_run``; a resumed job starts where it was.
+        self.pages_let_through = pages_already
         self.base_delay = 1.0 / permit.requests_per_second
         #: Per-host delay (seconds) once the host's robots.txt has been read.
         self.host_delays: dict[str, float] = {}
@@ -206,6 +211,8 @@ class Guardrails:
                 rule = "page_cap"
             else:
                 self.pages_let_through += 1
+                if self.on_admit is not None:
+                    self.on_admit(self.pages_let_through)
         return None if rule is None else self.block(rule, url)
 
     def check_response(self, url: str, status: int, body: bytes | None) -> str | None:
@@ -252,8 +259,12 @@ def guardrails_for(crawler: Crawler) -> Guardrails:
     runtime = get_runtime(crawler)
 
     def count(rule: str) -> None:
-        if crawler.stats is not None:
-            crawler.stats.inc_value(STAT_PREFIX + rule)
+        try:
+            stats = crawler.stats
+        except RuntimeError:  # before the crawl started; the block is still logged
+            return
+        if stats is not None:
+            stats.inc_value(STAT_PREFIX + rule)
 
     def close(stop: Stop) -> None:
         engine = _engine(crawler)
@@ -269,11 +280,20 @@ def guardrails_for(crawler: Crawler) -> Guardrails:
             )
         )
 
+    on_admit = None
+    if runtime.jobdir is not None:
+        jobdir = runtime.jobdir
+
+        def on_admit(pages: int) -> None:
+            jobstate.record_pages(jobdir, runtime.run_id, runtime.source.id, pages)
+
     guardrails = Guardrails(
         runtime.permit,
         browser_media=runtime.permit.media != "none",
         on_block=count,
         on_stop=close,
+        on_admit=on_admit,
+        pages_already=runtime.pages_already,
     )
     crawler.lcom_guardrails = guardrails  # type: ignore[attr-defined]
     return guardrails

@@ -83,35 +83,50 @@ def test_an_expired_authorisation_refuses_before_any_component_exists(tmp_path: 
 
 class TestJobState:
     def test_a_new_job_folder_starts_a_new_run(self, tmp_path: Path) -> None:
-        assert jobstate.begin(tmp_path, "demo", "run-1") == ("run-1", "new")
+        assert jobstate.begin(tmp_path, "demo", "run-1") == ("run-1", "new", 0)
         assert jobstate.read_marker(tmp_path)["state"] == "running"  # type: ignore[index]
 
     def test_a_killed_run_is_recovered_under_its_own_run_id_without_scrapy_state(
         self, tmp_path: Path
     ) -> None:
         jobstate.begin(tmp_path, "demo", "run-1")
+        jobstate.record_pages(tmp_path, "run-1", "demo", 7)
         (tmp_path / "requests.seen").write_text("abc\n")
         (tmp_path / "requests.queue").mkdir()
-        assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-1", "recover")
+        assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-1", "recover", 7)
         assert not (tmp_path / "requests.seen").exists()
         assert not (tmp_path / "requests.queue").exists()
 
     def test_a_gracefully_stopped_run_resumes_with_its_state(self, tmp_path: Path) -> None:
         jobstate.begin(tmp_path, "demo", "run-1")
         (tmp_path / "requests.seen").write_text("abc\n")
-        jobstate.finish(tmp_path, "run-1", "demo", "shutdown")
-        assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-1", "resume")
+        jobstate.finish(tmp_path, "run-1", "demo", "shutdown", pages=12)
+        assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-1", "resume", 12)
         assert (tmp_path / "requests.seen").exists()
 
     def test_a_finished_job_folder_is_reused_for_a_new_run(self, tmp_path: Path) -> None:
         jobstate.begin(tmp_path, "demo", "run-1")
         (tmp_path / "requests.seen").write_text("abc\n")
-        jobstate.finish(tmp_path, "run-1", "demo", "finished")
-        assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-2", "new")
+        jobstate.finish(tmp_path, "run-1", "demo", "finished", pages=40)
+        assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-2", "new", 0)
         assert not (tmp_path / "requests.seen").exists()
 
     def test_an_unreadable_marker_counts_as_a_killed_run(self, tmp_path: Path) -> None:
         (tmp_path / jobstate.MARKER).write_text("{not json")
-        run_id, mode = jobstate.begin(tmp_path, "demo", "run-9")
-        assert mode == "recover"
-        assert run_id == "run-9"
+        run_id, mode, pages = jobstate.begin(tmp_path, "demo", "run-9")
+        assert (run_id, mode, pages) == ("run-9", "recover", 0)
+
+
+def test_a_recovered_job_continues_the_page_cap_where_it_stopped(tmp_path: Path) -> None:
+    from crawler.middlewares.guardrails import guardrails_for
+
+    jobdir = tmp_path / "job"
+    jobstate.begin(jobdir, "demo", "run-1")
+    jobstate.record_pages(jobdir, "run-1", "demo", 9)  # then the process was killed
+    policy = make_policy(tmp_path / "policy", source={"pages_per_run": 10})
+    crawler, runtime = prepared(policy, JOBDIR=str(jobdir))
+    assert (runtime.run_id, runtime.pages_already) == ("run-1", 9)
+    guardrails = guardrails_for(crawler)
+    assert guardrails.admit("http://127.0.0.1:1/ad/1") is None
+    assert jobstate.read_marker(jobdir)["pages"] == 10  # type: ignore[index]
+    assert guardrails.admit("http://127.0.0.1:1/ad/2") == "page_cap"
