@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import legal_guardrails
 from crawler import jobstate
-from crawler.sources import SourceConfig, load_source
+from crawler.sources import SourceConfig, SourceConfigError, load_source
 from legal_guardrails import Policy, load_policy
 from legal_guardrails.policy import switch_file_present
 
@@ -42,8 +42,25 @@ POLICY_PRIORITY = 60
 DEMO_POLICY_DIR = Path(legal_guardrails.__file__).resolve().parent / "policies" / "demo"
 
 
-class KillSwitchEngaged(RuntimeError):
+class CrawlRefused(RuntimeError):
+    """No crawl may start (the reason is the message); refused and audited like a policy problem."""
+
+
+class KillSwitchEngaged(CrawlRefused):
     """The policy's kill switch is engaged: no crawl may start."""
+
+
+class UnsafeSettingsError(CrawlRefused):
+    """The settings switch off, move or bypass a component the guardrails rely on."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            "the settings leave out or reorder components the guardrails require: "
+            + "; ".join(problems)
+            + " (remove the -s/--set options that change DOWNLOADER_MIDDLEWARES, "
+            "SPIDER_MIDDLEWARES, EXTENSIONS or ITEM_PIPELINES)"
+        )
 
 
 @dataclass(frozen=True)
@@ -94,11 +111,15 @@ def prepare_runtime(
     """
     settings = crawler.settings
     source_name = source or settings.get("LCOM_SOURCE") or "demo"
-    source_config = load_source(source_name, settings.get("LCOM_SOURCES_DIR"))
+    source_id = Path(source_name).stem
     policy_dir = policy_dir_from(settings)
     now = datetime.now(UTC)
     run_id = run_id or new_run_id(now)
+    jobdir = settings.get("JOBDIR")
+    pages_already = 0
     try:
+        source_config = load_source(source_name, settings.get("LCOM_SOURCES_DIR"))
+        source_id = source_config.id
         policy = load_policy(policy_dir, now=now)  # raises PolicyValidationError: fail closed
         if policy.kill_switch_engaged():
             raise KillSwitchEngaged(
@@ -111,13 +132,17 @@ def prepare_runtime(
                 "no crawl may start"
             )
         permit = policy.permit_for(source_config.id, now=now)  # raises NotAuthorisedError
-    except (legal_guardrails.GuardrailError, KillSwitchEngaged) as exc:
-        refuse(settings, source_config.id, policy_dir, run_id, exc)
+        require_components(settings, permit, demo=settings.getbool("LCOM_DEMO"))
+        if jobdir:  # a resumed or recovered job keeps its run id and its page count
+            run_id, _mode, pages_already = jobstate.begin(Path(jobdir), source_config.id, run_id)
+    except (
+        legal_guardrails.GuardrailError,
+        CrawlRefused,
+        SourceConfigError,
+        jobstate.JobStateError,
+    ) as exc:
+        refuse(settings, source_id, policy_dir, run_id, exc)
         raise
-    jobdir = settings.get("JOBDIR")
-    pages_already = 0
-    if jobdir:  # a resumed or recovered job keeps its run id and its page count
-        run_id, _mode, pages_already = jobstate.begin(Path(jobdir), source_config.id, run_id)
     runtime = CrawlRuntime(
         source=source_config,
         policy=policy,
@@ -160,6 +185,114 @@ def prepare_runtime(
     return runtime
 
 
+# -- the components the guardrails rely on ----------------------------------------
+GUARDRAILS_MW = "crawler.middlewares.guardrails.GuardrailsMiddleware"
+GUARDRAILS_GATE = "crawler.middlewares.guardrails.GuardrailsGate"
+ROBOTS_MW = "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"
+RETRY_MW = "scrapy.downloadermiddlewares.retry.RetryMiddleware"
+REDIRECT_MW = "scrapy.downloadermiddlewares.redirect.RedirectMiddleware"
+DEPTH_GUARD = "crawler.middlewares.guardrails.DepthGuardMiddleware"
+DEPTH_MW = "scrapy.spidermiddlewares.depth.DepthMiddleware"
+KILL_SWITCH_EXT = "crawler.extensions.killswitch.KillSwitch"
+AUDIT_EXT = "crawler.extensions.audit.AuditLog"
+LANGUAGE_PIPELINE = "pipelines.language.LanguagePipeline"
+PSEUDONYMIZE_PIPELINE = "pipelines.pseudonymize.PseudonymizePipeline"
+INDICATOR_PIPELINE = "pipelines.indicators.IndicatorPipeline"
+MINIMIZE_PIPELINE = "pipelines.minimize.MinimizePipeline"
+#: The only item pipelines that may see an item before minimisation (outside demo mode).
+BEFORE_MINIMIZE = frozenset({LANGUAGE_PIPELINE, PSEUDONYMIZE_PIPELINE, INDICATOR_PIPELINE})
+#: lcom's own packages: their components are never "extra" test components.
+OWN_PACKAGES = ("crawler.", "pipelines.", "legal_guardrails.")
+#: Longest pause between two kill-switch checks, whatever the settings say.
+MAX_KILL_SWITCH_INTERVAL = 5.0
+DEFAULT_KILL_SWITCH_INTERVAL = 1.0
+
+
+def enabled_components(settings: Settings, name: str) -> dict[str, float]:
+    """``{class path: order}`` of the enabled components of ``name`` and ``name_BASE``.
+
+    Resolved like Scrapy does (``getwithbase``), so a ``-s NAME={...}`` that
+    replaces the project's dict is seen as it is.
+    """
+    from scrapy.utils.deprecate import update_classpath
+
+    enabled: dict[str, float] = {}
+    for key, order in settings.getwithbase(name).items():
+        if order is None:
+            continue
+        path = key if isinstance(key, str) else f"{key.__module__}.{key.__qualname__}"
+        try:
+            enabled[str(update_classpath(path))] = float(order)
+        except (TypeError, ValueError):
+            enabled[str(path)] = float("nan")  # refused below as "not a number"
+    return enabled
+
+
+def component_problems(settings: Settings, permit: SourcePermit, *, demo: bool) -> list[str]:
+    """Every way the settings leave out, reorder or bypass a component the guardrails need.
+
+    Rules (``docs/guardrails-enforcement.md``): lcom's guardrail middlewares,
+    Scrapy's depth (and, when robots.txt is obeyed, robots.txt) middleware, the
+    kill switch and the audit log are enabled, in the order they rely on; items
+    pass pseudonymisation and then minimisation, and only lcom's language,
+    pseudonymisation and indicator pipelines see an item before minimisation
+    (in demo mode, test components that are not lcom's may too). Other extra
+    components may exist.
+    """
+    problems: list[str] = []
+
+    def check(kind: str, enabled: dict[str, float], required: list[str]) -> None:
+        for path in required:
+            if path not in enabled:
+                problems.append(f"{kind} {path} is not enabled")
+            elif enabled[path] != enabled[path]:  # NaN
+                problems.append(f"{kind} {path} has an order that is not a number")
+
+    def before(kind: str, enabled: dict[str, float], first: str, then: str) -> None:
+        if first in enabled and then in enabled and not enabled[first] < enabled[then]:
+            problems.append(f"{kind} {first} must come before {then}")
+
+    kind = "downloader middleware"
+    downloader = enabled_components(settings, "DOWNLOADER_MIDDLEWARES")
+    required = [GUARDRAILS_MW, GUARDRAILS_GATE]
+    if permit.obey_robots_txt:
+        required.append(ROBOTS_MW)
+        before(kind, downloader, GUARDRAILS_MW, ROBOTS_MW)
+        before(kind, downloader, ROBOTS_MW, GUARDRAILS_GATE)
+    check(kind, downloader, required)
+    for middleware in (RETRY_MW, REDIRECT_MW):  # the gate sees stop codes before they retry
+        before(kind, downloader, GUARDRAILS_MW, middleware)
+        before(kind, downloader, middleware, GUARDRAILS_GATE)
+
+    kind = "spider middleware"
+    spider = enabled_components(settings, "SPIDER_MIDDLEWARES")
+    check(kind, spider, [DEPTH_MW, DEPTH_GUARD])
+    before(kind, spider, DEPTH_MW, DEPTH_GUARD)
+
+    check("extension", enabled_components(settings, "EXTENSIONS"), [KILL_SWITCH_EXT, AUDIT_EXT])
+
+    kind = "item pipeline"
+    pipelines = enabled_components(settings, "ITEM_PIPELINES")
+    check(kind, pipelines, [PSEUDONYMIZE_PIPELINE, MINIMIZE_PIPELINE])
+    before(kind, pipelines, PSEUDONYMIZE_PIPELINE, MINIMIZE_PIPELINE)
+    minimize_at = pipelines.get(MINIMIZE_PIPELINE)
+    if minimize_at is not None:
+        for path, order in sorted(pipelines.items(), key=lambda entry: entry[1]):
+            if path == MINIMIZE_PIPELINE or path in BEFORE_MINIMIZE or order > minimize_at:
+                continue
+            if demo and not path.startswith(OWN_PACKAGES):
+                continue  # a test capture pipeline, allowed in demo mode only
+            problems.append(f"{kind} {path} would see items before {MINIMIZE_PIPELINE}")
+    return problems
+
+
+def require_components(settings: Settings, permit: SourcePermit, *, demo: bool) -> None:
+    """Raise :class:`UnsafeSettingsError` unless :func:`component_problems` finds nothing."""
+    problems = component_problems(settings, permit, demo=demo)
+    if problems:
+        raise UnsafeSettingsError(problems)
+
+
 def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     """Write the permit's limits into the settings; the stricter value always wins."""
     permit = runtime.permit
@@ -176,12 +309,40 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
         settings.set(name, value, priority=POLICY_PRIORITY)
 
     settings.set("USER_AGENT", permit.user_agent, priority=POLICY_PRIORITY)
+    # Default headers are applied before USER_AGENT: none may name another agent.
+    headers = {
+        name: value
+        for name, value in settings.getdict("DEFAULT_REQUEST_HEADERS").items()
+        if str(name).strip().lower() != "user-agent"
+    }
+    settings.set("DEFAULT_REQUEST_HEADERS", headers, priority=POLICY_PRIORITY)
     settings.set("ROBOTSTXT_OBEY", permit.obey_robots_txt, priority=POLICY_PRIORITY)
     settings.set("ROBOTSTXT_USER_AGENT", permit.user_agent, priority=POLICY_PRIORITY)
     tighten("CONCURRENT_REQUESTS", permit.concurrency)
     tighten("CONCURRENT_REQUESTS_PER_DOMAIN", permit.concurrency)
     tighten("DOWNLOAD_DELAY", 1.0 / permit.requests_per_second, lower_is_stricter=False)
     tighten("DEPTH_LIMIT", permit.max_depth)
+    # Per-slot overrides would replace the delay and concurrency per host, and
+    # per-IP concurrency replaces the per-host limit: neither may apply.
+    settings.set("DOWNLOAD_SLOTS", {}, priority=POLICY_PRIORITY)
+    settings.set("CONCURRENT_REQUESTS_PER_IP", 0, priority=POLICY_PRIORITY)
+    # Scrapy's own robots.txt parser; another one could read any file as "allow all".
+    settings.set("ROBOTSTXT_PARSER", "scrapy.robotstxt.ProtegoRobotParser", priority=POLICY_PRIORITY)
+    # A stop status ends the source at once: it is never retried.
+    retry_codes = [
+        int(code)
+        for code in settings.getlist("RETRY_HTTP_CODES")
+        if int(code) not in permit.stop_status_codes
+    ]
+    settings.set("RETRY_HTTP_CODES", retry_codes, priority=POLICY_PRIORITY)
+    interval = settings.getfloat("LCOM_KILL_SWITCH_INTERVAL", DEFAULT_KILL_SWITCH_INTERVAL)
+    if not interval > 0:
+        interval = DEFAULT_KILL_SWITCH_INTERVAL
+    settings.set(
+        "LCOM_KILL_SWITCH_INTERVAL",
+        min(interval, MAX_KILL_SWITCH_INTERVAL),
+        priority=POLICY_PRIORITY,
+    )
     # Jitter below the delay would break the legal rate. RANDOMIZE_DOWNLOAD_DELAY
     # is deprecated in favour of DOWNLOAD_DELAY_JITTER: remove it so it cannot win.
     settings.set("DOWNLOAD_DELAY_JITTER", 0.0, priority=POLICY_PRIORITY)

@@ -52,10 +52,10 @@ if (ctx._source.last_seen == null) {
     def first = ctx._source.first_seen;
     def review = ctx._source.review;
     def count = ctx._source.seen_count;
+    def storedRun = ctx._source.run_id;
     ctx._source.clear();
     ctx._source.putAll(d);
     ctx._source.first_seen = first != null ? first : d.last_seen;
-    def storedRun = ctx._source.run_id;
     ctx._source.seen_count = (count != null ? (int) count : 0)
         + ((storedRun != null && storedRun == d.run_id) ? 0 : 1);
     ctx._source.remove('review');

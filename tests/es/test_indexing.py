@@ -322,3 +322,18 @@ def test_a_page_fetched_again_in_the_same_run_does_not_count_as_another_sighting
         index_docs(server_config(ready_server), spool, [later])
     (doc,) = ready_server.documents().values()
     assert (doc["seen_count"], doc["first_seen"]) == (2, "2026-11-01T00:00:00Z")
+
+
+def test_the_painless_upsert_reads_the_stored_state_before_replacing_it() -> None:
+    # The test server runs the Python twin; this guards the Painless text itself:
+    # every stored value the update keeps or compares must be read before clear().
+    from pipelines.es.script import HIT_UPSERT_SCRIPT
+
+    cleared = HIT_UPSERT_SCRIPT.index("ctx._source.clear()")
+    for read in (
+        "ctx._source.first_seen;",
+        "ctx._source.review;",
+        "ctx._source.seen_count;",
+        "ctx._source.run_id;",
+    ):
+        assert HIT_UPSERT_SCRIPT.index(read) < cleared, read
