@@ -18,6 +18,10 @@ closes:
 - marker says ``closed`` for any other reason (the run finished): the job folder is
   reused for a new run with a new id.
 
+A marker that exists but cannot be read, or that belongs to another source,
+refuses the run (:class:`JobStateError`): guessing would reset the page cap or
+resume another source's queue. The operator inspects or removes the job folder.
+
 The marker also counts the pages the run has fetched (``pages``, rewritten as each
 request is let through), so a resumed or recovered run continues the policy's page
 cap instead of starting a fresh one.
@@ -42,6 +46,10 @@ SCRAPY_STATE = ("requests.queue", "requests.seen", "spider.state")
 Mode = Literal["new", "resume", "recover"]
 
 
+class JobStateError(RuntimeError):
+    """The job folder cannot be used for this run (unreadable marker, another source)."""
+
+
 def _write(jobdir: Path, record: dict[str, Any], *, sync: bool = True) -> None:
     jobdir.mkdir(parents=True, exist_ok=True)
     tmp = jobdir / (MARKER + ".tmp")
@@ -63,19 +71,34 @@ def _clear_scrapy_state(jobdir: Path) -> None:
 
 
 def read_marker(jobdir: Path) -> dict[str, Any] | None:
+    """The marker's content, None when there is none; :class:`JobStateError` if unreadable."""
+    path = jobdir / MARKER
     try:
-        data = json.loads((jobdir / MARKER).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError):
-        logger.warning("job marker in %s is unreadable: treating the last run as killed", jobdir)
-        return {"state": "running"}
-    return data if isinstance(data, dict) else {"state": "running"}
+    except (OSError, ValueError) as exc:
+        raise JobStateError(
+            f"the job marker {path} cannot be read ({type(exc).__name__}): the pages this "
+            "job already fetched are unknown. Inspect the job folder, or remove it to "
+            "start a new run"
+        ) from exc
+    if not isinstance(data, dict):
+        raise JobStateError(
+            f"the job marker {path} is not a JSON object: inspect the job folder, or "
+            "remove it to start a new run"
+        )
+    return data
 
 
 def begin(jobdir: Path, source: str, fresh_run_id: str) -> tuple[str, Mode, int]:
     """Decide how this run uses the job folder: ``(run_id, mode, pages already fetched)``."""
     previous = read_marker(jobdir)
+    if previous is not None and previous.get("source") != source:
+        raise JobStateError(
+            f"job folder {jobdir} belongs to source {previous.get('source')!r}, not "
+            f"{source!r}: use another --jobdir for this source"
+        )
     mode: Mode
     if previous is None:
         run_id, mode = fresh_run_id, "new"

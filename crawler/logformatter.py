@@ -2,7 +2,7 @@
 
 Scrapy's default formatter prints the whole item when it is scraped or dropped.
 Our items are ads about people who are often victims: logs carry only the
-source, the ad id or document id, and the reason.
+source, the document id (never the ad id) and the reason.
 """
 
 from __future__ import annotations
@@ -12,12 +12,21 @@ from typing import Any
 
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 
+from pipelines.engine.minimize import doc_id
+
 
 def item_ref(item: Any) -> str:
+    """The item's document id: a hash of its ad id, which may itself hold a contact."""
     try:
-        return str(item.get("doc_id") or f"{item.get('source')}:{item.get('source_ad_id')}")
+        given = item.get("doc_id")
+        if given:
+            return str(given)
+        source, ad_id = item.get("source"), item.get("source_ad_id")
     except AttributeError:
         return type(item).__name__
+    if source and ad_id:
+        return doc_id(str(source), str(ad_id))
+    return f"{source}:?"
 
 
 class PrivacyLogFormatter(LogFormatter):

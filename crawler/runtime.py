@@ -3,8 +3,10 @@
 ``prepare_runtime`` is called by the spider's ``from_crawler``, before Scrapy
 freezes the settings and builds any other component. It loads the guardrail
 policy and FAILS CLOSED: a policy that does not check clean, a source without
-an authorisation valid now, or an engaged kill switch raise here, and no
-request is ever made (the refusal is logged and written to the audit log). It
+an authorisation valid now, an engaged kill switch, an unusable source config
+or job folder, or settings that switch off or reorder a component the
+guardrails rely on (:func:`component_problems`) raise here, and no request is
+ever made (the refusal is logged and written to the audit log). It
 then writes the limits the permit sets into the Scrapy settings at a priority
 above the command line, so no ``-s`` option can widen them, and binds the
 browser sub-request checker (``PLAYWRIGHT_ABORT_REQUEST``) to the permit.
@@ -170,7 +172,7 @@ def prepare_runtime(
 
     settings.set(
         "PLAYWRIGHT_ABORT_REQUEST",
-        BrowserRequestGuard(guardrails_for(crawler)),
+        BrowserRequestGuard(guardrails_for(crawler)).install(),
         priority=POLICY_PRIORITY,
     )
     logger.info(
@@ -327,7 +329,9 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     settings.set("DOWNLOAD_SLOTS", {}, priority=POLICY_PRIORITY)
     settings.set("CONCURRENT_REQUESTS_PER_IP", 0, priority=POLICY_PRIORITY)
     # Scrapy's own robots.txt parser; another one could read any file as "allow all".
-    settings.set("ROBOTSTXT_PARSER", "scrapy.robotstxt.ProtegoRobotParser", priority=POLICY_PRIORITY)
+    settings.set(
+        "ROBOTSTXT_PARSER", "scrapy.robotstxt.ProtegoRobotParser", priority=POLICY_PRIORITY
+    )
     # A stop status ends the source at once: it is never retried.
     retry_codes = [
         int(code)
@@ -356,6 +360,34 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     settings.set("LCOM_DERIVE_ORIGIN", bool(data_policy.derive_origin), priority=POLICY_PRIORITY)
     settings.set("LCOM_STORED_FIELDS", list(data_policy.stored_fields), priority=POLICY_PRIORITY)
     settings.set("LCOM_MEDIA", permit.media, priority=POLICY_PRIORITY)
+    apply_browser_fence(settings, permit)
+    # Log lines about items carry ids only (never ad text or contacts).
+    settings.set(
+        "LOG_FORMATTER", "crawler.logformatter.PrivacyLogFormatter", priority=POLICY_PRIORITY
+    )
+
+
+def apply_browser_fence(settings: Settings, permit: SourcePermit) -> None:
+    """A local Chromium that resolves only the permit's hosts, without service workers."""
+    from crawler.middlewares.guardrails import BROWSER_CONTEXT_KWARGS, host_resolver_rules
+
+    settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority=POLICY_PRIORITY)
+    # A remote browser would not run with the launch options below.
+    settings.set("PLAYWRIGHT_CDP_URL", None, priority=POLICY_PRIORITY)
+    settings.set("PLAYWRIGHT_CONNECT_URL", None, priority=POLICY_PRIORITY)
+    options = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
+    args = [
+        str(arg)
+        for arg in options.get("args") or []
+        if not str(arg).startswith("--host-resolver-rules")
+    ]
+    options["args"] = [*args, host_resolver_rules(permit.allowed_hosts)]
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", options, priority=POLICY_PRIORITY)
+    contexts = {
+        name: {**dict(kwargs or {}), **BROWSER_CONTEXT_KWARGS}
+        for name, kwargs in settings.getdict("PLAYWRIGHT_CONTEXTS").items()
+    }
+    settings.set("PLAYWRIGHT_CONTEXTS", contexts, priority=POLICY_PRIORITY)
 
 
 class MissingRuntimeError(RuntimeError):

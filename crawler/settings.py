@@ -19,7 +19,7 @@ lcom's own settings (all optional unless noted):
 ``LCOM_PROGRESS``          show a progress line on a terminal (default: on when stderr is a tty)
 ``LCOM_LEXICON_DIR``       indicator lexicon folder (default: the bundled ``pipelines/lexicons``)
 ``LCOM_HIT_THRESHOLD``     score at which an ad is a hit (default: from the lexicon config)
-``LCOM_KILL_SWITCH_INTERVAL`` seconds between kill-switch and authorisation checks (default 1.0)
+``LCOM_KILL_SWITCH_INTERVAL`` seconds between kill-switch checks (default 1.0, at most 5)
 ``LCOM_STATS_DUMP``        write the final crawl stats to this JSON file
 ``LCOM_ES_CHUNK_SIZE``     documents per bulk request (default 500)
 ``LCOM_ES_MAX_RETRIES``    retries of items answered 429 before they wait in the spool (default 3)

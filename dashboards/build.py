@@ -239,7 +239,15 @@ def review_record_mappings() -> dict[str, Any]:
                 "properties": {
                     "username": _keyword(),
                     "realm": {"properties": {"name": _keyword(), "type": _keyword()}},
-                    "api_key": {"properties": {"id": _keyword(), "name": _keyword()}},
+                    "api_key": {
+                        "properties": {
+                            "id": _keyword(),
+                            "name": _keyword(),
+                            # Whatever metadata the key was created with: kept as given,
+                            # never mapped (a strict mapping would refuse the decision).
+                            "metadata": {"type": "object", "enabled": False},
+                        }
+                    },
                     "authentication_type": _keyword(),
                 }
             },

@@ -68,6 +68,16 @@ def _remove_dot_segments(path: str) -> str:
     return "/" + normalised.lstrip("/")
 
 
+def _fully_unquote(text: str, rounds: int = 4) -> str:
+    """Percent-decode until nothing changes (``%252e`` is ``%2e`` is ``.``)."""
+    for _ in range(rounds):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def _host_key(host: str) -> str | None:
     host = host.rstrip(".").lower()
     try:
@@ -131,18 +141,34 @@ class SourcePermit:
         host = _host_key(parts.hostname or "")
         if not host or host not in self.allowed_hosts:
             return Decision(False, "host", f"host {parts.hostname!r} is not allowed")
+        # The path as written and the path the server resolves: percent-decoded
+        # first, then dot segments removed ('/x/%2e%2e/members/' is '/members/').
         target = _remove_dot_segments(parts.path or "/")
+        decoded = _remove_dot_segments(_fully_unquote(parts.path or "/"))
         if parts.query:
             target += "?" + parts.query
-        decoded = unquote(target)
+            decoded += "?" + _fully_unquote(parts.query)
         for pattern in self.deny_url_patterns:
             if pattern.search(target) or pattern.search(decoded):
                 return Decision(False, "deny_pattern", f"matches deny pattern {pattern.pattern!r}")
-        if self.allow_url_patterns and not any(
-            p.search(target) or p.search(decoded) for p in self.allow_url_patterns
+        # Both forms must be allowed, so an encoded '..' cannot leave an allowed path.
+        if self.allow_url_patterns and not (
+            any(p.search(target) for p in self.allow_url_patterns)
+            and any(p.search(decoded) for p in self.allow_url_patterns)
         ):
             return Decision(False, "allow_pattern", "matches none of the allow patterns")
         return Decision(True, "allowed", "allowed host and path")
+
+    def host_allowed(self, url: str) -> bool:
+        """Is ``url`` on one of the permit's hosts (any path)? False when unreadable."""
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
+        if parts.scheme.lower() not in _SCHEMES or "@" in parts.netloc:
+            return False
+        host = _host_key(parts.hostname or "")
+        return bool(host) and host in self.allowed_hosts
 
     def within_hours(self, when: datetime) -> bool:
         """Is ``when`` (timezone-aware) inside one of the source's crawl windows?"""

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from legal_guardrails.errors import NotAuthorisedError
@@ -39,6 +40,18 @@ def switch_file_present(path: str | Path | None) -> bool:
         logger.warning("cannot check kill-switch file %s; treating as engaged", path, exc_info=True)
         return True
     return True
+
+
+def _read_live(path: Path) -> Any:
+    """The data of one policy file as it is on disk now; None if it cannot be read."""
+    from legal_guardrails.yamlfile import parse_yaml
+
+    try:
+        doc = parse_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        logger.warning("cannot read %s", path, exc_info=True)
+        return None
+    return None if doc.issues else doc.data
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +90,48 @@ class Policy:
         if self.bundle.kill_switch.engaged:
             return True
         return switch_file_present(self.kill_switch_path)
+
+    def kill_switch_engaged_now(self) -> bool:
+        """Like :meth:`kill_switch_engaged`, reading ``bundle.yaml`` as it is on disk now.
+
+        A running crawl calls this: legal staff may set ``engaged: true`` or name
+        another switch file while it runs. A bundle that cannot be read, or whose
+        ``kill_switch`` is not plainly not engaged, counts as engaged (fail closed).
+        """
+        if self.kill_switch_engaged():
+            return True
+        bundle = _read_live(self.path / "bundle.yaml")
+        switch = bundle.get("kill_switch") if isinstance(bundle, dict) else None
+        if not isinstance(switch, dict) or switch.get("engaged") is not False:
+            return True
+        name = switch.get("file")
+        if name is None:
+            return False
+        if not isinstance(name, str) or not name.strip():
+            return True
+        candidate = Path(name)
+        return switch_file_present(candidate if candidate.is_absolute() else self.path / candidate)
+
+    def withdrawn_authorisations(self, ids: tuple[str, ...] | list[str]) -> dict[str, str]:
+        """``{id: status}`` of the authorisations among ``ids`` no longer active on disk.
+
+        Reads ``authorisations.yaml`` as it is now; a file that cannot be read or an
+        authorisation that is gone count as withdrawn (status ``unreadable``/``removed``).
+        """
+        data = _read_live(self.path / "authorisations.yaml")
+        entries = data.get("authorisations") if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            return dict.fromkeys(ids, "unreadable")
+        status = {
+            str(entry.get("id")): str(entry.get("status"))
+            for entry in entries
+            if isinstance(entry, dict)
+        }
+        return {
+            auth_id: status.get(auth_id, "removed")
+            for auth_id in ids
+            if status.get(auth_id) != "active"
+        }
 
     def basis_window(self, basis: LegalBasis) -> tuple[datetime, datetime | None]:
         start = start_of(basis.in_force_from, self.tz)

@@ -138,10 +138,49 @@ def _plain_syntax_message(technical: str) -> str:
     return technical
 
 
-def parse_yaml(text: str) -> YamlDocument:
-    """Parse ``text``; syntax errors come back as issues, never as exceptions."""
+def _first_anchor_or_alias(text: str) -> yaml.Event | None:
+    """The first ``&anchor`` or ``*alias`` in ``text``, read as events (nothing expanded)."""
     loader = _PolicyLoader(text)
     try:
+        while loader.check_event():
+            event: yaml.Event = loader.get_event()  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return event
+    finally:
+        loader.dispose()
+    return None
+
+
+def _alias_issue(event: yaml.Event) -> YamlDocument:
+    mark = event.start_mark
+    return YamlDocument(
+        data=None,
+        issues=[
+            YamlIssue(
+                rule="yaml_alias",
+                message=(
+                    "the file uses a YAML shortcut ('&name' or '*name') that repeats a value "
+                    "written elsewhere; policy files must say everything where it applies"
+                ),
+                fix="Write the value out in full here and remove the '&' and '*' markers.",
+                line=mark.line + 1 if mark is not None else None,
+                column=mark.column + 1 if mark is not None else None,
+            )
+        ],
+    )
+
+
+def parse_yaml(text: str) -> YamlDocument:
+    """Parse ``text``; syntax errors come back as issues, never as exceptions.
+
+    Anchors and aliases are refused before the document is built: a few lines of
+    nested aliases would otherwise expand to billions of values.
+    """
+    loader = _PolicyLoader(text)
+    try:
+        shortcut = _first_anchor_or_alias(text)
+        if shortcut is not None:
+            return _alias_issue(shortcut)
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(data=None, positions={(): (1, 1)})

@@ -16,6 +16,11 @@ Settings:
 ``LCOM_SPOOL_SEGMENT_BYTES``  rotate spool segments at this size (16 MiB)
 
 Connection: the ``ELASTICSEARCH_*`` environment variables (:mod:`pipelines.es.client`).
+
+Only hit documents reach the spool: an item that is not a minimised hit (``hit`` not
+``True``, no ``doc_id``, a field that is never stored or that the hit document does not
+have) is dropped before anything is written (stat ``lcom/pipeline/dropped/not_minimised``),
+whatever ``ITEM_PIPELINES`` says.
 """
 
 from __future__ import annotations
@@ -28,8 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from pipelines.dropping import drop_item, item_ref
+from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS, NEVER_STORED
 from pipelines.es.client import EsConnectionConfig, make_async_client
 from pipelines.es.indexer import HitIndexer, IndexerConfig, replay_spool
 from pipelines.es.spool import DEFAULT_MAX_SEGMENT_BYTES, DEFAULT_SPOOL_DIR, Spool, SpoolRecord
@@ -121,7 +129,12 @@ class ElasticsearchPipeline:
 
     async def process_item(self, item: Any, spider: object | None = None) -> Any:
         assert self.spool is not None, "open_spider() was not called"
-        doc = dict(item)
+        adapter = ItemAdapter(item)
+        problem = not_a_hit_document(adapter)
+        if problem is not None:
+            logger.error("ad %s not spooled: %s", item_ref(adapter), problem)
+            drop_item(adapter, self.stats, "not_minimised", f"not a hit document: {problem}")
+        doc = adapter.asdict()
         # Durable before anything else: a crash after this line loses nothing.
         record = await asyncio.to_thread(self.spool.append, doc)
         self._written += 1
@@ -191,3 +204,20 @@ class ElasticsearchPipeline:
                 logger.exception(
                     "indexing a batch of %d hit(s) failed; they stay spooled", len(batch)
                 )
+
+
+def not_a_hit_document(item: ItemAdapter) -> str | None:
+    """Why ``item`` is not a minimised hit document, or None if it is one."""
+    if item.get("hit") is not True:
+        return "not a hit"
+    given = item.get("doc_id")
+    if not isinstance(given, str) or not given:
+        return "no doc_id"
+    fields = set(item.keys())
+    if fields & NEVER_STORED:
+        return "fields that are never stored: " + ", ".join(sorted(fields & NEVER_STORED))
+    if fields - DEFAULT_ALLOWED_FIELDS:
+        return "fields a hit document does not have: " + ", ".join(
+            sorted(fields - DEFAULT_ALLOWED_FIELDS)
+        )
+    return None

@@ -17,16 +17,25 @@ Settings:
 
 Stats: ``lcom/indicators/category/<id>`` per category found in an item,
 ``lcom/indicators/hits`` per hit.
+
+An item the pseudonymisation pipeline did not mark (``_lcom_pseudonymised``) is dropped
+(stat ``lcom/pipeline/dropped/not_pseudonymised``): evidence snippets are cut from the
+text, which must not hold a contact. The engine runs in a worker thread, so a long ad
+does not block the reactor.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
 
-from pipelines.engine.indicators import IndicatorEngine
+from pipelines.dropping import drop_item, item_ref
+from pipelines.engine.indicators import Analysis, IndicatorEngine
+from pipelines.pseudonymize import PSEUDONYMISED
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -49,6 +58,8 @@ class IndicatorPipeline:
         self.engine = engine
         self.derive_origin = derive_origin
         self.stats = stats
+        # One ad at a time: the engine's price tracker and caches are shared state.
+        self._lock = threading.Lock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -67,17 +78,12 @@ class IndicatorPipeline:
         )
         return cls(engine, derive_origin=derive_origin, stats=crawler.stats)
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
-        analysis = self.engine.analyse(
-            adapter.get("title") or "",
-            adapter.get("text") or "",
-            lang=adapter.get("lang") or "unknown",
-            derive_origin=self.derive_origin,
-            source=adapter.get("source"),
-            age_text=adapter.get("age_text"),
-            price_text=adapter.get("price_text"),
-        )
+        if adapter.get(PSEUDONYMISED) is not True:
+            logger.error("ad %s reached the indicators without pseudonymisation", item_ref(adapter))
+            drop_item(adapter, self.stats, "not_pseudonymised", "not pseudonymised")
+        analysis = await asyncio.to_thread(self._analyse, adapter)
         for name, value in analysis.to_item_fields().items():
             adapter[name] = value
         if self.stats is not None:
@@ -86,3 +92,15 @@ class IndicatorPipeline:
             if analysis.hit:
                 self.stats.inc_value("lcom/indicators/hits")
         return item
+
+    def _analyse(self, adapter: ItemAdapter) -> Analysis:
+        with self._lock:
+            return self.engine.analyse(
+                adapter.get("title") or "",
+                adapter.get("text") or "",
+                lang=adapter.get("lang") or "unknown",
+                derive_origin=self.derive_origin,
+                source=adapter.get("source"),
+                age_text=adapter.get("age_text"),
+                price_text=adapter.get("price_text"),
+            )

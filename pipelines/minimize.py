@@ -7,6 +7,10 @@ Settings:
   accountability fields are always kept; ``name``, raw HTML, ``contacts_raw`` and
   ``image_urls`` never are.
 - ``LCOM_MEDIA``: ``"none"`` (default) or ``"hash"`` (keep ``image_phash``).
+
+Items the pseudonymisation pipeline did not mark are dropped
+(``lcom/pipeline/dropped/not_pseudonymised``). A dropped item is cut down to its source
+and document id before Scrapy sees the drop (:mod:`pipelines.dropping`).
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import logging
 from typing import TYPE_CHECKING, Any, NoReturn, Self
 
 from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
 
+from pipelines.dropping import drop_item, item_ref
 from pipelines.engine.minimize import (
     DEFAULT_ALLOWED_FIELDS,
     MEDIA_MODES,
@@ -25,6 +29,7 @@ from pipelines.engine.minimize import (
     HitDocumentError,
     build_hit_document,
 )
+from pipelines.pseudonymize import PSEUDONYMISED
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -32,9 +37,6 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
-
-# What a dropped item is reduced to before Scrapy logs it ("Dropped: ... <item>").
-_LOGGABLE_FIELDS = ("source", "source_ad_id")
 
 
 class MinimizePipeline:
@@ -66,11 +68,10 @@ class MinimizePipeline:
         adapter = ItemAdapter(item)
         if not adapter.get("hit"):
             self._drop(adapter, "non_hit", "not a hit")
-        if "contact_pseudonyms" not in adapter:
+        if adapter.get(PSEUDONYMISED) is not True or "contact_pseudonyms" not in adapter:
             logger.error(
-                "ad %s:%s reached minimisation without pseudonymisation; dropped",
-                adapter.get("source"),
-                adapter.get("source_ad_id"),
+                "ad %s reached minimisation without pseudonymisation; dropped",
+                item_ref(adapter),
             )
             self._drop(adapter, "not_pseudonymised", "not pseudonymised")
         try:
@@ -81,12 +82,8 @@ class MinimizePipeline:
         return document
 
     def _drop(self, adapter: ItemAdapter, reason: str, message: str) -> NoReturn:
-        # Scrapy logs dropped items in full: reduce it to its ids first, so nothing
-        # about a non-hit is written anywhere.
-        for field in [f for f in adapter if f not in _LOGGABLE_FIELDS]:
-            del adapter[field]
-        self._inc(f"lcom/pipeline/dropped/{reason}")
-        raise DropItem(message, log_level="DEBUG")
+        # Scrapy logs dropped items: nothing about a non-hit may be written anywhere.
+        drop_item(adapter, self.stats, reason, message)
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:

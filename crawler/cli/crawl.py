@@ -62,17 +62,18 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
 
 def precheck(source: str, overrides: dict[str, Any]) -> str | None:
     """The reason no crawl may start, in plain words, or None."""
-    from pathlib import Path
-
-    from crawler.runtime import DEMO_POLICY_DIR
+    from crawler.jobs import project_settings
+    from crawler.runtime import policy_dir_from
     from crawler.sources import SourceConfigError, load_source
     from legal_guardrails import GuardrailError, load_policy
 
+    # The same settings the crawl runs with (environment variables included).
+    settings = project_settings(overrides)
     try:
-        config = load_source(source, overrides.get("LCOM_SOURCES_DIR"))
+        config = load_source(source, settings.get("LCOM_SOURCES_DIR"))
     except SourceConfigError as exc:
         return f"source config problem: {exc}"
-    policy_dir = Path(overrides.get("LCOM_POLICY_DIR") or DEMO_POLICY_DIR)
+    policy_dir = policy_dir_from(settings)
     try:
         policy = load_policy(policy_dir)
         if policy.kill_switch_engaged():

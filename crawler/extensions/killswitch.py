@@ -3,11 +3,15 @@
 Every ``LCOM_KILL_SWITCH_INTERVAL`` seconds (default 1.0) while the spider
 runs, this extension checks:
 
-- the policy's kill switch (``policy.kill_switch_engaged()``: the ``engaged``
-  flag, or the kill-switch file named in the policy exists) and the optional
-  extra file ``LCOM_KILL_SWITCH_FILE``: engaged ⇒ the source is stopped, every
-  further request is blocked (rule ``kill_switch``) and the spider closes with
-  reason ``lcom_kill_switch``;
+- the policy's kill switch (``policy.kill_switch_engaged_now()``: the
+  ``engaged`` flag in ``bundle.yaml`` as it is on disk now, or the kill-switch
+  file named there exists; a bundle that cannot be read counts as engaged)
+  and the optional extra file ``LCOM_KILL_SWITCH_FILE``: engaged ⇒ the source
+  is stopped, every further request is blocked (rule ``kill_switch``) and the
+  spider closes with reason ``lcom_kill_switch``;
+- the authorisation's status in ``authorisations.yaml`` as it is now: no
+  longer ``active`` (revoked, suspended, removed, unreadable) ⇒ reason
+  ``lcom_authorisation_withdrawn``;
 - the authorisation: no longer valid ⇒ reason ``lcom_authorisation_expired``;
 - the crawl hours: over ⇒ reason ``lcom_outside_hours``.
 
@@ -51,10 +55,12 @@ class KillSwitch:
         guardrails: Guardrails,
         engaged: Callable[[], bool],
         interval: float = DEFAULT_INTERVAL,
+        withdrawn: Callable[[], dict[str, str]] | None = None,
     ) -> None:
         self.guardrails = guardrails
         self.engaged = engaged
         self.interval = interval
+        self.withdrawn = withdrawn
         self._loop: Any = None
 
     @classmethod
@@ -63,12 +69,15 @@ class KillSwitch:
         extra_file = crawler.settings.get("LCOM_KILL_SWITCH_FILE") or None
 
         def engaged() -> bool:
-            return runtime.policy.kill_switch_engaged() or extra_kill_switch_engaged(extra_file)
+            return runtime.policy.kill_switch_engaged_now() or extra_kill_switch_engaged(extra_file)
+
+        def withdrawn() -> dict[str, str]:
+            return runtime.policy.withdrawn_authorisations(runtime.permit.authorisation_ids)
 
         interval = crawler.settings.getfloat("LCOM_KILL_SWITCH_INTERVAL", DEFAULT_INTERVAL)
         if interval <= 0:
             raise ValueError("LCOM_KILL_SWITCH_INTERVAL must be a positive number of seconds")
-        ext = cls(guardrails_for(crawler), engaged, interval)
+        ext = cls(guardrails_for(crawler), engaged, interval, withdrawn)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -85,6 +94,19 @@ class KillSwitch:
         if engaged:
             self.guardrails.stop("kill_switch")
             return "kill_switch"
+        if self.withdrawn is not None:
+            try:
+                withdrawn = self.withdrawn()
+            except Exception:
+                logger.error("authorisation check failed; treating as withdrawn", exc_info=True)
+                withdrawn = {"?": "unreadable"}
+            if withdrawn:
+                logger.warning(
+                    "authorisation %s is no longer active",
+                    ", ".join(f"{key} ({value})" for key, value in sorted(withdrawn.items())),
+                )
+                self.guardrails.stop("authorisation_withdrawn")
+                return "authorisation_withdrawn"
         return self.guardrails.check_time()
 
     def spider_opened(self, **kwargs: Any) -> None:

@@ -14,11 +14,15 @@ The legal limits come from the policy (``legal_guardrails``, no Scrapy) as a
     Checks every request before robots.txt (100) and before it is queued for
     download, including redirect targets (they re-enter the downloader
     middlewares) and robots.txt fetches. Sees the final response of every
-    request (after redirects) for stop status codes and login walls.
+    request (after redirects) for login walls. A robots.txt answered with a
+    5xx or 429 is read as "disallow everything"; one that cannot be fetched at
+    all blocks its host for the rest of the run (``robots_unreachable``).
 ``GuardrailsGate`` (downloader middleware, priority 800)
     The last check before a request is queued for download, after robots.txt:
-    counts the page cap over requests really let through, and blocks requests
-    of a source stopped while they waited in the chain (for robots.txt, say).
+    counts the page cap over requests really let through, blocks requests of a
+    source stopped while they waited in the chain (for robots.txt, say), and
+    sets the permit's User-Agent. Sees every response first, before retry and
+    redirect, so a stop status code stops the source before any retry.
 ``DepthGuardMiddleware`` (spider middleware, priority 950)
     Drops links beyond the permit's depth before Scrapy's own ``DEPTH_LIMIT``
     does, so the block is counted (and ``max_depth: 0`` means zero).
@@ -29,12 +33,14 @@ The legal limits come from the policy (``legal_guardrails``, no Scrapy) as a
     default until the runtime installs the guard.
 
 Every block raises ``IgnoreRequest`` (or aborts the browser request),
-increments ``lcom/guardrails/blocked/<rule>`` and logs the rule and the URL,
-never page content. Rules: see :data:`RULES`.
+increments ``lcom/guardrails/blocked/<rule>`` and logs the rule and the URL
+(:func:`loggable_url`: off-host URLs only as scheme, host and a hash), never
+page content. Rules: see :data:`RULES`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -70,10 +76,12 @@ RULES: tuple[str, ...] = (
     "deny_pattern",
     "allow_pattern",
     "robots",
+    "robots_unreachable",
     "depth",
     "page_cap",
     "hours",
     "authorisation_expired",
+    "authorisation_withdrawn",
     "javascript",
     "kill_switch",
     "stop_status",
@@ -84,6 +92,7 @@ STOP_REASONS: dict[str, str] = {
     "page_cap": "lcom_page_cap",
     "hours": "lcom_outside_hours",
     "authorisation_expired": "lcom_authorisation_expired",
+    "authorisation_withdrawn": "lcom_authorisation_withdrawn",
     "kill_switch": "lcom_kill_switch",
     "login_wall": "lcom_login_wall",
     # stop_status: "lcom_stop_status_<code>"
@@ -93,6 +102,61 @@ MEDIA_RESOURCE_TYPES = frozenset({"image", "media", "font"})
 
 _PASSWORD_INPUT = re.compile(rb"<input\b[^>]*\btype\s*=\s*[\"']?password\b", re.IGNORECASE)
 _CAPTCHA_MARKERS = re.compile(rb"g-recaptcha|h-captcha|cf-turnstile", re.IGNORECASE)
+
+
+#: What a robots.txt that could not be read (5xx, 429) is replaced with (RFC 9309 2.3.1.4).
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+def loggable_url(url: str, permit: SourcePermit) -> str:
+    """``url`` as it may appear in a log line.
+
+    URLs on the permit's own hosts are logged in full; any other URL (a
+    ``https://wa.me/<number>`` link, say) can carry contact details, so only its
+    scheme, host and a short SHA-256 of the rest are logged.
+    """
+    if permit.host_allowed(url):
+        return url
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, parts.hostname or ""
+    except ValueError:
+        scheme, host = "", ""
+    digest = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{scheme or '?'}://{host or '?'}/…#sha256:{digest}"
+
+
+_URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+#: Scrapy loggers that print request URLs, redirect targets included (at DEBUG).
+URL_LOGGERS = ("scrapy.downloadermiddlewares.redirect", "scrapy.downloadermiddlewares.retry")
+
+
+class OffHostUrlFilter(logging.Filter):
+    """Rewrites requests and URLs in Scrapy's log records with :func:`loggable_url`.
+
+    Scrapy's redirect middleware logs "Redirecting (302) to <GET url>" before
+    lcom checks the target, which may be a contact link on another host.
+    """
+
+    def __init__(self, permit: SourcePermit) -> None:
+        super().__init__()
+        self.permit = permit
+
+    def _safe(self, value: Any) -> Any:
+        if isinstance(value, Request):
+            return f"<{value.method} {loggable_url(value.url, self.permit)}>"
+        if isinstance(value, Response):
+            return f"<{value.status} {loggable_url(value.url, self.permit)}>"
+        if isinstance(value, str) and _URL_START.match(value):
+            return loggable_url(value, self.permit)
+        return value
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):
+            record.args = {key: self._safe(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(self._safe(value) for value in record.args)
+        return True
 
 
 def utc_now() -> datetime:
@@ -146,14 +210,32 @@ class Guardrails:
         self.base_delay = 1.0 / permit.requests_per_second
         #: Per-host delay (seconds) once the host's robots.txt has been read.
         self.host_delays: dict[str, float] = {}
+        #: Hosts (``netloc``) whose robots.txt could not be fetched: nothing more is fetched.
+        self.robots_unreachable: set[str] = set()
 
     # -- outcomes --------------------------------------------------------------
     def block(self, rule: str, url: str) -> str:
         """Record one blocked request; returns ``rule``."""
         if self.on_block is not None:
             self.on_block(rule)
-        logger.info("guardrail %s blocked %s", rule, url)
+        logger.info("guardrail %s blocked %s", rule, loggable_url(url, self.permit))
         return rule
+
+    def mark_robots_unreachable(self, url: str) -> None:
+        """The robots.txt at ``url`` could not be fetched: treat its host as disallowed."""
+        netloc = urlsplit(url).netloc.lower()
+        if netloc not in self.robots_unreachable:
+            self.robots_unreachable.add(netloc)
+            logger.warning(
+                "robots.txt of %s could not be fetched: nothing more is fetched from it", netloc
+            )
+
+    def _robots_rule(self, url: str, robots: bool) -> str | None:
+        if robots or not self.permit.obey_robots_txt:
+            return None
+        if urlsplit(url).netloc.lower() in self.robots_unreachable:
+            return "robots_unreachable"
+        return None
 
     def stop(self, rule: str, reason: str | None = None) -> bool:
         """Stop the source for good; True the first time."""
@@ -196,6 +278,8 @@ class Guardrails:
                 rule = "javascript"
             elif depth > self.permit.max_depth:
                 rule = "depth"
+            else:
+                rule = self._robots_rule(url, robots)
         return None if rule is None else self.block(rule, url)
 
     def admit(self, url: str, *, robots: bool = False) -> str | None:
@@ -204,7 +288,7 @@ class Guardrails:
         Every request admitted here counts towards ``pages_per_run``, except
         robots.txt fetches; the first one over the cap is blocked and stops the source.
         """
-        rule = self.check_time()
+        rule = self.check_time() or self._robots_rule(url, robots)
         if rule is None and not robots:
             if self.pages_let_through >= self.permit.pages_per_run:
                 self.stop("page_cap")
@@ -220,12 +304,20 @@ class Guardrails:
 
         ``body`` is given for HTML responses only.
         """
-        if status in self.permit.stop_status_codes:
-            self.stop("stop_status", f"lcom_stop_status_{status}")
-            return self.block("stop_status", url)
+        rule = self.check_status(url, status)
+        if rule is not None:
+            return rule
         if body is not None and looks_like_login_wall(body):
             self.stop("login_wall")
             return self.block("login_wall", url)
+        return None
+
+    def check_status(self, url: str, status: int) -> str | None:
+        """Stop the source on a stop status code; ``stop_status`` (counted) or None."""
+        if status in self.permit.stop_status_codes:
+            if self.stopped is None:
+                self.stop("stop_status", f"lcom_stop_status_{status}")
+            return self.block("stop_status", url)
         return None
 
     def check_browser_request(self, url: str, resource_type: str) -> str | None:
@@ -296,6 +388,9 @@ def guardrails_for(crawler: Crawler) -> Guardrails:
         pages_already=runtime.pages_already,
     )
     crawler.lcom_guardrails = guardrails  # type: ignore[attr-defined]
+    url_filter = OffHostUrlFilter(runtime.permit)
+    for name in URL_LOGGERS:
+        logging.getLogger(name).addFilter(url_filter)
     return guardrails
 
 
@@ -319,8 +414,14 @@ def drain_download_queues(crawler: Crawler, rule: str) -> None:
             request, deferred = slot.queue.popleft()
             if crawler.stats is not None:
                 crawler.stats.inc_value(STAT_PREFIX + rule)
-            logger.info("guardrail %s blocked %s", rule, request.url)
+            logger.info(
+                "guardrail %s blocked %s", rule, loggable_url(request.url, crawler_permit(crawler))
+            )
             deferred.errback(IgnoreRequest(f"blocked by guardrail {rule}"))
+
+
+def crawler_permit(crawler: Crawler) -> SourcePermit:
+    return guardrails_for(crawler).permit
 
 
 def abort_everything(request: Any) -> bool:
@@ -328,11 +429,59 @@ def abort_everything(request: Any) -> bool:
     return True
 
 
+#: Browser context options for every rendered page: service workers fetch
+#: outside the page's request routing, so they are never registered.
+BROWSER_CONTEXT_KWARGS: dict[str, Any] = {"service_workers": "block"}
+#: ``playwright_page_init_callback`` of every rendered page (a path: meta stays picklable).
+BROWSER_PAGE_INIT = "crawler.middlewares.guardrails.guard_browser_page"
+#: The guard of the crawl running in this process (one crawl per process: Twisted).
+_active_browser_guard: BrowserRequestGuard | None = None
+
+
+def host_resolver_rules(hosts: frozenset[str] | set[str]) -> str:
+    """Chromium's switch that resolves no host name but the permit's (the last fence)."""
+    excluded = "".join(f" , EXCLUDE {host}" for host in sorted(hosts))
+    return f"--host-resolver-rules=MAP * ~NOTFOUND{excluded}"
+
+
+async def guard_browser_page(page: Any, request: Any) -> None:
+    """Page init callback: WebSockets reach the permit's hosts only, never others.
+
+    Playwright's request routing (``PLAYWRIGHT_ABORT_REQUEST``) does not see
+    WebSockets; a WebSocket route that is not connected to the server never
+    opens a connection. Without a crawl's guard every WebSocket stays closed.
+    """
+    guard = _active_browser_guard
+
+    async def route(websocket: Any) -> None:
+        if guard is not None and guard.allows_websocket(str(websocket.url)):
+            websocket.connect_to_server()
+        else:
+            await websocket.close()
+
+    await page.route_web_socket("**", route)
+
+
 class BrowserRequestGuard:
     """``PLAYWRIGHT_ABORT_REQUEST``: True aborts a request the browser is about to make."""
 
     def __init__(self, guardrails: Guardrails) -> None:
         self.guardrails = guardrails
+
+    def install(self) -> BrowserRequestGuard:
+        """Make this the guard of the WebSockets of rendered pages in this process."""
+        global _active_browser_guard
+        _active_browser_guard = self
+        return self
+
+    def allows_websocket(self, url: str) -> bool:
+        """A ``ws``/``wss`` URL is checked as the ``http``/``https`` URL of the same place."""
+        scheme, sep, rest = url.partition("://")
+        web = {"ws": "http", "wss": "https"}.get(scheme.lower())
+        if not sep or web is None:
+            self.guardrails.block("browser_scheme", url)
+            return False
+        return self.guardrails.check_browser_request(f"{web}://{rest}", "websocket") is None
 
     def __call__(self, request: Any) -> bool:
         return (
@@ -383,11 +532,27 @@ class GuardrailsMiddleware:
         rule = self.guardrails.check_response(response.url, response.status, body)
         if rule is not None:
             raise IgnoreRequest(f"blocked by guardrail {rule}")
+        if (
+            is_robots_txt(request)
+            and self.guardrails.permit.obey_robots_txt
+            and (response.status >= 500 or response.status == 429)
+        ):
+            # RFC 9309: an unreachable robots.txt disallows everything (Scrapy would
+            # parse the error page and allow everything).
+            logger.warning(
+                "robots.txt of %s answered %s: treating the site as disallowed",
+                urlsplit(request.url).netloc,
+                response.status,
+            )
+            return response.replace(body=DISALLOW_ALL)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, IgnoreRequest):
             self._count_robots_blocks(request)
+        elif is_robots_txt(request) and self.guardrails.permit.obey_robots_txt:
+            # Scrapy allows everything when robots.txt cannot be fetched: lcom does not.
+            self.guardrails.mark_robots_unreachable(request.url)
 
     # -- robots.txt ------------------------------------------------------------
     def _count_robots_blocks(self, request: Request) -> None:
@@ -442,6 +607,15 @@ class GuardrailsGate:
         rule = self.guardrails.admit(request.url, robots=is_robots_txt(request))
         if rule is not None:
             raise IgnoreRequest(f"blocked by guardrail {rule}")
+        # The permit's User-Agent, whatever a header setting or middleware put there.
+        request.headers[b"User-Agent"] = self.guardrails.permit.user_agent
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        """Stop codes are seen here, before Scrapy's retry (550) and redirect (600)."""
+        rule = self.guardrails.check_status(response.url, response.status)
+        if rule is not None:
+            raise IgnoreRequest(f"blocked by guardrail {rule}")
+        return response
 
 
 class DepthGuardMiddleware(BaseSpiderMiddleware):

@@ -124,7 +124,13 @@ def load_source(source: str, directory: str | Path | None = None) -> SourceConfi
             path, [f"no such source config (available: {', '.join(available)})"]
         )
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceConfigError(path, [f"not UTF-8 text (byte {exc.start})"]) from exc
+    except OSError as exc:
+        raise SourceConfigError(path, [f"cannot be read: {exc.strerror or exc}"]) from exc
+    try:
+        data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise SourceConfigError(path, [f"not valid YAML: {exc}"]) from exc
     try:

@@ -88,7 +88,7 @@ class AdSpider(scrapy.Spider):
         return Request(url, callback=self.parse_page, errback=self.on_error, meta=meta, **kwargs)
 
     def on_error(self, failure: Any) -> None:
-        """Count failed pages by reason; the URL is logged, never the content."""
+        """Count failed pages by reason; log the URL (off-host ones hashed), never content."""
         from scrapy.exceptions import IgnoreRequest
         from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -102,11 +102,21 @@ class AdSpider(scrapy.Spider):
         else:
             reason = type(exc).__name__
         self.crawler.stats.inc_value(f"lcom/pages/failed/{reason}")
-        logger.warning("page failed (%s): %s", reason, failure.request.url)
+        from crawler.middlewares.guardrails import loggable_url
+
+        url = loggable_url(failure.request.url, self.runtime.permit)
+        logger.warning("page failed (%s): %s", reason, url)
 
     @staticmethod
     def playwright_meta(page: PageType) -> dict[str, Any]:
-        meta: dict[str, Any] = {"playwright": True}
+        from crawler.middlewares.guardrails import BROWSER_CONTEXT_KWARGS, BROWSER_PAGE_INIT
+
+        meta: dict[str, Any] = {
+            "playwright": True,
+            # Service workers and WebSockets bypass the per-request browser guard.
+            "playwright_context_kwargs": dict(BROWSER_CONTEXT_KWARGS),
+            "playwright_page_init_callback": BROWSER_PAGE_INIT,
+        }
         if page.wait_for:
             from scrapy_playwright.page import PageMethod
 

@@ -14,22 +14,32 @@ Three kinds of contact, each found with its span in the text:
   of the value (people reuse a handle across services).
 
 Recall matters more than precision here: a missed contact stays in the stored text in
-plain form, while a false positive only hides a few digits. Numbers that ``phonenumbers``
-finds *possible* but not *valid* (new or unallocated ranges, the invented numbers of test
-data) therefore count when they are long enough or follow a contact cue ("tel", "bel",
-"📞", "whatsapp" ...).
+plain form, while a false positive only hides a few digits. Phones are found in runs of
+digit groups (digits with only spaces, dots, dashes, slashes or brackets between them):
+within a run the best choice of windows of consecutive groups is parsed by
+``phonenumbers``, preferring numbers written with a trunk or international prefix and
+valid numbers, so a price, age or room number written next to a number is neither glued
+to it nor makes it stay in plain text, and "24/7" is never part of a number. Numbers that
+are *possible* but not *valid* (new or unallocated ranges, the invented numbers of test
+data) count when they are long enough or follow a contact cue ("tel", "bel", "📞",
+"whatsapp" ...). Whatever digits are left in a run, 8 or more of them (dates aside),
+are taken for a phone number all the same (fail closed). The scan is linear in the
+text: there is no limit after which numbers are no longer looked for.
 
 Nothing here logs: inputs and results are personal data.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import phonenumbers
-from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
+from phonenumbers import PhoneNumberFormat
 
 PHONE = "phone"
 EMAIL = "email"
@@ -43,6 +53,13 @@ DEFAULT_REGION = "NL"
 MIN_DIGITS_WITHOUT_CUE = 9
 #: How far before a number a contact cue may end (characters).
 CUE_WINDOW = 24
+#: Fewer digits are never taken for a phone number in ad text.
+MIN_PHONE_DIGITS = 6
+#: More digits are never one phone number (E.164 allows 15, plus a "00" or trunk "0").
+MAX_PHONE_DIGITS = 17
+#: Digits no phone number was recognised in are redacted all the same from this many on
+#: (fail closed), unless they are a date.
+FAIL_CLOSED_DIGITS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +157,30 @@ _EMAIL = re.compile(
 _DOT_SPLIT = re.compile(_DOT, re.IGNORECASE)
 
 # A word that, right before a number, says "this is a phone number".
+_DIGIT_GROUP = re.compile(r"\+?\d+")
+# What may stand between the digit groups of one number: spaces, dots, dashes, slashes,
+# brackets, underscores (at most a few of them, on at most one line break).
+_GROUP_GAP = re.compile(
+    r"[ \t\r\n\u00a0\u2009\u200b.\-/()_~\u2010-\u2015\u2212\uff08\uff09\uff0d\uff0e\uff0f]{1,4}"
+)
+_SEPARATORS_AS_SPACE = str.maketrans({ch: " " for ch in "_~\u200b"})
+# Availability ("24/7", "7/24", "24/24") is never part of a phone number.
+_NOT_A_NUMBER = re.compile(r"(?<!\d)(?:24|7)\s?/\s?(?:24|7)(?!\d)")
+# Dates are left alone by the fail-closed rule: 2024-11-20, 20.11.2024, 20/11/2024.
+_DATE = re.compile(
+    r"(?:19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])[-./](?:0?[1-9]|1[0-2])[-./](?:19|20)\d\d"
+)
+
+
+class _Group(NamedTuple):
+    """A group of digits in a text: ``text[start:end]``, ``digits`` of them."""
+
+    start: int
+    end: int
+    digits: int
+
+
 _PHONE_CUE = re.compile(
     r"(?:\b(?:tel|telf|tlf|phone|call|ring|text|sms|mobile?|mob|gsm|nr|no|num(?:ber|mer)?|"
     r"bel|bellen|telefoon|telefon|telefono|teléfono|telefonu|llama|llámame|anrufen|ruf|handy|"
@@ -187,13 +228,21 @@ def normalise(kind: str, value: str) -> str:
 
 
 def extract_contacts(
-    text: str, region: str | None = DEFAULT_REGION, *, contact_field: bool = False
+    text: str,
+    region: str | None = DEFAULT_REGION,
+    *,
+    contact_field: bool = False,
+    identifier: bool = False,
 ) -> list[Contact]:
     """Every contact in ``text``, sorted by position, spans not overlapping.
 
     ``region`` is the ISO 3166 alpha-2 region for numbers written in national format.
     ``contact_field=True`` says the text is a contact string (a ``tel:`` link, the
     phone field of an ad): every possible phone number in it counts.
+    ``identifier=True`` says the text is a URL path or query or an ad id, where long
+    numbers are usually ids: a phone number counts only when written with its trunk or
+    international prefix ("anna-0612345678", "tel=+31...") or after a contact cue
+    ("tel=", "phone/"), and other runs of digits are not redacted (no fail-closed rule).
     """
     if not text:
         return []
@@ -203,7 +252,7 @@ def extract_contacts(
     candidates.extend(_links(text, region))
     candidates.extend(_emails(text))
     candidates.extend(_handle_mentions(text))
-    candidates.extend(_phones(text, region, contact_field=contact_field))
+    candidates.extend(_phones(text, region, contact_field=contact_field, identifier=identifier))
     return _without_overlaps(candidates, masked)
 
 
@@ -274,30 +323,208 @@ def _handle_mentions(text: str) -> Iterable[Contact]:
         yield Contact(HANDLE, normalise_handle(name), start, match.end("name"), service)
 
 
-def _phones(text: str, region: str, *, contact_field: bool) -> Iterable[Contact]:
+def _phones(
+    text: str, region: str, *, contact_field: bool, identifier: bool = False
+) -> Iterable[Contact]:
     if sum(ch.isdigit() for ch in text) < 3:
         return  # no phone number is shorter
-    for match in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
-        number = match.number
-        accepted = (
-            contact_field
-            or phonenumbers.is_valid_number(number)
-            or sum(ch.isdigit() for ch in match.raw_string) >= MIN_DIGITS_WITHOUT_CUE
-            or _PHONE_CUE.search(text[max(0, match.start - CUE_WINDOW) : match.start]) is not None
+    scan = _masked_for_phones(text)
+    for run in _digit_runs(scan):
+        yield from _phones_in_run(
+            text, run, region, contact_field=contact_field, identifier=identifier
         )
-        if accepted:
-            value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
-            yield Contact(PHONE, value, match.start, match.end)
+
+
+def _masked_for_phones(text: str) -> str:
+    # Tokens and "24/7" are never part of a number: blank them with a letter (same
+    # length, so offsets stay those of ``text``), which also ends a run of digits.
+    if "[" not in text and "/" not in text:
+        return text
+    chars = list(text)
+    for pattern in (TOKEN_RE, _NOT_A_NUMBER):
+        for match in pattern.finditer(text):
+            chars[match.start() : match.end()] = "x" * (match.end() - match.start())
+    return "".join(chars)
+
+
+def _digit_runs(scan: str) -> Iterable[list[_Group]]:
+    """Runs of digit groups with only separators (spaces, dots, dashes ...) between."""
+    run: list[_Group] = []
+    for match in _DIGIT_GROUP.finditer(scan):
+        start = match.start()
+        if run and _GROUP_GAP.fullmatch(scan, run[-1].end, start) is None:
+            yield run
+            run = []
+        plus = scan[start] == "+"
+        run.append(_Group(start, match.end(), match.end() - start - plus))
+    if run:
+        yield run
+
+
+def _phones_in_run(
+    text: str, run: list[_Group], region: str, *, contact_field: bool, identifier: bool
+) -> Iterable[Contact]:
+    if sum(group.digits for group in run) < MIN_PHONE_DIGITS:
+        return
+    # The best choice of non-overlapping windows of consecutive groups (dynamic
+    # programming from the right). A price, an age or "24 uur" next to a number is not
+    # part of it, and two numbers side by side are two numbers.
+    count = len(run)
+    best: list[tuple[int, tuple[Contact, ...]]] = [(0, ())] * (count + 1)
+    for first in range(count - 1, -1, -1):
+        best[first] = best[first + 1]
+        digits = 0
+        for last in range(first, count):
+            digits += run[last].digits
+            if digits > MAX_PHONE_DIGITS:
+                break
+            if digits < MIN_PHONE_DIGITS:
+                continue
+            scored = _window(text, run[first], run[last], digits, region, contact_field, identifier)
+            if scored is None:
+                continue
+            weight = scored[0] + best[last + 1][0]
+            if weight > best[first][0]:
+                best[first] = (weight, (scored[1], *best[last + 1][1]))
+    chosen = best[0][1]
+    yield from chosen
+    if identifier:
+        return
+    # Fail closed: digits in which no number was recognised but which are long enough
+    # to be one are redacted all the same. A false positive hides a few digits; a miss
+    # would store a phone number in plain text.
+    leftover: list[_Group] = []
+    for group in run:
+        if any(c.start <= group.start and group.end <= c.end for c in chosen):
+            yield from _fallback(text, leftover, region)
+            leftover = []
+        else:
+            leftover.append(group)
+    yield from _fallback(text, leftover, region)
+
+
+def _window(
+    text: str,
+    first: _Group,
+    last: _Group,
+    digits: int,
+    region: str,
+    contact_field: bool,
+    identifier: bool,
+) -> tuple[int, Contact] | None:
+    """Weight and contact of ``text[first.start:last.end]`` if it is a phone number."""
+    start, end = _with_brackets(text, first.start, last.end)
+    if identifier and not (_starts_with_prefix(text[first.start]) or _cue_before(text, start)):
+        return None
+    number = _parse(text[start:end], region)
+    if number is None:
+        return None
+    valid = phonenumbers.is_valid_number(number)
+    if not valid:
+        if not phonenumbers.is_possible_number(number):
+            return None
+        if not (contact_field or digits >= MIN_DIGITS_WITHOUT_CUE or _cue_before(text, start)):
+            return None
+    # A number written with its trunk or international prefix ("06 ...", "+31 ...",
+    # "0031 ...") beats one that borrows a price or an age in front of it; a valid
+    # number beats a merely possible one; then the longer valid number, or the possible
+    # number of the usual length.
+    weight = 2000 if _starts_with_prefix(text[first.start]) else 0
+    if valid:
+        weight += 1000 + digits
+    elif len(phonenumbers.national_significant_number(number)) in _usual_lengths(number):
+        weight += 100
+    else:
+        weight += 50
+    value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return weight, Contact(PHONE, value, start, end)
+
+
+def _fallback(text: str, groups: list[_Group], region: str) -> Iterable[Contact]:
+    digits = sum(group.digits for group in groups)
+    if digits < FAIL_CLOSED_DIGITS:
+        return
+    # Leave a price or an age in front of the number when the digits from a trunk or
+    # international prefix on are long enough on their own.
+    for index, group in enumerate(groups):
+        if _starts_with_prefix(text[group.start]) and digits >= FAIL_CLOSED_DIGITS:
+            yield from _fallback(text, groups[:index], region)
+            groups = groups[index:]
+            break
+        digits -= group.digits
+    start, end = _with_brackets(text, groups[0].start, groups[-1].end)
+    raw = text[start:end]
+    if _DATE.fullmatch(raw) is not None:
+        return
+    number = _parse(raw, region)
+    if number is not None:
+        value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    else:
+        value = ("+" if raw.startswith("+") else "") + "".join(
+            str(int(ch)) for ch in raw if ch.isdecimal()
+        )
+    yield Contact(PHONE, value, start, end)
+
+
+def _cue_before(text: str, start: int) -> bool:
+    return _PHONE_CUE.search(text[max(0, start - CUE_WINDOW) : start]) is not None
+
+
+def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(raw.translate(_SEPARATORS_AS_SPACE), region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _with_brackets(text: str, start: int, end: int) -> tuple[int, int]:
+    # "(06) 12345678": the opening bracket belongs to the number.
+    opened = text.count("(", start, end) - text.count(")", start, end)
+    if opened < 0 and start > 0 and text[start - 1] == "(":
+        start -= 1
+    elif opened > 0 and end < len(text) and text[end] == ")":
+        end += 1
+    return start, end
+
+
+def _starts_with_prefix(char: str) -> bool:
+    return char == "+" or (char.isdecimal() and int(char) == 0)
+
+
+@functools.cache
+def _usual_lengths_of_region(region: str | None) -> frozenset[int]:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region or "")
+    if metadata is None:
+        return frozenset()
+    lengths: set[int] = set()
+    for desc in (metadata.mobile, metadata.fixed_line):
+        known = [n for n in (desc.possible_length if desc else ()) if n > 0]
+        if known:
+            lengths.add(min(known))
+    return frozenset(lengths)
+
+
+def _usual_lengths(number: phonenumbers.PhoneNumber) -> frozenset[int]:
+    return _usual_lengths_of_region(
+        phonenumbers.region_code_for_country_code(number.country_code or 0)
+    )
 
 
 def _without_overlaps(candidates: list[Contact], masked: list[tuple[int, int]]) -> list[Contact]:
     # Earliest first, longest first at the same position: a wa.me link wins over the
-    # number inside it, an e-mail address over digits in its local part.
+    # number inside it, an e-mail address over digits in its local part. One sweep:
+    # a candidate overlaps a chosen one only if it starts before the furthest end so far.
     chosen: list[Contact] = []
-    taken = list(masked)
+    starts = [start for start, _ in masked]  # tokens: sorted, never overlapping
+    reach = 0
     for contact in sorted(candidates, key=lambda c: (c.start, -(c.end - c.start))):
-        if any(contact.start < end and start < contact.end for start, end in taken):
+        if contact.start < reach:
+            continue
+        index = bisect.bisect_right(starts, contact.start) - 1
+        if index >= 0 and masked[index][1] > contact.start:
+            continue
+        if index + 1 < len(masked) and masked[index + 1][0] < contact.end:
             continue
         chosen.append(contact)
-        taken.append((contact.start, contact.end))
+        reach = contact.end
     return chosen

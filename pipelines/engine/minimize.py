@@ -93,8 +93,13 @@ def build_hit_document(
     if missing:
         raise HitDocumentError(missing)
     source, ad_id, fetched_at = item["source"], str(item["source_ad_id"]), item["fetched_at"]
+    # The pseudonymiser sets ``doc_id`` from the ad id as the site wrote it, before it
+    # replaces a contact in that id by a token: re-crawls keep their document.
+    given = item.get("doc_id")
     document: dict[str, Any] = {
-        "doc_id": doc_id(source, ad_id),
+        "doc_id": given
+        if isinstance(given, str) and given.startswith(f"{source}:")
+        else doc_id(source, ad_id),
         "source": source,
         "source_ad_id": ad_id,
     }

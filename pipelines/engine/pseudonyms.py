@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pipelines.engine.contacts import (
     DEFAULT_REGION,
@@ -29,6 +30,7 @@ from pipelines.engine.contacts import (
     extract_contacts,
     normalise,
 )
+from pipelines.engine.minimize import doc_id
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,13 @@ DEMO_KEY_ID = "demo-insecure"
 
 #: Free-text item fields in which contacts are replaced by tokens.
 TEXT_FIELDS: tuple[str, ...] = ("title", "text", "city", "price_text", "age_text")
+#: Identifier fields also checked for contacts (sites put phone numbers and handles in
+#: slugs, query strings and ad ids); see :func:`redact_url` and :func:`pseudonymize_item`.
+IDENTIFIER_FIELDS: tuple[str, ...] = ("url", "source_ad_id")
+
+# Characters left as they are when a redacted URL part is encoded again.
+_URL_PATH_SAFE = "/[]:@!$&'()*+,;=-._~%"
+_URL_QUERY_SAFE = "/[]:@!$&'()*+,;=-._~?%"
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
 
@@ -89,13 +98,16 @@ class Pseudonymizer:
         region: str | None = DEFAULT_REGION,
         *,
         contact_field: bool = False,
+        identifier: bool = False,
     ) -> tuple[str, list[ContactRecord]]:
         """Replace every contact in ``text`` by its token.
 
         Returns the redacted text and the contacts found, deduplicated, as
         ``{"kind", "pseudonym", "key_id"}`` records in order of first occurrence.
+        ``contact_field`` and ``identifier`` are those of
+        :func:`~pipelines.engine.contacts.extract_contacts`.
         """
-        found = extract_contacts(text, region, contact_field=contact_field)
+        found = extract_contacts(text, region, contact_field=contact_field, identifier=identifier)
         if not found:
             return text, []
         parts: list[str] = []
@@ -113,6 +125,34 @@ class Pseudonymizer:
     def _record(self, contact: Contact, pseudonym: str) -> ContactRecord:
         return {"kind": contact.kind, "pseudonym": pseudonym, "key_id": self.key_id}
 
+    def redact_url(
+        self, url: str, region: str | None = DEFAULT_REGION
+    ) -> tuple[str, list[ContactRecord]]:
+        """Replace contacts in a URL's path, query and fragment by tokens.
+
+        Scheme and host are kept, and so is the shape of the path. A URL without
+        contacts is returned unchanged (not re-encoded).
+        """
+        parts = urlsplit(url)
+        path, in_path = self.redact(unquote(parts.path), region, identifier=True)
+        query, in_query = self.redact(unquote(parts.query), region, identifier=True)
+        fragment, in_fragment = self.redact(unquote(parts.fragment), region, identifier=True)
+        records: dict[tuple[str, str], ContactRecord] = {}
+        for found in (in_path, in_query, in_fragment):
+            _merge(records, found)
+        if not records:
+            return url, []
+        redacted = urlunsplit(
+            (
+                parts.scheme,
+                parts.netloc,
+                quote(path, safe=_URL_PATH_SAFE),
+                quote(query, safe=_URL_QUERY_SAFE),
+                quote(fragment, safe=_URL_QUERY_SAFE),
+            )
+        )
+        return redacted, list(records.values())
+
 
 def pseudonymize_item(
     item: MutableMapping[str, Any],
@@ -126,12 +166,20 @@ def pseudonymize_item(
     every ``contacts_raw`` string into a pseudonym, sets ``contacts`` and
     ``contact_pseudonyms`` and deletes ``contacts_raw``. The phone region is
     ``item["source_country"]``. Contacts already on the item (re-processing) are kept.
+
+    The identifiers are checked too (:data:`IDENTIFIER_FIELDS`): ``doc_id`` is set
+    from the original ``source`` and ``source_ad_id`` first (a hash), then contacts in
+    the URL's path and query and in the ad id are replaced by tokens, so neither is
+    stored or logged with a contact in it.
     Returns the item's contact records.
     """
     region = item.get("source_country") or default_region
     records: dict[tuple[str, str], ContactRecord] = {}
     for previous in item.get("contacts") or ():
         records.setdefault((previous["kind"], previous["pseudonym"]), dict(previous))
+    source, ad_id = item.get("source"), item.get("source_ad_id")
+    if source and ad_id and not item.get("doc_id"):
+        item["doc_id"] = doc_id(str(source), str(ad_id))
     for field in TEXT_FIELDS:
         value = item.get(field)
         if isinstance(value, str) and value:
@@ -141,6 +189,15 @@ def pseudonymize_item(
         if isinstance(raw, str) and raw.strip():
             _, found = pseudonymizer.redact(raw, region, contact_field=True)
             _merge(records, found)
+    if ad_id:
+        redacted_id, found = pseudonymizer.redact(str(ad_id), region, identifier=True)
+        if found:
+            item["source_ad_id"] = redacted_id
+            _merge(records, found)
+    url = item.get("url")
+    if isinstance(url, str) and url:
+        item["url"], found = pseudonymizer.redact_url(url, region)
+        _merge(records, found)
     contacts = list(records.values())
     item["contacts"] = contacts
     item["contact_pseudonyms"] = list(dict.fromkeys(c["pseudonym"] for c in contacts))

@@ -49,26 +49,28 @@ def default_audit_log() -> Path:
 def resolve_retention(
     policy_dir: Path | None, overrides: list[str] | None, *, audit_days: int | None = None
 ) -> tuple[Retention, str]:
-    """Retention from ``--retention`` overrides, else the policy bundle (``--policy-dir``
-    or ``LCOM_POLICY_DIR``), else the built-in defaults.
+    """Retention from the policy bundle (``--policy-dir`` or ``LCOM_POLICY_DIR``), else
+    the built-in defaults, with ``--retention STATE=DAYS`` overrides applied on top.
 
+    An override changes only the states it names: ``--retention not_relevant=7`` leaves
+    ``new`` and ``relevant`` at the policy's (or the default) retention. Used by
+    ``lcom purge`` and by ``lcom es setup`` (ILM) alike.
     Returns the retention and a short description of where it came from.
     """
-    if policy_dir is None and not overrides:
+    if policy_dir is None:
         configured = os.environ.get("LCOM_POLICY_DIR")
         policy_dir = Path(configured) if configured else None
-    if overrides:
-        states = parse_retention_args(overrides)
-        base = DEFAULT_RETENTION
-        origin = "--retention"
-    elif policy_dir is not None:
+    if policy_dir is not None:
         base = retention_from_policy_dir(policy_dir)
-        states = dict(base.hits_by_state)
         origin = f"data policy in {policy_dir}"
     else:
         base = DEFAULT_RETENTION
-        states = dict(base.hits_by_state)
         origin = "built-in defaults (pass --policy-dir to use the data policy)"
+    states = dict(base.hits_by_state)
+    if overrides:
+        changed = parse_retention_args(overrides)
+        states.update(changed)
+        origin += f", with --retention for {', '.join(sorted(changed))}"
     retention = Retention(
         hits_by_state=states,
         audit_days=audit_days or base.audit_days,

@@ -32,12 +32,19 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
 from elasticsearch.helpers import async_streaming_bulk
 
+from pipelines.es.reviews import COPIES_PER_ID, MAX_RESULT_WINDOW, REVIEW_UPDATE_SCRIPT
 from pipelines.es.script import HIT_UPSERT_SCRIPT, _instant, upsert_params
 from pipelines.es.spool import Spool, SpoolRecord
 
 logger = logging.getLogger(__name__)
 
 HITS_ALIAS = "lcom-hits"
+#: Largest bulk body: aiohttp sends larger raw bodies in one blocking write (and warns).
+MAX_BULK_BYTES = 1_000_000
+#: Ids per lookup search, so that its ``size`` stays within :data:`MAX_RESULT_WINDOW`.
+IDS_PER_LOOKUP = MAX_RESULT_WINDOW // COPIES_PER_ID
+#: Attempts to delete an old copy that keeps changing (a review sync writing to it).
+_DELETE_ATTEMPTS = 3
 
 StatsFn = Callable[[str, int], None]
 
@@ -97,6 +104,8 @@ class _Target:
 
     carry_from: tuple[str, int, int] | None = None  # (index, seq_no, primary_term)
     stale: list[tuple[str, int, int]] = field(default_factory=list)
+    #: ``review`` of each old copy as read by the lookup (carried before the delete).
+    reviews: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Unavailable(Exception):
@@ -197,6 +206,7 @@ class HitIndexer:
                 self.client,
                 actions,
                 chunk_size=self.config.chunk_size,
+                max_chunk_bytes=MAX_BULK_BYTES,
                 max_retries=self.config.max_retries,
                 initial_backoff=self.config.initial_backoff,
                 max_backoff=self.config.max_backoff,
@@ -228,7 +238,7 @@ class HitIndexer:
             if o.result == "created" and targets.get(doc_id) and targets[doc_id].carry_from:
                 # The hit existed in an older index: for investigators this is an update.
                 outcomes[doc_id] = Outcome(o.record, "updated")
-        await self._delete_stale(moved)
+        await self._delete_stale(write_index, await self._carry_reviews(write_index, moved))
         return await self._finish(list(outcomes.values()))
 
     def _action(self, record: SpoolRecord, carry: dict[str, Any] | None) -> dict[str, Any]:
@@ -286,17 +296,20 @@ class HitIndexer:
         raise _Unavailable("no_write_index")
 
     async def _locate(self, ids: list[str], write_index: str) -> dict[str, _Target]:
-        resp = await self.client.search(
-            index=self.config.alias,
-            query={"ids": {"values": ids}},
-            source=False,
-            seq_no_primary_term=True,
-            size=len(ids) * 4,
-            track_total_hits=False,
-        )
         copies: dict[str, list[dict[str, Any]]] = {}
-        for hit in resp.body.get("hits", {}).get("hits", []):
-            copies.setdefault(hit["_id"], []).append(hit)
+        # A search may return at most MAX_RESULT_WINDOW hits: look ids up in slices.
+        for first in range(0, len(ids), IDS_PER_LOOKUP):
+            chunk = ids[first : first + IDS_PER_LOOKUP]
+            resp = await self.client.search(
+                index=self.config.alias,
+                query={"ids": {"values": chunk}},
+                source_includes=["review"],
+                seq_no_primary_term=True,
+                size=len(chunk) * COPIES_PER_ID,
+                track_total_hits=False,
+            )
+            for hit in resp.body.get("hits", {}).get("hits", []):
+                copies.setdefault(hit["_id"], []).append(hit)
         targets: dict[str, _Target] = {}
         for doc_id, found in copies.items():
             in_write = [h for h in found if h["_index"] == write_index]
@@ -307,7 +320,10 @@ class HitIndexer:
             )
             if not old:
                 continue
-            target = _Target(stale=[(h["_index"], h["_seq_no"], h["_primary_term"]) for h in old])
+            target = _Target(
+                stale=[(h["_index"], h["_seq_no"], h["_primary_term"]) for h in old],
+                reviews=[r for h in old if isinstance(r := _review_of(h), dict)],
+            )
             if not in_write:
                 newest = old[0]
                 target.carry_from = (newest["_index"], newest["_seq_no"], newest["_primary_term"])
@@ -321,8 +337,92 @@ class HitIndexer:
         resp = await self.client.mget(docs=docs)
         return {d["_id"]: d["_source"] for d in resp.body.get("docs", []) if d.get("found")}
 
-    async def _delete_stale(self, moved: list[tuple[str, _Target]]) -> None:
+    async def _carry_reviews(
+        self, write_index: str, moved: list[tuple[str, _Target]]
+    ) -> list[tuple[str, _Target]]:
+        """Carry the newest review of old copies into the write copy; return what may go.
+
+        ``lcom review sync`` may have written a decision to an old copy after it was
+        carried (or while copies existed in two generations): the review script keeps
+        whichever decision is newer, so sending the old copy's review is always safe.
+        An old copy whose review could not be carried is not deleted.
+        """
+        actions = [
+            self._review_action(write_index, doc_id, review)
+            for doc_id, target in moved
+            if (review := _newest_review(target.reviews)) is not None
+        ]
+        failed = await self._send_reviews(actions)
+        return [(doc_id, target) for doc_id, target in moved if doc_id not in failed]
+
+    def _review_action(self, index: str, doc_id: str, review: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "_op_type": "update",
+            "_index": index,
+            "_id": doc_id,
+            "retry_on_conflict": self.config.retry_on_conflict,
+            "script": {
+                "lang": "painless",
+                "source": REVIEW_UPDATE_SCRIPT,
+                "params": {"review": review},
+            },
+        }
+
+    async def _send_reviews(self, actions: list[dict[str, Any]]) -> set[str]:
+        """Send review updates; the ids whose update failed."""
+        failed = {str(a["_id"]) for a in actions}
+        if not actions:
+            return failed
+        try:
+            async for ok, info in async_streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=self.config.chunk_size,
+                max_retries=self.config.max_retries,
+                initial_backoff=self.config.initial_backoff,
+                raise_on_error=False,
+                raise_on_exception=False,
+            ):
+                item = next(iter(info.values()))
+                if ok:
+                    failed.discard(str(item.get("_id")))
+                else:
+                    logger.warning(
+                        "review of %s not carried into the write index (status %s); "
+                        "its old copy is kept",
+                        item.get("_id"),
+                        item.get("status"),
+                    )
+        except (ApiError, TransportError) as exc:
+            logger.warning("carrying reviews failed: %s", type(exc).__name__)
+        return failed
+
+    async def _delete_stale(self, write_index: str, moved: list[tuple[str, _Target]]) -> None:
         deletes = [
+            (doc_id, index, seq_no, primary_term)
+            for doc_id, target in moved
+            for index, seq_no, primary_term in target.stale
+        ]
+        for attempt in range(_DELETE_ATTEMPTS):
+            if not deletes:
+                return
+            changed = await self._send_deletes(deletes)
+            if not changed or attempt + 1 == _DELETE_ATTEMPTS:
+                for doc_id, index, _, _ in changed:
+                    # Left for the next observation, which carries its review first.
+                    logger.warning(
+                        "old copy of %s in %s keeps changing; not deleted", doc_id, index
+                    )
+                return
+            # Changed since it was read (409): most likely a review sync wrote to it.
+            # Read it again, carry its review, then delete the copy just read.
+            deletes = await self._reread_and_carry(write_index, changed)
+
+    async def _send_deletes(
+        self, deletes: list[tuple[str, str, int, int]]
+    ) -> list[tuple[str, str, int, int]]:
+        """Delete old copies if unchanged; return those that changed meanwhile (409)."""
+        actions = [
             {
                 "_op_type": "delete",
                 "_index": index,
@@ -330,15 +430,14 @@ class HitIndexer:
                 "if_seq_no": seq_no,
                 "if_primary_term": primary_term,
             }
-            for doc_id, target in moved
-            for index, seq_no, primary_term in target.stale
+            for doc_id, index, seq_no, primary_term in deletes
         ]
-        if not deletes:
-            return
+        by_key = {(d[0], d[1]): d for d in deletes}
+        changed: list[tuple[str, str, int, int]] = []
         try:
             async for ok, info in async_streaming_bulk(
                 self.client,
-                deletes,
+                actions,
                 chunk_size=self.config.chunk_size,
                 max_retries=self.config.max_retries,
                 initial_backoff=self.config.initial_backoff,
@@ -348,8 +447,11 @@ class HitIndexer:
                 item = next(iter(info.values()))
                 if ok or item.get("status") == 404:
                     self._stats("lcom/es/moved", 1)
+                elif item.get("status") == 409:
+                    key = (str(item.get("_id")), str(item.get("_index")))
+                    if key in by_key:
+                        changed.append(by_key[key])
                 else:
-                    # The old copy changed since it was read; the next observation moves it.
                     logger.warning(
                         "old copy of %s in %s not deleted (status %s)",
                         item.get("_id"),
@@ -358,6 +460,45 @@ class HitIndexer:
                     )
         except (ApiError, TransportError) as exc:
             logger.warning("deleting moved copies failed: %s", type(exc).__name__)
+        return changed
+
+    async def _reread_and_carry(
+        self, write_index: str, changed: list[tuple[str, str, int, int]]
+    ) -> list[tuple[str, str, int, int]]:
+        by_index: dict[str, list[str]] = {}
+        for doc_id, index, _, _ in changed:
+            by_index.setdefault(index, []).append(doc_id)
+        fresh: dict[str, list[tuple[str, str, int, int]]] = {}
+        reviews: dict[str, list[dict[str, Any]]] = {}
+        try:
+            for index, ids in by_index.items():
+                for first in range(0, len(ids), MAX_RESULT_WINDOW):
+                    chunk = ids[first : first + MAX_RESULT_WINDOW]
+                    resp = await self.client.search(
+                        index=index,
+                        query={"ids": {"values": chunk}},
+                        source_includes=["review"],
+                        seq_no_primary_term=True,
+                        size=len(chunk),
+                        track_total_hits=False,
+                    )
+                    for hit in resp.body.get("hits", {}).get("hits", []):
+                        doc_id = str(hit["_id"])
+                        fresh.setdefault(doc_id, []).append(
+                            (doc_id, str(hit["_index"]), hit["_seq_no"], hit["_primary_term"])
+                        )
+                        if isinstance(review := _review_of(hit), dict):
+                            reviews.setdefault(doc_id, []).append(review)
+        except (ApiError, TransportError) as exc:
+            logger.warning("re-reading changed old copies failed: %s", type(exc).__name__)
+            return []
+        actions = [
+            self._review_action(write_index, doc_id, review)
+            for doc_id, found in reviews.items()
+            if (review := _newest_review(found)) is not None
+        ]
+        failed = await self._send_reviews(actions)
+        return [d for doc_id, found in fresh.items() if doc_id not in failed for d in found]
 
     async def _reject(
         self, record: SpoolRecord, error_type: str, status: int | None, detail: str
@@ -405,6 +546,27 @@ class HitIndexer:
                 reason,
                 type(exc).__name__,
             )
+
+
+def _review_of(hit: Mapping[str, Any]) -> Any:
+    return (hit.get("_source") or {}).get("review")
+
+
+def _newest_review(reviews: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The review with the latest ``reviewed_at`` (reviews without one are never carried:
+    only ``lcom review sync`` sets them, with a time)."""
+    newest: tuple[Any, dict[str, Any]] | None = None
+    for review in reviews:
+        when = review.get("reviewed_at")
+        if not isinstance(when, str):
+            continue
+        try:
+            instant = _instant(when)
+        except ValueError:
+            continue
+        if newest is None or instant > newest[0]:
+            newest = (instant, review)
+    return newest[1] if newest else None
 
 
 async def replay_spool(

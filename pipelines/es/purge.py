@@ -7,11 +7,14 @@ state has no retention of its own (or no state) gets the shortest one, as
 spool gets the same treatment (segments and rejected documents past retention).
 
 Every run (unless ``dry_run``) writes one audit record, counts only, to the audit
-index and to the local audit log.
+index and to the local audit log, also when a step failed (the record lists the
+errors): a ``delete_by_query`` that times out may still delete on the cluster, and an
+erasure must never go unrecorded.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 
 from pipelines.es.audit import (
@@ -26,12 +30,27 @@ from pipelines.es.audit import (
     append_audit_log,
     index_audit_record_sync,
 )
-from pipelines.es.spool import Spool
+from pipelines.es.spool import (
+    REJECTED_FILE,
+    SEGMENT_GLOB,
+    Spool,
+    ledger_entry_time,
+    segment_newest_time,
+)
 
 logger = logging.getLogger(__name__)
 
 HITS_ALIAS = "lcom-hits"
 OTHER_STATES = "(other)"
+
+#: Seconds one ``delete_by_query`` may take: deleting a large backlog takes a while, and
+#: the client's usual timeout (30 s) would abandon the request while the cluster goes on.
+PURGE_REQUEST_TIMEOUT = 3600.0
+
+
+def _error_text(exc: Exception) -> str:
+    message = getattr(exc, "message", None)
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def _iso(value: datetime) -> str:
@@ -122,25 +141,35 @@ def purge_hits(
     dry_run: bool = False,
     alias: str = HITS_ALIAS,
     result: PurgeResult | None = None,
+    request_timeout: float = PURGE_REQUEST_TIMEOUT,
 ) -> PurgeResult:
-    """Delete (or, with ``dry_run``, count) hits past the retention of their review state."""
+    """Delete (or, with ``dry_run``, count) hits past the retention of their review state.
+
+    A state whose request fails (an API error, a timeout, a lost connection) is recorded
+    in ``result.errors`` and the other states are still purged.
+    """
     now = now or datetime.now(UTC)
     result = result or PurgeResult(dry_run, _iso(now), dict(retention_days))
+    # Not retried on timeout: the first request may still be deleting on the cluster.
+    slow_client = client.options(request_timeout=request_timeout, retry_on_timeout=False)
     for state, (cutoff, query) in retention_queries(retention_days, now).items():
         result.cutoffs[state] = cutoff
         try:
             if dry_run:
                 count = client.count(index=alias, query=query)["count"]
             else:
-                resp = client.delete_by_query(
+                resp = slow_client.delete_by_query(
                     index=alias, query=query, conflicts="proceed", refresh=True
                 )
                 count = int(resp.get("deleted", 0))
                 if resp.get("failures"):
                     result.errors.append(f"{state}: {len(resp['failures'])} failure(s)")
-        except ApiError as exc:
-            logger.error("purge of state %s failed: %s", state, exc.message)
-            result.errors.append(f"{state}: {exc.message}")
+        except (ApiError, TransportError) as exc:
+            text = _error_text(exc)
+            logger.error("purge of state %s failed: %s", state, text)
+            if isinstance(exc, TransportError) and not dry_run:
+                text += " (the cluster may still be deleting; run lcom purge again)"
+            result.errors.append(f"{state}: {text}")
             continue
         result.hits[state] = int(count)
         if state == OTHER_STATES and count:
@@ -164,10 +193,19 @@ def count_spool_older_than(spool_dir: Path, days: int, now: datetime) -> dict[st
     """What :func:`purge_spool` would delete (dry run), without locking or deleting."""
     cutoff = now - timedelta(days=days)
     counts = {"segments": 0, "records": 0, "rejected": 0}
-    for path in sorted(spool_dir.glob("hits-*.jsonl")):
-        if datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff:
+    for path in sorted(spool_dir.glob(SEGMENT_GLOB)):
+        if segment_newest_time(path) < cutoff:
             counts["segments"] += 1
             counts["records"] += sum(1 for line in path.read_bytes().split(b"\n") if line.strip())
+    ledger = spool_dir / REJECTED_FILE
+    if ledger.exists():
+        for line in ledger.read_bytes().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and ledger_entry_time(entry) < cutoff:
+                counts["rejected"] += 1
     return counts
 
 
@@ -179,21 +217,41 @@ def run_purge(
     audit_log: Path | str = DEFAULT_AUDIT_LOG,
     now: datetime | None = None,
     dry_run: bool = False,
+    request_timeout: float = PURGE_REQUEST_TIMEOUT,
 ) -> PurgeResult:
-    """Purge Elasticsearch (when ``client``) and the spool, then write the audit record."""
+    """Purge Elasticsearch (when ``client``) and the spool, then write the audit record.
+
+    The audit record is written whatever happens in between (unless ``dry_run``).
+    """
     now = now or datetime.now(UTC)
     result = PurgeResult(dry_run, _iso(now), dict(retention_days))
-    if client is not None:
-        purge_hits(client, retention_days, now=now, dry_run=dry_run, result=result)
-    if spool_dir is not None and spool_dir.exists():
-        if dry_run:
-            days = retention_days.get("new", max(retention_days.values()))
-            result.spool = count_spool_older_than(spool_dir, days, now)
-        else:
-            with Spool(spool_dir) as spool:
-                result.spool = purge_spool(spool, retention_days, now=now)
-    if dry_run:
-        return result
+    try:
+        if client is not None:
+            purge_hits(
+                client,
+                retention_days,
+                now=now,
+                dry_run=dry_run,
+                result=result,
+                request_timeout=request_timeout,
+            )
+        if spool_dir is not None and spool_dir.exists():
+            if dry_run:
+                days = retention_days.get("new", max(retention_days.values()))
+                result.spool = count_spool_older_than(spool_dir, days, now)
+            else:
+                with Spool(spool_dir) as spool:
+                    result.spool = purge_spool(spool, retention_days, now=now)
+    except BaseException as exc:
+        result.errors.append(f"purge stopped: {type(exc).__name__}")
+        raise
+    finally:
+        if not dry_run:
+            _write_audit(client, result, audit_log)
+    return result
+
+
+def _write_audit(client: Elasticsearch | None, result: PurgeResult, audit_log: Path | str) -> None:
     # One timestamp for both copies, so the local log and the index agree exactly.
     written_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     record = {"@timestamp": written_at, **result.audit_record()}
@@ -201,9 +259,7 @@ def run_purge(
     if client is not None:
         try:
             index_audit_record_sync(client, record)
-        except ApiError as exc:
-            logger.error(
-                "erasure audit record not indexed (%s); it is in %s", exc.message, audit_log
-            )
-            result.errors.append(f"audit index: {exc.message}")
-    return result
+        except (ApiError, TransportError) as exc:
+            text = _error_text(exc)
+            logger.error("erasure audit record not indexed (%s); it is in %s", text, audit_log)
+            result.errors.append(f"audit index: {text}")

@@ -68,6 +68,12 @@ _COPIED = ("state", "labels", "notes", "assignee")
 
 #: Painless source of the review update. Only ``ctx._source.review`` is assigned; an
 #: equal review or a stored review decided later than this one is left alone (noop).
+#: ``index.max_result_window`` of a cluster with default settings: ``from + size`` of a
+#: search (and the page size of a scroll) may not exceed it.
+MAX_RESULT_WINDOW = 10_000
+#: Copies of one hit a lookup makes room for (index generations during a move).
+COPIES_PER_ID = 4
+
 REVIEW_UPDATE_SCRIPT = """\
 def wanted = params.review;
 def current = ctx._source.review;
@@ -277,9 +283,11 @@ def sync_reviews(
         start = None
     report.since = _iso(start) if start is not None else None
 
-    latest, newest_read = _read_decisions(client, reviews_alias, report, states, batch_size)
+    page = min(batch_size, MAX_RESULT_WINDOW)
+    latest, newest_read = _read_decisions(client, reviews_alias, report, states, page)
     outcomes: dict[str, str] = {}
-    for ids in _chunks(sorted(latest), batch_size):
+    # Each lookup searches with size = ids * COPIES_PER_ID, within MAX_RESULT_WINDOW.
+    for ids in _chunks(sorted(latest), min(batch_size, MAX_RESULT_WINDOW // COPIES_PER_ID)):
         _apply_batch(client, hits_alias, [latest[i] for i in ids], outcomes, report, dry_run)
     for outcome in outcomes.values():
         setattr(report, outcome, getattr(report, outcome) + 1)
@@ -357,7 +365,7 @@ def _apply_batch(
         index=alias,
         query={"ids": {"values": list(by_id)}},
         source_includes=["review"],
-        size=len(by_id) * 4,
+        size=len(by_id) * COPIES_PER_ID,
         track_total_hits=False,
     )
     actions: list[dict[str, Any]] = []

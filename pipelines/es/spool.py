@@ -251,25 +251,43 @@ class Spool:
             finally:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
-    def requeue_rejected(self) -> int:
-        """Append every rejected document to a new segment again and empty the ledger.
+    def requeue_rejected(
+        self, retention_days: int | None = None, *, now: datetime | None = None
+    ) -> int:
+        """Append every rejected document within retention to a new segment again.
 
         For after the cause was fixed (a mapping, the document builder). A crash in
         between leaves a document in both places; sending it twice is harmless.
+        Documents whose ``last_seen`` is more than ``retention_days`` ago (default: the
+        retention of unreviewed hits, state ``new``, of the data policy in
+        ``LCOM_POLICY_DIR`` or the built-in default) are not requeued: they stay in the
+        ledger, for ``lcom purge`` to erase and record. Returns how many were requeued.
         """
+        if retention_days is None:
+            retention_days = default_spool_retention_days()
+        cutoff = (now or _now()) - timedelta(days=retention_days)
         with self._rejected_lock():
             path = self.directory / REJECTED_FILE
             if not path.exists():
                 return 0
             entries = [e for e in _read_jsonl(path)[0] if e is not None and "doc" in e]
-            for entry in entries:
+            requeue = [e for e in entries if ledger_entry_time(e) >= cutoff]
+            expired = [e for e in entries if ledger_entry_time(e) < cutoff]
+            for entry in requeue:
                 self.append(entry["doc"])
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(b"")
+            tmp.write_bytes(b"".join(_dumps(e) for e in expired))
             os.replace(tmp, path)
             if self.fsync:
                 _fsync_dir(self.directory)
-        return len(entries)
+        if expired:
+            logger.warning(
+                "%d rejected document(s) past retention (%d days) not requeued; "
+                "`lcom purge` erases them",
+                len(expired),
+                retention_days,
+            )
+        return len(requeue)
 
     # ------------------------------------------------------------------ reading
 
@@ -352,14 +370,16 @@ class Spool:
     # ------------------------------------------------------------------ retention
 
     def purge_older_than(self, days: int, *, now: datetime | None = None) -> dict[str, int]:
-        """Delete spool data past retention: segments last written more than ``days`` ago
-        and rejected documents refused more than ``days`` ago. Returns counts."""
+        """Delete spool data past retention, by the documents' own ``last_seen``:
+        segments whose newest document was last seen more than ``days`` ago, and
+        rejected documents last seen more than ``days`` ago (not by when a file was
+        written or a document refused: a requeued or late document is no younger).
+        Returns counts."""
         cutoff = (now or _now()) - timedelta(days=days)
         counts = {"segments": 0, "records": 0, "rejected": 0}
         with self._lock:
             for path in sorted(self.directory.glob(SEGMENT_GLOB)):
-                mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-                if mtime >= cutoff or path.name in self._held:
+                if path.name in self._held or segment_newest_time(path) >= cutoff:
                     continue
                 seg = self._try_claim(path)
                 if seg is None:
@@ -371,7 +391,7 @@ class Spool:
                 ledger = self.directory / REJECTED_FILE
                 if ledger.exists():
                     entries = [e for e in _read_jsonl(ledger)[0] if e is not None]
-                    keep = [e for e in entries if _parse_time(e.get("rejected_at")) >= cutoff]
+                    keep = [e for e in entries if ledger_entry_time(e) >= cutoff]
                     counts["rejected"] = len(entries) - len(keep)
                     if counts["rejected"]:
                         tmp = ledger.with_suffix(".tmp")
@@ -459,6 +479,41 @@ def _read_jsonl(path: Path) -> tuple[list[dict[str, Any] | None], int]:
 def _read_acks(path: Path) -> set[int]:
     docs, _ = _read_jsonl(path)
     return {int(d["line"]) for d in docs if d is not None and isinstance(d.get("line"), int)}
+
+
+def segment_newest_time(path: Path) -> datetime:
+    """Latest ``last_seen`` of the documents in a segment (its mtime if none has one)."""
+    times = [
+        _parse_time(doc.get("last_seen"))
+        for doc in _read_jsonl(path)[0]
+        if isinstance(doc, dict) and _has_time(doc.get("last_seen"))
+    ]
+    if times:
+        return max(times)
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except FileNotFoundError:
+        return datetime.max.replace(tzinfo=UTC)
+
+
+def ledger_entry_time(entry: dict[str, Any]) -> datetime:
+    """``last_seen`` of a rejected document (when it was refused, if it has none)."""
+    doc = entry.get("doc")
+    if isinstance(doc, dict) and _has_time(doc.get("last_seen")):
+        return _parse_time(doc["last_seen"])
+    return _parse_time(entry.get("rejected_at"))
+
+
+def default_spool_retention_days() -> int:
+    """Retention of unreviewed hits (``new``): the data policy's, else the default."""
+    from pipelines.es.cli_support import resolve_retention  # reads LCOM_POLICY_DIR
+
+    states = resolve_retention(None, None)[0].hits_by_state
+    return int(states.get("new", max(states.values())))
+
+
+def _has_time(value: object) -> bool:
+    return _parse_time(value) != datetime.min.replace(tzinfo=UTC)
 
 
 def _parse_time(value: object) -> datetime:

@@ -34,6 +34,13 @@ REPO = Path(__file__).resolve().parents[2]
 CRAWL_TIMEOUT = 90.0
 #: Chromium may only resolve loopback names in tests: it can never reach the internet.
 LOOPBACK_ONLY_ARG = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"
+#: A test-only pseudonymisation key (never used outside tests).
+TEST_PSEUDONYM_KEY = "5f" * 32
+#: The item pipelines no crawl may run without (``crawler/runtime.py``).
+PRIVACY_PIPELINES = {
+    "pipelines.pseudonymize.PseudonymizePipeline": 200,
+    "pipelines.minimize.MinimizePipeline": 400,
+}
 
 
 #: ``lcom crawl`` with only its own sub-command registered, so these tests do not
@@ -174,8 +181,12 @@ class CrawlRunner:
                 "LCOM_VAR_DIR": str(self.var_dir),
                 "LCOM_PROGRESS": "0",
                 "PYTHONPATH": str(REPO),
+                # Pseudonymisation runs in every crawl; copied policies are not the
+                # bundled demo policy, whose public demo key is refused elsewhere.
+                "LCOM_PSEUDONYM_KEY": TEST_PSEUDONYM_KEY,
             }
         )
+        env.pop("LCOM_PSEUDONYM_KEY_FILE", None)
         env.pop("LCOM_POLICY_DIR", None)
         env.update(self.environ)
         return env
@@ -191,8 +202,9 @@ class CrawlRunner:
         self.count += 1
         stats_file = self.tmp / f"stats{self.count}.json"
         merged = {
-            # Guardrails are under test here, not the pipelines (they have their own tests).
-            "ITEM_PIPELINES": "{}",
+            # Guardrails are under test here, not the pipelines (they have their own
+            # tests): only the two a crawl may not run without; nothing is stored.
+            "ITEM_PIPELINES": json.dumps(PRIVACY_PIPELINES),
             "LCOM_DEMO": "1",
             "LCOM_STATS_DUMP": str(stats_file),
             "LCOM_KILL_SWITCH_INTERVAL": "0.25",

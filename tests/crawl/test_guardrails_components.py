@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy import Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
 from crawler.extensions.audit import AuditLog, append_record, refusal_record, run_record
@@ -19,9 +23,12 @@ from crawler.extensions.killswitch import KillSwitch, extra_kill_switch_engaged
 from crawler.middlewares.guardrails import (
     BrowserRequestGuard,
     Guardrails,
+    GuardrailsGate,
     GuardrailsMiddleware,
+    OffHostUrlFilter,
     Stop,
     abort_everything,
+    loggable_url,
     looks_like_login_wall,
 )
 from crawler.runtime import MissingRuntimeError
@@ -344,3 +351,92 @@ def test_audit_records_are_appended_one_json_line_each(tmp_path: Path) -> None:
     lines = path.read_text().splitlines()
     assert [json.loads(line)["run_id"] for line in lines] == ["r1", "r2"]
     assert json.loads(lines[0])["finish_reason"] == "lcom_refused"
+
+
+def middleware(guardrails: Guardrails) -> GuardrailsMiddleware:
+    return GuardrailsMiddleware(guardrails, SimpleNamespace(), SimpleNamespace())  # type: ignore[arg-type]
+
+
+def test_gate_sends_the_permits_user_agent_whatever_the_request_carries(
+    permit: SourcePermit,
+) -> None:
+    request = Request(f"{BASE}/ads", headers={"User-Agent": "Mozilla/5.0 stealth"})
+    GuardrailsGate(make(permit)).process_request(request)
+    assert request.headers[b"User-Agent"] == permit.user_agent.encode()
+
+
+def test_gate_stops_the_source_on_a_stop_status_before_retry_sees_it(
+    permit: SourcePermit,
+) -> None:
+    guardrails = make(permit, stop_status_codes=frozenset({503}))
+    request = Request(f"{BASE}/status/503")
+    with pytest.raises(IgnoreRequest):
+        GuardrailsGate(guardrails).process_response(request, Response(request.url, status=503))
+    assert guardrails.stops == [Stop("stop_status", "lcom_stop_status_503")]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_robots_txt_that_fails_with_a_server_error_disallows_everything(
+    permit: SourcePermit, status: int
+) -> None:
+    from scrapy.robotstxt import ProtegoRobotParser
+
+    request = Request(f"{BASE}/robots.txt")
+    answer = Response(request.url, status=status, body=b"<html>oops</html>")
+    replaced = middleware(make(permit)).process_response(request, answer)
+    parser = ProtegoRobotParser(replaced.body, None)
+    assert not parser.allowed(f"{BASE}/ads", permit.user_agent)
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_robots_txt_that_answers_or_is_missing_is_read_as_it_is(
+    permit: SourcePermit, status: int
+) -> None:
+    request = Request(f"{BASE}/robots.txt")
+    answer = Response(request.url, status=status, body=b"User-agent: *\nDisallow:\n")
+    assert middleware(make(permit)).process_response(request, answer) is answer
+
+
+def test_robots_txt_that_cannot_be_fetched_blocks_its_host_for_the_run(
+    permit: SourcePermit,
+) -> None:
+    guardrails = make(permit)
+    middleware(guardrails).process_exception(
+        Request(f"{BASE}/robots.txt"), TimeoutError("timed out")
+    )
+    assert guardrails.check_request(f"{BASE}/ads") == "robots_unreachable"
+    assert guardrails.admit(f"{BASE}/ads") == "robots_unreachable"
+    assert guardrails.check_request("http://127.0.0.1:9999/ads") is None  # another host
+    assert guardrails.blocks == ["robots_unreachable", "robots_unreachable"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://wa.me/31612345678", "https://t.me/some_handle?start=1", "mailto:anna@example.org"],
+)
+def test_off_host_urls_are_logged_without_their_path_or_query(
+    permit: SourcePermit, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    safe = loggable_url(url, permit)
+    assert safe.endswith("#sha256:" + hashlib.sha256(url.encode()).hexdigest()[:12])
+    assert "31612345678" not in safe and "some_handle" not in safe and "anna" not in safe
+    caplog.set_level(logging.DEBUG)
+    make(permit).block("host", url)
+    redirects = logging.getLogger("scrapy.downloadermiddlewares.redirect")
+    url_filter = OffHostUrlFilter(permit)
+    redirects.addFilter(url_filter)
+    try:
+        redirects.debug(
+            "Redirecting (%(reason)s) to %(redirected)s from %(request)s",
+            {"reason": 302, "redirected": url, "request": Request(f"{BASE}/go")},
+        )
+    finally:
+        redirects.removeFilter(url_filter)
+    assert caplog.messages
+    for message in caplog.messages:
+        assert url not in message
+    assert f"{BASE}/go" in caplog.messages[-1]
+
+
+def test_urls_on_the_permits_hosts_are_logged_in_full(permit: SourcePermit) -> None:
+    assert loggable_url(f"{BASE}/members/7", permit) == f"{BASE}/members/7"

@@ -11,10 +11,13 @@ import itertools
 import signal
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.crawl.conftest import edit_yaml
 
 # The fixtures ``crawl`` and ``make_runner`` come from conftest.py (CrawlRunner).
 CrawlRunner = Any
@@ -154,20 +157,42 @@ def test_authorisation_expiring_mid_run_stops_the_run(crawl: CrawlRunner) -> Non
     assert result.audit[-1]["permit"]["valid_until"] == expires.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def test_kill_switch_file_created_mid_run_closes_the_spider_within_seconds(
-    crawl: CrawlRunner,
+def engage_mid_run(policy: Path, how: str) -> None:
+    bundle, auths = policy / "bundle.yaml", policy / "authorisations.yaml"
+    if how == "file":
+        (policy / "STOP").touch()
+    elif how == "flag":
+        edit_yaml(bundle, {"kill_switch": {"engaged": True}})
+    elif how == "broken_bundle":
+        bundle.write_text("kill_switch: [unclosed\n", encoding="utf-8")
+    elif how == "revoked":
+        text = auths.read_text(encoding="utf-8")
+        auths.write_text(text.replace("status: active", "status: revoked"), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("file", "lcom_kill_switch"),
+        ("flag", "lcom_kill_switch"),
+        ("broken_bundle", "lcom_kill_switch"),
+        ("revoked", "lcom_authorisation_withdrawn"),
+    ],
+)
+def test_kill_switch_engaged_mid_run_closes_the_spider_within_seconds(
+    crawl: CrawlRunner, how: str, reason: str
 ) -> None:
     policy = crawl.policy(source={"requests_per_second": 4, "concurrency": 2})
     running = crawl.start(policy=policy)
     running.wait_for_requests(4)
-    (policy / "STOP").touch()
+    engage_mid_run(policy, how)
     engaged_at = time.monotonic()
     result = running.wait()
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.finish_reason == "lcom_kill_switch"
+    assert result.finish_reason == reason
     late = [r.path for r in result.requests if r.time > engaged_at + 2.0]
     assert late == [], "requests made after the kill switch was engaged"
-    assert result.audit[-1]["finish_reason"] == "lcom_kill_switch"
+    assert result.audit[-1]["finish_reason"] == reason
 
 
 def test_run_interrupted_by_a_signal_still_leaves_its_audit_record(crawl: CrawlRunner) -> None:
@@ -202,6 +227,21 @@ def test_kill_switch_engaged_before_start_means_no_request(crawl: CrawlRunner, h
         assert [r["finish_reason"] for r in result.audit] == ["lcom_refused"]
 
 
+@pytest.mark.parametrize("scrapy", [False, True])
+def test_settings_that_switch_off_the_guardrails_refuse_the_crawl_before_any_request(
+    crawl: CrawlRunner, scrapy: bool
+) -> None:
+    result = crawl.run(
+        policy=crawl.policy(),
+        settings={"DOWNLOADER_MIDDLEWARES": "{}", "EXTENSIONS": "{}"},
+        scrapy=scrapy,
+    )
+    assert result.returncode != 0
+    assert "GuardrailsMiddleware is not enabled" in result.output
+    assert_no_request(result)
+    assert [r["finish_reason"] for r in result.audit] == ["lcom_refused"]
+
+
 @pytest.mark.parametrize("status", [403, 451])
 def test_stop_status_code_stops_the_source(crawl: CrawlRunner, status: int) -> None:
     policy = crawl.policy(source={"concurrency": 1})
@@ -210,6 +250,17 @@ def test_stop_status_code_stops_the_source(crawl: CrawlRunner, status: int) -> N
     assert result.finish_reason == f"lcom_stop_status_{status}"
     assert result.page_paths() == [f"/status/{status}"]
     assert result.blocked("stop_status") >= 1
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_stop_status_scrapy_would_retry_is_requested_once_and_stops_the_source(
+    crawl: CrawlRunner, status: int
+) -> None:
+    policy = crawl.policy(source={"concurrency": 1, "stop_status_codes": [401, 403, 429, 503]})
+    result = crawl.run(policy=policy, source=crawl.source(f"/status/{status}", "/ads?page=1"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.finish_reason == f"lcom_stop_status_{status}"
+    assert result.page_paths() == [f"/status/{status}"]
 
 
 def test_request_rate_per_host_stays_within_the_permit(crawl: CrawlRunner) -> None:
@@ -255,6 +306,31 @@ def test_broken_policy_makes_lcom_crawl_exit_with_the_problem_and_no_request(
     result = crawl.run(policy=policy)
     assert result.returncode != 0
     assert "max_pages_ever" in result.output
+    assert_no_request(result)
+
+
+def test_lcom_crawl_finds_sources_in_the_folder_the_environment_names(
+    crawl: CrawlRunner,
+) -> None:
+    sources = crawl.tmp / "sources"
+    sources.mkdir()
+    crawl.source("/ads?page=1").rename(sources / "mysite.yaml")  # a copy with id "demo"
+    crawl.environ["LCOM_SOURCES_DIR"] = str(sources)
+    result = crawl.run(policy=crawl.policy(source={"pages_per_run": 2}), source="mysite")
+    assert result.returncode == 0, result.output[-3000:]
+    assert result.page_paths()[0] == "/ads?page=1"
+
+
+@pytest.mark.parametrize("content", [b"id: demo\n\xff\n", b"id: [demo\n"])
+def test_a_bad_source_config_makes_lcom_crawl_exit_2_with_the_problem(
+    crawl: CrawlRunner, content: bytes
+) -> None:
+    source = crawl.tmp / "broken.yaml"
+    source.write_bytes(content)
+    result = crawl.run(policy=crawl.policy(), source=source)
+    assert result.returncode == 2, result.output[-3000:]
+    assert "source config problem" in result.output
+    assert "Traceback" not in result.output
     assert_no_request(result)
 
 

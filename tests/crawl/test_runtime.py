@@ -111,10 +111,36 @@ class TestJobState:
         assert jobstate.begin(tmp_path, "demo", "run-2") == ("run-2", "new", 0)
         assert not (tmp_path / "requests.seen").exists()
 
-    def test_an_unreadable_marker_counts_as_a_killed_run(self, tmp_path: Path) -> None:
-        (tmp_path / jobstate.MARKER).write_text("{not json")
-        run_id, mode, pages = jobstate.begin(tmp_path, "demo", "run-9")
-        assert (run_id, mode, pages) == ("run-9", "recover", 0)
+    @pytest.mark.parametrize("content", ["{not json", "[1, 2]", ""])
+    def test_an_unreadable_marker_refuses_the_run_instead_of_resetting_the_page_cap(
+        self, tmp_path: Path, content: str
+    ) -> None:
+        (tmp_path / jobstate.MARKER).write_text(content)
+        with pytest.raises(jobstate.JobStateError, match="remove it"):
+            jobstate.begin(tmp_path, "demo", "run-9")
+        assert (tmp_path / jobstate.MARKER).read_text() == content  # left for inspection
+
+    @pytest.mark.parametrize("state", ["running", "shutdown", "finished"])
+    def test_a_job_folder_of_another_source_is_refused(self, tmp_path: Path, state: str) -> None:
+        jobstate.begin(tmp_path, "other", "run-1")
+        if state != "running":
+            jobstate.finish(tmp_path, "run-1", "other", state, pages=3)
+        with pytest.raises(jobstate.JobStateError, match="belongs to source 'other'"):
+            jobstate.begin(tmp_path, "demo", "run-2")
+
+
+def test_an_unreadable_job_marker_is_an_audited_refusal(tmp_path: Path) -> None:
+    import json
+
+    jobdir = tmp_path / "job"
+    jobdir.mkdir()
+    (jobdir / jobstate.MARKER).write_text("{not json")
+    audit = tmp_path / "audit.jsonl"
+    with pytest.raises(jobstate.JobStateError):
+        prepared(make_policy(tmp_path / "policy"), JOBDIR=str(jobdir), LCOM_AUDIT_LOG=str(audit))
+    (record,) = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert record["finish_reason"] == "lcom_refused"
+    assert "JobStateError" in record["refusal"]
 
 
 def test_a_recovered_job_continues_the_page_cap_where_it_stopped(tmp_path: Path) -> None:
@@ -130,3 +156,115 @@ def test_a_recovered_job_continues_the_page_cap_where_it_stopped(tmp_path: Path)
     assert guardrails.admit("http://127.0.0.1:1/ad/1") is None
     assert jobstate.read_marker(jobdir)["pages"] == 10  # type: ignore[index]
     assert guardrails.admit("http://127.0.0.1:1/ad/2") == "page_cap"
+
+
+GUARDRAILS_MW = "crawler.middlewares.guardrails.GuardrailsMiddleware"
+GATE = "crawler.middlewares.guardrails.GuardrailsGate"
+PSEUDONYMIZE = "pipelines.pseudonymize.PseudonymizePipeline"
+MINIMIZE = "pipelines.minimize.MinimizePipeline"
+CAPTURE = "tests.crawl.capture.CapturePipeline"
+
+
+@pytest.mark.parametrize(
+    ("settings", "missing"),
+    [
+        ({"DOWNLOADER_MIDDLEWARES": {}}, GUARDRAILS_MW),
+        ({"DOWNLOADER_MIDDLEWARES": {GUARDRAILS_MW: 50, GATE: None}}, GATE),
+        ({"DOWNLOADER_MIDDLEWARES": {GUARDRAILS_MW: 50, GATE: 500}}, "RetryMiddleware"),
+        ({"DOWNLOADER_MIDDLEWARES_BASE": {}}, "RobotsTxtMiddleware"),
+        ({"SPIDER_MIDDLEWARES": {}}, "DepthGuardMiddleware"),
+        ({"SPIDER_MIDDLEWARES_BASE": {}}, "DepthMiddleware"),
+        ({"EXTENSIONS": {}}, "KillSwitch"),
+        ({"EXTENSIONS": {"crawler.extensions.killswitch.KillSwitch": 10}}, "AuditLog"),
+        ({"ITEM_PIPELINES": {}}, PSEUDONYMIZE),
+        ({"ITEM_PIPELINES": {PSEUDONYMIZE: 200}}, MINIMIZE),
+        ({"ITEM_PIPELINES": {PSEUDONYMIZE: 500, MINIMIZE: 400}}, "must come before"),
+        (
+            {"ITEM_PIPELINES": {PSEUDONYMIZE: 200, MINIMIZE: 400, CAPTURE: 150}},
+            "tests.crawl.capture.CapturePipeline would see items before",
+        ),
+        (
+            {
+                "LCOM_DEMO": True,
+                "ITEM_PIPELINES": {
+                    PSEUDONYMIZE: 200,
+                    MINIMIZE: 400,
+                    "pipelines.elasticsearch.ElasticsearchPipeline": 300,
+                },
+            },
+            "ElasticsearchPipeline would see items before",
+        ),
+    ],
+)
+def test_settings_that_drop_or_bypass_a_guardrail_component_refuse_the_crawl(
+    tmp_path: Path, settings: dict[str, object], missing: str
+) -> None:
+    import json
+
+    from crawler.runtime import UnsafeSettingsError
+
+    audit = tmp_path / "audit.jsonl"
+    with pytest.raises(UnsafeSettingsError, match=missing):
+        prepared(make_policy(tmp_path / "policy"), LCOM_AUDIT_LOG=str(audit), **settings)
+    (record,) = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert record["finish_reason"] == "lcom_refused"
+    assert missing in record["refusal"]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        # A test capture pipeline before pseudonymisation: demo mode only.
+        {"LCOM_DEMO": True, "ITEM_PIPELINES": {PSEUDONYMIZE: 200, MINIMIZE: 400, CAPTURE: 150}},
+        # Anything after minimisation sees only the hit document.
+        {"ITEM_PIPELINES": {PSEUDONYMIZE: 200, MINIMIZE: 400, CAPTURE: 950}},
+        # Extra middlewares may exist beside lcom's.
+        {"DOWNLOADER_MIDDLEWARES": {GUARDRAILS_MW: 50, GATE: 800, CAPTURE: 700}},
+    ],
+)
+def test_extra_components_that_keep_the_guardrails_in_place_are_accepted(
+    tmp_path: Path, settings: dict[str, object]
+) -> None:
+    prepared(make_policy(tmp_path / "policy"), **settings)
+
+
+def test_settings_that_would_widen_the_permit_by_the_back_door_are_overridden(
+    tmp_path: Path,
+) -> None:
+    policy = make_policy(tmp_path / "policy", source={"stop_status_codes": [401, 403, 429, 503]})
+    crawler, runtime = prepared(
+        policy,
+        DEFAULT_REQUEST_HEADERS={"User-Agent": "Mozilla/5.0 stealth", "Accept": "text/html"},
+        DOWNLOAD_SLOTS={"127.0.0.1": {"delay": 0, "concurrency": 32}},
+        CONCURRENT_REQUESTS_PER_IP=32,
+        LCOM_KILL_SWITCH_INTERVAL=3600,
+        ROBOTSTXT_PARSER="scrapy.robotstxt.PythonRobotParser",
+        LOG_FORMATTER="scrapy.logformatter.LogFormatter",
+        PLAYWRIGHT_CONTEXTS={"default": {"service_workers": "allow"}},
+        PLAYWRIGHT_CDP_URL="http://127.0.0.1:9222",
+    )
+    settings = crawler.settings
+    assert settings.getdict("DEFAULT_REQUEST_HEADERS") == {"Accept": "text/html"}
+    assert settings.getdict("DOWNLOAD_SLOTS") == {}
+    assert settings.getint("CONCURRENT_REQUESTS_PER_IP") == 0
+    assert settings.getfloat("LCOM_KILL_SWITCH_INTERVAL") == 5.0
+    assert settings.get("ROBOTSTXT_PARSER") == "scrapy.robotstxt.ProtegoRobotParser"
+    assert settings.get("LOG_FORMATTER") == "crawler.logformatter.PrivacyLogFormatter"
+    assert not {401, 403, 429, 503} & set(settings.getlist("RETRY_HTTP_CODES"))
+    assert settings.getdict("PLAYWRIGHT_CONTEXTS") == {"default": {"service_workers": "block"}}
+    assert settings.get("PLAYWRIGHT_CDP_URL") is None
+    args = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"]
+    resolver = [arg for arg in args if arg.startswith("--host-resolver-rules")]
+    assert resolver == ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+    assert runtime.permit.allowed_hosts == frozenset({"127.0.0.1"})
+
+
+def test_every_rendered_page_blocks_service_workers_and_guards_websockets() -> None:
+    from crawler.sources import load_source
+
+    page = next(p for p in load_source("demo").pages.values() if p.javascript)
+    meta = AdSpider.playwright_meta(page)
+    assert meta["playwright_context_kwargs"] == {"service_workers": "block"}
+    assert meta["playwright_page_init_callback"] == (
+        "crawler.middlewares.guardrails.guard_browser_page"
+    )

@@ -69,3 +69,33 @@ def test_invalid_source_config_names_file_and_field(
         load_source(str(path))
     assert str(path) in str(excinfo.value)
     assert message in str(excinfo.value)
+
+
+@pytest.mark.parametrize("content", [b"id: demo\ntitle: caf\xe9\n", b"\xff\xfe\x00i\x00d"])
+def test_a_source_config_that_is_not_utf8_is_a_source_config_error(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(content)
+    with pytest.raises(SourceConfigError, match="not UTF-8"):
+        load_source(str(path))
+
+
+def test_a_bad_source_config_is_an_audited_refusal(tmp_path: Path) -> None:
+    import json
+
+    from scrapy.crawler import Crawler
+
+    from crawler.jobs import project_settings
+    from crawler.runtime import prepare_runtime
+    from crawler.spiders.ads import AdSpider
+
+    path = tmp_path / "broken.yaml"
+    path.write_bytes(b"id: demo\n\xff\n")
+    audit = tmp_path / "audit.jsonl"
+    crawler = Crawler(AdSpider, project_settings({"LCOM_AUDIT_LOG": str(audit)}))
+    with pytest.raises(SourceConfigError):
+        prepare_runtime(crawler, str(path), "http://127.0.0.1:1")
+    (record,) = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert (record["finish_reason"], record["source"]) == ("lcom_refused", "broken")
+    assert "SourceConfigError" in record["refusal"]

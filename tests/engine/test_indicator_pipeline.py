@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
 import pytest
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from pipelines.engine.indicators import IndicatorEngine
 from pipelines.indicators import IndicatorPipeline
+from pipelines.pseudonymize import PSEUDONYMISED
 
 
 def make_item(**fields: Any) -> dict[str, Any]:
@@ -19,9 +23,14 @@ def make_item(**fields: Any) -> dict[str, Any]:
         "lang": "nl",
         "age_text": None,
         "price_text": None,
+        PSEUDONYMISED: True,
     }
     item.update(fields)
     return item
+
+
+def process(pipeline: IndicatorPipeline, item: dict[str, Any]) -> Any:
+    return asyncio.run(pipeline.process_item(item))
 
 
 def build(settings: dict[str, Any] | None = None) -> tuple[IndicatorPipeline, Any]:
@@ -32,7 +41,7 @@ def build(settings: dict[str, Any] | None = None) -> tuple[IndicatorPipeline, An
 
 def test_pipeline_adds_the_indicator_fields_and_counts_stats() -> None:
     pipeline, stats = build({"LCOM_DERIVE_ORIGIN": True})
-    item = pipeline.process_item(make_item(age_text="19"))
+    item = process(pipeline, make_item(age_text="19"))
     assert item["categories"] == ["availability_24_7", "movement", "origin", "youth"]
     assert item["hit"] is True
     assert item["stated_age"] == 19
@@ -46,14 +55,14 @@ def test_pipeline_adds_the_indicator_fields_and_counts_stats() -> None:
 
 def test_origin_is_off_unless_the_policy_allows_it() -> None:
     pipeline, stats = build()
-    item = pipeline.process_item(make_item())
+    item = process(pipeline, make_item())
     assert "origin" not in item["categories"]
     assert stats.get_value("lcom/indicators/category/origin") is None
 
 
 def test_non_hits_are_kept_for_minimisation_to_drop() -> None:
     pipeline, stats = build()
-    item = pipeline.process_item(make_item(title="Fiets te koop", text="Gazelle, 275 euro"))
+    item = process(pipeline, make_item(title="Fiets te koop", text="Gazelle, 275 euro"))
     assert item["hit"] is False
     assert item["indicators"] == []
     assert stats.get_value("lcom/indicators/hits") is None
@@ -69,5 +78,40 @@ def test_threshold_and_lexicon_dir_settings(value: Any, expected: float) -> None
 
 def test_pipeline_can_be_built_without_a_crawler() -> None:
     pipeline = IndicatorPipeline(IndicatorEngine.from_dir(), derive_origin=True)
-    item = pipeline.process_item(make_item())
+    item = process(pipeline, make_item())
     assert "origin" in item["categories"]
+
+
+def test_item_that_was_not_pseudonymised_is_dropped_before_any_snippet_is_cut() -> None:
+    pipeline, stats = build()
+    item = make_item(source_ad_id="ad-1", text="Net aangekomen, bel 0612345678")
+    del item[PSEUDONYMISED]
+    with pytest.raises(DropItem):
+        process(pipeline, item)
+    assert "indicators" not in item
+    assert set(item) == {"source", "doc_id"}
+    assert stats.get_value("lcom/pipeline/dropped/not_pseudonymised") == 1
+
+
+def test_engine_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = IndicatorPipeline(IndicatorEngine.from_dir())
+    loop_ran = threading.Event()
+    analyse = pipeline.engine.analyse
+
+    def slow_analyse(*args: Any, **kwargs: Any) -> Any:
+        # Inline on the event loop this wait could only time out.
+        assert loop_ran.wait(10)
+        return analyse(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.engine, "analyse", slow_analyse)
+
+    async def main() -> Any:
+        async def other_work() -> None:
+            loop_ran.set()
+
+        other = asyncio.create_task(other_work())
+        item = await pipeline.process_item(make_item())
+        await other
+        return item
+
+    assert asyncio.run(main())["hit"] is True

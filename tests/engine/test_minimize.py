@@ -52,6 +52,7 @@ def flagged_item(**overrides: Any) -> dict[str, Any]:
         "lexicon_version": "2026.11.1",
         "stated_age": 19,
         "price": {"amount": 150.0, "currency": "EUR", "per_hours": 1.0},
+        "_lcom_pseudonymised": True,
     }
     item.update(overrides)
     return item

@@ -8,7 +8,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from pipelines.engine.minimize import ALWAYS_STORED
+from pipelines.engine.minimize import ALWAYS_STORED, doc_id
 from pipelines.minimize import MinimizePipeline
 
 from .test_minimize import flagged_item
@@ -27,8 +27,9 @@ def test_non_hit_is_dropped_counted_and_reduced_to_its_ids() -> None:
         pipeline.process_item(item)
     assert stats.get_value("lcom/pipeline/dropped/non_hit") == 1
     assert stats.get_value("lcom/pipeline/hits") is None
-    # Scrapy logs dropped items: only the ids are left to log.
-    assert item == {"source": "demo", "source_ad_id": "ad-00042"}
+    # Scrapy logs dropped items: only the source and the document id (a hash of the ad
+    # id, which may hold a contact) are left to log.
+    assert item == {"source": "demo", "doc_id": doc_id("demo", "ad-00042")}
 
 
 def test_hit_becomes_the_hit_document_and_is_counted() -> None:
@@ -55,6 +56,27 @@ def test_item_that_skipped_pseudonymisation_is_dropped() -> None:
     with pytest.raises(DropItem):
         pipeline.process_item(item)
     assert stats.get_value("lcom/pipeline/dropped/not_pseudonymised") == 1
+
+
+def test_item_without_the_pseudonymisation_mark_is_dropped() -> None:
+    pipeline, stats = build()
+    item = flagged_item()
+    del item["_lcom_pseudonymised"]
+    with pytest.raises(DropItem):
+        pipeline.process_item(item)
+    assert stats.get_value("lcom/pipeline/dropped/not_pseudonymised") == 1
+    assert "text" not in item
+
+
+def test_hit_document_keeps_the_doc_id_of_the_original_ad_id() -> None:
+    # The pseudonymiser set doc_id before it replaced a phone number in the ad id.
+    pipeline, _ = build()
+    original = doc_id("demo", "anna-0612345678")
+    document = pipeline.process_item(
+        flagged_item(source_ad_id="anna-[phone:1a2b3c4d]", doc_id=original)
+    )
+    assert document["doc_id"] == original
+    assert document["source_ad_id"] == "anna-[phone:1a2b3c4d]"
 
 
 def test_incomplete_hit_is_dropped() -> None:

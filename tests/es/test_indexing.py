@@ -337,3 +337,121 @@ def test_the_painless_upsert_reads_the_stored_state_before_replacing_it() -> Non
         "ctx._source.run_id;",
     ):
         assert HIT_UPSERT_SCRIPT.index(read) < cleared, read
+
+
+def test_replay_of_a_large_backlog_keeps_lookups_within_the_result_window(
+    ready_server: EsTestServer, tmp_path: Path
+) -> None:
+    # chunk_size 626: replay sends 2,504 records per round; one lookup of all their ids
+    # would ask for 10,016 hits, more than index.max_result_window (10,000) allows.
+    assert ready_server.max_result_window == 10_000
+    config = server_config(ready_server)
+    with Spool(tmp_path) as spool:
+        for n in range(2_504):
+            spool.append(make_hit("t:", n))
+    report = replay_with(config, tmp_path, IndexerConfig(chunk_size=626, initial_backoff=0.01))
+    assert report.counts == {"created": 2_504}
+    assert len(ready_server.documents()) == 2_504
+
+
+def replay_with(config: EsConnectionConfig, spool_dir: Path, indexer: IndexerConfig) -> IndexReport:
+    async def run() -> IndexReport:
+        client = make_async_client(config)
+        try:
+            with Spool(spool_dir) as spool:
+                return await replay_spool(spool, client, indexer)
+        finally:
+            await client.close()
+
+    return asyncio.run(run())
+
+
+def _review(state: str, at: str) -> dict[str, Any]:
+    return {"state": state, "reviewed_by": "inv-1", "reviewed_at": at}
+
+
+def test_newer_review_on_an_old_copy_is_carried_before_the_old_copy_is_deleted(
+    ready_server: EsTestServer, tmp_path: Path
+) -> None:
+    # Copies in two generations: the old one got a review decision the write copy has
+    # not (a review sync wrote to it after the move read it).
+    config = server_config(ready_server)
+    hit = make_hit("t:", 1, seen="2026-11-01T00:00:00Z")
+    with Spool(tmp_path) as spool:
+        assert index_docs(config, spool, [hit]) == ["created"]
+    (old_index,) = ready_server.copies(hit["doc_id"])
+    new_index = ready_server.rollover("lcom-hits")
+    with Elasticsearch(ready_server.url) as client:
+        stored = client.get(index=old_index, id=hit["doc_id"])["_source"]
+        client.index(index=new_index, id=hit["doc_id"], document=stored)
+        client.update(
+            index=old_index,
+            id=hit["doc_id"],
+            doc={"review": _review("relevant", "2026-11-20T10:00:00Z")},
+        )
+    later = make_hit("t:", 1, seen="2026-12-01T00:00:00Z")
+    with Spool(tmp_path) as spool:
+        assert index_docs(config, spool, [later]) == ["updated"]
+    assert ready_server.copies(hit["doc_id"]) == [new_index]
+    review = ready_server.documents()[hit["doc_id"]]["review"]
+    assert review == _review("relevant", "2026-11-20T10:00:00Z")
+
+
+def test_older_review_on_an_old_copy_does_not_replace_the_newer_one(
+    ready_server: EsTestServer, tmp_path: Path
+) -> None:
+    config = server_config(ready_server)
+    hit = make_hit("t:", 1, seen="2026-11-01T00:00:00Z")
+    with Spool(tmp_path) as spool:
+        index_docs(config, spool, [hit])
+    (old_index,) = ready_server.copies(hit["doc_id"])
+    with Elasticsearch(ready_server.url) as client:
+        client.update(
+            index=old_index,
+            id=hit["doc_id"],
+            doc={"review": _review("new", "2026-11-02T00:00:00Z")},
+        )
+        new_index = ready_server.rollover("lcom-hits")
+        stored = client.get(index=old_index, id=hit["doc_id"])["_source"]
+        stored["review"] = _review("not_relevant", "2026-11-25T00:00:00Z")
+        client.index(index=new_index, id=hit["doc_id"], document=stored)
+    with Spool(tmp_path) as spool:
+        index_docs(config, spool, [make_hit("t:", 1, seen="2026-12-01T00:00:00Z")])
+    assert ready_server.copies(hit["doc_id"]) == [new_index]
+    review = ready_server.documents()[hit["doc_id"]]["review"]
+    assert review == _review("not_relevant", "2026-11-25T00:00:00Z")
+
+
+def test_review_written_to_the_old_copy_during_a_move_is_carried_after_the_conflict(
+    ready_server: EsTestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = server_config(ready_server)
+    hit = make_hit("t:", 1, seen="2026-11-01T00:00:00Z")
+    with Spool(tmp_path) as spool:
+        index_docs(config, spool, [hit])
+    (old_index,) = ready_server.copies(hit["doc_id"])
+    new_index = ready_server.rollover("lcom-hits")
+
+    send_deletes = HitIndexer._send_deletes
+    raced = []
+
+    async def review_sync_wins_the_race(self: HitIndexer, deletes: Any) -> Any:
+        if not raced:  # between the carry and the delete, a review sync writes
+            raced.append(True)
+            with Elasticsearch(ready_server.url) as client:
+                client.update(
+                    index=old_index,
+                    id=hit["doc_id"],
+                    doc={"review": _review("relevant", "2026-11-20T10:00:00Z")},
+                )
+        return await send_deletes(self, deletes)
+
+    monkeypatch.setattr(HitIndexer, "_send_deletes", review_sync_wins_the_race)
+    with Spool(tmp_path) as spool:
+        assert index_docs(config, spool, [make_hit("t:", 1, seen="2026-12-01T00:00:00Z")]) == [
+            "updated"
+        ]
+    assert raced
+    assert ready_server.copies(hit["doc_id"]) == [new_index]
+    review = ready_server.documents()[hit["doc_id"]]["review"]
+    assert review == _review("relevant", "2026-11-20T10:00:00Z")

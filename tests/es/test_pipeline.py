@@ -97,3 +97,38 @@ def test_an_unreachable_cluster_keeps_hits_spooled(
     from pipelines.es.spool import Spool
 
     assert Spool(tmp_path).status().pending == 3
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"hit": False, "name": "Bianca", "contacts_raw": ["0612345678"]}, "not a hit"),
+        ({"doc_id": None}, "no doc_id"),
+        ({"contacts_raw": ["0612345678"]}, "never stored"),
+        ({"name": "Bianca"}, "never stored"),
+        ({"fetched_at": "2026-11-29T05:40:00Z"}, "does not have"),
+    ],
+)
+def test_item_that_is_not_a_minimised_hit_is_never_written_to_the_spool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overrides: dict, reason: str
+) -> None:
+    from scrapy.exceptions import DropItem
+
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    crawler = get_crawler(settings_dict={"LCOM_SPOOL_DIR": str(tmp_path)})
+    pipeline = ElasticsearchPipeline.from_crawler(crawler)
+    item = {**make_hit("p:", 1), **overrides}
+
+    async def run() -> None:
+        await pipeline.open_spider()
+        try:
+            with pytest.raises(DropItem, match=reason):
+                await pipeline.process_item(item)
+        finally:
+            await pipeline.close_spider()
+
+    asyncio.run(run())
+    assert "".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file()) == ""
+    assert crawler.stats.get_value("lcom/pipeline/dropped/not_minimised") == 1
+    assert crawler.stats.get_value("lcom/spool/written") is None
+    assert set(item) == {"source", "doc_id"}

@@ -122,6 +122,7 @@ def test_cli_purge_dry_run_with_retention_overrides(
     with Elasticsearch(es_server.url) as client:
         setup_cluster(client)
     monkeypatch.setenv("ELASTICSEARCH_URL", es_server.url)
+    monkeypatch.delenv("LCOM_POLICY_DIR", raising=False)
     parser = argparse.ArgumentParser()
     purge_cli.register(parser.add_subparsers())
     args = parser.parse_args(
@@ -138,7 +139,7 @@ def test_cli_purge_dry_run_with_retention_overrides(
     )
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "retention from --retention: {'new': 30}" in out
+    assert "with --retention for new: {'new': 30, 'relevant': 365, 'not_relevant': 14}" in out
     assert "total: would delete 0 hit(s)" in out
 
 
@@ -163,3 +164,69 @@ def test_audit_records_are_appended_to_the_audit_index(
     with es_cluster.client() as client:
         stored = client.get(index="lcom-audit", id=doc_id)["_source"]
     assert stored["run_id"] == record["run_id"] and "@timestamp" in stored
+
+
+def test_a_partial_retention_override_keeps_the_other_states_at_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipelines.es.cli_support import resolve_retention
+
+    monkeypatch.delenv("LCOM_POLICY_DIR", raising=False)
+    retention, origin = resolve_retention(None, ["not_relevant=7"])
+    assert dict(retention.hits_by_state) == {"new": 60, "relevant": 365, "not_relevant": 7}
+    assert "not_relevant" in origin
+
+
+def test_a_partial_retention_override_keeps_the_other_states_of_the_policy() -> None:
+    from legal_guardrails import DEMO_POLICY_DIR
+    from pipelines.es.cli_support import resolve_retention
+    from pipelines.es.retention import retention_from_policy_dir
+
+    policy = dict(retention_from_policy_dir(DEMO_POLICY_DIR).hits_by_state)
+    retention, _ = resolve_retention(DEMO_POLICY_DIR, ["not_relevant=3"])
+    assert dict(retention.hits_by_state) == {**policy, "not_relevant": 3}
+    assert len(policy) > 1  # other states are there to keep
+
+
+def _audit_records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_purge_that_times_out_still_writes_its_audit_record(
+    es_server: EsTestServer, tmp_path: Path
+) -> None:
+    from pipelines.es.setup import setup_cluster
+
+    with Elasticsearch(es_server.url) as client:
+        setup_cluster(client)
+    es_server.slow(0.5)
+    audit = tmp_path / "audit.jsonl"
+    try:
+        with Elasticsearch(es_server.url, request_timeout=0.2, max_retries=0) as client:
+            result = run_purge(client, RETENTION, audit_log=audit, now=NOW, request_timeout=0.1)
+    finally:
+        es_server.slow(0)
+    assert len(result.errors) >= len(RETENTION) + 1  # every state, and the audit index
+    assert all("ConnectionTimeout" in e for e in result.errors)
+    (record,) = _audit_records(audit)
+    assert record["kind"] == "erasure"
+    assert {e.split(":")[0] for e in record["errors"]} == {*RETENTION, OTHER_STATES}
+
+
+def test_purge_with_the_cluster_down_still_purges_the_spool_and_writes_its_audit_record(
+    es_server: EsTestServer, tmp_path: Path
+) -> None:
+    from pipelines.es.spool import Spool
+
+    with Spool(tmp_path / "spool") as spool:
+        spool.append(make_hit("p:", 1, seen="2026-01-01T00:00:00Z"))
+    es_server.down_for(None)
+    audit = tmp_path / "audit.jsonl"
+    with Elasticsearch(es_server.url, request_timeout=1, max_retries=0) as client:
+        result = run_purge(
+            client, RETENTION, audit_log=audit, now=NOW, spool_dir=tmp_path / "spool"
+        )
+    assert all("ConnectionError" in e for e in result.errors)
+    assert result.spool["segments"] == 1
+    (record,) = _audit_records(audit)
+    assert len(record["errors"]) == len(RETENTION) + 1

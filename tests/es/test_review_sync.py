@@ -368,3 +368,20 @@ def test_the_review_update_never_replaces_a_newer_review(
         "title": "t",
         "seen_count": 3,
     }
+
+
+@pytest.mark.parametrize(
+    "metadata", [{"team": "anti-trafficking", "tags": ["nl", 2]}, {}], ids=["with", "without"]
+)
+def test_a_decision_written_with_an_api_key_is_accepted_and_applied(
+    server: EsTestServer, metadata: dict
+) -> None:
+    server.security_user = "inv-anna"
+    server.security_api_key = {"id": "k1", "name": "kibana-inv-anna", "metadata": metadata}
+    with Elasticsearch(server.url) as client:
+        hit = seed_hit(client, "p:", 1)
+        decide(client, hit["doc_id"], "relevant")
+        sync_reviews(client)
+    assert server.documents()[hit["doc_id"]]["review"]["state"] == "relevant"
+    (decision,) = server.documents("lcom-reviews").values()
+    assert decision["user"]["api_key"]["id"] == "k1"

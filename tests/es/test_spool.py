@@ -7,6 +7,8 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from pipelines.es.spool import Spool
 from tests.es.hits import make_hit
 
@@ -71,23 +73,64 @@ def test_status_counts_pending_acknowledged_and_rejected(tmp_path: Path) -> None
     assert (status.records, status.acknowledged, status.pending, status.rejected) == (3, 2, 1, 1)
 
 
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
 def test_retention_purge_removes_old_segments_and_old_rejections(tmp_path: Path) -> None:
     now = datetime.now(UTC)
+    old, recent = _iso(now - timedelta(days=40)), _iso(now - timedelta(days=2))
     with Spool(tmp_path, max_segment_bytes=1) as spool:
-        rejected = spool.append(make_hit("s:", 1))
-        spool.append(make_hit("s:", 2))
-        spool.append(make_hit("s:", 3))
+        rejected = spool.append(make_hit("s:", 1, seen=_iso(now - timedelta(days=31))))
+        spool.append(make_hit("s:", 2, seen=old))
+        spool.append(make_hit("s:", 3, seen=recent))
         spool.reject(rejected, error_type="x", status=400, reason="r")
-    old_time = (now - timedelta(days=40)).timestamp()
-    oldest = sorted(tmp_path.glob("hits-*.jsonl"))[0]
-    os.utime(oldest, (old_time, old_time))
-    ledger = tmp_path / "rejected.jsonl"
-    entry = json.loads(ledger.read_text())
-    entry["rejected_at"] = (now - timedelta(days=31)).isoformat()
-    ledger.write_text(json.dumps(entry) + "\n")
     with Spool(tmp_path) as spool:
         counts = spool.purge_older_than(30, now=now)
         status = spool.status()
+    # Files written a moment ago: only the documents' last_seen says they are old. (The
+    # rejected document's segment, fully acknowledged, was deleted when it was closed.)
     assert counts == {"segments": 1, "records": 1, "rejected": 1}
     assert (status.records, status.rejected) == (1, 0)
-    assert not oldest.exists()
+    assert [d["last_seen"] for d in Spool(tmp_path).documents()] == [recent]
+
+
+def test_segment_is_kept_while_its_newest_document_is_within_retention(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    with Spool(tmp_path) as spool:
+        spool.append(make_hit("s:", 1, seen=_iso(now - timedelta(days=40))))
+        spool.append(make_hit("s:", 2, seen=_iso(now - timedelta(days=5))))
+    old_time = (now - timedelta(days=90)).timestamp()
+    (segment,) = tmp_path.glob("hits-*.jsonl")
+    os.utime(segment, (old_time, old_time))  # an old file, but a recent document
+    with Spool(tmp_path) as spool:
+        assert spool.purge_older_than(30, now=now)["segments"] == 0
+
+
+def test_requeue_of_rejected_documents_skips_those_past_retention(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    with Spool(tmp_path) as spool:
+        expired = spool.append(make_hit("s:", 1, seen=_iso(now - timedelta(days=40))))
+        fresh = spool.append(make_hit("s:", 2, seen=_iso(now - timedelta(days=3))))
+        for record in (expired, fresh):
+            spool.reject(record, error_type="x", status=400, reason="r")
+    with Spool(tmp_path) as spool:
+        assert spool.requeue_rejected(30, now=now) == 1
+        pending = spool.claim_pending()
+        # The expired one is not written again with a fresh file date; purge erases it.
+        assert [r.doc["doc_id"] for r in pending] == [fresh.doc["doc_id"]]
+        assert spool.status().rejected == 1
+        assert spool.purge_older_than(30, now=now)["rejected"] == 1
+
+
+def test_requeue_without_a_retention_uses_that_of_new_hits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LCOM_POLICY_DIR", raising=False)
+    now = datetime.now(UTC)
+    with Spool(tmp_path) as spool:
+        for n, days in ((1, 61), (2, 59)):  # the default retention of "new" is 60 days
+            record = spool.append(make_hit("s:", n, seen=_iso(now - timedelta(days=days))))
+            spool.reject(record, error_type="x", status=400, reason="r")
+    with Spool(tmp_path) as spool:
+        assert spool.requeue_rejected() == 1

@@ -191,3 +191,19 @@ def test_a_window_cannot_start_at_the_end_of_the_day(
 def test_the_policy_package_does_not_import_scrapy() -> None:
     code = "import sys, legal_guardrails; sys.exit('scrapy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_nested_yaml_aliases_are_refused_without_being_expanded(
+    policy_dir: Path, now: datetime
+) -> None:
+    # Nine levels of ten aliases each: a billion values if anything expanded them.
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):
+        refs = ", ".join([f"*a{level - 1}"] * 10)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    lines.append("kill_switch: [" + ", ".join(["*a8"] * 10) + "]")
+    (policy_dir / "bundle.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = check_policy(policy_dir, now)
+    problems = [p for p in result.problems if p.rule == "yaml_alias"]
+    assert [(p.file, p.line) for p in problems] == [("bundle.yaml", 1)]
+    assert "in full" in problems[0].fix

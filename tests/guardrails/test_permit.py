@@ -43,6 +43,13 @@ def permit(policy_dir: Path, now: datetime) -> SourcePermit:
         ("https://www.example.nl/login", False, "deny_pattern"),
         ("https://www.example.nl/ads/../login", False, "deny_pattern"),
         ("https://www.example.nl/%6Cogin", False, "deny_pattern"),
+        ("https://www.example.nl/ads/%2e%2e/login", False, "deny_pattern"),
+        ("https://www.example.nl/ads/%2E%2E/%2E%2E/login", False, "deny_pattern"),
+        ("https://www.example.nl/ads/.%2e/login", False, "deny_pattern"),
+        ("https://www.example.nl/ads/%252e%252e/login", False, "deny_pattern"),
+        ("https://www.example.nl/ads/%2e%2e%2flogin", False, "deny_pattern"),
+        ("https://www.example.nl/ads/%2e%2e/about", False, "allow_pattern"),
+        ("https://www.example.nl/ads/%2e/1", True, "allowed"),
         ("https://www.example.nl/", False, "allow_pattern"),
         ("https://www.example.nl/about", False, "allow_pattern"),
     ],
@@ -207,6 +214,38 @@ def test_kill_switch_flag_stops_every_permit(policy_dir: Path, edit: Edit, now: 
     assert policy.kill_switch_engaged()
     with pytest.raises(NotAuthorisedError, match="kill switch"):
         policy.permit_for("site", now)
+
+
+@pytest.mark.parametrize(
+    "bundle_after",
+    [
+        lambda text: text.replace("engaged: false", "engaged: true"),
+        lambda text: text.replace("engaged: false", "engaged: maybe"),
+        lambda text: "kill_switch: [unclosed\n",
+        lambda text: "",
+    ],
+    ids=["flag_set", "flag_unclear", "unreadable", "emptied"],
+)
+def test_a_running_crawl_sees_the_kill_switch_as_the_bundle_is_now(
+    policy_dir: Path, now: datetime, bundle_after: Callable[[str], str]
+) -> None:
+    policy = load_policy(policy_dir, now)
+    assert not policy.kill_switch_engaged_now()
+    bundle = policy_dir / "bundle.yaml"
+    bundle.write_text(bundle_after(bundle.read_text(encoding="utf-8")), encoding="utf-8")
+    assert policy.kill_switch_engaged_now()
+
+
+def test_a_running_crawl_sees_an_authorisation_revoked_since_it_started(
+    policy_dir: Path, edit: Edit, now: datetime
+) -> None:
+    policy = load_policy(policy_dir, now)
+    ids = policy.permit_for("site", now).authorisation_ids
+    assert policy.withdrawn_authorisations(ids) == {}
+    edit("authorisations.yaml", "status: active", "status: revoked")
+    assert policy.withdrawn_authorisations(ids) == dict.fromkeys(ids, "revoked")
+    (policy_dir / "authorisations.yaml").write_text("authorisations: [", encoding="utf-8")
+    assert policy.withdrawn_authorisations(ids) == dict.fromkeys(ids, "unreadable")
 
 
 def test_absolute_kill_switch_path_is_used_as_given(tmp_path: Path, now: datetime) -> None:

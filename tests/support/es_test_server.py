@@ -225,13 +225,14 @@ def _matches(query: Json | None, doc_id: str, source: Json) -> bool:
     raise _EsError(400, "parsing_exception", f"unknown query [{kind}] (not emulated)")
 
 
-def _check_value(path: str, value: Any, mapping: Json) -> None:
+def _check_value(path: str, value: Any, mapping: Json, dynamic: Any = True) -> None:
+    # ``dynamic`` is inherited from the enclosing object, as in Elasticsearch.
     kind = mapping.get("type", "object" if "properties" in mapping else None)
     if value is None:
         return
     if isinstance(value, list) and kind not in (None,):
         for item in value:
-            _check_value(path, item, mapping)
+            _check_value(path, item, mapping, dynamic)
         return
     bad = False
     if kind in ("integer", "long", "short", "byte"):
@@ -251,6 +252,8 @@ def _check_value(path: str, value: Any, mapping: Json) -> None:
     elif kind == "date":
         bad = _parse_date(value) is None and not mapping.get("ignore_malformed")
     elif kind in ("object", "nested"):
+        if mapping.get("enabled") is False:
+            return  # stored in _source, never parsed or mapped
         if not isinstance(value, dict):
             raise _EsError(
                 400,
@@ -258,7 +261,7 @@ def _check_value(path: str, value: Any, mapping: Json) -> None:
                 f"object mapping for [{path}] tried to parse field as object, "
                 "but found a concrete value",
             )
-        _check_object(path, value, mapping)
+        _check_object(path, value, mapping, dynamic)
         return
     if bad:
         raise _EsError(
@@ -274,7 +277,7 @@ def _check_object(prefix: str, source: Json, mapping: Json, dynamic: Any = True)
     for key, value in source.items():
         path = f"{prefix}.{key}" if prefix else key
         if key in props:
-            _check_value(path, value, props[key])
+            _check_value(path, value, props[key], dynamic)
         elif str(dynamic).lower() == "strict":
             raise _EsError(
                 400,
@@ -346,7 +349,10 @@ class EsTestServer:
             self.pipelines: dict[str, Json] = {}
             self.roles: dict[str, Json] = {}
             self.scrolls: dict[str, tuple[int, list[Json]]] = {}  # id -> (size, rest)
+            self.max_result_window = 10_000  # index.max_result_window of a real cluster
             self.security_user = "test-investigator"
+            # When set, requests authenticate with this API key ({"id", "name", "metadata"}).
+            self.security_api_key: Json | None = None
             self.requests: list[tuple[str, str]] = []
             self.bulk_requests = 0
             self._item_failures: list[int] = []
@@ -588,6 +594,14 @@ class EsTestServer:
                     "realm": {"name": "test_realm", "type": "native"},
                     "authentication_type": "REALM",
                 }
+                if self.security_api_key is not None:
+                    # What a real cluster adds for API-key requests (metadata only when
+                    # the key has any).
+                    user["api_key"] = {
+                        k: v for k, v in self.security_api_key.items() if v not in (None, {})
+                    }
+                    user["realm"] = {"name": "_es_api_key", "type": "_es_api_key"}
+                    user["authentication_type"] = "API_KEY"
                 wanted = spec.get("properties", list(user))
                 source[spec.get("field", "user")] = {k: v for k, v in user.items() if k in wanted}
             elif kind == "set":
@@ -746,6 +760,16 @@ class EsTestServer:
         found = _sorted(self._matching(expr, body.get("query"), params), body.get("sort"))
         size = int(body.get("size", params.get("size", 10)))
         start = int(body.get("from", params.get("from", 0)))
+        window = self.max_result_window
+        if start + size > window:
+            # What a real cluster answers (index.max_result_window, default 10,000).
+            raise _EsError(
+                400,
+                "illegal_argument_exception",
+                f"Result window is too large, from + size must be less than or equal to: "
+                f"[{window}] but was [{start + size}]. See the scroll api for a more "
+                "efficient way to request large data sets.",
+            )
         source_spec: Any = body.get("_source", True)
         if params.get("_source") == "false":
             source_spec = False

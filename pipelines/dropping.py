@@ -1,0 +1,44 @@
+"""Dropping an item without leaving any of its content behind.
+
+Scrapy logs a dropped item (through ``LOG_FORMATTER``) and hands it to ``item_dropped``
+handlers. Before the drop the item is cut down to ``source`` and ``doc_id`` (a hash of
+the ad id): the ad id itself may contain a contact, the rest is ad text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NoReturn
+
+from scrapy.exceptions import DropItem
+
+from pipelines.engine.minimize import doc_id
+
+if TYPE_CHECKING:
+    from itemadapter import ItemAdapter
+    from scrapy.statscollectors import StatsCollector
+
+
+def item_ref(adapter: ItemAdapter) -> str:
+    """``doc_id`` of an item, computed from its source and ad id if it has none yet."""
+    given = adapter.get("doc_id")
+    if isinstance(given, str) and given:
+        return given
+    source, ad_id = adapter.get("source"), adapter.get("source_ad_id")
+    if source and ad_id:
+        return doc_id(str(source), str(ad_id))
+    return f"{source}:?"
+
+
+def drop_item(
+    adapter: ItemAdapter, stats: StatsCollector | None, reason: str, message: str
+) -> NoReturn:
+    """Reduce the item to its ids, count ``lcom/pipeline/dropped/<reason>``, raise DropItem."""
+    ref = item_ref(adapter)
+    source = adapter.get("source")
+    for field in list(adapter):
+        del adapter[field]
+    adapter["source"] = source
+    adapter["doc_id"] = ref
+    if stats is not None:
+        stats.inc_value(f"lcom/pipeline/dropped/{reason}")
+    raise DropItem(message, log_level="DEBUG")

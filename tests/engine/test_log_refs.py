@@ -1,0 +1,24 @@
+"""Log lines name items by document id, never by an ad id that may hold a contact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from crawler.logformatter import item_ref
+from pipelines.engine.minimize import doc_id
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ({"source": "demo", "source_ad_id": "anna-0612345678"}, doc_id("demo", "anna-0612345678")),
+        ({"source": "demo", "source_ad_id": "x", "doc_id": "demo:abc"}, "demo:abc"),
+        ({"source": "demo"}, "demo:?"),
+        (object(), "object"),
+    ],
+)
+def test_item_is_named_by_its_document_id(item: Any, expected: str) -> None:
+    assert item_ref(item) == expected
+    assert "0612345678" not in item_ref(item)
