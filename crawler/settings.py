@@ -10,7 +10,8 @@ lcom's own settings (all optional unless noted):
 ``LCOM_SOURCE``            source id in ``crawler/sources/`` (default ``demo``)
 ``LCOM_SOURCES_DIR``       folder with source extraction configs (default: bundled)
 ``LCOM_POLICY_DIR``        guardrail policy folder (default: the bundled demo policy)
-``LCOM_DEMO``              demo mode: allows the built-in demo pseudonym key
+``LCOM_DEMO``              demo mode: allows the built-in demo pseudonym key, under the bundled
+                           demo policy only
 ``LCOM_VAR_DIR``           where spool, audit log and job state live (default ``var``)
 ``LCOM_SPOOL_DIR``         JSON Lines spool of hits (default ``<var>/spool``)
 ``LCOM_AUDIT_LOG``         JSON Lines audit log of runs (default ``<var>/audit.jsonl``)
@@ -19,6 +20,7 @@ lcom's own settings (all optional unless noted):
 ``LCOM_PROGRESS``          show a progress line on a terminal (default: on when stderr is a tty)
 ``LCOM_LEXICON_DIR``       indicator lexicon folder (default: the bundled ``pipelines/lexicons``)
 ``LCOM_HIT_THRESHOLD``     score at which an ad is a hit (default: from the lexicon config)
+``LCOM_MAX_TEXT_CHARS``    longer ads are dropped unread (default 100000)
 ``LCOM_KILL_SWITCH_INTERVAL`` seconds between kill-switch checks (default 1.0, at most 5)
 ``LCOM_STATS_DUMP``        write the final crawl stats to this JSON file
 ``LCOM_ES_CHUNK_SIZE``     documents per bulk request (default 500)
