@@ -130,19 +130,18 @@ class Analysis:
         }
 
 
-@dataclass(slots=True)
 class _Match:
-    rule: Rule
-    start: int  # normalised offsets
-    end: int
+    """A lexicon match; ``start`` and ``end`` are offsets in the normalised text."""
 
-    @property
-    def category(self) -> str:
-        return self.rule.category
+    __slots__ = ("category", "end", "kind", "rule", "start")
 
-    @property
-    def kind(self) -> str:
-        return self.rule.kind
+    def __init__(self, rule: Rule, start: int, end: int) -> None:
+        self.rule = rule
+        self.start = start
+        self.end = end
+        # Copied from the rule: the filter reads them for every match.
+        self.category = rule.category
+        self.kind = rule.kind
 
 
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
@@ -185,7 +184,8 @@ class IndicatorEngine:
         )
         self._english_cues = lexicon.negation_cues.get("en", frozenset())
         self._languages = frozenset(lexicon.negation_cues) - {COMMON_LANGUAGE}
-        self._cue_cache: dict[str, frozenset[str]] = {}
+        self._cue_cache: dict[tuple[str, str], frozenset[str]] = {}
+        self._window = lexicon.negation_window
 
     @classmethod
     def from_dir(
@@ -280,7 +280,7 @@ class IndicatorEngine:
         for m in positives:
             if m.category in suppressed:
                 continue
-            if any(
+            if benign and any(
                 b.category == m.category and b.start < m.end and m.start < b.end for b in benign
             ):
                 continue
@@ -310,9 +310,8 @@ class IndicatorEngine:
         own = (lang, COMMON_LANGUAGE) if lang in self._languages else None
         found: list[_Match] = []
         append = found.append
-        for last, (key_length, expansions, needs_left, needs_right) in self.lexicon.automaton.iter(
-            text
-        ):
+        automaton = self.lexicon.automaton
+        for last, (key_length, expansions, needs_left, needs_right, gaps) in automaton.iter(text):
             start = last - key_length + 1
             end = last + 1
             before_ok = start == 0 or not text[start - 1].isalnum()
@@ -320,10 +319,19 @@ class IndicatorEngine:
                 needs_right and end < length and text[end].isalnum()
             ):
                 continue
+            if gaps is not None and gaps.match(text, end) is None:
+                continue  # no expansion's tail can match here
             for expansion in expansions:
                 rule = expansion.rule
                 foreign = own is not None and rule.lang not in own
                 if foreign and rule.local:
+                    continue
+                if expansion.plain:
+                    # _complete's word boundary checks for a literal, without the call.
+                    if (before_ok or not text[start].isalnum()) and (
+                        end == length or not (text[end].isalnum() and text[end - 1].isalnum())
+                    ):
+                        append(_Match(rule, start, end))
                     continue
                 span = _complete(text, length, start, end, before_ok, expansion, foreign)
                 if span is not None:
@@ -333,11 +341,11 @@ class IndicatorEngine:
     def _cues(self, rule_lang: str, ad_lang: str) -> frozenset[str]:
         """Negation cues for a rule: its language's (the ad's for language-neutral
         rules) plus English."""
-        lang = ad_lang if rule_lang == COMMON_LANGUAGE else rule_lang
-        cues = self._cue_cache.get(lang)
+        cues = self._cue_cache.get((rule_lang, ad_lang))
         if cues is None:
+            lang = ad_lang if rule_lang == COMMON_LANGUAGE else rule_lang
             cues = self.lexicon.negation_cues.get(lang, frozenset()) | self._english_cues
-            self._cue_cache[lang] = cues
+            self._cue_cache[rule_lang, ad_lang] = cues
         return cues
 
     def _negated(self, text: str, m: _Match, positives: list[_Match], lang: str) -> bool:
@@ -345,10 +353,10 @@ class IndicatorEngine:
         window_start = max(0, m.start - 80)
         clause = _LAST_CLAUSE_END.match(text, window_start, m.start)
         offset = clause.end() if clause else window_start
-        words = _CUE_WORD.findall(text, offset, m.start)[-self.lexicon.negation_window :]
+        words = _CUE_WORD.findall(text, offset, m.start)[-self._window :]
         if not cues.isdisjoint(words):
             found = list(_CUE_WORD.finditer(text, offset, m.start))
-            for word in found[-self.lexicon.negation_window :]:
+            for word in found[-self._window :]:
                 if word.group() not in cues:
                     continue
                 # A cue that belongs to another indicator ("geen taboes, no limits",
@@ -356,10 +364,7 @@ class IndicatorEngine:
                 if any(p is not m and p.start <= word.start() < p.end for p in positives):
                     continue
                 return True
-        return self._post_negated(text, m)
-
-    def _post_negated(self, text: str, m: _Match) -> bool:
-        """A post-negation cue right after the match ("bareback: no")."""
+        # A post-negation cue right after the match ("bareback: no").
         after = _POST_NEGATION.match(text, m.end)
         return after is not None and after.group(1) in self.lexicon.post_negation_cues
 

@@ -92,6 +92,13 @@ class Expansion:
     #: Every tail starts with a gap: the key must end a word (a cheap check that spares
     #: the regex for the many keys found inside longer words and numbers).
     gap_first: bool = False
+    #: A literal on whole words (no wildcard, no tail): most expansions; the matcher
+    #: checks these inline.
+    plain: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        plain = self.tail is None and not self.left_open and not self.right_open
+        object.__setattr__(self, "plain", plain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +221,10 @@ def _compile(directory: Path) -> Lexicon:
         needs_right = key[-1].isalnum() and all(
             x.gap_first or (x.tail is None and not x.right_open) for x in expansions
         )
-        automaton.add_word(key, (len(key), expansions, needs_left, needs_right))
+        gaps = None
+        if len(expansions) > 1 and all(x.gap_first for x in expansions):
+            gaps = _gap_precheck(t for tails in by_rule.values() for t in tails)
+        automaton.add_word(key, (len(key), expansions, needs_left, needs_right, gaps))
     automaton.make_automaton()
     return Lexicon(
         version=version,
@@ -505,6 +515,29 @@ def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
 _WILD_MARK = "\x00"
 _GAP_PREFIX = _GAP_REGEX.split("(")[0]
 _WILD_REGEX = r"[^\W_]*"
+# The gap at the start of a tail's regex, its width in group 1.
+_GAP_HEAD = re.compile(re.escape(_GAP_REGEX.format(n="N")).replace("N", r"(\d+)"))
+
+
+def _gap_precheck(tails: Iterable[str | None]) -> re.Pattern[str] | None:
+    """One regex that matches wherever any of ``tails`` (all starting with a gap) could.
+
+    It is the widest of their gaps followed by any of their continuations, without the
+    end-of-word checks: a necessary condition, checked once per key instead of every
+    tail. A number ("7") is the key of one "{number} ~ {women}" rule per language, and
+    nearly every number in an ad is followed by something else.
+    """
+    widest = 0
+    rests: set[str] = set()
+    for tail in tails:
+        head = _GAP_HEAD.match(tail) if tail is not None else None
+        if tail is None or head is None:
+            return None
+        widest = max(widest, int(head.group(1)))
+        # Wildcards match the empty string too: this also covers the strict tails.
+        rests.add(tail[head.end() :].replace(_WILD_MARK, _WILD_REGEX))
+    options = sorted(rests, key=len, reverse=True)
+    return re.compile(_GAP_REGEX.format(n=widest) + "(?:" + "|".join(options) + ")")
 
 
 def _tail_regex(

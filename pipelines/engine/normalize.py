@@ -73,17 +73,25 @@ _SPECIAL = {
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
-_LEET_HINT = re.compile(r"[013457@$]+(?=[^\W\d_])")
+_LEET_RUN = re.compile(r"[013457@$]+(?=[^\W\d_])")
+# The same test without the run: cheaper on the many texts with digits but no leet.
+_LEET_HINT = re.compile(r"[013457@$](?=[^\W\d_])")
 _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:(?: {1,3}|[.\-_*·•] ?)[^\W\d_]){2,}(?!\w)")
-_SPACED_HINT = re.compile(r"[ .\-*·•_][^\W\d_][ .\-*·•_]")
+# The last two letters of a spaced run: a separator, a letter, a separator and a final
+# letter that ends the word. Single letters between spaces ("a", "i", "w") are common,
+# two in a row that end a word are not; _SPACED itself is slow to fail on every text.
+_SPACED_HINT = re.compile(r"[ .\-*·•_][^\W\d_](?: {1,3}|[.\-_*·•] ?)[^\W\d_](?!\w)")
 _SPACED_SEP = re.compile(r" +|[.\-_*·•] ?")
 _REPEAT_LETTER = re.compile(r"([^\W\d_])\1{2,}")
 # Letters after folding are nearly all ASCII or Cyrillic: a cheap test before the
 # Unicode-wide one.
 _REPEAT_HINT = re.compile(r"([a-z\u00df-\u024f\u0370-\u04ff])\1\1")
-# Repeated punctuation ("!!!") or a whitespace run / non-space whitespace, in one pass.
+# Repeated punctuation ("!!"): with a double space, the cheap test for the rewrite below.
 _PUNCT_HINT = re.compile(r"([!?.,;:*~#+=_/\\-])\1")
-_PUNCT_AND_SPACES = re.compile(r"([^\w\s])\1+|\s{2,}|[^\S ]")
+# A run of one repeated punctuation character ("!!!") or of spaces, kept as one. After
+# folding, " " is the only whitespace left, so this is ``([^\w\s])\1+|\s{2,}`` with a
+# single character class first (the regex engine scans for it quickly).
+_PUNCT_AND_SPACES = re.compile(r"(\W)\1+")
 
 
 def fold_char(ch: str) -> str:
@@ -171,7 +179,7 @@ def normalize(text: str) -> Normalized:
 def _unleet(text: str) -> str:
     # Same length in, same length out: the offsets do not move.
     chars = None
-    for match in _LEET_HINT.finditer(text):
+    for match in _LEET_RUN.finditer(text):
         start = match.start()
         if start == 0 or not (text[start - 1].isalpha()):
             continue
@@ -267,4 +275,4 @@ def _first_only(match: re.Match[str]) -> _Replacement:
 
 
 def _punct_or_space(match: re.Match[str]) -> _Replacement:
-    return match.group(1) or " ", [match.start()]
+    return match.group(1), [match.start()]

@@ -161,3 +161,47 @@ def test_config_without_version_is_reported(tmp_path: Path) -> None:
 def test_missing_folder_is_reported(tmp_path: Path) -> None:
     with pytest.raises(LexiconError, match=r"config\.yaml"):
         load_lexicon(tmp_path / "nowhere")
+
+
+@pytest.fixture
+def shared_key_lexicon(tmp_path: Path) -> Path:
+    # Several rules share the key "3", each followed by a gap: one check rules out the
+    # key before any rule's own tail is tried.
+    return make_lexicon(
+        tmp_path,
+        """\
+        language: xx
+        categories:
+          third_party:
+            rules:
+              - id: girls
+                patterns: ["(3|4) ~ girl*"]
+              - id: ladies
+                patterns: ["3 ~1 (ladies|dames) here"]
+          movement:
+            rules:
+              - id: tour
+                patterns: ["3 ~2 cit* tour"]
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("3 new girls", ["third_party.xx.girls"]),
+        ("we are 3 sweet girlfriends", ["third_party.xx.girls"]),
+        ("3 ladies here", ["third_party.xx.ladies"]),
+        ("3 young dames here", ["third_party.xx.ladies"]),
+        ("3 big cities tour", ["movement.xx.tour"]),
+        ("3 girls, 3 ladies here", ["third_party.xx.girls", "third_party.xx.ladies"]),
+        ("3 young sweet ladies here", []),
+        ("3. girls", []),
+        ("from 13 girls", []),
+        ("call 3 or 4", []),
+    ],
+)
+def test_rules_sharing_a_key_before_a_gap_match_each_on_its_own(
+    shared_key_lexicon: Path, text: str, rules: list[str]
+) -> None:
+    assert rules_found(shared_key_lexicon, text) == rules

@@ -83,3 +83,29 @@ def test_single_letter_words_are_not_joined_unless_three_in_a_row() -> None:
 @pytest.mark.parametrize(("char", "folded"), [("🇷", " "), ("\ufe0f", " "), ("É", "e"), ("ß", "ss")])
 def test_single_characters_fold(char: str, folded: str) -> None:
     assert fold_char(char) == folded
+
+
+def test_no_character_folds_to_whitespace_other_than_a_space() -> None:
+    # normalize() collapses space runs assuming " " is the only whitespace left.
+    others = [
+        hex(code)
+        for code in range(0x110000)
+        if any(c != " " and c.isspace() for c in fold_char(chr(code)))
+    ]
+    assert others == []
+
+
+@pytest.mark.parametrize(
+    ("original", "expected"),
+    [
+        ("a\t\u00a0\u2003b", "a b"),
+        ("wow!!! ok??  yes", "wow! ok? yes"),
+        ("€€  50 ))", "€ 50 )"),
+        ("call me n o w!!", "call me now!"),
+        ("a b cd", "a b cd"),
+    ],
+)
+def test_space_and_punctuation_runs_fold_to_one(original: str, expected: str) -> None:
+    norm = normalize(original)
+    assert norm.text == expected
+    assert len(norm.offsets) == len(norm.text) + 1
