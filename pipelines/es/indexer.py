@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,19 +202,7 @@ class HitIndexer:
         if self.config.refresh:
             kwargs["refresh"] = self.config.refresh
         try:
-            async for ok, info in async_streaming_bulk(
-                self.client,
-                actions,
-                chunk_size=self.config.chunk_size,
-                max_chunk_bytes=MAX_BULK_BYTES,
-                max_retries=self.config.max_retries,
-                initial_backoff=self.config.initial_backoff,
-                max_backoff=self.config.max_backoff,
-                retry_on_status=(429,),
-                raise_on_error=False,
-                raise_on_exception=False,
-                **kwargs,
-            ):
+            async for ok, info in self._bulk(actions, **kwargs):
                 _op, item = next(iter(info.items()))
                 doc_id = str(item.get("_id"))
                 sent = records.get(doc_id)
@@ -368,21 +356,32 @@ class HitIndexer:
             },
         }
 
+    def _bulk(
+        self, actions: list[dict[str, Any]], **kwargs: Any
+    ) -> AsyncIterable[tuple[bool, dict[str, Any]]]:
+        """``async_streaming_bulk`` with lcom's one error policy: bounded chunks, retries
+        on 429 with backoff, and every item's outcome reported instead of raised."""
+        return async_streaming_bulk(
+            self.client,
+            actions,
+            chunk_size=self.config.chunk_size,
+            max_chunk_bytes=MAX_BULK_BYTES,
+            max_retries=self.config.max_retries,
+            initial_backoff=self.config.initial_backoff,
+            max_backoff=self.config.max_backoff,
+            retry_on_status=(429,),
+            raise_on_error=False,
+            raise_on_exception=False,
+            **kwargs,
+        )
+
     async def _send_reviews(self, actions: list[dict[str, Any]]) -> set[str]:
         """Send review updates; the ids whose update failed."""
         failed = {str(a["_id"]) for a in actions}
         if not actions:
             return failed
         try:
-            async for ok, info in async_streaming_bulk(
-                self.client,
-                actions,
-                chunk_size=self.config.chunk_size,
-                max_retries=self.config.max_retries,
-                initial_backoff=self.config.initial_backoff,
-                raise_on_error=False,
-                raise_on_exception=False,
-            ):
+            async for ok, info in self._bulk(actions):
                 item = next(iter(info.values()))
                 if ok:
                     failed.discard(str(item.get("_id")))
@@ -435,15 +434,7 @@ class HitIndexer:
         by_key = {(d[0], d[1]): d for d in deletes}
         changed: list[tuple[str, str, int, int]] = []
         try:
-            async for ok, info in async_streaming_bulk(
-                self.client,
-                actions,
-                chunk_size=self.config.chunk_size,
-                max_retries=self.config.max_retries,
-                initial_backoff=self.config.initial_backoff,
-                raise_on_error=False,
-                raise_on_exception=False,
-            ):
+            async for ok, info in self._bulk(actions):
                 item = next(iter(info.values()))
                 if ok or item.get("status") == 404:
                     self._stats("lcom/es/moved", 1)
