@@ -101,6 +101,41 @@ def policy_dir_from(settings: Settings) -> Path:
     return Path(configured) if configured else DEMO_POLICY_DIR
 
 
+#: What ``admit_crawl`` raises when a crawl may not start.
+REFUSALS: tuple[type[Exception], ...] = (
+    legal_guardrails.GuardrailError,
+    CrawlRefused,
+    SourceConfigError,
+)
+
+
+#: ``REFUSALS`` plus a job folder that cannot be resumed.
+START_REFUSALS: tuple[type[Exception], ...] = (*REFUSALS, jobstate.JobStateError)
+
+
+def admit_crawl(
+    settings: Settings, source_name: str, now: datetime
+) -> tuple[SourceConfig, Policy, SourcePermit]:
+    """Every check a crawl must pass before it starts; raises one of ``REFUSALS``.
+
+    The runtime calls it at crawl start; ``lcom crawl`` calls it first to explain a
+    refusal before Scrapy starts.
+    """
+    source_config = load_source(source_name, settings.get("LCOM_SOURCES_DIR"))
+    policy_dir = policy_dir_from(settings)
+    policy = load_policy(policy_dir, now=now)  # raises PolicyValidationError: fail closed
+    if policy.kill_switch_engaged():
+        raise KillSwitchEngaged(f"kill switch engaged in policy {policy_dir}: no crawl may start")
+    extra_switch = settings.get("LCOM_KILL_SWITCH_FILE")
+    if switch_file_present(extra_switch):
+        raise KillSwitchEngaged(
+            f"kill switch file {extra_switch} exists (LCOM_KILL_SWITCH_FILE): no crawl may start"
+        )
+    permit = policy.permit_for(source_config.id, now=now)  # raises NotAuthorisedError
+    require_components(settings, permit, demo=settings.getbool("LCOM_DEMO"))
+    return source_config, policy, permit
+
+
 def prepare_runtime(
     crawler: Crawler,
     source: str | None = None,
@@ -120,29 +155,11 @@ def prepare_runtime(
     jobdir = settings.get("JOBDIR")
     pages_already = 0
     try:
-        source_config = load_source(source_name, settings.get("LCOM_SOURCES_DIR"))
+        source_config, policy, permit = admit_crawl(settings, source_name, now)
         source_id = source_config.id
-        policy = load_policy(policy_dir, now=now)  # raises PolicyValidationError: fail closed
-        if policy.kill_switch_engaged():
-            raise KillSwitchEngaged(
-                f"kill switch engaged in policy {policy_dir}: no crawl may start"
-            )
-        extra_switch = settings.get("LCOM_KILL_SWITCH_FILE")
-        if switch_file_present(extra_switch):
-            raise KillSwitchEngaged(
-                f"kill switch file {extra_switch} exists (LCOM_KILL_SWITCH_FILE): "
-                "no crawl may start"
-            )
-        permit = policy.permit_for(source_config.id, now=now)  # raises NotAuthorisedError
-        require_components(settings, permit, demo=settings.getbool("LCOM_DEMO"))
         if jobdir:  # a resumed or recovered job keeps its run id and its page count
             run_id, _mode, pages_already = jobstate.begin(Path(jobdir), source_config.id, run_id)
-    except (
-        legal_guardrails.GuardrailError,
-        CrawlRefused,
-        SourceConfigError,
-        jobstate.JobStateError,
-    ) as exc:
+    except START_REFUSALS as exc:
         refuse(settings, source_id, policy_dir, run_id, exc)
         raise
     runtime = CrawlRuntime(

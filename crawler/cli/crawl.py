@@ -61,25 +61,32 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def precheck(source: str, overrides: dict[str, Any]) -> str | None:
-    """The reason no crawl may start, in plain words, or None."""
+    """The reason no crawl may start, in plain words, or None.
+
+    The same checks the crawl runtime makes (``admit_crawl``), run before Scrapy
+    starts so the operator gets a readable reason.
+    """
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from crawler.extensions.audit import record_refusal
     from crawler.jobs import project_settings
-    from crawler.runtime import policy_dir_from
-    from crawler.sources import SourceConfigError, load_source
-    from legal_guardrails import GuardrailError, load_policy
+    from crawler.runtime import REFUSALS, admit_crawl, new_run_id, policy_dir_from
+    from crawler.sources import SourceConfigError
 
     # The same settings the crawl runs with (environment variables included).
     settings = project_settings(overrides)
-    try:
-        config = load_source(source, settings.get("LCOM_SOURCES_DIR"))
-    except SourceConfigError as exc:
-        return f"source config problem: {exc}"
     policy_dir = policy_dir_from(settings)
+    now = datetime.now(UTC)
     try:
-        policy = load_policy(policy_dir)
-        if policy.kill_switch_engaged():
-            return f"the kill switch of policy {policy_dir} is engaged: no crawl may start"
-        policy.permit_for(config.id)
-    except GuardrailError as exc:
+        admit_crawl(settings, source, now)
+    except REFUSALS as exc:
+        # Audited like a refusal at crawl start: no run goes unrecorded.
+        record_refusal(
+            settings, Path(source).stem, policy_dir, f"{type(exc).__name__}: {exc}", new_run_id(now)
+        )
+        if isinstance(exc, SourceConfigError):
+            return f"source config problem: {exc}"
         return f"policy {policy_dir} does not allow this crawl:\n{exc}"
     return None
 
