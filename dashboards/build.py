@@ -158,6 +158,29 @@ def hit_mappings() -> dict[str, Any]:
                 },
             },
             "categories": _keyword(),
+            # The ad-context decision (pipelines/engine/context.py) and its evidence.
+            "context": {
+                "properties": {
+                    "service": {"type": "boolean"},
+                    "score": {"type": "float"},
+                    "threshold": {"type": "float"},
+                    "cues": {
+                        "properties": {
+                            "cue": _keyword(),
+                            "weight": {"type": "float"},
+                            "rule": _keyword(),
+                            "evidence": {
+                                "properties": {
+                                    "field": _keyword(),
+                                    "snippet": _multilingual_text(),
+                                    "start": {"type": "integer"},
+                                    "end": {"type": "integer"},
+                                }
+                            },
+                        }
+                    },
+                }
+            },
             "score": {"type": "float"},
             "hit": {"type": "boolean"},
             "lexicon_version": _keyword(),

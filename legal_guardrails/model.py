@@ -36,7 +36,8 @@ KNOWN_FIELDS: frozenset[str] = frozenset(
         "source_country", "fetched_at", "body_sha256", "http_status", "rendered_js",
         "policy_version", "policy_hash", "authorisation_id", "legal_basis_id", "run_id",
         "lang", "lang_confidence", "contacts", "contact_pseudonyms", "indicators",
-        "categories", "score", "hit", "lexicon_version", "stated_age", "price",
+        "categories", "context", "score", "hit", "lexicon_version", "stated_age", "price",
+        "source_kind",
         "evidence", "policy", "first_seen", "last_seen", "seen_count", "review",
     }
 )  # fmt: skip

@@ -2,8 +2,10 @@
 
 A thin wrapper around :class:`pipelines.engine.indicators.IndicatorEngine`. It adds
 ``indicators`` (list of dicts), ``categories``, ``score``, ``hit``,
-``lexicon_version``, ``stated_age`` and ``price`` to every item and never drops one
-(minimisation, stage 400, drops the non-hits).
+``lexicon_version``, ``stated_age``, ``price`` and ``context`` (the ad-context decision
+and its evidence) to every item and never drops one (minimisation, stage 400, drops the
+non-hits). The item's ``source_kind`` (the ``kind`` of the source config) is the prior
+of the ad-context stage.
 
 Settings:
 
@@ -103,4 +105,5 @@ class IndicatorPipeline:
                 source=adapter.get("source"),
                 age_text=adapter.get("age_text"),
                 price_text=adapter.get("price_text"),
+                source_kind=adapter.get("source_kind"),
             )

@@ -199,6 +199,8 @@ class AdSpider(scrapy.Spider):
             "contacts_raw": contacts,
             "image_urls": images,
             "source_country": self.source.country,
+            # A prior of the indicators' ad-context stage (escort site, classifieds ...).
+            "source_kind": self.source.kind,
             "fetched_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "body_sha256": hashlib.sha256(response.body).hexdigest(),
             "http_status": response.status,

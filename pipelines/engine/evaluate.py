@@ -29,8 +29,20 @@ __all__ = [
     "load_labelled",
 ]
 
-#: The shared development set, relative to the repository root.
-DEV_SET = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "ads_dev.jsonl"
+
+def _shared_eval(name: str) -> Path:
+    """``shared/eval/<name>`` next to the repository root or one of its parents (a
+    checkout may sit one folder deeper than the shared data)."""
+    root = Path(__file__).resolve().parents[2]
+    for folder in (root, *root.parents):
+        candidate = folder.parent / "shared" / "eval" / name
+        if candidate.is_file():
+            return candidate
+    return root / ".." / "shared" / "eval" / name
+
+
+#: The shared development set, next to the repository root.
+DEV_SET = _shared_eval("ads_dev.jsonl")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,18 +4,31 @@
 every ad, because ads mix languages (a Romanian ad posted in the Netherlands uses Dutch
 words). For each field it
 
-1. normalises the text (:mod:`pipelines.engine.normalize`), keeping the map back to
-   the original offsets;
+1. normalises the text (:mod:`pipelines.engine.normalize`: look-alike digits and
+   symbols, homoglyphs, spaced letters ...), keeping the map back to the original
+   offsets;
 2. finds every lexicon literal at once with an Aho-Corasick automaton and keeps those on
    word boundaries (``str.isalnum`` on the normalised text, so Cyrillic and letters with
-   diacritics are handled like ASCII) whose wildcard/gap tail also matches;
-3. drops matches that are negated (a negation cue of the rule's language or English
-   among the few words before the match, in the same clause; or a "no"/"nee" right after
-   it: ``bareback: no``), matches overlapped by a benign-sense pattern of the same
-   category (``24/7 customer service``, ``28 years young``), and whole categories whose
-   context pattern occurs anywhere in the ad (a locksmith's ``24/7``);
-4. adds a ``youth`` indicator for a stated age of 18-20 and a ``low_price`` indicator
-   when the hourly price is far below the source's running median.
+   diacritics are handled like ASCII) whose wildcard/gap tail also matches; indicator
+   rules, ad-context cues and sense words come out of the same pass;
+3. sets aside, with the reason (the explanation shows them):
+
+   * ``negated``: NegEx-style, a ``pre`` trigger of the rule's language (or English)
+     among the few words before the match, within its scope (terminators: punctuation,
+     "but", ...), or a ``post`` trigger that ends the match's clause ("agency: no");
+   * ``benign``: a benign-sense pattern of the same category overlaps the match
+     (``24/7 customer service``, ``28 years young``);
+   * ``category_context``: a context pattern of the category occurs in the ad (a
+     locksmith's ``24/7``);
+   * ``sense``: an ambiguous cue ("tour", "young", "24/7") without the co-occurring
+     words its rule names;
+
+4. asks the ad-context stage (:mod:`pipelines.engine.context`) whether the ad offers
+   sexual, escort or erotic-massage services; outside that context every indicator is
+   set aside (``out_of_context``): ``indicators`` and ``categories`` are empty and the
+   ad is no hit;
+5. adds a ``youth`` indicator for a stated age of 18-20 and a ``low_price`` indicator
+   when the hourly price is far below the source's running median (in context only).
 
 The score is the sum, over categories, of the best weight found in that category; the
 ad is a hit when the score reaches the threshold (both from ``config.yaml``).
@@ -31,6 +44,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipelines.engine.context import (
+    EMOJI_CUE,
+    INDICATOR_CUE,
+    MEASUREMENTS_CUE,
+    RATE_CUE,
+    STATED_AGE_CUE,
+    ContextCue,
+    ContextDecision,
+    decide,
+    find_flirt_emoji,
+    find_measurements,
+)
 from pipelines.engine.extract import (
     Price,
     PriceTracker,
@@ -52,10 +77,12 @@ from pipelines.engine.normalize import Normalized, normalize
 __all__ = [
     "CATEGORIES",
     "Analysis",
+    "ContextDecision",
     "Evidence",
     "Indicator",
     "IndicatorEngine",
     "LexiconError",
+    "Suppressed",
     "detect_language_or_unknown",
 ]
 
@@ -68,10 +95,13 @@ STATED_AGE_RULE = "youth.stated_age"
 LOW_PRICE_RULE = "low_price.below_median"
 YOUTH_AGES = range(18, 21)
 _CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, "low_price"))}
-# Greedy: ends at the last clause boundary before the match.
-_LAST_CLAUSE_END = re.compile(r".*(?:[.,;:!?()\[\]|\"]| - )", re.DOTALL)
 _CUE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_POST_NEGATION = re.compile(r" ?[:=-]? ?([^\W_]+) ?(?:[.,;!?)]|$)")
+# Why a match was set aside (the explanation's ``reason``).
+NEGATED = "negated"
+BENIGN = "benign"
+CATEGORY_CONTEXT = "category_context"
+SENSE = "sense"
+OUT_OF_CONTEXT = "out_of_context"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +134,29 @@ class Indicator:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A cue that matched but does not count, and why (``reason``, ``detail``)."""
+
+    category: str
+    rule: str
+    reason: str
+    detail: str
+    evidence: Evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "rule": self.rule,
+            "reason": self.reason,
+            "detail": self.detail,
+            "evidence": self.evidence.to_dict(),
+        }
+
+
+_NO_CONTEXT = ContextDecision(False, 0.0, 0.0, ())
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """The engine's verdict on one ad."""
 
@@ -116,6 +169,9 @@ class Analysis:
     lexicon_version: str
     lang: str = UNKNOWN_LANGUAGE
     lang_confidence: float | None = None
+    context: ContextDecision = _NO_CONTEXT
+    #: Cues that matched but were set aside (negated, benign, sense, out of context).
+    suppressed: tuple[Suppressed, ...] = ()
 
     def to_item_fields(self) -> dict[str, Any]:
         """The fields the item pipeline adds to an ad item (docs/data-model.md)."""
@@ -127,6 +183,19 @@ class Analysis:
             "lexicon_version": self.lexicon_version,
             "stated_age": self.stated_age,
             "price": self.price.to_dict() if self.price else None,
+            "context": self.context.to_dict(),
+        }
+
+    def explanation(self) -> dict[str, Any]:
+        """Why the ad is (not) a hit: the context decision, every cue that counted and
+        every cue that was set aside with its reason."""
+        return {
+            "context": self.context.to_dict(),
+            "matched": [
+                {"category": i.category, "rule": i.rule, "evidence": i.evidence.to_dict()}
+                for i in self.indicators
+            ],
+            "suppressed": [s.to_dict() for s in self.suppressed],
         }
 
 
@@ -182,10 +251,20 @@ class IndicatorEngine:
             min_samples=config.min_samples,
             max_samples=config.max_samples,
         )
-        self._english_cues = lexicon.negation_cues.get("en", frozenset())
-        self._languages = frozenset(lexicon.negation_cues) - {COMMON_LANGUAGE}
-        self._cue_cache: dict[tuple[str, str], frozenset[str]] = {}
-        self._window = lexicon.negation_window
+        negation = lexicon.negation
+        self._negation = negation
+        self._languages = frozenset(negation.pre) - {COMMON_LANGUAGE}
+        self._scope_cache: dict[tuple[str, str], _Scope] = {}
+        marks = "|".join(re.escape(m) for m in negation.terminator_marks)
+        # Greedy: ends at the last scope terminator before the match.
+        self._last_terminator = re.compile(f".*(?:{marks})", re.DOTALL) if marks else None
+        # A post trigger ends the clause of the match: "agency: no", "bareback? never.",
+        # "agency - absolutely not".
+        self._post_trigger = re.compile(
+            r" ?[:=?!-]* ?(?:([^\W_]+) ){0,"
+            + str(negation.post_window)
+            + r"}?([^\W_]+) ?(?:[.,;!?)]|$)"
+        )
 
     @classmethod
     def from_dir(
@@ -210,6 +289,7 @@ class IndicatorEngine:
         *,
         age_text: str | int | None = None,
         price_text: str | None = None,
+        source_kind: str | None = None,
     ) -> Analysis:
         """Analyse one ad.
 
@@ -218,6 +298,8 @@ class IndicatorEngine:
         ``derive_origin=False`` the ``origin`` category is never produced. ``source``
         enables the running-median price check for that source. ``age_text`` and
         ``price_text`` are the ad's dedicated age/price fields, preferred over the text.
+        ``source_kind`` (the source's ``kind``: escort, massage, dating,
+        classifieds ...) is a prior of the ad-context stage.
         """
         title = title or ""
         text = text or ""
@@ -227,19 +309,53 @@ class IndicatorEngine:
         fields = [(name, normalize(value)) for name, value in (("title", title), ("text", text))]
         raw = [self._raw_matches(norm.text, lang) for _, norm in fields]
         # Context patterns (a locksmith's "24/7") act on the whole ad, title and text.
-        suppressed = {m.category for matches in raw for m in matches if m.kind == "context"}
+        category_context = {m.category for matches in raw for m in matches if m.kind == "context"}
         indicators: list[Indicator] = []
+        suppressed: list[Suppressed] = []
+        cues: list[ContextCue] = []
         for (name, norm), matches in zip(fields, raw, strict=True):
-            for m in self._filter(norm.text, matches, lang, suppressed):
+            kept, field_cues, dropped = self._sort(norm.text, matches, lang, category_context)
+            for m in kept:
                 if derive_origin or m.category != "origin":
                     indicators.append(self._indicator(name, norm, m))
-        if not derive_origin:
-            indicators = [i for i in indicators if i.category != "origin"]
+            for m, reason, detail in dropped:
+                suppressed.append(self._suppressed(name, norm, m, reason, detail))
+            for m in field_cues:
+                start, end = norm.span(m.start, m.end)
+                snippet = _snippet(norm.original, start, end)
+                cues.append(
+                    ContextCue(m.rule.group, m.rule.weight, m.rule.id, name, snippet, start, end)
+                )
 
         stated_age, age_indicators = self._age(fields, age_text)
         indicators.extend(age_indicators)
-        price, price_indicators = self._price(fields, price_text, source)
-        indicators.extend(price_indicators)
+        price, where = self._find_price(fields, price_text)
+        cues.extend(self._built_in_cues(fields, stated_age, price, where))
+        weight = self.lexicon.context.indicator
+        if weight:
+            # Trafficking indicators speak of a person on offer: each category found
+            # (after negation, benign and sense rules) is a cue of its own.
+            for indicator in indicators:
+                cue = f"{INDICATOR_CUE}:{indicator.category}"
+                e = indicator.evidence
+                cues.append(
+                    ContextCue(cue, weight, indicator.rule, e.field, e.snippet, e.start, e.end)
+                )
+        context = decide(self.lexicon.context, cues, source_kind=source_kind)
+        if context.service:
+            indicators.extend(self._low_price(price, where, source))
+        else:
+            for indicator in indicators:
+                suppressed.append(
+                    Suppressed(
+                        indicator.category,
+                        indicator.rule,
+                        OUT_OF_CONTEXT,
+                        "the ad does not offer sexual, escort or erotic-massage services",
+                        indicator.evidence,
+                    )
+                )
+            indicators = []
 
         indicators = _dedupe(indicators)
         best: dict[str, float] = {}
@@ -250,12 +366,14 @@ class IndicatorEngine:
             indicators=indicators,
             categories=sorted(best),
             score=score,
-            hit=score >= self.threshold,
+            hit=bool(best) and score >= self.threshold,
             stated_age=stated_age,
             price=price,
             lexicon_version=self.lexicon.version,
             lang=lang,
             lang_confidence=confidence,
+            context=context,
+            suppressed=tuple(suppressed),
         )
 
     def match(
@@ -264,30 +382,54 @@ class IndicatorEngine:
         lang: str = UNKNOWN_LANGUAGE,
         suppressed: frozenset[str] = frozenset(),
     ) -> list[_Match]:
-        """Lexicon matches in one normalised field, after negation/benign/context rules."""
+        """Lexicon matches in one normalised field that count (before the ad-context
+        decision): negation, benign, category-context and sense rules applied."""
         raw = self._raw_matches(norm.text, lang)
         suppressed = suppressed | {m.category for m in raw if m.kind == "context"}
-        return self._filter(norm.text, raw, lang, suppressed)
+        return self._sort(norm.text, raw, lang, suppressed)[0]
 
-    def _filter(
-        self, text: str, raw: list[_Match], lang: str, suppressed: frozenset[str] | set[str]
-    ) -> list[_Match]:
-        positives = [m for m in raw if m.kind == "rule"]
-        if not positives:
-            return []
-        benign = [m for m in raw if m.kind == "benign"]
+    def _sort(
+        self, text: str, raw: list[_Match], lang: str, category_context: frozenset[str] | set[str]
+    ) -> tuple[list[_Match], list[_Match], list[tuple[_Match, str, str]]]:
+        """Split one field's matches into the indicators that count, the ad-context cues
+        that count, and the set-aside ones with their reason and detail."""
         kept: list[_Match] = []
-        for m in positives:
-            if m.category in suppressed:
+        cues: list[_Match] = []
+        dropped: list[tuple[_Match, str, str]] = []
+        if not raw:
+            return kept, cues, dropped
+        positives = [m for m in raw if m.kind == "rule"]
+        benign = [m for m in raw if m.kind == "benign"]
+        for m in raw:
+            kind = m.kind
+            if kind == "cue":
+                trigger = self._negated(text, m, positives, lang) if m.rule.negatable else None
+                if trigger is None:
+                    cues.append(m)
+                else:
+                    dropped.append((m, NEGATED, trigger))
+                continue
+            if kind != "rule":
+                continue
+            if m.category in category_context:
+                dropped.append((m, CATEGORY_CONTEXT, "a context pattern of the category"))
                 continue
             if benign and any(
                 b.category == m.category and b.start < m.end and m.start < b.end for b in benign
             ):
+                dropped.append((m, BENIGN, "a benign sense of the words"))
                 continue
-            if m.rule.negatable and self._negated(text, m, positives, lang):
+            if m.rule.negatable:
+                trigger = self._negated(text, m, positives, lang)
+                if trigger is not None:
+                    dropped.append((m, NEGATED, trigger))
+                    continue
+            if m.rule.sense_near and not _near(text, m, raw):
+                wanted = ", ".join(m.rule.sense_near)
+                dropped.append((m, SENSE, f"no {wanted} within {m.rule.sense_within} words"))
                 continue
             kept.append(m)
-        return kept
+        return kept, cues, dropped
 
     # ---------------------------------------------------------------------- helpers
 
@@ -296,6 +438,12 @@ class IndicatorEngine:
         start, end = norm.span(m.start, m.end)
         evidence = Evidence(name, _snippet(norm.original, start, end), start, end)
         return Indicator(m.rule.category, m.rule.id, m.rule.weight, evidence)
+
+    @staticmethod
+    def _suppressed(name: str, norm: Normalized, m: _Match, reason: str, detail: str) -> Suppressed:
+        start, end = norm.span(m.start, m.end)
+        evidence = Evidence(name, _snippet(norm.original, start, end), start, end)
+        return Suppressed(m.category, m.rule.id, reason, detail, evidence)
 
     def _raw_matches(self, text: str, lang: str = UNKNOWN_LANGUAGE) -> list[_Match]:
         """Every lexicon match in ``text`` before negation/benign/context filtering.
@@ -338,35 +486,57 @@ class IndicatorEngine:
                     append(_Match(rule, span[0], span[1]))
         return found
 
-    def _cues(self, rule_lang: str, ad_lang: str) -> frozenset[str]:
-        """Negation cues for a rule: its language's (the ad's for language-neutral
-        rules) plus English."""
-        cues = self._cue_cache.get((rule_lang, ad_lang))
-        if cues is None:
-            lang = ad_lang if rule_lang == COMMON_LANGUAGE else rule_lang
-            cues = self.lexicon.negation_cues.get(lang, frozenset()) | self._english_cues
-            self._cue_cache[rule_lang, ad_lang] = cues
-        return cues
+    def _scope(self, rule_lang: str, ad_lang: str) -> _Scope:
+        """Negation words for a rule: its language's, the ad's (an English word in a
+        Dutch ad is negated by "geen") and English."""
+        scope = self._scope_cache.get((rule_lang, ad_lang))
+        if scope is None:
+            neg = self._negation
+            langs = {rule_lang, ad_lang, "en"} - {COMMON_LANGUAGE}
+            scope = _Scope(
+                pre=frozenset().union(*(neg.pre.get(x, frozenset()) for x in langs)),
+                post=frozenset().union(*(neg.post.get(x, frozenset()) for x in langs)),
+                pseudo=tuple(p for x in sorted(langs) for p in neg.pseudo.get(x, ())),
+                terminators=frozenset().union(
+                    *(neg.terminators.get(x, frozenset()) for x in langs)
+                ),
+            )
+            self._scope_cache[rule_lang, ad_lang] = scope
+        return scope
 
-    def _negated(self, text: str, m: _Match, positives: list[_Match], lang: str) -> bool:
-        cues = self._cues(m.rule.lang, lang)
-        window_start = max(0, m.start - 80)
-        clause = _LAST_CLAUSE_END.match(text, window_start, m.start)
-        offset = clause.end() if clause else window_start
-        words = _CUE_WORD.findall(text, offset, m.start)[-self._window :]
-        if not cues.isdisjoint(words):
-            found = list(_CUE_WORD.finditer(text, offset, m.start))
-            for word in found[-self._window :]:
-                if word.group() not in cues:
+    def _negated(self, text: str, m: _Match, positives: list[_Match], lang: str) -> str | None:
+        """The trigger that negates ``m`` (NegEx style), or ``None``."""
+        scope = self._scope(m.rule.lang, lang)
+        window_start = max(0, m.start - 120)
+        offset = window_start
+        if self._last_terminator is not None:
+            clause = self._last_terminator.match(text, window_start, m.start)
+            if clause is not None:
+                offset = clause.end()
+        words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
+        if not scope.pre.isdisjoint(words) or not scope.terminators.isdisjoint(words):
+            found = list(_CUE_WORD.finditer(text, offset, m.start))[-self._negation.window :]
+            for word in reversed(found):
+                value = word.group()
+                if value in scope.terminators:
+                    break
+                if value not in scope.pre:
                     continue
-                # A cue that belongs to another indicator ("geen taboes, no limits",
+                # A trigger that belongs to another indicator ("geen taboes, no limits",
                 # "bez tabu i bez ograniczeń") negates nothing here.
                 if any(p is not m and p.start <= word.start() < p.end for p in positives):
                     continue
-                return True
-        # A post-negation cue right after the match ("bareback: no").
-        after = _POST_NEGATION.match(text, m.end)
-        return after is not None and after.group(1) in self.lexicon.post_negation_cues
+                if any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
+                    continue
+                return value
+        # A post trigger that ends the match's clause ("bareback: no").
+        after = self._post_trigger.match(text, m.end)
+        if after is not None and after.group(2) in scope.post:
+            trigger = after.group(2)
+            rest = text[after.start(2) :]
+            if not any(rest.startswith(phrase) for phrase in scope.pseudo):
+                return trigger
+        return None
 
     def _age(
         self, fields: list[tuple[str, Normalized]], age_text: str | int | None
@@ -389,12 +559,11 @@ class IndicatorEngine:
                     indicators.append(Indicator("youth", STATED_AGE_RULE, weight, evidence))
         return stated, indicators
 
-    def _price(
-        self,
-        fields: list[tuple[str, Normalized]],
-        price_text: str | None,
-        source: str | None,
-    ) -> tuple[Price | None, list[Indicator]]:
+    def _find_price(
+        self, fields: list[tuple[str, Normalized]], price_text: str | None
+    ) -> tuple[Price | None, tuple[str, str]]:
+        """The ad's price (the price field first, else the first hourly price in the
+        text) and where it was found."""
         config = self.lexicon.price
         price = parse_price_text(price_text, config.default_currency)
         where = ("price_text", price_text or "")
@@ -405,18 +574,93 @@ class IndicatorEngine:
                     price, where = found, (name, norm.original)
                     if found.per_hours:
                         break
+        return price, where
+
+    def _low_price(
+        self, price: Price | None, where: tuple[str, str], source: str | None
+    ) -> list[Indicator]:
+        """A ``low_price`` indicator when the hourly price is far below the source's
+        running median (the price is also added to that median)."""
+        config = self.lexicon.price
         if price is None or source is None:
-            return price, []
+            return []
         hourly = price.hourly_eur(config.eur_rates)
         if hourly is None or not self.price_tracker.observe(source, hourly):
-            return price, []
+            return []
         name, original = where
         if name == "price_text":
             evidence = Evidence(name, original[:60], 0, len(original))
         else:
             snippet = _snippet(original, price.start, price.end)
             evidence = Evidence(name, snippet, price.start, price.end)
-        return price, [Indicator("low_price", LOW_PRICE_RULE, self.weights["low_price"], evidence)]
+        return [Indicator("low_price", LOW_PRICE_RULE, self.weights["low_price"], evidence)]
+
+    def _built_in_cues(
+        self,
+        fields: list[tuple[str, Normalized]],
+        stated_age: int | None,
+        price: Price | None,
+        where: tuple[str, str],
+    ) -> list[ContextCue]:
+        """Context cues that are no words: the person's stated age, body measurements,
+        a flirtatious emoji, a rate per hour or less."""
+        config = self.lexicon.context
+        cues: list[ContextCue] = []
+        if stated_age is not None and config.stated_age:
+            cues.append(ContextCue(STATED_AGE_CUE, config.stated_age, rule=str(stated_age)))
+        if config.measurements:
+            for name, norm in fields:
+                span = find_measurements(norm)
+                if span is not None:
+                    snippet = _snippet(norm.original, *span)
+                    cues.append(
+                        ContextCue(
+                            MEASUREMENTS_CUE, config.measurements, None, name, snippet, *span
+                        )
+                    )
+                    break
+        if config.emoji:
+            for name, norm in fields:
+                span = find_flirt_emoji(norm.original)
+                if span is not None:
+                    snippet = _snippet(norm.original, *span)
+                    cues.append(ContextCue(EMOJI_CUE, config.emoji, None, name, snippet, *span))
+                    break
+        if price is not None and price.per_hours is not None and price.per_hours <= 1:
+            weight = config.short_rate if price.per_hours < 1 else config.hourly_rate
+            if weight:
+                name, original = where
+                start, end = (
+                    (0, len(original)) if name == "price_text" else (price.start, price.end)
+                )
+                snippet = _snippet(original, start, end)
+                cues.append(ContextCue(RATE_CUE, weight, None, name, snippet, start, end))
+        return cues
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    pre: frozenset[str]
+    post: frozenset[str]
+    pseudo: tuple[str, ...]
+    terminators: frozenset[str]
+
+
+def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
+    """Whether a match of one of the groups ``m``'s sense rule names lies within its
+    number of words."""
+    rule = m.rule
+    for other in matches:
+        if other.kind not in ("cue", "sense") or other.rule.group not in rule.sense_near:
+            continue
+        if other.start < m.end and m.start < other.end:
+            return True
+        left, right = (other.end, m.start) if other.end <= m.start else (m.end, other.start)
+        if right - left > 12 * (rule.sense_within + 1):
+            continue  # too far for that many words
+        if len(_CUE_WORD.findall(text, left, right)) <= rule.sense_within:
+            return True
+    return False
 
 
 def _complete(

@@ -40,9 +40,11 @@ from pipelines.engine.normalize import normalize
 __all__ = [
     "CATEGORIES",
     "DEFAULT_LEXICON_DIR",
+    "ContextConfig",
     "Expansion",
     "Lexicon",
     "LexiconError",
+    "Negation",
     "PriceConfig",
     "Rule",
     "load_lexicon",
@@ -50,7 +52,12 @@ __all__ = [
 
 DEFAULT_LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 CONFIG_FILE = "config.yaml"
-KINDS = ("rule", "benign", "context")
+KINDS = ("rule", "benign", "context", "cue", "sense")
+#: Pseudo-category of the ad-context cues (``ad_context:`` in a language file).
+CONTEXT_CATEGORY = "ad_context"
+#: Pseudo-category of the co-occurrence words sense rules ask for (``senses:``).
+SENSE_CATEGORY = "sense"
+DEFAULT_TERMINATORS = (".", "!", "?", ";", ":", ",", "(", ")", "[", "]", "|", " - ")
 MAX_EXPANSIONS = 20000
 DEFAULT_GAP = 3
 
@@ -76,6 +83,12 @@ class Rule:
     #: Only matched in ads written in the rule's own language (or of unknown language):
     #: for words that mean something else in other languages.
     local: bool = False
+    #: Ad-context cue group or sense word group (kinds ``cue`` and ``sense``).
+    group: str = ""
+    #: Sense rule: the match counts only with a word of one of these groups
+    #: (``senses:`` or ``ad_context:``) within ``sense_within`` words.
+    sense_near: tuple[str, ...] = ()
+    sense_within: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +123,42 @@ class PriceConfig:
     max_samples: int
 
 
+@dataclass(frozen=True, slots=True)
+class Negation:
+    """NegEx-style negation: triggers before and after a cue, their scope, terminators."""
+
+    window: int
+    post_window: int
+    #: Per language: words that negate a cue among the ``window`` words before it.
+    pre: Mapping[str, frozenset[str]]
+    #: Per language: words that negate a cue when they end its clause ("agency: no").
+    post: Mapping[str, frozenset[str]]
+    #: Per language: phrases that start with a trigger but negate nothing ("no problem").
+    pseudo: Mapping[str, tuple[str, ...]]
+    #: Per language: words that end a trigger's scope ("but", "aber").
+    terminators: Mapping[str, frozenset[str]]
+    #: Characters (or strings) that end a trigger's scope in every language.
+    terminator_marks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContextConfig:
+    """How the ad-context stage weighs its cues (``ad_context:`` in config.yaml).
+
+    ``enabled`` is false for a lexicon without that section: every ad is then in
+    context (the engine before the context stage)."""
+
+    enabled: bool
+    threshold: float
+    stated_age: float
+    measurements: float
+    short_rate: float
+    hourly_rate: float
+    emoji: float
+    indicator: float
+    source_kinds: Mapping[str, float]
+
+
 @dataclass(slots=True)
 class Lexicon:
     """A compiled lexicon bundle (all languages), shared read-only between engines."""
@@ -117,9 +166,8 @@ class Lexicon:
     version: str
     threshold: float
     category_weights: dict[str, float]
-    negation_window: int
-    negation_cues: dict[str, frozenset[str]]
-    post_negation_cues: frozenset[str]
+    negation: Negation
+    context: ContextConfig
     price: PriceConfig
     automaton: Any
     rules: list[Rule] = field(default_factory=list)
@@ -174,27 +222,53 @@ def _compile(directory: Path) -> Lexicon:
         min_samples=int(price.get("min_samples", 20)),
         max_samples=int(price.get("max_samples", 1000)),
     )
-    negation = config.get("negation") or {}
+    negation = _mapping(config.get("negation"), "negation", config_path)
+    context = _context_config(config.get("ad_context"), config_path)
 
     rules: list[Rule] = []
     patterns: list[tuple[Rule, str]] = []
-    cues: dict[str, frozenset[str]] = {}
-    post_cues: set[str] = set()
+    pre: dict[str, frozenset[str]] = {}
+    post: dict[str, frozenset[str]] = {}
+    pseudo: dict[str, tuple[str, ...]] = {}
+    terminators: dict[str, frozenset[str]] = {}
     files = sorted(p for p in directory.glob("*.yaml") if p.name != CONFIG_FILE)
     if not files:
         raise LexiconError("no lexicon files (*.yaml) besides the config", directory)
     for path in files:
         data = _read_yaml(path)
         lang = str(data.get("language") or path.stem)
-        cues[lang] = frozenset(_words(data.get("negation_cues"), "negation_cues", path))
-        post_cues.update(_words(data.get("post_negation_cues"), "post_negation_cues", path))
+        block = _mapping(data.get("negation"), "negation", path)
+        # `negation_cues` / `post_negation_cues`: the names of lexicons before 2026.12.
+        pre[lang] = frozenset(
+            _words(block.get("pre"), "negation: pre", path)
+            + _words(data.get("negation_cues"), "negation_cues", path)
+        )
+        post[lang] = frozenset(
+            _words(block.get("post"), "negation: post", path)
+            + _words(data.get("post_negation_cues"), "post_negation_cues", path)
+        )
+        pseudo[lang] = tuple(_words(block.get("pseudo"), "negation: pseudo", path))
+        terminators[lang] = frozenset(
+            _words(block.get("terminators"), "negation: terminators", path)
+        )
         sets = _sets(data.get("sets") or {}, path)
-        for category, block in (data.get("categories") or {}).items():
+        found: list[tuple[Rule, str]] = []
+        for category, cat_block in (data.get("categories") or {}).items():
             if category not in CATEGORIES:
                 raise LexiconError(f"unknown category {category!r}", path)
-            found: list[tuple[Rule, str]] = []
-            _collect(block or {}, category, lang, weights[category], path, rules, found)
-            patterns.extend((rule, _substitute(p, sets, rule, path)) for rule, p in found)
+            _collect(cat_block or {}, category, lang, weights[category], path, rules, found)
+        _collect_groups(data.get("ad_context"), "ad_context", lang, path, rules, found)
+        _collect_groups(data.get("senses"), "senses", lang, path, rules, found)
+        patterns.extend((rule, _substitute(p, sets, rule, path)) for rule, p in found)
+    groups = {r.group for r in rules if r.kind in ("cue", "sense")}
+    for rule in rules:
+        for name in rule.sense_near:
+            if name not in groups:
+                raise LexiconError(
+                    f"{rule.id}: sense: near: no ad_context or senses group {name!r} "
+                    f"(known: {', '.join(sorted(groups))})",
+                    directory,
+                )
 
     automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
     grouped: dict[str, dict[tuple[Rule, bool, bool], list[str | None]]] = {}
@@ -230,9 +304,18 @@ def _compile(directory: Path) -> Lexicon:
         version=version,
         threshold=float(config.get("threshold", 1.0)),
         category_weights=weights,
-        negation_window=int(negation.get("window_words", 3)),
-        negation_cues=cues,
-        post_negation_cues=frozenset(post_cues),
+        negation=Negation(
+            window=int(negation.get("window_words", 5)),
+            post_window=int(negation.get("post_window_words", 1)),
+            pre=pre,
+            post=post,
+            pseudo=pseudo,
+            terminators=terminators,
+            terminator_marks=tuple(
+                str(t) for t in negation.get("terminators") or DEFAULT_TERMINATORS
+            ),
+        ),
+        context=context,
         price=price_config,
         automaton=automaton,
         rules=rules,
@@ -258,6 +341,7 @@ def _collect(
         if rule_id in seen:
             raise LexiconError(f"duplicate rule id {rule_id!r}", path)
         seen.add(rule_id)
+        near, within = _sense(entry.get("sense"), rule_id, path)
         rule = Rule(
             id=rule_id,
             category=category,
@@ -266,6 +350,8 @@ def _collect(
             weight=float(entry.get("weight", default_weight)),
             negatable=bool(entry.get("negatable", negatable_default)),
             local=bool(entry.get("local", False)),
+            sense_near=near,
+            sense_within=within,
         )
         rules.append(rule)
         patterns.extend((rule, _pattern(p, rule_id, path)) for p in entry["patterns"])
@@ -275,6 +361,97 @@ def _collect(
             rule = Rule(f"{category}.{lang}.{kind}", category, lang, kind, 0.0, False)
             rules.append(rule)
             patterns.extend((rule, _pattern(p, rule.id, path)) for p in items)
+
+
+def _sense(value: Any, rule_id: str, path: Path) -> tuple[tuple[str, ...], int]:
+    """A rule's ``sense: {near: [groups], within: N}`` (N words, default 8)."""
+    if value is None:
+        return (), 0
+    if not isinstance(value, dict) or not value.get("near"):
+        raise LexiconError(
+            f"{rule_id}: 'sense' needs 'near' (a list of group names) and optionally "
+            "'within' (a number of words)",
+            path,
+        )
+    near = value["near"]
+    names = (near,) if isinstance(near, str) else tuple(str(n) for n in near)
+    try:
+        within = int(value.get("within", 8))
+    except (TypeError, ValueError) as exc:
+        raise LexiconError(f"{rule_id}: sense: within must be a number of words", path) from exc
+    return names, within
+
+
+def _collect_groups(
+    raw: Any,
+    section: str,
+    lang: str,
+    path: Path,
+    rules: list[Rule],
+    patterns: list[tuple[Rule, str]],
+) -> None:
+    """``ad_context:`` (weighted cue groups) or ``senses:`` (plain word groups)."""
+    if raw is None:
+        return
+    if not isinstance(raw, dict):
+        raise LexiconError(f"{section}: must map group names to their entries", path)
+    for name, entry in raw.items():
+        if section == "ad_context":
+            if not isinstance(entry, dict) or "patterns" not in entry:
+                raise LexiconError(f"ad_context: {name}: needs 'weight' and 'patterns'", path)
+            items = entry["patterns"] or ()
+            rule = Rule(
+                f"{CONTEXT_CATEGORY}.{lang}.{name}",
+                CONTEXT_CATEGORY,
+                lang,
+                "cue",
+                float(entry.get("weight", 1.0)),
+                bool(entry.get("negatable", True)),
+                local=bool(entry.get("local", False)),
+                group=str(name),
+            )
+        else:
+            if not isinstance(entry, list):
+                raise LexiconError(f"senses: {name}: must be a list of patterns", path)
+            items = entry
+            rule = Rule(
+                f"{SENSE_CATEGORY}.{lang}.{name}",
+                SENSE_CATEGORY,
+                lang,
+                "sense",
+                0.0,
+                False,
+                group=str(name),
+            )
+        rules.append(rule)
+        patterns.extend((rule, _pattern(p, rule.id, path)) for p in items)
+
+
+def _mapping(value: Any, name: str, path: Path) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise LexiconError(f"{name}: must be a mapping", path)
+    return value
+
+
+def _context_config(raw: Any, path: Path) -> ContextConfig:
+    block = _mapping(raw, "ad_context", path)
+    try:
+        kinds = {str(k): float(v) for k, v in (block.get("source_kinds") or {}).items()}
+        return ContextConfig(
+            enabled=raw is not None,
+            threshold=float(block.get("threshold", 1.0)),
+            stated_age=float(block.get("stated_age", 0.5)),
+            measurements=float(block.get("measurements", 0.5)),
+            short_rate=float(block.get("short_rate", 0.5)),
+            hourly_rate=float(block.get("hourly_rate", 0.5)),
+            emoji=float(block.get("emoji", 0.5)),
+            indicator=float(block.get("indicator", 0.5)),
+            source_kinds=kinds,
+        )
+    except (TypeError, ValueError) as exc:
+        raise LexiconError(f"ad_context: weights must be numbers ({exc})", path) from exc
 
 
 _SET_REF = re.compile(r"\{(\w+)\}")

@@ -45,6 +45,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "price",
     "indicators",
     "categories",
+    "context",
     "score",
     "lexicon_version",
     "contacts",

@@ -48,7 +48,9 @@ def test_output_has_one_line_per_input_in_input_order(
     assert err == ""
     assert [o["id"] for o in out] == ["a", "b", "c"]
     first = out[0]
-    assert set(first) == {"id", "lang", "indicators", "score", "hit"}
+    assert set(first) == {"id", "lang", "context", "indicators", "categories", "score", "hit"}
+    assert first["context"]["service"] is True
+    assert first["categories"] == ["availability_24_7", "movement"]
     assert first["lang"] == "en"
     assert first["hit"] is True
     indicator = first["indicators"][0]
@@ -118,3 +120,54 @@ def test_language_is_detected_when_the_module_is_available(
     code, (out,), _ = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", [line])))
     assert code == 0
     assert out["lang"] in {"nl", "unknown"}
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_an_ordinary_classified_gets_its_context_decision_and_no_categories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ad = {"id": "t", "title": "Band on tour", "text": "Young band on tour, tickets 20 euro."}
+    code, out, _ = run_flag(capsys, str(write_lines(tmp_path / "a.jsonl", [json.dumps(ad)])))
+    assert code == 0
+    assert out[0]["context"]["service"] is False
+    assert out[0]["indicators"] == [] and out[0]["categories"] == [] and out[0]["hit"] is False
+    assert "explanation" not in out[0]
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_explain_lists_the_context_and_every_set_aside_cue_with_its_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ads = [
+        {"id": "out", "title": "Band on tour", "text": "Young band on tour, tickets 20 euro."},
+        {"id": "in", "title": "Anna", "text": "Escort Anna, not new in town, outcall 24/7."},
+    ]
+    path = write_lines(tmp_path / "a.jsonl", [json.dumps(a) for a in ads])
+    code, out, _ = run_flag(capsys, "--explain", str(path))
+    assert code == 0
+    outside, inside = (o["explanation"] for o in out)
+    assert outside["context"]["service"] is False
+    assert {s["reason"] for s in outside["suppressed"]} == {"out_of_context"}
+    assert outside["matched"] == []
+    assert inside["context"]["service"] is True
+    negated = [s for s in inside["suppressed"] if s["category"] == "movement"]
+    assert negated and negated[0]["reason"] == "negated" and negated[0]["detail"] == "not"
+    assert [m["category"] for m in inside["matched"]] == ["availability_24_7"]
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_the_source_kind_is_a_prior_and_must_be_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ads = [
+        {"id": "k", "title": "Mia", "text": "New in town.", "source_kind": "escort"},
+        {"id": "n", "title": "Mia", "text": "New in town."},
+        {"id": "bad", "title": "Mia", "text": "New in town.", "source_kind": 3},
+    ]
+    path = write_lines(tmp_path / "a.jsonl", [json.dumps(a) for a in ads])
+    code, out, err = run_flag(capsys, str(path))
+    assert code == 1
+    assert out[0]["hit"] is True and out[0]["categories"] == ["movement"]
+    assert out[1]["hit"] is False
+    assert out[2] == {"id": "bad", "error": "field 'source_kind' is not a string"}
+    assert "line 3" in err

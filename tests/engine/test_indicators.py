@@ -10,9 +10,13 @@ import pytest
 from pipelines.engine import indicators as indicators_module
 from pipelines.engine.indicators import IndicatorEngine
 
+#: Rule tests read fragments of ads: as if posted on an escort site, so the ad-context
+#: stage (tested in test_context.py) lets every indicator through.
+ESCORT_SITE = "escort"
+
 
 def categories(engine: IndicatorEngine, text: str, title: str = "") -> list[str]:
-    return engine.analyse(title, text, lang="en").categories
+    return engine.analyse(title, text, lang="en", source_kind=ESCORT_SITE).categories
 
 
 @pytest.mark.parametrize(
@@ -187,7 +191,7 @@ def test_title_and_text_are_separate_evidence_fields(engine: IndicatorEngine) ->
 def test_word_boundaries_work_for_cyrillic_and_diacritics(
     engine: IndicatorEngine, text: str, category: str | None
 ) -> None:
-    found = engine.analyse("", text, lang="xx").categories
+    found = engine.analyse("", text, lang="xx", source_kind=ESCORT_SITE).categories
     if category is None:
         assert found == []
     else:
@@ -243,7 +247,9 @@ def test_threshold_override_changes_the_hit(engine: IndicatorEngine) -> None:
 
 
 def test_one_indicator_per_rule_with_its_first_evidence(engine: IndicatorEngine) -> None:
-    analysis = engine.analyse("", "24/7 available. Really 24/7.", lang="en")
+    analysis = engine.analyse(
+        "", "24/7 available. Really 24/7.", lang="en", source_kind=ESCORT_SITE
+    )
     rules = [i.rule for i in analysis.indicators]
     assert len(rules) == len(set(rules))
     first = next(i for i in analysis.indicators if i.rule == "availability_24_7.common.24_7")
@@ -302,6 +308,7 @@ def test_item_fields_follow_the_data_model(engine: IndicatorEngine) -> None:
         "lexicon_version",
         "stated_age",
         "price",
+        "context",
     }
     indicator = fields["indicators"][0]
     assert set(indicator) == {"category", "rule", "weight", "evidence"}
@@ -326,5 +333,6 @@ def test_paraphrases_not_in_the_dev_set_get_exactly_their_labels(
     engine: IndicatorEngine, ad_id: str, title: str, text: str, labels: list[str]
 ) -> None:
     """Ads worded differently from the dev set (positives and hard negatives)."""
-    found = [c for c in engine.analyse(title, text, lang="xx").categories if c != "low_price"]
+    analysis = engine.analyse(title, text, lang="xx", source_kind=ESCORT_SITE)
+    found = [c for c in analysis.categories if c != "low_price"]
     assert found == sorted(labels), ad_id

@@ -1,0 +1,155 @@
+"""The ad-context stage: does this ad offer sexual, escort or erotic-massage services?
+
+Trafficking indicators only mean something inside that context: "young team", "on tour
+in 12 cities", "24/7 on call" and "without limits" are ordinary words in a job ad, a
+band's tour, a phone plan. The engine (:mod:`pipelines.engine.indicators`) asks this
+stage first and keeps its indicators only when the answer is yes.
+
+The decision is a small additive score over *cues*, each with a weight:
+
+* word cues of the lexicons (``ad_context:`` in every language file): service words,
+  incall/outcall and visits, erotic massage, the person's self-description, ... The
+  best weight found in each cue group counts once. Groups with a negative weight mark
+  an ordinary classified (a job, a sale, a course, an event) and pull the score down.
+  Negated cues ("massage, no erotic services") do not count;
+* a stated age of the person (``Anna, 23``), body measurements (``90-60-90``,
+  ``cup D``, height and weight), a rate per hour or less (``30 min 80 €``), a
+  flirtatious emoji (a kiss, lips);
+* each indicator category found (after negation, benign and sense rules): trafficking
+  indicators speak of a person on offer, so two of them make the context on their own,
+  unless the ad also reads as an ordinary classified;
+* the source's ``kind`` as a prior (``ad_context: source_kinds:`` in config.yaml), when
+  the caller knows it.
+
+The ad is in context when the score reaches ``ad_context: threshold``. The decision
+carries its evidence, so an investigator (and a linguist) can see why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipelines.engine.lexicon import ContextConfig
+from pipelines.engine.normalize import Normalized
+
+__all__ = ["ContextCue", "ContextDecision", "decide", "find_flirt_emoji", "find_measurements"]
+
+STATED_AGE_CUE = "stated_age"
+MEASUREMENTS_CUE = "measurements"
+RATE_CUE = "rate"
+SOURCE_KIND_CUE = "source_kind"
+INDICATOR_CUE = "indicator"
+EMOJI_CUE = "emoji"
+DISABLED_CUE = "no_context_stage"  # the lexicon has no ad_context section
+
+#: Flirtatious emoji (a kiss, lips, a wink of the devil ...); hearts and flames are
+#: everywhere in ordinary ads and do not count.
+FLIRT_EMOJI = frozenset("💋😘😈💦🍑🍒👅🥵😏🍆👙👠🫦")
+
+# Vital statistics (90-60-90), a cup size, or a height together with a weight.
+_VITALS = re.compile(
+    r"(?<![\d-])(?:[7-9]\d|1[0-2]\d)[-/](?:[4-7]\d)[-/](?:[7-9]\d|1[0-2]\d)(?![\d-])"
+)
+_CUP = re.compile(
+    r"(?<![^\W_])(?:cup|cupa|cupsize|korbchen|bh|чашка|kosar|miseczka|copa|sutien)"
+    r" ?(?:size |marime |merete |rozmiar |)(?:[a-h]|dd|ddd)(?![^\W_])"
+)
+_HEIGHT = re.compile(r"(?<![\d.,])(?:1[.,][4-9]\d ?m|1[4-9]\d ?(?:cm|см))(?![^\W_])")
+_WEIGHT = re.compile(r"(?<![\d.,])(?:[4-9]\d ?(?:kg|кг))(?![^\W_])")
+
+
+@dataclass(frozen=True, slots=True)
+class ContextCue:
+    """One piece of evidence for (or against) the service context."""
+
+    cue: str
+    weight: float
+    rule: str | None = None
+    field: str | None = None
+    snippet: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"cue": self.cue, "weight": self.weight}
+        if self.rule is not None:
+            out["rule"] = self.rule
+        if self.field is not None:
+            out["evidence"] = {
+                "field": self.field,
+                "snippet": self.snippet,
+                "start": self.start,
+                "end": self.end,
+            }
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ContextDecision:
+    """The verdict: ``service`` is true when the ad offers sexual/escort/erotic-massage
+    services; ``cues`` are the counted cues (best per group), strongest first."""
+
+    service: bool
+    score: float
+    threshold: float
+    cues: tuple[ContextCue, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "score": self.score,
+            "threshold": self.threshold,
+            "cues": [c.to_dict() for c in self.cues],
+        }
+
+
+def find_flirt_emoji(original: str) -> tuple[int, int] | None:
+    """Span of the first flirtatious emoji in the ORIGINAL text, or ``None``."""
+    if original.isascii():
+        return None
+    for index, char in enumerate(original):
+        if char in FLIRT_EMOJI:
+            return index, index + 1
+    return None
+
+
+def find_measurements(norm: Normalized) -> tuple[int, int] | None:
+    """Original span of body measurements in ``norm``, or ``None``."""
+    text = norm.text
+    if not any(ch.isdigit() for ch in text) and "cup" not in text:
+        return None
+    for pattern in (_VITALS, _CUP):
+        match = pattern.search(text)
+        if match is not None:
+            return norm.span(*match.span())
+    height = _HEIGHT.search(text)
+    if height is not None and _WEIGHT.search(text) is not None:
+        return norm.span(*height.span())
+    return None
+
+
+def decide(
+    config: ContextConfig,
+    cues: Iterable[ContextCue],
+    *,
+    source_kind: str | None = None,
+) -> ContextDecision:
+    """Add the best cue of every group (and the source prior) and compare to the
+    threshold. A group's weight counts once, whatever the number of its matches."""
+    if not config.enabled:
+        return ContextDecision(True, 0.0, 0.0, (ContextCue(DISABLED_CUE, 0.0),))
+    best: dict[str, ContextCue] = {}
+    for cue in cues:
+        known = best.get(cue.cue)
+        if known is None or abs(cue.weight) > abs(known.weight):
+            best[cue.cue] = cue
+    if source_kind:
+        prior = config.source_kinds.get(source_kind)
+        if prior:
+            best[SOURCE_KIND_CUE] = ContextCue(SOURCE_KIND_CUE, prior, rule=source_kind)
+    counted: Sequence[ContextCue] = sorted(best.values(), key=lambda c: -abs(c.weight))
+    score = round(sum(c.weight for c in counted), 6)
+    return ContextDecision(score >= config.threshold, score, config.threshold, tuple(counted))
