@@ -58,6 +58,7 @@ _CUP = re.compile(
     r" ?(?:size |marime |merete |rozmiar |)(?:[a-h]|dd|ddd)(?![^\W_])"
 )
 _HEIGHT = re.compile(r"(?<![\d.,])(?:1[.,][4-9]\d ?m|1[4-9]\d ?(?:cm|см))(?![^\W_])")
+_DIGIT = re.compile(r"\d")
 _WEIGHT = re.compile(r"(?<![\d.,])(?:[4-9]\d ?(?:kg|кг))(?![^\W_])")
 
 
@@ -108,18 +109,16 @@ class ContextDecision:
 
 def find_flirt_emoji(original: str) -> tuple[int, int] | None:
     """Span of the first flirtatious emoji in the ORIGINAL text, or ``None``."""
-    if original.isascii():
+    if original.isascii() or FLIRT_EMOJI.isdisjoint(original):
         return None
-    for index, char in enumerate(original):
-        if char in FLIRT_EMOJI:
-            return index, index + 1
-    return None
+    index = min(i for i in (original.find(e) for e in FLIRT_EMOJI) if i != -1)
+    return index, index + 1
 
 
 def find_measurements(norm: Normalized) -> tuple[int, int] | None:
     """Original span of body measurements in ``norm``, or ``None``."""
     text = norm.text
-    if not any(ch.isdigit() for ch in text) and "cup" not in text:
+    if _DIGIT.search(text) is None and "cup" not in text:
         return None
     for pattern in (_VITALS, _CUP):
         match = pattern.search(text)

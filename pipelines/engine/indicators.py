@@ -313,8 +313,11 @@ class IndicatorEngine:
         indicators: list[Indicator] = []
         suppressed: list[Suppressed] = []
         cues: list[ContextCue] = []
+        groups: set[str] = set()  # cue groups already found: one cue per group counts
         for (name, norm), matches in zip(fields, raw, strict=True):
-            kept, field_cues, dropped = self._sort(norm.text, matches, lang, category_context)
+            kept, field_cues, dropped = self._sort(
+                norm.text, matches, lang, category_context, groups
+            )
             for m in kept:
                 if derive_origin or m.category != "origin":
                     indicators.append(self._indicator(name, norm, m))
@@ -389,10 +392,18 @@ class IndicatorEngine:
         return self._sort(norm.text, raw, lang, suppressed)[0]
 
     def _sort(
-        self, text: str, raw: list[_Match], lang: str, category_context: frozenset[str] | set[str]
+        self,
+        text: str,
+        raw: list[_Match],
+        lang: str,
+        category_context: frozenset[str] | set[str],
+        groups: set[str] | None = None,
     ) -> tuple[list[_Match], list[_Match], list[tuple[_Match, str, str]]]:
         """Split one field's matches into the indicators that count, the ad-context cues
-        that count, and the set-aside ones with their reason and detail."""
+        that count (the first of each group not in ``groups``, which is updated), and
+        the set-aside ones with their reason and detail."""
+        if groups is None:
+            groups = set()
         kept: list[_Match] = []
         cues: list[_Match] = []
         dropped: list[tuple[_Match, str, str]] = []
@@ -400,12 +411,16 @@ class IndicatorEngine:
             return kept, cues, dropped
         positives = [m for m in raw if m.kind == "rule"]
         benign = [m for m in raw if m.kind == "benign"]
+        senses: list[_Match] = []  # sense words, found on the first need
         for m in raw:
             kind = m.kind
             if kind == "cue":
+                if m.rule.group in groups:
+                    continue
                 trigger = self._negated(text, m, positives, lang) if m.rule.negatable else None
                 if trigger is None:
                     cues.append(m)
+                    groups.add(m.rule.group)
                 else:
                     dropped.append((m, NEGATED, trigger))
                 continue
@@ -424,7 +439,7 @@ class IndicatorEngine:
                 if trigger is not None:
                     dropped.append((m, NEGATED, trigger))
                     continue
-            if m.rule.sense_near and not _near(text, m, raw):
+            if m.rule.sense_near and not _near(text, m, raw + self._senses(text, lang, senses)):
                 wanted = ", ".join(m.rule.sense_near)
                 dropped.append((m, SENSE, f"no {wanted} within {m.rule.sense_within} words"))
                 continue
@@ -439,13 +454,22 @@ class IndicatorEngine:
         evidence = Evidence(name, _snippet(norm.original, start, end), start, end)
         return Indicator(m.rule.category, m.rule.id, m.rule.weight, evidence)
 
+    def _senses(self, text: str, lang: str, found: list[_Match]) -> list[_Match]:
+        """The sense words of ``text``, searched once per field (``found`` caches them,
+        with a marker when there are none)."""
+        if not found:
+            found.extend(self._raw_matches(text, lang, self.lexicon.sense_automaton) or [_NONE])
+        return found
+
     @staticmethod
     def _suppressed(name: str, norm: Normalized, m: _Match, reason: str, detail: str) -> Suppressed:
         start, end = norm.span(m.start, m.end)
         evidence = Evidence(name, _snippet(norm.original, start, end), start, end)
         return Suppressed(m.category, m.rule.id, reason, detail, evidence)
 
-    def _raw_matches(self, text: str, lang: str = UNKNOWN_LANGUAGE) -> list[_Match]:
+    def _raw_matches(
+        self, text: str, lang: str = UNKNOWN_LANGUAGE, automaton: Any = None
+    ) -> list[_Match]:
         """Every lexicon match in ``text`` before negation/benign/context filtering.
 
         In an ad of a known language, the rules of OTHER languages match whole words
@@ -458,7 +482,10 @@ class IndicatorEngine:
         own = (lang, COMMON_LANGUAGE) if lang in self._languages else None
         found: list[_Match] = []
         append = found.append
-        automaton = self.lexicon.automaton
+        if automaton is None:
+            automaton = self.lexicon.automaton
+        if not len(automaton):
+            return found
         for last, (key_length, expansions, needs_left, needs_right, gaps) in automaton.iter(text):
             start = last - key_length + 1
             end = last + 1
@@ -514,7 +541,7 @@ class IndicatorEngine:
             if clause is not None:
                 offset = clause.end()
         words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
-        if not scope.pre.isdisjoint(words) or not scope.terminators.isdisjoint(words):
+        if not scope.pre.isdisjoint(words):
             found = list(_CUE_WORD.finditer(text, offset, m.start))[-self._negation.window :]
             for word in reversed(found):
                 value = word.group()
@@ -644,6 +671,9 @@ class _Scope:
     post: frozenset[str]
     pseudo: tuple[str, ...]
     terminators: frozenset[str]
+
+
+_NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
 
 
 def _near(text: str, m: _Match, matches: list[_Match]) -> bool:

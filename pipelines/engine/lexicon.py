@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,8 @@ class Lexicon:
     context: ContextConfig
     price: PriceConfig
     automaton: Any
+    #: The ``senses:`` words, matched only where a sense rule needs them.
+    sense_automaton: Any
     rules: list[Rule] = field(default_factory=list)
     patterns: list[tuple[Rule, str]] = field(default_factory=list)
 
@@ -270,6 +272,35 @@ def _compile(directory: Path) -> Lexicon:
                     directory,
                 )
 
+    # Sense words are only looked for in a field where a sense rule matched.
+    automaton = _automaton([(r, p) for r, p in patterns if r.kind != "sense"])
+    sense_automaton = _automaton([(r, p) for r, p in patterns if r.kind == "sense"])
+    return Lexicon(
+        version=version,
+        threshold=float(config.get("threshold", 1.0)),
+        category_weights=weights,
+        negation=Negation(
+            window=int(negation.get("window_words", 5)),
+            post_window=int(negation.get("post_window_words", 1)),
+            pre=pre,
+            post=post,
+            pseudo=pseudo,
+            terminators=terminators,
+            terminator_marks=tuple(
+                str(t) for t in negation.get("terminators") or DEFAULT_TERMINATORS
+            ),
+        ),
+        context=context,
+        price=price_config,
+        automaton=automaton,
+        sense_automaton=sense_automaton,
+        rules=rules,
+        patterns=patterns,
+    )
+
+
+def _automaton(patterns: list[tuple[Rule, str]]) -> Any:
+    """One Aho-Corasick automaton over the expanded patterns."""
     automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
     grouped: dict[str, dict[tuple[Rule, bool, bool], list[str | None]]] = {}
     for rule, pattern in patterns:
@@ -300,27 +331,7 @@ def _compile(directory: Path) -> Lexicon:
             gaps = _gap_precheck(t for tails in by_rule.values() for t in tails)
         automaton.add_word(key, (len(key), expansions, needs_left, needs_right, gaps))
     automaton.make_automaton()
-    return Lexicon(
-        version=version,
-        threshold=float(config.get("threshold", 1.0)),
-        category_weights=weights,
-        negation=Negation(
-            window=int(negation.get("window_words", 5)),
-            post_window=int(negation.get("post_window_words", 1)),
-            pre=pre,
-            post=post,
-            pseudo=pseudo,
-            terminators=terminators,
-            terminator_marks=tuple(
-                str(t) for t in negation.get("terminators") or DEFAULT_TERMINATORS
-            ),
-        ),
-        context=context,
-        price=price_config,
-        automaton=automaton,
-        rules=rules,
-        patterns=patterns,
-    )
+    return automaton
 
 
 def _collect(
@@ -341,7 +352,7 @@ def _collect(
         if rule_id in seen:
             raise LexiconError(f"duplicate rule id {rule_id!r}", path)
         seen.add(rule_id)
-        near, within = _sense(entry.get("sense"), rule_id, path)
+        near, within, sense_patterns = _sense(entry.get("sense"), rule_id, path)
         rule = Rule(
             id=rule_id,
             category=category,
@@ -350,11 +361,16 @@ def _collect(
             weight=float(entry.get("weight", default_weight)),
             negatable=bool(entry.get("negatable", negatable_default)),
             local=bool(entry.get("local", False)),
-            sense_near=near,
+            sense_near=() if sense_patterns else near,
             sense_within=within,
         )
         rules.append(rule)
-        patterns.extend((rule, _pattern(p, rule_id, path)) for p in entry["patterns"])
+        patterns.extend((rule, _pattern(p, rule_id, path)) for p in entry["patterns"] or ())
+        if sense_patterns:
+            # Only these patterns of the rule need the co-occurrence.
+            bound = replace(rule, sense_near=near)
+            rules.append(bound)
+            patterns.extend((bound, _pattern(p, rule_id, path)) for p in sense_patterns)
     for kind in ("benign", "context"):
         items = block.get(kind) or ()
         if items:
@@ -363,10 +379,12 @@ def _collect(
             patterns.extend((rule, _pattern(p, rule.id, path)) for p in items)
 
 
-def _sense(value: Any, rule_id: str, path: Path) -> tuple[tuple[str, ...], int]:
-    """A rule's ``sense: {near: [groups], within: N}`` (N words, default 8)."""
+def _sense(value: Any, rule_id: str, path: Path) -> tuple[tuple[str, ...], int, list[Any]]:
+    """A rule's ``sense: {near: [groups], within: N, patterns: [...]}`` (N words,
+    default 8). With ``patterns``, only those (ambiguous) patterns need the
+    co-occurrence; without, every pattern of the rule does."""
     if value is None:
-        return (), 0
+        return (), 0, []
     if not isinstance(value, dict) or not value.get("near"):
         raise LexiconError(
             f"{rule_id}: 'sense' needs 'near' (a list of group names) and optionally "
@@ -379,7 +397,10 @@ def _sense(value: Any, rule_id: str, path: Path) -> tuple[tuple[str, ...], int]:
         within = int(value.get("within", 8))
     except (TypeError, ValueError) as exc:
         raise LexiconError(f"{rule_id}: sense: within must be a number of words", path) from exc
-    return names, within
+    extra = value.get("patterns") or []
+    if not isinstance(extra, list):
+        raise LexiconError(f"{rule_id}: sense: patterns must be a list", path)
+    return names, within, extra
 
 
 def _collect_groups(

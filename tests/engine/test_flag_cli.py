@@ -33,7 +33,7 @@ def run_flag(
 
 
 GOOD = [
-    json.dumps({"id": "a", "title": "Just arrived", "text": "New in town, 24/7", "x": 1}),
+    json.dumps({"id": "a", "title": "Just arrived", "text": "Sexy Anna, available 24/7", "x": 1}),
     json.dumps({"id": "b", "title": "Bike for sale", "text": "3 years old, 250 euro"}),
     json.dumps({"id": "c", "title": "Romanian girl", "text": "No limits"}),
 ]
@@ -147,7 +147,10 @@ def test_explain_lists_the_context_and_every_set_aside_cue_with_its_reason(
     assert code == 0
     outside, inside = (o["explanation"] for o in out)
     assert outside["context"]["service"] is False
-    assert {s["reason"] for s in outside["suppressed"]} == {"out_of_context"}
+    # "young" and "tour" lack the words their sense rules ask for; the rest is outside
+    # the context.
+    assert {s["reason"] for s in outside["suppressed"]} <= {"sense", "out_of_context"}
+    assert {s["category"] for s in outside["suppressed"]} == {"movement", "youth"}
     assert outside["matched"] == []
     assert inside["context"]["service"] is True
     negated = [s for s in inside["suppressed"] if s["category"] == "movement"]
