@@ -11,7 +11,12 @@ folds all of these into one plain form that the lexicons are written against:
    folding, then diacritics are removed (``Roemeenië`` -> ``roemenie``, ``Łódź`` ->
    ``lodz``), typographic quotes and dashes become ASCII, and emoji, pictographs, flags,
    variation selectors and other decorative symbols become spaces.
-3. Leetspeak digits between letters become letters (``z0nder`` -> ``zonder``).
+3. Look-alikes inside words become letters: digits and symbols between letters
+   (``z0nder`` -> ``zonder``, ``b@reback``), and one at the start or end of a word of
+   letters (``0nly``, ``$ex``, ``n0``) unless the word is a number with a unit or an
+   ordinal (``1h``, ``5min``, ``5th``, ``19yo``); numbers, prices and phone numbers stay
+   as they are. A word that mixes Latin and Cyrillic (or Greek) letters is written in
+   the script of most of its letters (``nеw`` with a Cyrillic ``е``, ``сеks``).
 4. Letters written one by one (``n e w  i n  t o w n``, ``n.e.w``) are joined; a wider
    gap (or any gap when the letters are separated by dots/dashes) separates words.
 5. Runs of three or more identical letters collapse to one (``neeeew`` -> ``new``);
@@ -73,9 +78,28 @@ _SPECIAL = {
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
-_LEET_RUN = re.compile(r"[013457@$]+(?=[^\W\d_])")
-# The same test without the run: cheaper on the many texts with digits but no leet.
-_LEET_HINT = re.compile(r"[013457@$](?=[^\W\d_])")
+# A word made of letters and look-alikes (at least one of each).
+_LEET_WORD = re.compile(r"(?<![\w@$])[\w@$]*(?:[^\W\d_][013457@$]|[013457@$][^\W\d_])[\w@$]*")
+# The same test, cheaper: a look-alike next to a letter.
+_LEET_HINT = re.compile(r"[013457@$][^\W\d_]|[^\W\d_][013457@$]")
+_LEADING = frozenset("0@$")
+# Letters after a number that make it a quantity, a time, an age or an ordinal.
+_UNITS = frozenset(
+    {
+        "h", "hr", "hrs", "min", "mins", "m", "km", "cm", "mm", "kg", "g", "gb", "mb", "kb",
+        "tb", "x", "yo", "y", "j", "jr", "jaar", "ani", "an", "lat", "let", "ev", "eves",
+        "st", "nd", "rd", "th", "e", "eur", "euro", "euros", "ron", "lei", "lv", "leva",
+        "zl", "pln", "ft", "huf", "p", "pm", "am", "std", "uur", "ora", "ore", "k", "s",
+        "d", "w", "v", "mp", "mpx", "l", "ml",
+    }
+)  # fmt: skip
+_LATIN_TO_CYRILLIC = dict(zip("aeopcyxkmthbi", "аеорсухкмтнві", strict=True))
+_CYRILLIC_TO_LATIN = {v: k for k, v in _LATIN_TO_CYRILLIC.items()} | {"і": "i", "ј": "j"}
+_GREEK_TO_LATIN = dict(zip("αεοικντρχυ", "aeoikvtpxu", strict=True))
+_LATIN = re.compile(r"[a-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_MIXED_HINT = re.compile(r"[a-z][\u0370-\u03ff\u0400-\u04ff]|[\u0370-\u03ff\u0400-\u04ff][a-z]")
+_MIXED_WORD = re.compile(r"[^\W\d_]*(?:[a-z][\u0370-\u04ff]|[\u0370-\u04ff][a-z])[^\W\d_]*")
 _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:(?: {1,3}|[.\-_*·•] ?)[^\W\d_]){2,}(?!\w)")
 # The last two letters of a spaced run: a separator, a letter, a separator and a final
 # letter that ends the word. Single letters between spaces ("a", "i", "w") are common,
@@ -166,6 +190,8 @@ def normalize(text: str) -> Normalized:
     # Each step first runs a cheap test that rules out most texts: this runs per ad.
     if _LEET_HINT.search(text):
         text = _unleet(text)
+    if _MIXED_HINT.search(text):
+        text = _unmix(text)
     if _SPACED_HINT.search(text):
         text, offsets = _rewrite(text, offsets, _SPACED, _join_spaced)
     if _REPEAT_HINT.search(text):
@@ -179,14 +205,56 @@ def normalize(text: str) -> Normalized:
 def _unleet(text: str) -> str:
     # Same length in, same length out: the offsets do not move.
     chars = None
-    for match in _LEET_RUN.finditer(text):
-        start = match.start()
-        if start == 0 or not (text[start - 1].isalpha()):
+    for match in _LEET_WORD.finditer(text):
+        word = match.group()
+        if word.isdigit():
             continue
-        if chars is None:
-            chars = list(text)
-        for i in range(start, match.end()):
-            chars[i] = _LEET_MAP[text[i]]
+        mapped = _unleet_word(word)
+        if mapped is not None:
+            if chars is None:
+                chars = list(text)
+            chars[match.start() : match.end()] = mapped
+    return text if chars is None else "".join(chars)
+
+
+def _unleet_word(word: str) -> str | None:
+    """``word`` with its look-alikes as letters, or ``None`` when it is no evasion."""
+    letters = [c for c in word if c.isalpha()]
+    if not letters:
+        return None
+    # A number with a unit or an ordinal ("24h", "5min", "5th", "19yo", "100eur").
+    lead = len(word) - len(word.lstrip("0123456789"))
+    if lead and word[lead:].isalpha() and (lead > 1 or word[lead:] in _UNITS):
+        return None
+    if any(c.isdigit() and c not in _LEET_MAP for c in word):
+        return None  # "2nd", "24/7", "b2b": real digits
+    out = []
+    last = len(word) - 1
+    for i, char in enumerate(word):
+        # Inside a word, or ending it ("n0"); starting one only when no number starts
+        # that way ("0nly", "$ex", not "1hora", "3dias").
+        if char in _LEET_MAP and (i > 0 or char in _LEADING) and (i > 0 or i < last):
+            out.append(_LEET_MAP[char])
+        else:
+            out.append(char)
+    mapped = "".join(out)
+    return mapped if mapped.isalpha() else None
+
+
+def _unmix(text: str) -> str:
+    """Words mixing Latin and Cyrillic/Greek letters, in the script of most letters."""
+    chars = None
+    for match in _MIXED_WORD.finditer(text):
+        word = match.group()
+        latin = len(_LATIN.findall(word))
+        cyrillic = len(_CYRILLIC.findall(word))
+        to_latin = _CYRILLIC_TO_LATIN | _GREEK_TO_LATIN
+        table = to_latin if latin >= cyrillic else _LATIN_TO_CYRILLIC
+        mapped = "".join(table.get(c, c) for c in word)
+        if mapped != word:
+            if chars is None:
+                chars = list(text)
+            chars[match.start() : match.end()] = mapped
     return text if chars is None else "".join(chars)
 
 
