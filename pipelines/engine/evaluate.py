@@ -93,6 +93,12 @@ class EvalReport:
     by_language: dict[str, Counts] = field(default_factory=dict)
     errors: list[Error] = field(default_factory=list)
     ads: int = 0
+    #: Ad level: is the ad a hit? (an ad with any label should be, one without not)
+    hits: Counts = field(default_factory=Counts)
+    by_language_hits: dict[str, Counts] = field(default_factory=dict)
+    #: Ads without any label, and how many of them became hits.
+    negatives: int = 0
+    negative_hits: int = 0
 
 
 def load_labelled(path: str | Path) -> list[LabelledAd]:
@@ -127,6 +133,13 @@ def evaluate(
         expected = ad.labels & wanted
         report.ads += 1
         report.overall.add(predicted, expected)
+        hit = {"hit"} if analysis.hit else set()
+        labelled = frozenset({"hit"}) if expected else frozenset()
+        report.hits.add(hit, labelled)
+        report.by_language_hits.setdefault(ad.lang, Counts()).add(hit, labelled)
+        if not expected:
+            report.negatives += 1
+            report.negative_hits += bool(hit)
         report.by_language.setdefault(ad.lang, Counts()).add(predicted, expected)
         for category in categories:
             report.by_category[category].add(
@@ -153,6 +166,14 @@ def format_report(report: EvalReport, *, errors: bool = True) -> str:
     lines += [row(name, c) for name, c in report.by_category.items()]
     lines.append("-- per language")
     lines += [row(name, c) for name, c in sorted(report.by_language.items())]
+    lines.append("-- ad level: hit")
+    lines.append(row("ALL", report.hits))
+    lines += [row(name, c) for name, c in sorted(report.by_language_hits.items())]
+    share = report.negative_hits / report.negatives if report.negatives else 0.0
+    lines.append(
+        f"ads without any indicator that became hits: {report.negative_hits}/"
+        f"{report.negatives} ({share:.1%})"
+    )
     if errors and report.errors:
         lines.append("-- disagreements (missed / spurious)")
         lines += [

@@ -96,6 +96,9 @@ LOW_PRICE_RULE = "low_price.below_median"
 YOUTH_AGES = range(18, 21)
 _CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, "low_price"))}
 _CUE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+# Between a match and its post trigger: "?", ":" and "-" may stand, these may not.
+_HARD_STOP = re.compile(r"[.,;!)(]")
+_CLAUSE_END = frozenset(".,;!?)")
 # Why a match was set aside (the explanation's ``reason``).
 NEGATED = "negated"
 BENIGN = "benign"
@@ -259,12 +262,8 @@ class IndicatorEngine:
         # Greedy: ends at the last scope terminator before the match.
         self._last_terminator = re.compile(f".*(?:{marks})", re.DOTALL) if marks else None
         # A post trigger ends the clause of the match: "agency: no", "bareback? never.",
-        # "agency - absolutely not".
-        self._post_trigger = re.compile(
-            r" ?[:=?!-]* ?(?:([^\W_]+) ){0,"
-            + str(negation.post_window)
-            + r"}?([^\W_]+) ?(?:[.,;!?)]|$)"
-        )
+        # "agency - absolutely not", "new in the city? no".
+        self._post_words = negation.post_window + 1
 
     @classmethod
     def from_dir(
@@ -557,12 +556,20 @@ class IndicatorEngine:
                     continue
                 return value
         # A post trigger that ends the match's clause ("bareback: no").
-        after = self._post_trigger.match(text, m.end)
-        if after is not None and after.group(2) in scope.post:
-            trigger = after.group(2)
-            rest = text[after.start(2) :]
-            if not any(rest.startswith(phrase) for phrase in scope.pseudo):
-                return trigger
+        end = m.end
+        for count, word in enumerate(_CUE_WORD.finditer(text, end, end + 60)):
+            if count >= self._post_words or _HARD_STOP.search(text, end, word.start()):
+                break
+            value = word.group()
+            if value not in scope.post:
+                continue
+            after = word.end()
+            while after < len(text) and text[after] == " ":
+                after += 1
+            if after < len(text) and text[after] not in _CLAUSE_END:
+                continue
+            if not any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
+                return value
         return None
 
     def _age(

@@ -93,7 +93,7 @@ _UNITS = frozenset(
         "d", "w", "v", "mp", "mpx", "l", "ml",
     }
 )  # fmt: skip
-_LATIN_TO_CYRILLIC = dict(zip("aeopcyxkmthbi", "аеорсухкмтнві", strict=True))
+_LATIN_TO_CYRILLIC = dict(zip("aeopcyxkmthbi", "аеорсухкмтнви", strict=True))
 _CYRILLIC_TO_LATIN = {v: k for k, v in _LATIN_TO_CYRILLIC.items()} | {"і": "i", "ј": "j"}
 _GREEK_TO_LATIN = dict(zip("αεοικντρχυ", "aeoikvtpxu", strict=True))
 _LATIN = re.compile(r"[a-z]")

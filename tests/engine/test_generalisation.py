@@ -6,8 +6,18 @@ every language; tables printed with ``pytest -s`` and in the terminal summary):
 * ``tests/engine/data/holdout_ha.jsonl``: slangy ads written independently (its misses
   were studied when the lexicon was extended, so it is now a regression set);
 * ``tests/engine/data/holdout_hb.jsonl``: a broad mix with many hard negatives, written
-  independently and never used to write rules: the honest estimate of generalisation;
+  independently; two of its missed ads were read when the ad-context stage was tuned,
+  so it is a regression set too;
+* ``tests/engine/data/regression_2026_12.jsonl``: ordinary classifieds that share words
+  with escort ads (a band on tour, a job ad with a "young team" and "24/7 on-call", a
+  phone plan "without limits", "we are 3 housemates", a language course), negation
+  forms ("nothing new in town", "no agency or 'manager'", post-negation) and evasions,
+  in every language: written to develop the ad-context stage, so a regression set;
 * the demo site generator's ground truth (seed 7, 400 ads).
+
+On each source, at most 10% of the ads without any indicator may become hits.
+The honest estimate of generalisation is the blind set (``blind_2026_12.jsonl``,
+``tests/engine/test_blind.py``), scored twice only.
 
 Then one focused test per family of false positives those sources revealed: stems of
 one language running into words of another, working hours per week, "new" girls that
@@ -54,6 +64,7 @@ def _holdout(name: str) -> Callable[[], list[LabelledAd]]:
 SOURCES = {
     "holdout_ha": _holdout("holdout_ha"),
     "holdout_hb": _holdout("holdout_hb"),
+    "regression_2026_12": _holdout("regression_2026_12"),
     "demo_generator": _demo_ads,
 }
 
@@ -81,6 +92,15 @@ def test_micro_f1_on_independent_ads_reaches_the_bar_in_every_language(
     name, result = report
     low = {lang: c.f1 for lang, c in result.by_language.items() if c.f1 < PER_LANGUAGE_F1}
     assert not low, f"{name}: {low}\n{format_report(result)}"
+
+
+MAX_NEGATIVE_HITS = 0.10
+
+
+def test_few_ads_without_any_indicator_become_hits(report: tuple[str, EvalReport]) -> None:
+    name, result = report
+    assert result.negatives, name
+    assert result.negative_hits / result.negatives <= MAX_NEGATIVE_HITS, name
 
 
 def _categories(engine: IndicatorEngine, text: str, lang: str) -> list[str]:

@@ -109,3 +109,37 @@ def test_space_and_punctuation_runs_fold_to_one(original: str, expected: str) ->
     norm = normalize(original)
     assert norm.text == expected
     assert len(norm.offsets) == len(norm.text) + 1
+
+
+@pytest.mark.parametrize(
+    ("original", "expected"),
+    [
+        ("with0ut c0nd0m", "without condom"),
+        ("0nly this week", "only this week"),
+        ("n0 limits", "no limits"),
+        ("$ex and b@reback", "sex and bareback"),
+        ("w1th0ut l1m1ts", "without limits"),
+        ("nеw in town", "new in town"),  # a Cyrillic е in a Latin word
+        ("Новa в града", "нова в града"),  # a Latin a in a Cyrillic word
+        ("презерват1в", "презерватив"),
+    ],
+)
+def test_look_alikes_and_homoglyphs_become_letters(original: str, expected: str) -> None:
+    assert normalize(original).text == expected
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        "24h 5min 5th 19yo 1h 1hora 3dias 100eur 2nd 24/7 b2b 0-24",
+        "06-1234 5678 +31 6 1234 5678 150€/h 30min",
+        "[phone:5e1ac0ff]",
+    ],
+)
+def test_numbers_units_prices_and_phone_numbers_are_left_alone(original: str) -> None:
+    assert normalize(original).text == original.lower()
+
+
+def test_look_alikes_keep_the_offsets_into_the_original() -> None:
+    assert _original_of("call me, n0 l1m1ts!", "no limits") == "n0 l1m1ts"
+    assert _original_of("a nеw face", "new") == "nеw"

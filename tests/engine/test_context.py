@@ -1,0 +1,276 @@
+"""Precision on ads the rules were not written for: the ad-context stage, NegEx-style
+negation, sense rules and the explanation.
+
+Every suppression rule has a pair of tests: one proving it sets the cue aside, one
+proving the positive ad still flags.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.engine.indicators import Analysis, IndicatorEngine
+
+
+def analyse(engine: IndicatorEngine, text: str, lang: str, title: str = "") -> Analysis:
+    return engine.analyse(title, text, lang=lang)
+
+
+def reasons(analysis: Analysis, category: str) -> set[str]:
+    return {s.reason for s in analysis.suppressed if s.category == category}
+
+
+# ------------------------------------------------------------------ ad context
+
+ORDINARY = [
+    # A band or cabaret on tour, one night in each city.
+    ("en", "Our band is on tour: one night in each city, Mon Leeds, Wed York. Tickets £15."),
+    ("de", "Kabarett auf Tournee: eine Nacht in jeder Stadt, Mo Köln, Mi Bonn. Karten 20 €."),
+    # A cooking workshop or a salon opening, "only this week".
+    ("nl", "Kookworkshop met onze chef, alleen deze week 20% korting, max 10 deelnemers."),
+    ("es", "Inauguración de nuestra peluquería: solo esta semana, corte y peinado 15 €."),
+    # A job ad: young team, 24/7 on-call service, 25+.
+    ("en", "Young team seeks warehouse staff, 24/7 on-call service in shifts, age 25+, apply now."),
+    ("pl", "Młody zespół szuka pracowników, dyżur 24/7, wiek 25+, dobre wynagrodzenie, wyślij CV."),
+    # A phone plan without limits.
+    (
+        "ro",
+        "Abonament cu internet fără limită și minute nelimitate, 30 lei pe lună, fără contract.",
+    ),
+    # A room to let: "we are 3 housemates".
+    (
+        "en",
+        "We are 3 housemates looking for a fourth, double room, bills included, deposit 1 month.",
+    ),
+    # A language course: "you don't speak a word of Romanian?".
+    (
+        "en",
+        "You don't speak a word of Romanian? Our evening course starts in March, native teacher.",
+    ),
+    ("hu", "Egy szót sem beszélsz angolul? Kezdő tanfolyamunk márciusban indul, anyanyelvi tanár."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), ORDINARY)
+def test_an_ordinary_classified_is_out_of_context_and_no_hit(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is False
+    assert found.indicators == [] and found.categories == [] and found.hit is False
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("en", "Sexy Katia, on tour: Mon Leeds, Wed York. Incall and outcall.", "movement"),
+        ("de", "Süße Mira, nur diese Woche in Köln, Haus- und Hotelbesuche.", "movement"),
+        ("en", "Young girl, sweet and discreet, available 24/7, incall.", "youth"),
+        ("ro", "Escortă sexy, fără limite, deplasări la hotel.", "unsafe_services"),
+        ("en", "We are 2 sexy girls, incall in Leeds, duo possible.", "third_party"),
+        ("en", "Anna from Romania, no English, text only. Escort, outcall.", "language_barrier"),
+    ],
+)
+def test_the_same_cues_in_a_service_ad_still_flag(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category in found.categories
+    assert found.hit is True
+
+
+def test_out_of_context_cues_appear_only_in_the_explanation(engine: IndicatorEngine) -> None:
+    found = analyse(engine, ORDINARY[0][1], "en")
+    assert found.indicators == []
+    assert "out_of_context" in reasons(found, "movement") or "sense" in reasons(found, "movement")
+    explanation = found.explanation()
+    assert explanation["matched"] == []
+    assert explanation["context"]["service"] is False
+    assert {s["category"] for s in explanation["suppressed"]} >= {"movement"}
+
+
+def test_the_context_decision_carries_its_evidence(engine: IndicatorEngine) -> None:
+    text = "Escort Anna, 23, incall and outcall, 30 min 80 euro."
+    found = analyse(engine, text, "en")
+    cues = {c.cue: c for c in found.context.cues}
+    assert {"sexual_services", "visits", "stated_age", "rate"} <= set(cues)
+    visits = cues["visits"]
+    assert visits.field == "text" and visits.start is not None and visits.end is not None
+    assert text[visits.start : visits.end].lower() in {"incall", "outcall"}
+    assert found.context.score >= found.context.threshold
+
+
+@pytest.mark.parametrize(("kind", "service"), [("escort", True), ("classifieds", False)])
+def test_the_source_kind_is_a_prior(engine: IndicatorEngine, kind: str, service: bool) -> None:
+    found = engine.analyse("", "New in town.", lang="en", source_kind=kind)
+    assert found.context.service is service
+    assert ("movement" in found.categories) is service
+
+
+def test_a_negated_service_word_is_no_context_cue(engine: IndicatorEngine) -> None:
+    found = analyse(engine, "Relaxing massage, no erotic services.", "en")
+    assert "sexual_services" not in {c.cue for c in found.context.cues}
+    assert "negated" in reasons(found, "ad_context")
+
+
+def test_a_service_word_that_is_not_negated_is_a_context_cue(engine: IndicatorEngine) -> None:
+    found = analyse(engine, "Relaxing massage with erotic services.", "en")
+    assert "sexual_services" in {c.cue for c in found.context.cues}
+
+
+def test_stated_age_and_low_price_count_only_in_context(engine: IndicatorEngine) -> None:
+    found = analyse(engine, "Junior developer, 19, looking for an internship, apply with CV.", "en")
+    assert found.stated_age == 19
+    assert found.indicators == []
+
+
+# --------------------------------------------------------------- negation scope
+
+ESCORT = "Escort, incall and outcall."
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Nothing new in town: I have lived here for years. " + ESCORT),
+        ("nl", "Niks nieuws in de stad, ik woon hier al jaren. Escort, ontvangst en bezoek."),
+        ("de", "Nichts Neues in der Stadt, ich wohne seit Jahren hier. Escort, Hausbesuche."),
+        ("ro", "Nimic nou în oraș, locuiesc aici de ani de zile. Escortă, deplasări."),
+        ("bg", "Нищо ново в града, живея тук от години. Ескорт, посещения на адрес."),
+        ("hu", "Semmi új a városban, évek óta itt élek. Escort, fogadok és hotelbe megyek."),
+        ("pl", "Nic nowego w mieście, mieszkam tu od lat. Escort, przyjmuję u siebie."),
+        ("es", "Nada nuevo en la ciudad, vivo aquí desde hace años. Escort, salidas a hotel."),
+    ],
+)
+def test_nothing_new_in_town_is_negated_in_every_language(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert "movement" not in found.categories
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Independent, no agency or 'manager'. " + ESCORT, "third_party"),
+        ('Independent, no "agency", I answer myself. ' + ESCORT, "third_party"),
+        ("I am really not that young any more. " + ESCORT, "youth"),
+        ("New in town? No, I am from here. " + ESCORT, "movement"),
+        ("Agency - absolutely not. " + ESCORT, "third_party"),
+        ("Never without condom. " + ESCORT, "unsafe_services"),
+    ],
+)
+def test_negation_in_quotes_after_a_dash_or_a_few_words_away_is_set_aside(
+    engine: IndicatorEngine, text: str, category: str
+) -> None:
+    found = analyse(engine, text, "en")
+    assert category not in found.categories
+    assert "negated" in reasons(found, category)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Agency girls, no problem with couples. " + ESCORT, "third_party"),
+        ("No rush, new in town. " + ESCORT, "movement"),
+        ("Not cheap but new in town. " + ESCORT, "movement"),
+        ("No fake photos, young and sweet. " + ESCORT, "youth"),
+        ("Bareback? Yes, extra. " + ESCORT, "unsafe_services"),
+    ],
+)
+def test_pseudo_negations_terminators_and_other_clauses_leave_the_cue_standing(
+    engine: IndicatorEngine, text: str, category: str
+) -> None:
+    assert category in analyse(engine, text, "en").categories
+
+
+def test_the_negation_word_is_in_the_explanation(engine: IndicatorEngine) -> None:
+    found = analyse(engine, "Not new in town. " + ESCORT, "en")
+    negated = [s for s in found.suppressed if s.reason == "negated"]
+    assert negated and negated[0].detail == "not"
+    assert negated[0].evidence.snippet.startswith("Not new in town")
+
+
+def test_the_ads_own_language_negates_a_cue_of_another_lexicon(engine: IndicatorEngine) -> None:
+    # "agency" is in several lexicons; the Dutch "geen" negates all of them.
+    found = analyse(engine, "Geen agency, ik werk alleen. Escort, thuisontvangst.", "nl")
+    assert "third_party" not in found.categories
+
+
+# ------------------------------------------------------------------ sense rules
+
+FAR_24_7 = (
+    "Escort, incall, discreet apartment. "
+    "Free parking for the neighbours in the big garage downstairs, 24/7."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Lovely escort, my tour guide friend recommends the museum. Incall.", "movement"),
+        ("Escort, incall. Our young company was founded in 2019.", "youth"),
+        (
+            FAR_24_7,
+            "availability_24_7",
+        ),
+        ("Escort, incall. Free parking, no limits on time.", "unsafe_services"),
+    ],
+)
+def test_an_ambiguous_cue_without_its_co_occurrence_is_set_aside(
+    engine: IndicatorEngine, text: str, category: str
+) -> None:
+    found = analyse(engine, text, "en")
+    assert category not in found.categories
+    assert reasons(found, category) & {"sense", "benign", "category_context"}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Escort Mia on tour: Mon Leeds, Wed York, Fri Hull.", "movement"),
+        ("Young girl, sweet and discreet. Escort, incall.", "youth"),
+        ("Escort, available 24/7 for you.", "availability_24_7"),
+        ("Sexy escort without limits, incall.", "unsafe_services"),
+        ("We are 2 sexy girls, escort incall.", "third_party"),
+    ],
+)
+def test_an_ambiguous_cue_with_its_co_occurrence_still_flags(
+    engine: IndicatorEngine, text: str, category: str
+) -> None:
+    assert category in analyse(engine, text, "en").categories
+
+
+def test_a_sense_rule_names_what_it_missed(engine: IndicatorEngine) -> None:
+    found = analyse(
+        engine,
+        FAR_24_7,
+        "en",
+    )
+    sense = [s for s in found.suppressed if s.reason == "sense"]
+    assert sense and "within 8 words" in sense[0].detail
+
+
+# ---------------------------------------------------------------- evasions
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "evidence"),
+    [
+        ("Sexy escort, w1th0ut c0nd0m, incall.", "unsafe_services", "w1th0ut c0nd0m"),
+        ("Sexy escort, n0 l1m1ts, incall.", "unsafe_services", "n0 l1m1ts"),
+        ("Sexy escort nеw in town, incall.", "movement", "nеw in town"),  # Cyrillic е
+        ("Sexy escort n.e.w in town, incall.", "movement", "n.e.w in town"),
+        ("Sexy escort n💋e💋w  in town, incall.", "movement", "n💋e💋w  in town"),
+        ("Sexy escort neeeew in town, incall.", "movement", "neeeew in town"),
+    ],
+)
+def test_evasions_are_undone_and_evidence_points_at_the_original(
+    engine: IndicatorEngine, text: str, category: str, evidence: str
+) -> None:
+    found = analyse(engine, text, "en")
+    indicator = next(i for i in found.indicators if i.category == category)
+    start, end = indicator.evidence.start, indicator.evidence.end
+    assert text[start:end] == evidence
