@@ -23,11 +23,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pipelines.engine.evaluate import DEV_SET  # noqa: E402
 from pipelines.engine.language import LanguageDetector  # noqa: E402
 from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS, build_hit_document  # noqa: E402
 from pipelines.engine.pseudonyms import Pseudonymizer, pseudonymize_item  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "ads_dev.jsonl"
+DEFAULT_DATA = DEV_SET
 TARGET_ADS_PER_SECOND = 1000
 # The dev set has no source; ads in English are posted in the Netherlands.
 REGION = {"nl": "NL", "en": "NL", "de": "DE", "ro": "RO", "bg": "BG", "hu": "HU", "pl": "PL"}
