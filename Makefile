@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 SYSTEM_PACKAGES = chromium redis-server
 
-.PHONY: demo test install system-deps lint format check clean
+.PHONY: demo test install system-deps lint format check clean screenshots
 
 ## demo: install everything, then crawl the bundled demo ad site and print a summary
 demo: install
@@ -14,6 +14,10 @@ demo: install
 ## test: install everything, then run the test suite
 test: install
 	$(BIN)/python -m pytest
+
+## screenshots: regenerate docs/screenshots/review-*.png from the demo (system Chromium)
+screenshots: install
+	$(BIN)/python -m crawler.review.screenshots --out docs/screenshots
 
 install: system-deps $(STAMP)
 
