@@ -363,6 +363,15 @@ class _Checker:
                         str(operation),
                         allow_nested=False,
                     )
+                order = (column.get("params") or {}).get("orderBy") or {}
+                if order.get("type") == "column":
+                    target = columns.get(order.get("columnId"), {})
+                    if not target or target.get("isBucketed"):
+                        self.problem(
+                            obj,
+                            f"column {column_id!r} is ordered by {order.get('columnId')!r}, "
+                            "which is not a metric column of its layer",
+                        )
                 self.query(obj, view_id, column.get("filter"), f"{column_id} filter")
                 for item in (column.get("params") or {}).get("filters", []):
                     self.query(obj, view_id, item.get("input"), f"{column_id} filter")

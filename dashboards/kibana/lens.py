@@ -161,7 +161,7 @@ def date_histogram(field_name: str, label: str | None = None, interval: str = "a
 def terms(
     field_name: str,
     label: str,
-    order_by: str,
+    order_by: str | None,
     *,
     size: int = 10,
     other: bool = True,
@@ -175,7 +175,12 @@ def terms(
         "operationType": "terms",
         "params": {
             "missingBucket": False,
-            "orderBy": {"columnId": order_by, "type": "column"},
+            # By a metric column of the layer, or (None) by the values themselves.
+            "orderBy": (
+                {"columnId": order_by, "type": "column"}
+                if order_by
+                else {"fallback": False, "type": "alphabetical"}
+            ),
             "orderDirection": "desc",
             "otherBucket": other,
             "parentFormat": {"id": "terms"},

@@ -418,7 +418,7 @@ def _review_queue() -> list[Json]:
             "New hits by score",
             "lcom-hits",
             {
-                "s": terms("score", "score", "s", size=20, other=False, data_type="number"),
+                "s": terms("score", "score", None, size=20, other=False, data_type="number"),
                 "n": count("new hits"),
                 "f": metric("min", "first_seen", "oldest first seen", data_type="date"),
             },

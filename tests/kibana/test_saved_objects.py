@@ -243,3 +243,12 @@ def test_retention_dashboard_follows_the_data_policy() -> None:
     query = lens["attributes"]["state"]["query"]["query"]
     assert 'review.state : "new" and last_seen < "now-30d"' in query
     assert 'review.state : "relevant" and last_seen < "now-200d"' in query
+
+
+def test_top_values_ordered_by_a_missing_metric_fail(shipped: list[dict[str, Any]]) -> None:
+    lens = copy.deepcopy(next(o for o in shipped if o["id"] == "lcom-lens-hits-by-city"))
+    layer = lens["attributes"]["state"]["datasourceStates"]["formBased"]["layers"]["layer1"]
+    layer["columns"]["c"]["params"]["orderBy"] = {"type": "column", "columnId": "c"}
+    others = [o for o in shipped if o["id"] != lens["id"]]
+    problems = check_objects([*others, lens], mappings())
+    assert any("'c' is ordered by 'c', which is not a metric column" in p for p in problems)
