@@ -338,6 +338,13 @@ class Bundle(_Model):
         description="Time zone in which dates without a time (valid_from, review_by...) are read.",
     )
     approvals: list[Approval] = Field(description="At least two approvals by different roles.")
+    warning_days: int = Field(
+        default=30,
+        ge=0,
+        description="How many days before an authorisation, a legal basis or this version's "
+        "review date ends the check, explain and every crawl start warning about it "
+        "(0: no early warning).",
+    )
     ceilings: Ceilings
     user_agent: Text = Field(description="How the crawler introduces itself to web sites.")
     contact_url: WebAddress = Field(description="Page where site owners can reach us.")

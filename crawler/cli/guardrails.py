@@ -15,12 +15,12 @@ from legal_guardrails import (
     DEMO_POLICY_DIR,
     POLICY_DIR_ENV,
     CheckResult,
-    NotAuthorisedError,
     PolicyValidationError,
     check_policy,
     diff_policies,
     explain_source,
     load_policy,
+    read_policy_unchecked,
 )
 from legal_guardrails.schema import SCHEMA_PATH, schema_is_current, write_schema
 
@@ -150,25 +150,36 @@ def run_explain(args: argparse.Namespace) -> int:
     folder = _folder(args)
     if folder is None:
         return EXIT_USAGE
+    errors: list[str] = []
     try:
         policy = load_policy(folder, now=args.at)
     except PolicyValidationError as exc:
-        result = CheckResult(
-            path=folder,
-            checked_at=args.at or datetime.now().astimezone(),
-            problems=list(exc.problems),
-        )
-        print(render_text(result))
-        print("The policy has errors, so the crawler may not visit any source.")
-        return EXIT_POLICY
+        errors = [
+            f"the policy has an error [{p.rule}]: {p.render()} (fix: {p.fix.rstrip('.')})"
+            for p in exc.problems
+            if p.severity == "error"
+        ]
+        try:
+            # Still explain the rest: every reason, not only the first one found.
+            policy = read_policy_unchecked(folder, now=args.at)
+        except PolicyValidationError:
+            result = CheckResult(
+                path=folder,
+                checked_at=args.at or datetime.now().astimezone(),
+                problems=list(exc.problems),
+            )
+            print(render_text(result))
+            print(
+                f"May the crawler crawl source '{args.source}' now? NO: the policy files "
+                "above cannot be read, so nothing is crawled."
+            )
+            return EXIT_POLICY
     if args.source not in policy.sources:
         known = ", ".join(sorted(policy.sources)) or "none"
         print(f"error: no source {args.source!r} in {folder}; sources: {known}", file=sys.stderr)
         return EXIT_USAGE
-    print(explain_source(policy, args.source, args.at), end="")
-    try:
-        policy.permit_for(args.source, args.at)
-    except NotAuthorisedError:
+    print(explain_source(policy, args.source, args.at, policy_errors=errors), end="")
+    if errors or policy.refusal_reasons(args.source, args.at):
         return EXIT_POLICY
     return EXIT_OK
 

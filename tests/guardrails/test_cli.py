@@ -97,7 +97,7 @@ def test_usage_errors_exit_two(run: Run, argv: tuple[str, ...]) -> None:
 def test_explain_prints_plain_language_and_exits_zero_when_allowed(run: Run) -> None:
     code, out, _ = run("explain", "demo", str(DEMO_POLICY_DIR), "--at", AT)
     assert code == 0
-    assert "May the crawler visit this source now? YES" in out
+    assert "May the crawler crawl this source now? YES" in out
 
 
 def test_explain_exits_one_when_not_authorised(run: Run, policy_dir: Path) -> None:
@@ -105,7 +105,7 @@ def test_explain_exits_one_when_not_authorised(run: Run, policy_dir: Path) -> No
     auths.write_text(auths.read_text().replace("status: active", "status: suspended"))
     code, out, _ = run("explain", "site", str(policy_dir), "--at", AT)
     assert code == 1
-    assert "NO: authorisation AUTH-1 is suspended" in out
+    assert "NO. Every reason:\n  - authorisation AUTH-1 is suspended" in out
 
 
 def test_explain_of_a_broken_policy_lists_its_problems(run: Run) -> None:
@@ -113,6 +113,8 @@ def test_explain_of_a_broken_policy_lists_its_problems(run: Run) -> None:
     code, out, _ = run("explain", "site", str(folder), "--at", AT)
     assert code == 1
     assert "[basis_proposed]" in out
+    # Every reason, not only the policy's errors: the hours too.
+    assert "outside the crawl hours" in out
 
 
 def test_explain_of_an_unknown_source_is_a_usage_error(run: Run, policy_dir: Path) -> None:
