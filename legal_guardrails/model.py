@@ -35,15 +35,17 @@ KNOWN_FIELDS: frozenset[str] = frozenset(
         "price_text", "age_text", "name", "contacts_raw", "image_urls", "image_phash",
         "source_country", "fetched_at", "body_sha256", "http_status", "rendered_js",
         "policy_version", "policy_hash", "authorisation_id", "legal_basis_id", "run_id",
-        "lang", "lang_confidence", "contacts", "contact_pseudonyms", "indicators",
-        "categories", "score", "hit", "lexicon_version", "stated_age", "price",
+        "lang", "lang_confidence", "contacts", "contact_pseudonyms", "name_pseudonyms",
+        "indicators", "categories", "score", "hit", "lexicon_version", "stated_age", "price",
         "evidence", "policy", "first_seen", "last_seen", "seen_count", "review",
     }
 )  # fmt: skip
 #: Fields that are never stored, whatever a policy says (data-model section 3).
 NEVER_STORED_FIELDS: frozenset[str] = frozenset({"name", "contacts_raw"})
 #: Fields whose contact details the pipeline replaces by keyed pseudonyms.
-PSEUDONYMISABLE_FIELDS: frozenset[str] = frozenset({"contacts", "contact_pseudonyms"})
+PSEUDONYMISABLE_FIELDS: frozenset[str] = frozenset(
+    {"contacts", "contact_pseudonyms", "name_pseudonyms"}
+)
 #: Free-text fields in which contact details are replaced by tokens.
 REDACTABLE_FIELDS: frozenset[str] = frozenset({"title", "text"})
 

@@ -107,7 +107,7 @@ def test_a_moment_without_a_zone_is_read_in_the_policy_time_zone(run: Run) -> No
 def test_the_policy_folder_as_a_positional_argument_still_works_but_is_deprecated(
     run: Run,
 ) -> None:
-    code, out, err = run("explain", "demo", str(DEMO_POLICY_DIR), "--at", AT)
+    code, _, err = run("explain", "demo", str(DEMO_POLICY_DIR), "--at", AT)
     assert code == 0
     assert "deprecated; use --policy-dir" in err
 

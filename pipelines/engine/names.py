@@ -1,0 +1,226 @@
+"""Advertised names: found in an ad, replaced by ``[name]`` in its stored text.
+
+The ``name`` field of an ad is never stored, but ads repeat the name in their title and
+text ("Hola, soy Carmen", "Lotte 💕 Rotterdam"). :func:`redact_names` finds
+
+- every word of the ``name`` field, wherever it occurs in the title or text (any case,
+  with or without diacritics, also with a short inflection such as "Rékát" or "Lotte's");
+- names people introduce themselves with, in the eight languages of the lexicons:
+  "ik ben Lotte", "mijn naam is", "I'm", "my name is", "call me", "ich bin", "ich heiße",
+  "mă numesc", "sunt", "казвам се", "аз съм", "a nevem", "Réka vagyok", "jestem",
+  "mam na imię", "soy", "me llamo", "Amy here" and similar. A word after such an
+  introduction counts as a name when it starts with a capital letter, unless it is a
+  word of the indicator lexicons ("I'm NEW in town", "soy Colombiana"): those words are
+  what an investigator needs to see, and they are not names;
+
+and replaces each occurrence by :data:`NAME_TOKEN`. It fails closed: a capitalised word
+after an introduction is taken for a name even if it might be something else.
+
+The result also gives the names found, so the pipeline can store keyed pseudonyms of them
+(``name_pseudonyms``, kind ``name``) for linking ads of the same person. The replacement
+runs before the indicator engine, so evidence offsets refer to the stored text.
+
+Linear time: one pass of two regular expressions without nested quantifiers per field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import MutableMapping
+
+    from pipelines.engine.pseudonyms import Pseudonymizer
+
+NAME_TOKEN = "[name]"
+#: Pseudonym kind of advertised names (``HMAC(key, "name:" + folded name)``).
+NAME_KIND = "name"
+
+#: A word: letters, with apostrophes or hyphens inside ("Anne-Marie", "O'Neil").
+_WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
+_WORD_RE = re.compile(_WORD)
+
+#: Introductions followed by the name, per language.
+_BEFORE = (
+    # nl
+    r"ik\s+ben", r"ik\s+heet", r"mijn\s+naam\s+is", r"noem\s+me", r"hier\s+is",
+    # en
+    r"i\s*['’]?\s*m", r"i\s+am", r"my\s+name\s+is", r"my\s+name['’]s", r"name['’]s",
+    r"call\s+me", r"they\s+call\s+me", r"this\s+is",
+    # de
+    r"ich\s+bin", r"ich\s+hei(?:ß|ss)e", r"mein\s+name\s+ist", r"nenn(?:t)?\s+mich",
+    r"hier\s+ist",
+    # ro
+    r"m[ăa]\s+numesc", r"sunt", r"numele\s+meu\s+(?:este|e)",
+    # bg
+    r"казвам\s+се", r"аз\s+съм", r"името\s+ми\s+е", r"наричат\s+ме",
+    # hu
+    r"a\s+nevem", r"nevem",
+    # pl
+    r"jestem", r"mam\s+na\s+imi[ęe]", r"nazywam\s+si[ęe]", r"mów\s+mi",
+    # es
+    r"soy", r"me\s+llamo", r"mi\s+nombre\s+es", r"ll[áa]mame",
+)  # fmt: skip
+#: Words that follow the name ("Amy here", "Réka vagyok").
+_AFTER = (
+    r"hier", r"here", r"aici", r"е\s+тук", r"тук", r"vagyok", r"a\s+nevem", r"itt",
+    r"tutaj", r"aqu[íi]",
+)  # fmt: skip
+
+_SEP = r"[\s,:;–—\-]*"
+_BEFORE_RE = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(_BEFORE) + r")" + _SEP + r"(?P<name>" + _WORD + ")",
+    re.IGNORECASE,
+)
+_AFTER_RE = re.compile(
+    r"(?P<name>" + _WORD + r")" + _SEP + r"(?:" + "|".join(_AFTER) + r")(?![^\W_])",
+    re.IGNORECASE,
+)
+#: Greetings and other words that stand next to an introduction but are no names.
+GREETINGS: frozenset[str] = frozenset(
+    {
+        "hoi", "hallo", "hey", "hi", "hello", "hola", "szia", "sziasztok", "helló", "salut",
+        "buna", "bună", "cześć", "czesc", "witam", "hej", "servus", "moin", "ciao", "здравей",
+        "здрасти", "здравейте", "привет", "welcome", "welkom", "bienvenido", "bienvenidos",
+        "also", "and", "en", "und", "y", "si", "és", "i", "и", "yes", "ja", "da", "igen", "tak",
+    }
+)  # fmt: skip
+#: Longest inflection kept with a name ("Rékát", "Lotte's", "Marią").
+_MAX_SUFFIX = 3
+_MIN_STEM = 4
+
+LEXICON_DIR = Path(__file__).resolve().parents[1] / "lexicons"
+
+
+def fold(word: str) -> str:
+    """Case- and accent-insensitive form: ``"Zsófi"`` -> ``"zsofi"``, ``"Мария"`` stays
+    Cyrillic (lower case)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
+
+
+@cache
+def lexicon_words(directory: Path = LEXICON_DIR) -> frozenset[str]:
+    """Every word of the indicator lexicons (folded): words that are not names."""
+    words: set[str] = set()
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        words.update(fold(w) for w in _WORD_RE.findall(text))
+    return frozenset(words | {fold(g) for g in GREETINGS})
+
+
+@dataclass
+class NameRedaction:
+    """The fields with names replaced, and the names found (as written, first seen first)."""
+
+    fields: dict[str, str]
+    names: list[str] = field(default_factory=list)
+    replaced: int = 0
+
+
+def names_from_field(name: str | None) -> list[str]:
+    """The words of an ad's ``name`` field that can be a name (two letters or more)."""
+    if not name:
+        return []
+    return [w for w in _WORD_RE.findall(name) if len(w) >= 2]
+
+
+def introduced_names(text: str, not_names: frozenset[str] | None = None) -> list[str]:
+    """Names people introduce themselves with in ``text`` (capitalised, not lexicon words)."""
+    stop = lexicon_words() if not_names is None else not_names
+    found: list[str] = []
+    for pattern in (_BEFORE_RE, _AFTER_RE):
+        for match in pattern.finditer(text):
+            word = match.group("name")
+            if word[0].isupper() and len(word) >= 2 and fold(word) not in stop:
+                found.append(word)
+    return found
+
+
+def _matches(word: str, names: dict[str, str]) -> bool:
+    folded = fold(word)
+    if folded in names:
+        return True
+    for stem_length in range(max(_MIN_STEM, len(folded) - _MAX_SUFFIX), len(folded)):
+        if folded[:stem_length] in names:
+            return True
+    return False
+
+
+def replace_names(text: str, names: Iterable[str]) -> tuple[str, int]:
+    """``text`` with every word that is one of ``names`` replaced by :data:`NAME_TOKEN`."""
+    wanted = {fold(n): n for n in names}
+    if not wanted or not text:
+        return text, 0
+    parts: list[str] = []
+    position = count = 0
+    for match in _WORD_RE.finditer(text):
+        if _matches(match.group(), wanted):
+            parts.append(text[position : match.start()])
+            parts.append(NAME_TOKEN)
+            position = match.end()
+            count += 1
+    parts.append(text[position:])
+    return "".join(parts), count
+
+
+def redact_names(
+    fields: dict[str, str],
+    name: str | None = None,
+    *,
+    not_names: frozenset[str] | None = None,
+) -> NameRedaction:
+    """Replace the advertised name in every field of ``fields`` (e.g. title and text).
+
+    Names come from ``name`` (the ad's name field) and from self-introductions in any of
+    the fields; each is replaced wherever it occurs in any field.
+    """
+    names: dict[str, str] = {}
+    for word in names_from_field(name):
+        names.setdefault(fold(word), word)
+    for value in fields.values():
+        for word in introduced_names(value, not_names):
+            names.setdefault(fold(word), word)
+    result = NameRedaction(fields=dict(fields), names=list(names.values()))
+    for key, value in fields.items():
+        result.fields[key], count = replace_names(value, names.values())
+        result.replaced += count
+    return result
+
+
+#: The item fields in which names are replaced (the free-text fields that may be stored).
+NAME_FIELDS: tuple[str, ...] = ("title", "text", "city", "price_text", "age_text")
+
+
+def name_pseudonym(pseudonymizer: Pseudonymizer, name: str) -> str:
+    """The keyed pseudonym of an advertised name (kind ``name``; case and accents folded)."""
+    return pseudonymizer.keyed(NAME_KIND, fold(name))
+
+
+def redact_item_names(item: MutableMapping[str, Any], pseudonymizer: Pseudonymizer) -> int:
+    """Replace the advertised name in an ad item's text fields, in place.
+
+    Sets ``name_pseudonyms`` (keyed pseudonyms of the names found, first seen first;
+    merged with any already on the item) and returns how many occurrences were replaced.
+    The ``name`` field itself is left for minimisation to drop.
+    """
+    fields = {f: v for f in NAME_FIELDS if isinstance(v := item.get(f), str) and v}
+    name = item.get("name")
+    result = redact_names(fields, name if isinstance(name, str) else None)
+    item.update(result.fields)
+    pseudonyms = list(item.get("name_pseudonyms") or ())
+    for found in result.names:
+        pseudonym = name_pseudonym(pseudonymizer, found)
+        if pseudonym not in pseudonyms:
+            pseudonyms.append(pseudonym)
+    item["name_pseudonyms"] = pseudonyms
+    return result.replaced
