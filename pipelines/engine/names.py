@@ -46,42 +46,37 @@ NAME_KIND = "name"
 _WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
 _WORD_RE = re.compile(_WORD)
 
-#: Introductions followed by the name, per language.
-_BEFORE = (
+#: Introductions followed by the name, per language (folded words: lower case, no accents).
+_BEFORE: tuple[str, ...] = (
     # nl
-    r"ik\s+ben", r"ik\s+heet", r"mijn\s+naam\s+is", r"noem\s+me", r"hier\s+is",
+    "ik ben", "ik heet", "mijn naam is", "noem me", "hier is",
     # en
-    r"i\s*['’]?\s*m", r"i\s+am", r"my\s+name\s+is", r"my\s+name['’]s", r"name['’]s",
-    r"call\s+me", r"they\s+call\s+me", r"this\s+is",
+    "i'm", "i am", "my name is", "my name's", "name's", "call me", "this is",
     # de
-    r"ich\s+bin", r"ich\s+hei(?:ß|ss)e", r"mein\s+name\s+ist", r"nenn(?:t)?\s+mich",
-    r"hier\s+ist",
+    "ich bin", "ich heisse", "mein name ist", "nenn mich", "nennt mich", "hier ist",
     # ro
-    r"m[ăa]\s+numesc", r"sunt", r"numele\s+meu\s+(?:este|e)",
+    "ma numesc", "sunt", "numele meu este", "numele meu e", "eu sunt",
     # bg
-    r"казвам\s+се", r"аз\s+съм", r"името\s+ми\s+е", r"наричат\s+ме",
+    "казвам се", "аз съм", "името ми е", "наричат ме",
     # hu
-    r"a\s+nevem", r"nevem",
+    "a nevem", "nevem",
     # pl
-    r"jestem", r"mam\s+na\s+imi[ęe]", r"nazywam\s+si[ęe]", r"mów\s+mi",
+    "jestem", "mam na imie", "nazywam sie", "mow mi",
     # es
-    r"soy", r"me\s+llamo", r"mi\s+nombre\s+es", r"ll[áa]mame",
+    "soy", "me llamo", "mi nombre es", "llamame",
 )  # fmt: skip
 #: Words that follow the name ("Amy here", "Réka vagyok").
-_AFTER = (
-    r"hier", r"here", r"aici", r"е\s+тук", r"тук", r"vagyok", r"a\s+nevem", r"itt",
-    r"tutaj", r"aqu[íi]",
+_AFTER: tuple[str, ...] = (
+    "hier", "here", "aici", "е тук", "тук", "vagyok", "a nevem", "itt", "tutaj", "aqui",
 )  # fmt: skip
+_BEFORE_SET = frozenset(tuple(p.split()) for p in _BEFORE)
+_AFTER_SET = frozenset(tuple(p.split()) for p in _AFTER)
+_LONGEST = max(len(p) for p in _BEFORE_SET | _AFTER_SET)
+_BEFORE_LAST = frozenset(p[-1] for p in _BEFORE_SET)
+_AFTER_FIRST = frozenset(p[0] for p in _AFTER_SET)
+#: What may stand between an introduction and the name ("my name is: Amy", "Amy - here").
+_SEP = re.compile(r"[\s,:;–—\-]{0,8}")
 
-_SEP = r"[\s,:;–—\-]*"
-_BEFORE_RE = re.compile(
-    r"(?<![^\W_])(?:" + "|".join(_BEFORE) + r")" + _SEP + r"(?P<name>" + _WORD + ")",
-    re.IGNORECASE,
-)
-_AFTER_RE = re.compile(
-    r"(?P<name>" + _WORD + r")" + _SEP + r"(?:" + "|".join(_AFTER) + r")(?![^\W_])",
-    re.IGNORECASE,
-)
 #: Greetings and other words that stand next to an introduction but are no names.
 GREETINGS: frozenset[str] = frozenset(
     {
@@ -101,6 +96,8 @@ LEXICON_DIR = Path(__file__).resolve().parents[1] / "lexicons"
 def fold(word: str) -> str:
     """Case- and accent-insensitive form: ``"Zsófi"`` -> ``"zsofi"``, ``"Мария"`` stays
     Cyrillic (lower case)."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
 
@@ -135,21 +132,56 @@ def names_from_field(name: str | None) -> list[str]:
 
 
 def introduced_names(text: str, not_names: frozenset[str] | None = None) -> list[str]:
-    """Names people introduce themselves with in ``text`` (capitalised, not lexicon words)."""
+    """Names people introduce themselves with in ``text`` (capitalised, not lexicon words).
+
+    One pass over the words of ``text`` with set look-ups (linear time, however hostile
+    the text).
+    """
     stop = lexicon_words() if not_names is None else not_names
+    words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+    folded = [fold(word) for _, _, word in words]
+
+    def gap(left: int, right: int, pattern: re.Pattern[str] | None = None) -> bool:
+        between = text[words[left][1] : words[right][0]]
+        if pattern is None:
+            return bool(between) and between.isspace() and len(between) <= 3
+        return pattern.fullmatch(between) is not None
+
+    def phrase(first: int, length: int) -> tuple[str, ...] | None:
+        last = first + length - 1
+        if first < 0 or last >= len(words):
+            return None
+        if any(not gap(i, i + 1) for i in range(first, last)):
+            return None
+        return tuple(folded[first : last + 1])
+
     found: list[str] = []
-    for pattern in (_BEFORE_RE, _AFTER_RE):
-        for match in pattern.finditer(text):
-            word = match.group("name")
-            if word[0].isupper() and len(word) >= 2 and fold(word) not in stop:
-                found.append(word)
-    return found
+
+    def consider(index: int) -> None:
+        word = words[index][2]
+        if word[0].isupper() and len(word) >= 2 and folded[index] not in stop:
+            found.append(word)
+
+    for i in range(len(words)):
+        if folded[i] not in _BEFORE_LAST and folded[i] not in _AFTER_FIRST:
+            continue
+        for length in range(1, _LONGEST + 1):
+            # words[i - length + 1 .. i] introduce words[i + 1]
+            before = i + 1 < len(words) and phrase(i - length + 1, length) in _BEFORE_SET
+            if before and gap(i, i + 1, _SEP):
+                consider(i + 1)
+            # words[i .. i + length - 1] follow words[i - 1]
+            if i > 0 and phrase(i, length) in _AFTER_SET and gap(i - 1, i, _SEP):
+                consider(i - 1)
+    return list(dict.fromkeys(found))
 
 
-def _matches(word: str, names: dict[str, str]) -> bool:
+def _matches(word: str, names: dict[str, str], stems: frozenset[str]) -> bool:
     folded = fold(word)
     if folded in names:
         return True
+    if folded[:_MIN_STEM] not in stems:
+        return False
     for stem_length in range(max(_MIN_STEM, len(folded) - _MAX_SUFFIX), len(folded)):
         if folded[:stem_length] in names:
             return True
@@ -161,10 +193,11 @@ def replace_names(text: str, names: Iterable[str]) -> tuple[str, int]:
     wanted = {fold(n): n for n in names}
     if not wanted or not text:
         return text, 0
+    stems = frozenset(n[:_MIN_STEM] for n in wanted)
     parts: list[str] = []
     position = count = 0
     for match in _WORD_RE.finditer(text):
-        if _matches(match.group(), wanted):
+        if _matches(match.group(), wanted, stems):
             parts.append(text[position : match.start()])
             parts.append(NAME_TOKEN)
             position = match.end()
