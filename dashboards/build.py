@@ -173,6 +173,7 @@ def hit_mappings() -> dict[str, Any]:
                 }
             },
             "contact_pseudonyms": _keyword(),
+            "name_pseudonyms": _keyword(),
             "image_phash": _keyword(),
             "evidence": {
                 "properties": {
