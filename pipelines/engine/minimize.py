@@ -49,6 +49,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "lexicon_version",
     "contacts",
     "contact_pseudonyms",
+    "name_pseudonyms",
     "image_phash",
 )
 

@@ -88,6 +88,11 @@ class Pseudonymizer:
         message = f"{kind}:{normalise(kind, value)}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
+    def keyed(self, kind: str, normalised: str) -> str:
+        """HMAC-SHA256 hex of ``kind + ":" + normalised`` for a kind another module
+        normalises (advertised names: :mod:`pipelines.engine.names`)."""
+        return hmac.new(self._key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
     def token(self, kind: str, value: str) -> str:
         """The text token that replaces a contact, e.g. ``[phone:1a2b3c4d]``."""
         return f"[{kind}:{self.pseudonym(kind, value)[:TOKEN_HEX_CHARS]}]"
