@@ -236,3 +236,15 @@ def test_export_before_import_names_the_missing_objects(
     assert code == 1
     assert "not found: index-pattern lcom-hits" in err
     assert "run `lcom kibana import` first" in err
+
+
+def test_kibana_url_pointing_at_elasticsearch_is_explained(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.es_test_server import EsTestServer
+
+    with EsTestServer() as es:
+        code, _, err = lcom(["kibana", "import"], {"KIBANA_URL": es.url}, monkeypatch, capsys)
+    assert code == 1
+    assert "does not answer like Kibana" in err
+    assert "not Elasticsearch's" in err
