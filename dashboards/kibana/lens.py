@@ -64,8 +64,8 @@ def url_format() -> Json:
 
 
 def string_format() -> Json:
-    """Plain text, escaped by Kibana; never HTML or markdown."""
-    return {"id": "string", "params": {"transform": "none"}}
+    """Plain text, escaped by Kibana, no transform (Kibana's defaults); never HTML or markdown."""
+    return {"id": "string"}
 
 
 def number_format(pattern: str = "0,0.[00]") -> Json:

@@ -350,12 +350,12 @@ def _carousels(hits_mapping: Json) -> list[Json]:
         Panel("lens", "lcom-lens-pseudonym-timeline", 24, 0, 24, 18),
         Panel("lens", "lcom-lens-pseudonyms-city-source", 0, 18, 48, 16),
     ]
-    if _has_field(hits_mapping, "links"):
-        lenses.extend(_link_lenses(hits_mapping))
-        panels.extend(
-            Panel("lens", lens.id, 24 * (n % 2), 34 + 14 * (n // 2), 24, 14)
-            for n, lens in enumerate(_link_lenses(hits_mapping))
-        )
+    link_lenses = _link_lenses(hits_mapping)
+    lenses.extend(link_lenses)
+    panels.extend(
+        Panel("lens", lens.id, 24 * (n % 2), 34 + 14 * (n // 2), 24, 14)
+        for n, lens in enumerate(link_lenses)
+    )
     return [
         *(lens.saved_object() for lens in lenses),
         dashboard(
@@ -369,29 +369,42 @@ def _carousels(hits_mapping: Json) -> list[Json]:
     ]
 
 
+#: Panels on the derived ``links.*`` fields of hits (docs/linking.md): the cluster field,
+#: the panel title, and the metric that orders the clusters. A panel is shipped when the
+#: hit mapping has its fields.
+LINK_PANELS: tuple[tuple[str, str, str], ...] = (
+    ("links.contact_cluster", "Contact clusters by number of cities (carousels)", "links.n_cities"),
+    ("links.template_cluster", "Template clusters (re-posted ad texts)", ""),
+)
+
+
 def _link_lenses(hits_mapping: Json) -> list[Lens]:
-    """Panels on the derived ``links.*`` fields of hits, for the fields the mapping has."""
     found: list[Lens] = []
-    for field_name, title in (
-        ("links.carousel_id", "Hits per carousel"),
-        ("links.cluster_id", "Hits per template cluster"),
-    ):
-        if _has_field(hits_mapping, field_name):
-            slug = field_name.split(".")[1].replace("_", "-")
-            found.append(
-                Lens(
-                    f"lcom-lens-links-{slug}",
-                    title,
-                    "lcom-hits",
-                    {
-                        "k": terms(field_name, field_name, "c", size=20, other=False),
-                        "c": metric("unique_count", "city", "distinct cities"),
-                        "n": count("hits"),
-                    },
-                    "table",
-                    query=f"{field_name} : *",
-                )
+    for field_name, title, order_field in LINK_PANELS:
+        if not _has_field(hits_mapping, field_name):
+            continue
+        columns: dict[str, Json] = {}
+        if order_field and _has_field(hits_mapping, order_field):
+            columns["k"] = terms(field_name, field_name, "m", size=20, other=False)
+            columns["m"] = metric("max", order_field, order_field)
+        else:
+            columns["k"] = terms(field_name, field_name, "n", size=20, other=False)
+        columns["c"] = metric("unique_count", "city", "distinct cities")
+        columns["p"] = metric("unique_count", "contact_pseudonyms", "distinct contacts")
+        columns["n"] = count("ads")
+        columns["f"] = metric("min", "first_seen", "first seen", data_type="date")
+        columns["l"] = metric("max", "last_seen", "last seen", data_type="date")
+        slug = field_name.split(".", 1)[1].replace("_", "-")
+        found.append(
+            Lens(
+                f"lcom-lens-links-{slug}",
+                title,
+                "lcom-hits",
+                columns,
+                "table",
+                query=f"{field_name} : *",
             )
+        )
     return found
 
 

@@ -95,7 +95,7 @@ def test_import_without_overwrite_sends_no_overwrite_flag(
     assert imported["query"] == {}
 
 
-def test_import_reports_each_object_kibana_refused(
+def test_import_reports_an_object_error_it_gets_back(
     kibana_server: KibanaTestServer,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -105,30 +105,34 @@ def test_import_reports_each_object_kibana_refused(
     code, out, _ = lcom(["kibana", "import"], env, monkeypatch, capsys)
     assert code == 1
     assert "error: lens lcom-lens-hits-by-city (Hits by city): unknown: mapping conflict" in out
-    code, out, _ = lcom(["kibana", "import"], env, monkeypatch, capsys)
+
+
+def test_import_reports_conflicts_object_by_object(
+    kibana: Kibana, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert lcom(["kibana", "import", "--overwrite"], kibana.env, monkeypatch, capsys)[0] == 0
+    code, out, _ = lcom(["kibana", "import"], kibana.env, monkeypatch, capsys)
     assert code == 1
     assert (
         "error: dashboard lcom-dashboard-signals (lcom: Signals overview): conflict: "
         "exists already; run again with --overwrite to replace it"
     ) in out
+    assert out.count(": conflict: ") == len(shipped_lines())
     assert "run `lcom kibana import --overwrite`" in out
 
 
-def test_import_reports_missing_references(
-    kibana_server: KibanaTestServer,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_import_reports_missing_references(kibana: Kibana, monkeypatch: pytest.MonkeyPatch) -> None:
     from pipelines.kibana.client import KibanaClient, KibanaConfig
     from pipelines.kibana.saved_objects import import_objects
 
-    lens = next(line for line in shipped_lines() if '"type":"lens"' in line)
-    config = KibanaConfig(url=kibana_server.url, api_key=TEST_API_KEY)
-    with KibanaClient(config) as client:
-        result = import_objects(client, (lens + "\n").encode())
+    lens = json.loads(next(line for line in shipped_lines() if '"type":"lens"' in line))
+    lens["id"] = "lcom-test-lens-missing-view"
+    lens["references"][0]["id"] = "lcom-test-no-such-data-view"
+    with KibanaClient(KibanaConfig.from_env(kibana.env)) as client:
+        result = import_objects(client, (json.dumps(lens) + "\n").encode(), overwrite=True)
     (error,) = result.errors
     assert error.error == "missing_references"
-    assert "index-pattern lcom-hits" in error.detail
+    assert "index-pattern lcom-test-no-such-data-view" in error.detail
     assert not result.ok
 
 
@@ -232,3 +236,15 @@ def test_export_before_import_names_the_missing_objects(
     assert code == 1
     assert "not found: index-pattern lcom-hits" in err
     assert "run `lcom kibana import` first" in err
+
+
+def test_kibana_url_pointing_at_elasticsearch_is_explained(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.es_test_server import EsTestServer
+
+    with EsTestServer() as es:
+        code, _, err = lcom(["kibana", "import"], {"KIBANA_URL": es.url}, monkeypatch, capsys)
+    assert code == 1
+    assert "does not answer like Kibana" in err
+    assert "not Elasticsearch's" in err

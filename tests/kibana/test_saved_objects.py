@@ -153,7 +153,7 @@ def test_every_shipped_field_format_is_safe_for_hostile_text(
             if fmt["id"] == "url":
                 assert fmt["params"] == {"type": "a"}, name
             if fmt["id"] == "string":
-                assert fmt["params"]["transform"] == "none"
+                assert fmt.get("params", {}).get("transform", False) is False
     assert seen >= 8
     panels = [
         panel
@@ -252,3 +252,20 @@ def test_top_values_ordered_by_a_missing_metric_fail(shipped: list[dict[str, Any
     others = [o for o in shipped if o["id"] != lens["id"]]
     problems = check_objects([*others, lens], mappings())
     assert any("'c' is ordered by 'c', which is not a metric column" in p for p in problems)
+
+
+def test_carousels_use_the_links_fields_when_the_hit_mapping_has_them() -> None:
+    definitions = copy.deepcopy(render())
+    hits = definitions["component_templates"]["lcom-hits-mappings"]["template"]["mappings"]
+    hits["properties"]["links"] = {
+        "properties": {
+            "contact_cluster": {"type": "keyword"},
+            "template_cluster": {"type": "keyword"},
+            "n_cities": {"type": "integer"},
+        }
+    }
+    objects = all_objects(render_kibana(definitions, DEFAULT_RETENTION))
+    assert check_objects(objects, mappings_by_index(definitions)) == []
+    carousels = next(o for o in objects if o["id"] == "lcom-dashboard-carousels")
+    panels = {r["id"] for r in carousels["references"]}
+    assert {"lcom-lens-links-contact-cluster", "lcom-lens-links-template-cluster"} <= panels
