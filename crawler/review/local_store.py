@@ -80,7 +80,8 @@ _ORDER = {
     "newest": "last_seen DESC, doc_id",
     "score": "score DESC, last_seen DESC, doc_id",
 }
-_SUMMARY_COLUMNS = "doc_id, title, city, source, lang, score, categories, last_seen, state"
+_SUMMARY_COLUMNS = "doc_id, title, city, source, lang, score, categories, last_seen, state, link"
+_LINK_NAMES = {0: "", 1: "shared", 2: "carousel"}
 
 
 def _now() -> str:
@@ -293,6 +294,7 @@ class LocalReviewStore:
                 categories=tuple(r[6].split()),
                 last_seen=r[7],
                 state=r[8],
+                link=_LINK_NAMES.get(r[9], ""),
             )
             for r in rows
         ]

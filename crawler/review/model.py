@@ -130,6 +130,7 @@ class HitSummary:
     categories: tuple[str, ...]
     last_seen: str
     state: str
+    link: str = ""  # "", "shared" or "carousel" (see LINK_FILTERS)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,8 @@ def test_filters_order_and_links(tmp_path: Path) -> None:
     assert ids(store, date_from="2026-11-01", date_to="2026-11-01") == [d[2]]
     assert sorted(ids(store, link="shared")) == sorted(d)
     assert sorted(ids(store, link="carousel")) == sorted([d[0], d[1]])
+    links = {i.doc_id: i.link for i in store.queue(QueueQuery()).items}
+    assert links == {d[0]: "carousel", d[1]: "carousel", d[2]: "shared", d[3]: "shared"}
     detail = store.hit(d[0])
     assert detail is not None and [a.doc_id for a in detail.linked] == [d[1]]
     assert store.neighbours(QueueQuery(sort="score"), d[2]) == (d[1], d[3])
