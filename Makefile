@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 SYSTEM_PACKAGES = chromium redis-server
+# Wait up to 10 minutes for another apt/dpkg process (unattended upgrades) instead of failing.
+APT_WAIT = -o DPkg::Lock::Timeout=600
 
 .PHONY: demo test install system-deps lint format check clean
 
@@ -30,8 +32,8 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get $(APT_WAIT) update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get $(APT_WAIT) install -y -qq $$missing; \
 	fi
 
 lint: install

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import legal_guardrails
 from crawler import jobstate
+from crawler.exitcodes import ExitCode
 from crawler.sources import SourceConfig, SourceConfigError, load_source
 from legal_guardrails import Policy, load_policy
 from legal_guardrails.policy import switch_file_present
@@ -89,6 +90,8 @@ class CrawlRuntime:
     #: The job folder (``JOBDIR``) of a resumable run, and the pages it fetched before.
     jobdir: Path | None = None
     pages_already: int = 0
+    #: Authorisations, bases or the review date ending within the policy's warning period.
+    warnings: tuple[str, ...] = ()
 
     @property
     def provenance(self) -> dict[str, str]:
@@ -124,29 +127,173 @@ REFUSALS: tuple[type[Exception], ...] = (
 START_REFUSALS: tuple[type[Exception], ...] = (*REFUSALS, jobstate.JobStateError)
 
 
-def admit_crawl(
-    settings: Settings, source_name: str, now: datetime
-) -> tuple[SourceConfig, Policy, SourcePermit]:
-    """Every check a crawl must pass before it starts; raises one of ``REFUSALS``.
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a crawl may not start, with the command that shows the problem."""
 
-    The runtime calls it at crawl start; ``lcom crawl`` calls it first to explain a
-    refusal before Scrapy starts.
+    #: Short stable id: ``source_config``, ``policy``, ``kill_switch``, ``not_authorised``,
+    #: ``outside_hours``, ``pseudonym_key``, ``unsafe_settings``, ``storage_settings``.
+    kind: str
+    reason: str
+    #: What to run or change to see or fix it (never a command that reports nothing).
+    hint: str
+    #: ``ExitCode.USAGE`` for configuration the operator typed wrong, else ``REFUSED``.
+    exit_code: ExitCode
+    #: The exception that carries the details (re-raised by :func:`prepare_runtime`).
+    error: Exception
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Everything :func:`admit_crawl` decided: every refusal, or the crawl's permit."""
+
+    source_name: str
+    policy_dir: Path
+    refusals: tuple[Refusal, ...] = ()
+    source: SourceConfig | None = None
+    policy: Policy | None = None
+    permit: SourcePermit | None = None
+    #: Things that end within the policy's warning period (they do not refuse the crawl).
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if not self.refusals:
+            return ExitCode.OK
+        if all(r.exit_code == ExitCode.USAGE for r in self.refusals):
+            return ExitCode.USAGE
+        return ExitCode.REFUSED
+
+    @property
+    def source_id(self) -> str:
+        return self.source.id if self.source is not None else Path(self.source_name).stem
+
+    def error(self) -> Exception:
+        """The exception of the first refusal (the log and the audit record list them all)."""
+        return self.refusals[0].error
+
+    def audit_reason(self) -> str:
+        return "; ".join(f"{type(r.error).__name__}: {r.error}" for r in self.refusals)
+
+
+def admit_crawl(settings: Settings, source_name: str, now: datetime) -> Admission:
+    """Every check a crawl must pass before it starts; returns EVERY reason it may not.
+
+    Checks the source config, the policy, the kill switches, the authorisations, the
+    crawl hours, the pseudonymisation key, the components the guardrails rely on and
+    the settings that would store pages or items outside the spool.
+    Reads only (no job folder, no audit record): ``lcom crawl``, ``lcom demo`` and
+    scheduled runs call it before Scrapy starts; the runtime calls it again at crawl
+    start (:func:`prepare_runtime`). Refusals never raise here.
     """
-    source_config = load_source(source_name, settings.get("LCOM_SOURCES_DIR"))
     policy_dir = policy_dir_from(settings)
-    policy = load_policy(policy_dir, now=now)  # raises PolicyValidationError: fail closed
-    if policy.kill_switch_engaged():
-        raise KillSwitchEngaged(f"kill switch engaged in policy {policy_dir}: no crawl may start")
+    refusals: list[Refusal] = []
+
+    def refused(kind: str, error: Exception, hint: str, code: ExitCode = ExitCode.REFUSED) -> None:
+        refusals.append(Refusal(kind, str(error), hint, code, error))
+
+    source_config: SourceConfig | None = None
+    try:
+        source_config = load_source(source_name, settings.get("LCOM_SOURCES_DIR"))
+    except SourceConfigError as exc:
+        refusals.append(
+            Refusal(
+                "source_config",
+                f"source config problem: {exc}",
+                source_config_hint(exc),
+                ExitCode.USAGE,
+                exc,
+            )
+        )
+    source_id = source_config.id if source_config is not None else Path(source_name).stem
+    explain = f"see `lcom guardrails explain {source_id} --policy-dir {policy_dir}`"
+    policy: Policy | None = None
+    try:
+        policy = load_policy(policy_dir, now=now)
+    except legal_guardrails.PolicyValidationError as exc:
+        refused(
+            "policy",
+            exc,
+            f"run `lcom guardrails check --policy-dir {policy_dir}` for every problem and its fix",
+        )
     extra_switch = settings.get("LCOM_KILL_SWITCH_FILE")
     if switch_file_present(extra_switch):
-        raise KillSwitchEngaged(
-            f"kill switch file {extra_switch} exists (LCOM_KILL_SWITCH_FILE): no crawl may start"
+        refused(
+            "kill_switch",
+            KillSwitchEngaged(
+                f"kill switch file {extra_switch} exists (LCOM_KILL_SWITCH_FILE): "
+                "no crawl may start"
+            ),
+            f"remove {extra_switch} when crawling may resume",
         )
-    permit = policy.permit_for(source_config.id, now=now)  # raises NotAuthorisedError
-    demo = demo_mode(settings)
-    require_components(settings, permit, demo=demo)
-    require_no_storage(settings, demo=demo)
-    return source_config, policy, permit
+    permit: SourcePermit | None = None
+    warnings: tuple[str, ...] = ()
+    if policy is not None and source_config is not None:
+        if policy.kill_switch_engaged():
+            refused(
+                "kill_switch",
+                KillSwitchEngaged(
+                    f"kill switch engaged in policy {policy_dir}: no crawl may start"
+                ),
+                explain,
+            )
+        reasons = [
+            r
+            for r in policy.refusal_reasons(source_config.id, now)
+            if not r.startswith("the kill switch")
+        ]
+        if reasons:
+            hours_only = all("crawl hours" in r for r in reasons)
+            refused(
+                "outside_hours" if hours_only else "not_authorised",
+                legal_guardrails.NotAuthorisedError(source_config.id, "; ".join(reasons)),
+                explain,
+            )
+        else:
+            permit = policy.permit_for(source_config.id, now=now)
+            warnings = tuple(policy.warnings_for(source_config.id, now))
+            try:
+                require_components(settings, permit, demo=demo_mode(settings))
+            except UnsafeSettingsError as exc:
+                refused(
+                    "unsafe_settings",
+                    exc,
+                    "remove the -s/--set options that change the component settings",
+                )
+    try:
+        require_no_storage(settings, demo=demo_mode(settings))
+    except StorageSettingsError as exc:
+        refused(
+            "storage_settings",
+            exc,
+            "remove the -s/--set options or settings entries named above; hits are "
+            "written only to the spool and Elasticsearch",
+        )
+    key_problem = pseudonym_key_problem(settings, policy_dir)
+    if key_problem is not None:
+        refusals.append(
+            Refusal(
+                "pseudonym_key",
+                key_problem,
+                "set LCOM_PSEUDONYM_KEY or LCOM_PSEUDONYM_KEY_FILE (README: Pseudonym "
+                "key); `lcom demo` needs none",
+                ExitCode.REFUSED,
+                CrawlRefused(key_problem),
+            )
+        )
+    return Admission(
+        source_name=source_name,
+        policy_dir=policy_dir,
+        refusals=tuple(refusals),
+        source=source_config,
+        policy=policy,
+        permit=permit if not refusals else None,
+        warnings=warnings,
+    )
 
 
 def is_demo_policy(policy_dir: Path | str) -> bool:
@@ -161,6 +308,37 @@ def demo_mode(settings: Settings) -> bool:
     """``LCOM_DEMO`` counts only under the bundled demo policy; with any other policy
     (a copy of the demo policy included) the crawl runs with every rule of a real one."""
     return settings.getbool("LCOM_DEMO") and is_demo_policy(policy_dir_from(settings))
+
+
+def source_config_hint(exc: SourceConfigError) -> str:
+    if "no such source config" in str(exc):
+        return (
+            "give a source id from the list above, or the path of a source YAML file; "
+            "sources are read from LCOM_SOURCES_DIR (see crawler/sources/README.md)"
+        )
+    return f"correct {exc.path} as the message says, then run the command again"
+
+
+def pseudonym_key_problem(settings: Settings, policy_dir: Path) -> str | None:
+    """Why the pseudonymisation pipeline would refuse to start; None when it would start."""
+    import os
+
+    from pipelines.engine.pseudonyms import KEY_ENV, KEY_FILE_ENV, PseudonymKeyError, load_key
+
+    configured = bool(os.environ.get(KEY_ENV, "").strip() or os.environ.get(KEY_FILE_ENV, ""))
+    demo_policy = is_demo_policy(policy_dir)
+    if not configured and settings.getbool("LCOM_DEMO"):
+        if demo_policy:
+            return None  # the public demo key, for the demo site only
+        return (
+            "LCOM_DEMO is set, but this crawl does not run under the bundled demo policy: the "
+            f"public demo key is allowed only there. Set {KEY_ENV} or {KEY_FILE_ENV}"
+        )
+    try:
+        load_key(os.environ, demo=False)
+    except PseudonymKeyError as exc:
+        return str(exc)
+    return None
 
 
 def prepare_runtime(
@@ -181,9 +359,23 @@ def prepare_runtime(
     run_id = run_id or new_run_id(now)
     jobdir = settings.get("JOBDIR")
     pages_already = 0
+    admission = admit_crawl(settings, source_name, now)
+    if not admission.ok:
+        for refusal in admission.refusals[1:]:
+            logger.error("refusing to crawl source %s: %s", admission.source_id, refusal.reason)
+        refuse(
+            settings,
+            admission.source_id,
+            policy_dir,
+            run_id,
+            admission.error(),
+            reason=admission.audit_reason(),
+        )
+        raise admission.error()
+    source_config, policy, permit = admission.source, admission.policy, admission.permit
+    assert source_config is not None and policy is not None and permit is not None
+    source_id = source_config.id
     try:
-        source_config, policy, permit = admit_crawl(settings, source_name, now)
-        source_id = source_config.id
         if jobdir:  # a resumed or recovered job keeps its run id and its page count
             run_id, _mode, pages_already = jobstate.begin(Path(jobdir), source_config.id, run_id)
     except START_REFUSALS as exc:
@@ -200,6 +392,7 @@ def prepare_runtime(
         demo=demo_mode(settings),
         jobdir=Path(jobdir) if jobdir else None,
         pages_already=pages_already,
+        warnings=admission.warnings,
     )
     apply_permit(settings, runtime)
     crawler.lcom_runtime = runtime  # type: ignore[attr-defined]
@@ -228,6 +421,8 @@ def prepare_runtime(
         ",".join(permit.authorisation_ids),
         permit.valid_until.isoformat(),
     )
+    for warning in admission.warnings:
+        logger.warning("source %s: %s", source_config.id, warning)
     return runtime
 
 
@@ -537,7 +732,13 @@ class MissingRuntimeError(RuntimeError):
 
 
 def refuse(
-    settings: Settings, source: str, policy_dir: Path, run_id: str, exc: BaseException
+    settings: Settings,
+    source: str,
+    policy_dir: Path,
+    run_id: str,
+    exc: BaseException,
+    *,
+    reason: str | None = None,
 ) -> None:
     """Log why no crawl may start, in plain words, and write it to the audit log."""
     from crawler.extensions.audit import record_refusal
@@ -547,7 +748,7 @@ def refuse(
     for problem in problems:
         render = getattr(problem, "render", None)
         logger.error("  %s", render() if callable(render) else problem)
-    record_refusal(settings, source, policy_dir, f"{type(exc).__name__}: {exc}", run_id)
+    record_refusal(settings, source, policy_dir, reason or f"{type(exc).__name__}: {exc}", run_id)
 
 
 def get_runtime(crawler: Crawler) -> CrawlRuntime:

@@ -169,6 +169,7 @@ def hit_mappings() -> dict[str, Any]:
                 }
             },
             "contact_pseudonyms": _keyword(),
+            "name_pseudonyms": _keyword(),
             "image_phash": _keyword(),
             "evidence": {
                 "properties": {

@@ -16,8 +16,13 @@ Settings:
     fields together) the pipelines accept, default 100,000; longer ads are dropped
     (stat ``lcom/pipeline/dropped/oversized``) and logged by document id only.
 
-Stats: ``lcom/contacts/<kind>`` per contact, ``lcom/contacts/in_url`` and
-``lcom/contacts/in_ad_id`` when the URL or the ad id held a contact (replaced by a token).
+The advertised name (the ``name`` field, and names people introduce themselves with)
+is replaced by ``[name]`` in the text fields, and its keyed pseudonym kept in
+``name_pseudonyms`` (:mod:`pipelines.engine.names`).
+
+Stats: ``lcom/names/replaced`` (name occurrences replaced), ``lcom/contacts/<kind>`` per
+contact, ``lcom/contacts/in_url`` and ``lcom/contacts/in_ad_id`` when the URL or the ad
+id held a contact (replaced by a token).
 
 Every item that passes is marked with :data:`PSEUDONYMISED` (``True``); the indicator
 and minimisation pipelines drop items without the mark, so evidence snippets and stored
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Self
 from itemadapter import ItemAdapter
 
 from pipelines.dropping import drop_item, item_ref
+from pipelines.engine.names import redact_item_names
 from pipelines.engine.pseudonyms import (
     KEY_ENV,
     KEY_FILE_ENV,
@@ -126,9 +132,11 @@ class PseudonymizePipeline:
             )
             drop_item(adapter, self.stats, "oversized", "oversized")
         before = (adapter.get("url"), adapter.get("source_ad_id"))
-        contacts = await asyncio.to_thread(self._pseudonymize, adapter)
+        contacts, names = await asyncio.to_thread(self._pseudonymize, adapter)
         adapter[PSEUDONYMISED] = True
         if self.stats is not None:
+            if names:
+                self.stats.inc_value("lcom/names/replaced", names)
             for contact in contacts:
                 self.stats.inc_value(f"lcom/contacts/{contact['kind']}")
             if adapter.get("url") != before[0]:
@@ -137,9 +145,12 @@ class PseudonymizePipeline:
                 self.stats.inc_value("lcom/contacts/in_ad_id")
         return item
 
-    def _pseudonymize(self, adapter: ItemAdapter) -> list[dict[str, str]]:
+    def _pseudonymize(self, adapter: ItemAdapter) -> tuple[list[dict[str, str]], int]:
         with self._lock:
-            return pseudonymize_item(adapter, self.pseudonymizer)
+            contacts = pseudonymize_item(adapter, self.pseudonymizer)
+            # After the contacts: an e-mail address or handle holding the name is
+            # replaced whole by its contact token first.
+            return contacts, redact_item_names(adapter, self.pseudonymizer)
 
 
 def text_size(adapter: ItemAdapter) -> int:

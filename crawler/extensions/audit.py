@@ -100,7 +100,7 @@ def run_record(
         "base_url": runtime.base_url,
         "policy_version": runtime.policy.version,
         "policy_hash": runtime.policy.content_hash,
-        "policy_dir": str(runtime.policy_dir),
+        "policy_dir": str(Path(runtime.policy_dir).resolve()),
         "authorisation_ids": list(permit.authorisation_ids),
         "legal_basis_ids": list(permit.legal_basis_ids),
         "permit": {
@@ -137,7 +137,7 @@ def refusal_record(
         "finished_at": _iso(at),
         "finish_reason": REFUSED,
         "source": source,
-        "policy_dir": str(policy_dir),
+        "policy_dir": str(Path(policy_dir).resolve()),
         "policy_version": None,
         "policy_hash": None,
         "authorisation_ids": [],

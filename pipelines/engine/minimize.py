@@ -51,6 +51,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "lexicon_version",
     "contacts",
     "contact_pseudonyms",
+    "name_pseudonyms",
     "image_phash",
 )
 

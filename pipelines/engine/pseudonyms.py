@@ -92,6 +92,11 @@ class Pseudonymizer:
         """The keyed document id of an ad (:func:`~pipelines.engine.minimize.doc_id`)."""
         return doc_id(source, source_ad_id, self._key)
 
+    def keyed(self, kind: str, normalised: str) -> str:
+        """HMAC-SHA256 hex of ``kind + ":" + normalised`` for a kind another module
+        normalises (advertised names: :mod:`pipelines.engine.names`)."""
+        return hmac.new(self._key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
     def token(self, kind: str, value: str) -> str:
         """The text token that replaces a contact, e.g. ``[phone:1a2b3c4d]``."""
         return f"[{kind}:{self.pseudonym(kind, value)[:TOKEN_HEX_CHARS]}]"

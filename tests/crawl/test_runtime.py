@@ -12,7 +12,14 @@ from crawler.jobs import project_settings
 from crawler.runtime import POLICY_PRIORITY, prepare_runtime
 from crawler.spiders.ads import AdSpider
 from legal_guardrails import GuardrailError
-from tests.crawl.conftest import edit_yaml, make_policy
+from tests.crawl.conftest import TEST_PSEUDONYM_KEY, edit_yaml, make_policy
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The runtime refuses a crawl without a key before it touches the job folder.
+    monkeypatch.setenv("LCOM_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
+    monkeypatch.delenv("LCOM_PSEUDONYM_KEY_FILE", raising=False)
 
 
 def prepared(policy: Path, **settings: object):  # type: ignore[no-untyped-def]
