@@ -318,8 +318,17 @@ def create_app(backend: ReviewBackend, config: AppConfig | None = None) -> Starl
         except (LoginFailed, StoreUnavailable) as exc:
             if isinstance(exc, LoginFailed):
                 throttle.failed(client)
-            audit(request, "review_login", None, outcome="failed", reason=type(exc).__name__)
-            return render(request, "login.html", session, {"error": str(exc)}, 401)
+            attempted = (values.get("username") or "").strip()[:100] or None
+            audit(
+                request,
+                "review_login",
+                None,
+                outcome="failed",
+                reason=type(exc).__name__,
+                attempted_user=attempted,
+            )
+            status = 401 if isinstance(exc, LoginFailed) else 503
+            return render(request, "login.html", session, {"error": str(exc)}, status)
         new = sessions.sign_in(session, principal)
         audit(request, "review_login", principal.username, outcome="ok")
         return with_cookie(RedirectResponse("/", status_code=303), request, new)

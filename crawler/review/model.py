@@ -26,8 +26,10 @@ STATE_OF_DECISION: dict[str, str] = {
 ESCALATED_LABEL = "escalated"
 SORTS: tuple[str, ...] = ("newest", "score")
 #: ``shared``: shares a contact pseudonym with another hit; ``carousel``: with a hit in
-#: another city (the same person advertised in several cities).
-LINK_FILTERS: tuple[str, ...] = ("shared", "carousel")
+#: another city (the same person advertised in several cities); ``template``: in the
+#: same template cluster as another hit (the same text re-posted), from the hit's
+#: ``links.*`` fields when the linking step set them.
+LINK_FILTERS: tuple[str, ...] = ("shared", "carousel", "template")
 PER_PAGE = 50
 #: Languages lcom detects (the language filter's choices on Elasticsearch).
 LANGUAGES: tuple[str, ...] = tuple(sorted(LANGUAGE_ANALYZERS))
