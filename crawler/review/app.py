@@ -42,6 +42,7 @@ from crawler.review.model import (
     HitDetail,
     QueueQuery,
     as_text,
+    label,
 )
 from crawler.review.store import (
     DecisionRefused,
@@ -191,7 +192,7 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["short_time"] = _short_time
-    env.filters["label"] = lambda value: as_text(value).replace("_", " ")
+    env.filters["label"] = label
     return Jinja2Templates(env=env)
 
 

@@ -48,6 +48,15 @@ CATEGORY_MEANINGS: dict[str, str] = {
 }
 assert set(CATEGORY_MEANINGS) == set(CATEGORIES) | set(DERIVED_CATEGORIES)
 
+#: How a few ids read on the page (others: underscores become spaces).
+LABELS: dict[str, str] = {"availability_24_7": "available 24/7", "not_relevant": "not relevant"}
+
+
+def label(value: object) -> str:
+    text = as_text(value)
+    return LABELS.get(text, text.replace("_", " "))
+
+
 _FILTER_TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 
 
