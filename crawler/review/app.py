@@ -525,7 +525,11 @@ def _provenance(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Seen in runs", doc.get("seen_count")),
         ("Run", doc.get("run_id")),
     ]
-    return [(label, as_text(value)) for label, value in rows if value not in (None, "")]
+    return [
+        (name, ("yes" if value else "no") if isinstance(value, bool) else as_text(value))
+        for name, value in rows
+        if value not in (None, "")
+    ]
 
 
 def _price(price: Any) -> str:
