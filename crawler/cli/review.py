@@ -57,6 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8700, help="port (8700; 0: a free one)")
     serve.add_argument("--spool-dir", type=Path, help="default: LCOM_SPOOL_DIR or var/spool")
+    serve.add_argument(
+        "--sync",
+        action="store_true",
+        help="with Elasticsearch: run `lcom review sync` after each decision, with the "
+        "credentials in ELASTICSEARCH_API_KEY or _USERNAME/_PASSWORD (role lcom_review_sync)",
+    )
     serve.set_defaults(func=run_serve)
 
     queue = review_sub.add_parser(
@@ -170,7 +176,14 @@ def run_serve(args: argparse.Namespace) -> int:
         backend = LocalBackend(store, token)
         source = f"local spool {store.spool_dir} ({count} hit observations read)"
     else:
-        backend = EsBackend(es_config)
+        if getattr(args, "sync", False) and not (es_config.api_key or es_config.password):
+            print(
+                "error: --sync needs the credentials of the lcom_review_sync role in "
+                "ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD",
+                file=sys.stderr,
+            )
+            return ExitCode.USAGE
+        backend = EsBackend(es_config, sync_after_decision=getattr(args, "sync", False))
         source = f"Elasticsearch {es_config.url} (sign in with your own account)"
         if not is_loopback(args.host):
             print(

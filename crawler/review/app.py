@@ -13,6 +13,8 @@ local audit log (``LCOM_AUDIT_LOG``), with ids only, never ad text or notes.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -85,6 +87,73 @@ class AppConfig:
     idle_seconds: float = 30 * 60
 
 
+#: Largest request body accepted (a decision note is at most a few kilobytes).
+MAX_BODY_BYTES = 64 * 1024
+#: Failed sign-ins from one client address before it must wait.
+MAX_FAILED_LOGINS = 5
+LOGIN_WINDOW_SECONDS = 300.0
+
+
+class BodyLimit:
+    """Refuses request bodies over :data:`MAX_BODY_BYTES` (413), declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+                await Response("Request too large.", status_code=413)(scope, receive, send)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await Response("Request too large.", status_code=413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class LoginThrottle:
+    """At most :data:`MAX_FAILED_LOGINS` failed sign-ins per client address per window."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> list[float]:
+        recent = [t for t in self._failures.get(client, []) if now - t < LOGIN_WINDOW_SECONDS]
+        if recent:
+            self._failures[client] = recent
+        else:
+            self._failures.pop(client, None)
+        return recent
+
+    def blocked(self, client: str) -> bool:
+        with self._lock:
+            return len(self._recent(client, time.monotonic())) >= MAX_FAILED_LOGINS
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._failures[client] = [*self._recent(client, now), now]
+
+
 class SecurityHeaders:
     """Adds :data:`SECURITY_HEADERS` to every answer; pages are never cached."""
 
@@ -139,6 +208,7 @@ def create_app(backend: ReviewBackend, config: AppConfig | None = None) -> Starl
     config = config or AppConfig()
     sessions = SessionManager(idle=config.idle_seconds)
     templates = _templates()
+    throttle = LoginThrottle()
 
     def audit(request: Request, kind: str, actor: str | None, **fields: Any) -> None:
         record = {
@@ -238,9 +308,16 @@ def create_app(backend: ReviewBackend, config: AppConfig | None = None) -> Starl
         return await _sign_in(request, session, values)
 
     async def _sign_in(request: Request, session: Session, values: Mapping[str, str]) -> Response:
+        client = request.client.host if request.client else "?"
+        if throttle.blocked(client):
+            audit(request, "review_login", None, outcome="throttled")
+            message = "Too many failed sign-ins from this address: wait five minutes."
+            return render(request, "login.html", session, {"error": message}, 429)
         try:
             principal = await run_in_threadpool(backend.authenticate, values)
         except (LoginFailed, StoreUnavailable) as exc:
+            if isinstance(exc, LoginFailed):
+                throttle.failed(client)
             audit(request, "review_login", None, outcome="failed", reason=type(exc).__name__)
             return render(request, "login.html", session, {"error": str(exc)}, 401)
         new = sessions.sign_in(session, principal)
@@ -402,6 +479,7 @@ def create_app(backend: ReviewBackend, config: AppConfig | None = None) -> Starl
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(BodyLimit),
             Middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts)),
         ],
         exception_handlers={Exception: errors},
@@ -472,9 +550,34 @@ def _timeline(doc_id: str, detail: HitDetail) -> list[_TimelineEntry]:
 
 
 def _context_rows(context: Any) -> list[tuple[str, str]]:
-    """The ad-context stage's decision, when the hit has one, as label/value rows."""
+    """The ad-context stage's decision, when the hit has one, as label/value rows.
+
+    The stage's shape (``service``, ``score``, ``threshold``, ``cues``) gets a verdict
+    and one row per cue; anything else is shown key by key, as text.
+    """
+    if isinstance(context, Mapping) and isinstance(context.get("service"), bool):
+        verdict = "offers sexual, escort or erotic-massage services"
+        rows = [
+            (
+                "verdict",
+                verdict if context["service"] else f"does not look like it {verdict}",
+            )
+        ]
+        score, threshold = context.get("score"), context.get("threshold")
+        if isinstance(score, int | float) and isinstance(threshold, int | float):
+            rows.append(("score", f"{score:g} (in context from {threshold:g})"))
+        cues = context.get("cues")
+        for cue in cues[:20] if isinstance(cues, list) else []:
+            if not isinstance(cue, Mapping):
+                continue
+            evidence = cue.get("evidence") if isinstance(cue.get("evidence"), Mapping) else {}
+            assert isinstance(evidence, Mapping)
+            words = as_text(evidence.get("snippet"))[:200]
+            detail = " · ".join(p for p in (as_text(cue.get("rule")), words) if p)
+            rows.append((f"cue {as_text(cue.get('cue'))}", detail or as_text(cue.get("weight"))))
+        return rows
     if isinstance(context, Mapping):
-        return [(as_text(k), as_text(v))[:2] for k, v in list(context.items())[:20]]
+        return [(as_text(k), as_text(v)) for k, v in list(context.items())[:20]]
     if context not in (None, ""):
         return [("decision", as_text(context))]
     return []

@@ -15,7 +15,8 @@ through the ledger (``review.state`` on the hit is what the tabs count).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -112,9 +113,15 @@ def _unavailable(exc: Exception) -> StoreUnavailable:
 class EsReviewStore:
     """A store bound to one user's client (``Elasticsearch.options`` with their credentials)."""
 
-    def __init__(self, client: Elasticsearch, username: str) -> None:
+    def __init__(
+        self,
+        client: Elasticsearch,
+        username: str,
+        after_decision: Callable[[], None] | None = None,
+    ) -> None:
         self.client = client
         self.username = username
+        self._after_decision = after_decision
 
     def _search(self, index: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -285,6 +292,8 @@ class EsReviewStore:
             ) from exc
         except (ApiError, TransportError) as exc:
             raise _unavailable(exc) from exc
+        if self._after_decision is not None:
+            self._after_decision()
         return DecisionRecord(
             doc_id,
             decision,
@@ -301,12 +310,46 @@ class EsBackend:
 
     kind = "elasticsearch"
 
-    def __init__(self, config: EsConnectionConfig) -> None:
+    def __init__(self, config: EsConnectionConfig, *, sync_after_decision: bool = False) -> None:
         kwargs = config.client_kwargs()
-        # The app's own credentials (if any are set) are never used for a user's calls.
+        # The app's own credentials (if any are set) are never used for a user's calls:
+        # only, when asked, to run `lcom review sync` (role lcom_review_sync).
+        self._sync_client = Elasticsearch(**kwargs) if sync_after_decision else None
         kwargs.pop("api_key", None)
         kwargs.pop("basic_auth", None)
         self._client = Elasticsearch(**kwargs)
+        self._sync_lock = threading.Lock()
+        self._sync_again = False
+        self._sync_thread: threading.Thread | None = None
+
+    def request_sync(self) -> None:
+        """Run ``lcom review sync`` in the background now (again after a run in progress)."""
+        with self._sync_lock:
+            if self._sync_thread is not None and self._sync_thread.is_alive():
+                self._sync_again = True
+                return
+            self._sync_thread = threading.Thread(target=self._sync, daemon=True)
+            self._sync_thread.start()
+
+    def _sync(self) -> None:
+        from pipelines.es.reviews import sync_reviews
+
+        assert self._sync_client is not None
+        while True:
+            try:
+                report = sync_reviews(self._sync_client)
+                logger.info("review sync after a decision: %s", report.counts())
+            except (ApiError, TransportError) as exc:
+                logger.warning("review sync after a decision failed: %s", type(exc).__name__)
+            with self._sync_lock:
+                if not self._sync_again:
+                    return
+                self._sync_again = False
+
+    def wait_for_sync(self, timeout: float = 10.0) -> None:
+        thread = self._sync_thread
+        if thread is not None:
+            thread.join(timeout)
 
     def _as(self, credentials: Mapping[str, Any]) -> Elasticsearch:
         if "api_key" in credentials:
@@ -336,7 +379,11 @@ class EsBackend:
         return Principal(name, credentials, roles)
 
     def store(self, principal: Principal) -> EsReviewStore:
-        return EsReviewStore(self._as(principal.credentials), principal.username)
+        after = self.request_sync if self._sync_client is not None else None
+        return EsReviewStore(self._as(principal.credentials), principal.username, after)
 
     def close(self) -> None:
+        self.wait_for_sync()
         self._client.close()
+        if self._sync_client is not None:
+            self._sync_client.close()

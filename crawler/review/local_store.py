@@ -372,6 +372,7 @@ class LocalReviewStore:
         # review.state "relevant" with the label "escalated" (see model.STATE_OF_DECISION).
         state = decision
         record = DecisionRecord(doc_id, decision, unit, note, username, _now())
+        self.refresh()
         with self._tx() as tx:
             if tx.execute("SELECT 1 FROM hits WHERE doc_id = ?", (doc_id,)).fetchone() is None:
                 raise DecisionRefused("no such hit in the local spool (purged?)")

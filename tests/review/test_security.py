@@ -245,3 +245,23 @@ def test_serve_refuses_a_non_loopback_host_without_elasticsearch(
     args = argparse.Namespace(host="0.0.0.0", port=0, spool_dir=tmp_path / "spool")
     assert review_cli.run_serve(args) == ExitCode.REFUSED
     assert "loopback only" in capsys.readouterr().err
+
+
+def test_repeated_failed_sign_ins_are_throttled(local_app: RunningApp) -> None:
+    with local_app.client() as client:
+        for _ in range(5):
+            assert client.get("/login", params={"token": "guess"}).status_code == 401
+        assert client.get("/login", params={"token": TOKEN}).status_code == 429
+    outcomes = [r["outcome"] for r in audit_records(local_app)]
+    assert outcomes == ["failed"] * 5 + ["throttled"]
+
+
+def test_a_huge_request_body_is_refused_before_it_is_read(local_app: RunningApp) -> None:
+    with local_app.signed_in() as client:
+        csrf = csrf_of(client.get(f"/hit/{DOC_ID}").text)
+        resp = client.post(
+            f"/hit/{DOC_ID}/decision",
+            data={"csrf": csrf, "decision": "relevant", "note": "x" * 200_000},
+        )
+    assert resp.status_code == 413
+    assert not [r for r in audit_records(local_app) if r["kind"] == "review_decision"]

@@ -468,9 +468,20 @@ class EsTestServer:
             "unable to authenticate user for REST request",
         )
 
-    def _authorize(self, principal: Json, method: str, parts: list[str]) -> None:
+    def _authorize(self, principal: Json, method: str, parts: list[str], raw: bytes = b"") -> None:
         roles = principal["roles"]
         if "superuser" in roles or parts[:2] == ["_security", "_authenticate"]:
+            return
+        if parts and parts[-1] == "_bulk":
+            # Every action needs the privilege on its own index (the whole request is
+            # refused when one is missing; a cluster refuses item by item).
+            default = parts[0] if len(parts) == 2 else None
+            for line in raw.splitlines()[::2]:
+                if not line.strip():
+                    continue
+                ((op, meta),) = json.loads(line).items()
+                kind = "_create" if op in ("index", "create") else "_update"
+                self._authorize(principal, "POST", [meta.get("_index") or default, kind])
             return
         target = parts[0] if parts and not parts[0].startswith("_") else None
         if target is None:
@@ -972,7 +983,7 @@ class EsTestServer:
                 self._principal = None
                 if self.users or self.api_keys:
                     self._principal = self._authenticate(authorization)
-                    self._authorize(self._principal, method, parts)
+                    self._authorize(self._principal, method, parts, body)
                 return 200, self._route(method, parts, params, payload, body)
             except _EsError as exc:
                 return exc.status, exc.body()
