@@ -7,7 +7,7 @@ SYSTEM_PACKAGES = chromium redis-server
 # Wait up to 10 minutes for another apt/dpkg process (unattended upgrades) instead of failing.
 APT_WAIT = -o DPkg::Lock::Timeout=600
 
-.PHONY: demo test install system-deps lint format check clean
+.PHONY: demo test install system-deps lint format check clean screenshots
 
 ## demo: install everything, then crawl the bundled demo ad site and print a summary
 demo: install
@@ -16,6 +16,10 @@ demo: install
 ## test: install everything, then run the test suite
 test: install
 	$(BIN)/python -m pytest
+
+## screenshots: regenerate docs/screenshots/review-*.png from the demo (system Chromium)
+screenshots: install
+	$(BIN)/python -m crawler.review.screenshots --out docs/screenshots
 
 install: system-deps $(STAMP)
 

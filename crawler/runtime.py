@@ -53,6 +53,17 @@ class KillSwitchEngaged(CrawlRefused):
     """The policy's kill switch is engaged: no crawl may start."""
 
 
+class StorageSettingsError(CrawlRefused):
+    """A setting would write pages, requests or items to disk outside the spool."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            "the settings would write pages, requests or items outside the spool: "
+            + "; ".join(problems)
+        )
+
+
 class UnsafeSettingsError(CrawlRefused):
     """The settings switch off, move or bypass a component the guardrails rely on."""
 
@@ -121,7 +132,7 @@ class Refusal:
     """One reason a crawl may not start, with the command that shows the problem."""
 
     #: Short stable id: ``source_config``, ``policy``, ``kill_switch``, ``not_authorised``,
-    #: ``outside_hours``, ``pseudonym_key``, ``unsafe_settings``.
+    #: ``outside_hours``, ``pseudonym_key``, ``unsafe_settings``, ``storage_settings``.
     kind: str
     reason: str
     #: What to run or change to see or fix it (never a command that reports nothing).
@@ -173,7 +184,8 @@ def admit_crawl(settings: Settings, source_name: str, now: datetime) -> Admissio
     """Every check a crawl must pass before it starts; returns EVERY reason it may not.
 
     Checks the source config, the policy, the kill switches, the authorisations, the
-    crawl hours, the pseudonymisation key and the components the guardrails rely on.
+    crawl hours, the pseudonymisation key, the components the guardrails rely on and
+    the settings that would store pages or items outside the spool.
     Reads only (no job folder, no audit record): ``lcom crawl``, ``lcom demo`` and
     scheduled runs call it before Scrapy starts; the runtime calls it again at crawl
     start (:func:`prepare_runtime`). Refusals never raise here.
@@ -245,13 +257,22 @@ def admit_crawl(settings: Settings, source_name: str, now: datetime) -> Admissio
             permit = policy.permit_for(source_config.id, now=now)
             warnings = tuple(policy.warnings_for(source_config.id, now))
             try:
-                require_components(settings, permit, demo=settings.getbool("LCOM_DEMO"))
+                require_components(settings, permit, demo=demo_mode(settings))
             except UnsafeSettingsError as exc:
                 refused(
                     "unsafe_settings",
                     exc,
                     "remove the -s/--set options that change the component settings",
                 )
+    try:
+        require_no_storage(settings, demo=demo_mode(settings))
+    except StorageSettingsError as exc:
+        refused(
+            "storage_settings",
+            exc,
+            "remove the -s/--set options or settings entries named above; hits are "
+            "written only to the spool and Elasticsearch",
+        )
     key_problem = pseudonym_key_problem(settings, policy_dir)
     if key_problem is not None:
         refusals.append(
@@ -275,6 +296,20 @@ def admit_crawl(settings: Settings, source_name: str, now: datetime) -> Admissio
     )
 
 
+def is_demo_policy(policy_dir: Path | str) -> bool:
+    """Whether ``policy_dir`` is the bundled demo policy (not a copy of it)."""
+    try:
+        return Path(policy_dir).resolve() == DEMO_POLICY_DIR
+    except OSError:
+        return False
+
+
+def demo_mode(settings: Settings) -> bool:
+    """``LCOM_DEMO`` counts only under the bundled demo policy; with any other policy
+    (a copy of the demo policy included) the crawl runs with every rule of a real one."""
+    return settings.getbool("LCOM_DEMO") and is_demo_policy(policy_dir_from(settings))
+
+
 def source_config_hint(exc: SourceConfigError) -> str:
     if "no such source config" in str(exc):
         return (
@@ -291,7 +326,7 @@ def pseudonym_key_problem(settings: Settings, policy_dir: Path) -> str | None:
     from pipelines.engine.pseudonyms import KEY_ENV, KEY_FILE_ENV, PseudonymKeyError, load_key
 
     configured = bool(os.environ.get(KEY_ENV, "").strip() or os.environ.get(KEY_FILE_ENV, ""))
-    demo_policy = policy_dir.resolve() == DEMO_POLICY_DIR.resolve()
+    demo_policy = is_demo_policy(policy_dir)
     if not configured and settings.getbool("LCOM_DEMO"):
         if demo_policy:
             return None  # the public demo key, for the demo site only
@@ -354,7 +389,7 @@ def prepare_runtime(
         run_id=run_id,
         started_at=now,
         base_url=(base_url or source_config.base_url).rstrip("/"),
-        demo=settings.getbool("LCOM_DEMO"),
+        demo=demo_mode(settings),
         jobdir=Path(jobdir) if jobdir else None,
         pages_already=pages_already,
         warnings=admission.warnings,
@@ -497,6 +532,104 @@ def require_components(settings: Settings, permit: SourcePermit, *, demo: bool) 
     problems = component_problems(settings, permit, demo=demo)
     if problems:
         raise UnsafeSettingsError(problems)
+
+
+# -- settings that would store pages, requests or items outside the spool -----------
+#: Packages whose components are known not to write pages or items to disk (Scrapy's
+#: own are checked by name below, where a setting switches on a disk writer).
+KNOWN_PACKAGES = (*OWN_PACKAGES, "scrapy.", "scrapy_playwright.", "scrapy_redis.")
+#: Stats collectors that keep counts in memory (or in Redis, for a shared frontier).
+SAFE_STATS_CLASSES = frozenset(
+    {
+        "scrapy.statscollectors.MemoryStatsCollector",
+        "scrapy.statscollectors.DummyStatsCollector",
+        "scrapy_redis.stats.RedisStatsCollector",
+    }
+)
+#: Scrapy item pipelines that download media to disk (FILES_STORE, IMAGES_STORE).
+MEDIA_PIPELINES = ("scrapy.pipelines.files.", "scrapy.pipelines.images.", "scrapy.pipelines.media.")
+#: Browser options that record pages, traffic or downloads to disk.
+BROWSER_RECORDING_OPTIONS = (
+    "record_har_path",
+    "record_video_dir",
+    "traces_dir",
+    "downloads_path",
+    "user_data_dir",
+)
+_REMOVE = "remove the -s/--set option or the settings entry that sets it"
+
+
+def storage_problems(settings: Settings, *, demo: bool) -> list[str]:
+    """Every setting that would write pages, requests or items to disk outside the spool.
+
+    Hits are written only to the spool (``LCOM_SPOOL_DIR``) and Elasticsearch; the
+    job folder's request queue is encrypted (``crawler/squeues.py``). Everything else
+    that could store a page, a request or an item is refused: Scrapy's HTTP cache,
+    feed exports, media pipelines, stats collectors and extensions, downloader or
+    spider middlewares from packages lcom does not know (in demo mode, under the
+    bundled demo policy, test components are accepted), add-ons (they can switch any
+    of these on), and browser recordings (HAR, video, traces, downloads, profiles).
+    """
+    problems: list[str] = []
+    if settings.getbool("HTTPCACHE_ENABLED"):
+        problems.append(
+            "HTTPCACHE_ENABLED is on: Scrapy's HTTP cache stores every fetched page, hits "
+            f"and non-hits, on disk ({_REMOVE}, or set HTTPCACHE_ENABLED=False)"
+        )
+    feeds = settings.getdict("FEEDS") if settings.get("FEEDS") else {}
+    if feeds:
+        problems.append(
+            "FEEDS exports items to " + ", ".join(sorted(map(str, feeds))) + ": hits are "
+            f"written only to the spool and Elasticsearch ({_REMOVE}, or the -o/-O option; "
+            "read hits with `lcom spool` or in Kibana)"
+        )
+    if settings.get("FEED_URI"):
+        problems.append(f"FEED_URI is set: feed exports are not allowed ({_REMOVE})")
+    for name in ("FILES_STORE", "IMAGES_STORE"):
+        if settings.get(name):
+            problems.append(f"{name} is set: media are never downloaded to disk ({_REMOVE})")
+    stats_class = settings.get("STATS_CLASS")
+    stats_path = (
+        stats_class
+        if isinstance(stats_class, str)
+        else f"{stats_class.__module__}.{stats_class.__qualname__}"
+    )
+    if stats_path not in SAFE_STATS_CLASSES:
+        problems.append(
+            f"STATS_CLASS is {stats_path}: only Scrapy's in-memory stats collector is "
+            f"allowed, a custom one could write pages or items ({_REMOVE}; "
+            "LCOM_STATS_DUMP writes the final counts)"
+        )
+    if settings.getdict("ADDONS") if settings.get("ADDONS") else {}:
+        problems.append(f"ADDONS is set: add-ons can switch on storage components ({_REMOVE})")
+    for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):
+        for path in enabled_components(settings, name):
+            if path.startswith(KNOWN_PACKAGES) or (demo and path.startswith("tests.")):
+                continue
+            problems.append(
+                f"{name} enables {path}, which could write pages or items to disk ({_REMOVE})"
+            )
+    for path, _order in enabled_components(settings, "ITEM_PIPELINES").items():
+        if path.startswith(MEDIA_PIPELINES):
+            problems.append(f"ITEM_PIPELINES enables {path}, which downloads media to disk")
+    launch = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    contexts = settings.getdict("PLAYWRIGHT_CONTEXTS")
+    for where, options in [("PLAYWRIGHT_LAUNCH_OPTIONS", launch)] + [
+        (f"PLAYWRIGHT_CONTEXTS[{name!r}]", dict(kwargs or {})) for name, kwargs in contexts.items()
+    ]:
+        for option in BROWSER_RECORDING_OPTIONS:
+            if options.get(option):
+                problems.append(
+                    f"{where} sets {option}: the browser would record pages to disk ({_REMOVE})"
+                )
+    return problems
+
+
+def require_no_storage(settings: Settings, *, demo: bool) -> None:
+    """Raise :class:`StorageSettingsError` unless :func:`storage_problems` finds nothing."""
+    problems = storage_problems(settings, demo=demo)
+    if problems:
+        raise StorageSettingsError(problems)
 
 
 def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:

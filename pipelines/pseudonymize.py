@@ -35,7 +35,6 @@ import asyncio
 import logging
 import os
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
@@ -119,6 +118,10 @@ class PseudonymizePipeline:
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
+        source, ad_id = adapter.get("source"), adapter.get("source_ad_id")
+        if source and ad_id and not adapter.get("doc_id"):
+            # First, so that even a dropped ad is logged by its keyed id only.
+            adapter["doc_id"] = self.pseudonymizer.doc_id(str(source), str(ad_id))
         size = text_size(adapter)
         if size > self.max_text_chars:
             logger.warning(
@@ -164,10 +167,10 @@ def runs_under_demo_policy(crawler: Crawler) -> bool:
 
     A crawler without a runtime (a component built outside the ads spider) does not.
     """
-    from crawler.runtime import DEMO_POLICY_DIR, MissingRuntimeError, get_runtime
+    from crawler.runtime import MissingRuntimeError, get_runtime, is_demo_policy
 
     try:
         runtime = get_runtime(crawler)
     except MissingRuntimeError:
         return False
-    return Path(runtime.policy_dir).resolve() == Path(DEMO_POLICY_DIR).resolve()
+    return is_demo_policy(runtime.policy_dir)

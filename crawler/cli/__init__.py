@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "guardrails",
     "flag",
     "es",
+    "kibana",
+    "pseudonym",
     "spool",
     "purge",
     "review",

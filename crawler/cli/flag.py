@@ -31,9 +31,17 @@ and ads whose title and text are together longer than ``LCOM_MAX_TEXT_CHARS`` (d
 Language models are loaded only when an ad needs them, so a call for one ad answers
 quickly.
 
+Contacts (phone numbers, e-mail addresses, messenger handles) never appear in the output:
+in evidence snippets and ids they are replaced by ``[phone]``, ``[email]`` or ``[handle]``,
+or by keyed pseudonym tokens (``[phone:1a2b3c4d]``) when a pseudonymisation key is set
+(``LCOM_PSEUDONYM_KEY`` or ``LCOM_PSEUDONYM_KEY_FILE``), so output piped into a file stores
+none. ``--show-contacts`` leaves them in, for local debugging only, and says so on
+standard error.
+
 Options: ``--lexicons DIR`` (lexicon folder; default: the bundled one),
 ``--threshold F`` (hit threshold; default: from the lexicon config), ``--no-origin``
-(never derive the ``origin`` category, as the data policy may require).
+(never derive the ``origin`` category, as the data policy may require),
+``--show-contacts`` (see above).
 
 Exit code: 0 when every line was processed, 1 when at least one line had an error,
 2 when the input file or the lexicons cannot be read.
@@ -46,9 +54,12 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from pipelines.engine.pseudonyms import ContactRedactor
 
 logger = logging.getLogger(__name__)
 
@@ -75,23 +86,46 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="never derive the origin category (data policy)",
     )
+    parser.add_argument(
+        "--show-contacts",
+        action="store_true",
+        help="leave contacts in the evidence snippets (local debugging only; never store it)",
+    )
     parser.set_defaults(func=run)
+
+
+SHOW_CONTACTS_WARNING = (
+    "lcom flag: --show-contacts: the output holds phone numbers, e-mail addresses and "
+    "handles in plain text; do not store or share it"
+)
 
 
 def run(args: argparse.Namespace) -> int:
     from pipelines.engine.indicators import IndicatorEngine
     from pipelines.engine.lexicon import LexiconError
+    from pipelines.engine.pseudonyms import PseudonymKeyError
 
     try:
         engine = IndicatorEngine.from_dir(args.lexicons, threshold=args.threshold)
     except LexiconError as exc:
         print(f"lcom flag: {exc}", file=sys.stderr)
         return 2
+    redactor = None
+    if args.show_contacts:
+        print(SHOW_CONTACTS_WARNING, file=sys.stderr)
+    else:
+        try:
+            redactor = contact_redactor()
+        except PseudonymKeyError as exc:
+            print(f"lcom flag: {exc}", file=sys.stderr)
+            return 2
     if hasattr(sys.stdout, "reconfigure"):  # JSON Lines are UTF-8, whatever the locale
         sys.stdout.reconfigure(encoding="utf-8")
     try:
         with _open(args.file) as lines:
-            errors = flag_lines(engine, lines, sys.stdout, derive_origin=not args.no_origin)
+            errors = flag_lines(
+                engine, lines, sys.stdout, derive_origin=not args.no_origin, redactor=redactor
+            )
     except OSError as exc:
         print(f"lcom flag: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
@@ -126,6 +160,7 @@ def flag_lines(
     *,
     derive_origin: bool = True,
     err: TextIO | None = None,
+    redactor: ContactRedactor | None = None,
 ) -> int:
     """Flag every line of ``lines`` and write the results to ``out``; returns the number
     of lines that had an error.
@@ -143,7 +178,12 @@ def flag_lines(
         line = _decode(raw, number, err)
         try:
             result = flag_record(
-                engine, line, derive_origin=derive_origin, max_chars=limit, unknown=warned
+                engine,
+                line,
+                derive_origin=derive_origin,
+                max_chars=limit,
+                unknown=warned,
+                redactor=redactor,
             )
         except _BadLine as exc:
             errors += 1
@@ -238,6 +278,22 @@ def _nesting(line: str) -> int:
     return deepest
 
 
+def contact_redactor(environ: Mapping[str, str] | None = None) -> ContactRedactor:
+    """Keyed tokens when a pseudonymisation key is configured, plain ``[kind]`` otherwise."""
+    from pipelines.engine.pseudonyms import (
+        KEY_ENV,
+        KEY_FILE_ENV,
+        ContactRedactor,
+        Pseudonymizer,
+        load_key,
+    )
+
+    env = os.environ if environ is None else environ
+    if env.get(KEY_ENV, "").strip() or env.get(KEY_FILE_ENV, "").strip():
+        return ContactRedactor(Pseudonymizer(*load_key(env)))
+    return ContactRedactor()
+
+
 def flag_record(
     engine: Any,
     line: str,
@@ -245,8 +301,10 @@ def flag_record(
     derive_origin: bool = True,
     max_chars: int = DEFAULT_MAX_TEXT_CHARS,
     unknown: set[str] | None = None,
+    redactor: ContactRedactor | None = None,
 ) -> dict[str, Any]:
-    """The output object for one input line (raises ``_BadLine``)."""
+    """The output object for one input line (raises ``_BadLine``); contacts in snippets
+    and the id are replaced by ``redactor``'s tokens unless it is None."""
     if not line.strip():
         raise _BadLine("blank line (expected one JSON object)")
     brackets = line.count("[") + line.count("{")
@@ -282,17 +340,26 @@ def flag_record(
             record_id,
         )
     analysis = engine.analyse(title or "", text or "", derive_origin=derive_origin)
+    evidence = [i.evidence.to_dict() for i in analysis.indicators]
+    if redactor is not None:
+        from pipelines.engine.indicators import _snippet as snippet
+
+        fields = {"title": title or "", "text": text or ""}
+        redacted = {name: redactor.redact(value) for name, value in fields.items() if value}
+        for item in evidence:
+            if item["field"] in redacted:
+                value, offsets = redacted[item["field"]]
+                item["snippet"] = snippet(value, offsets[item["start"]], offsets[item["end"]])
+            else:
+                item["snippet"] = redactor.redact(item["snippet"])[0]
+        if isinstance(record_id, str):
+            record_id = redactor.redact(record_id, identifier=True)[0]
     return {
         "id": record_id,
         "lang": analysis.lang,
         "indicators": [
-            {
-                "category": i.category,
-                "rule": i.rule,
-                "evidence": i.evidence.to_dict(),
-                "weight": i.weight,
-            }
-            for i in analysis.indicators
+            {"category": i.category, "rule": i.rule, "evidence": found, "weight": i.weight}
+            for i, found in zip(analysis.indicators, evidence, strict=True)
         ],
         "score": analysis.score,
         "hit": analysis.hit,

@@ -164,12 +164,13 @@ def record_refusal(
     except OSError:
         logger.error("could not write the audit record to %s", path, exc_info=True)
         return None
-    _index_sync(record)
+    index_best_effort(record)
     return path
 
 
-def _index_sync(record: dict[str, Any]) -> None:
-    """Index a record with a blocking client (a refusal, before any crawl): best effort."""
+def index_best_effort(record: dict[str, Any]) -> None:
+    """Index a record with a blocking client (a refusal before any crawl, a CLI command's
+    record) when ``ELASTICSEARCH_URL`` is set: best effort, the local log is the record."""
     indexer = _audit_indexer(blocking=True)
     if indexer is None:
         return
@@ -179,7 +180,11 @@ def _index_sync(record: dict[str, Any]) -> None:
         else:
             _index_blocking(indexer, record)
     except Exception:
-        logger.warning("could not index audit record %s", record["run_id"], exc_info=True)
+        logger.warning(
+            "could not index audit record %s",
+            record.get("run_id") or record.get("kind"),
+            exc_info=True,
+        )
 
 
 def _audit_indexer(*, blocking: bool = False) -> Any:

@@ -375,3 +375,20 @@ def test_audit_record_is_also_indexed_when_elasticsearch_is_configured(
     assert [doc["run_id"] for doc in indexed] == [local["run_id"]]
     assert indexed[0]["blocked"] == {"host": 1}
     assert indexed[0]["finish_reason"] == "finished"
+
+
+@pytest.mark.parametrize("entry_point", ["lcom crawl", "scrapy crawl ads"])
+def test_the_http_cache_refuses_the_crawl_at_every_entry_point(
+    crawl: CrawlRunner, entry_point: str
+) -> None:
+    result = crawl.run(
+        policy=crawl.policy(),
+        settings={"HTTPCACHE_ENABLED": "True", "HTTPCACHE_DIR": str(crawl.tmp / "cache")},
+        scrapy=entry_point.startswith("scrapy"),
+    )
+    assert result.returncode != 0
+    assert "HTTPCACHE_ENABLED" in result.output
+    assert "Traceback" not in result.output or entry_point.startswith("scrapy")
+    assert_no_request(result)
+    assert not (crawl.tmp / "cache").exists()
+    assert any("HTTPCACHE_ENABLED" in record.get("refusal", "") for record in result.audit)
