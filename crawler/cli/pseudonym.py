@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.cli.options import add_format, plain
 from crawler.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "pseudonym",
         help="turn a known phone number, e-mail or handle into the pseudonym to search for",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description=plain(__doc__),
     )
     parser.add_argument("value", metavar="VALUE", help="the contact as you have it")
     parser.add_argument("--kind", choices=KINDS, help="what VALUE is (default: recognised)")
@@ -57,7 +58,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--reason", default="", help="why (case number, request id): audited")
     parser.add_argument("--audit-log", type=Path, help="default: LCOM_AUDIT_LOG or var/audit.jsonl")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_format(parser, "the result")
     parser.set_defaults(func=run)
 
 
@@ -162,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     index_best_effort(record)
     query = f'contact_pseudonyms : "{found["pseudonym"]}"'
     token = f"[{found['kind']}:{found['pseudonym'][:8]}]"
-    if args.json:
+    if args.format == "json":
         print(json.dumps({**found, "token": token, "kql": query}))
     else:
         print(f"kind       {found['kind']}")
