@@ -9,28 +9,26 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.cli.options import add_format
-from legal_guardrails import (
-    DEMO_POLICY_DIR,
-    POLICY_DIR_ENV,
-    CheckResult,
-    PolicyValidationError,
-    check_policy,
-    diff_policies,
-    explain_source,
-    load_policy,
-    read_policy_unchecked,
-)
-from legal_guardrails.schema import SCHEMA_PATH, schema_is_current, write_schema
+
+if TYPE_CHECKING:
+    from legal_guardrails import CheckResult
+
+# legal_guardrails (pydantic models, YAML) is imported where it is used: `lcom --help`
+# and the other commands start without it.
+POLICY_DIR_ENV = "LCOM_POLICY_DIR"
+SCHEMA_FILE = "policy.schema.json"
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
 
 
 def _default_dir() -> Path:
     """``$LCOM_POLICY_DIR``, else the crawler setting of that name, else the demo policy."""
+    from legal_guardrails import DEMO_POLICY_DIR
+
     configured = os.environ.get(POLICY_DIR_ENV, "").strip()
     if configured:
         return Path(configured)
@@ -39,7 +37,11 @@ def _default_dir() -> Path:
     except ImportError:
         settings = None
     value = getattr(settings, POLICY_DIR_ENV, None)
-    return Path(value) if value else DEMO_POLICY_DIR
+    if value:
+        return Path(value)
+    from pipelines.home import home_policy_dir
+
+    return home_policy_dir() or DEMO_POLICY_DIR
 
 
 def _moment(text: str) -> datetime:
@@ -128,7 +130,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_format(diff, "the changes")
     diff.set_defaults(func=run_diff)
 
-    schema = commands.add_parser("schema", help=f"write {SCHEMA_PATH.name} from the policy model")
+    schema = commands.add_parser("schema", help=f"write {SCHEMA_FILE} from the policy model")
     schema.add_argument(
         "--check",
         action="store_true",
@@ -179,6 +181,8 @@ def render_text(result: CheckResult) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from legal_guardrails import check_policy
+
     folder = _folder(args)
     if folder is None:
         return EXIT_USAGE
@@ -191,6 +195,14 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
+    from legal_guardrails import (
+        CheckResult,
+        PolicyValidationError,
+        explain_source,
+        load_policy,
+        read_policy_unchecked,
+    )
+
     folder = _folder(args)
     if folder is None:
         return EXIT_USAGE
@@ -229,6 +241,8 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from legal_guardrails import PolicyValidationError, diff_policies
+
     for folder in (args.old, args.new):
         if not folder.is_dir():
             print(f"error: policy folder {folder} does not exist", file=sys.stderr)
@@ -260,7 +274,15 @@ def run_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def schema_is_current() -> bool:
+    from legal_guardrails.schema import schema_is_current as current
+
+    return current()
+
+
 def run_schema(args: argparse.Namespace) -> int:
+    from legal_guardrails.schema import SCHEMA_PATH, write_schema
+
     if args.check:
         if schema_is_current():
             print(f"{SCHEMA_PATH} is up to date.")

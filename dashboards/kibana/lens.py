@@ -148,6 +148,7 @@ def saved_search(
 
 def date_histogram(field_name: str, label: str | None = None, interval: str = "auto") -> Json:
     return {
+        "customLabel": label is not None,
         "dataType": "date",
         "isBucketed": True,
         "label": label or field_name,

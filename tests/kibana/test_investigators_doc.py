@@ -87,3 +87,26 @@ def test_every_command_in_the_investigators_guide_runs(
             if d.get("pseudonym") == record["pseudonym"]
         ]
         assert indexed and value not in json.dumps(indexed)
+
+
+_CONSOLE_BLOCK = re.compile(
+    r"^[ \t]*```text\n[ \t]*((?:POST|PUT|GET) [^\n]+)\n(.*?)^[ \t]*```", re.M | re.S
+)
+
+
+def test_every_dev_tools_request_in_the_guide_is_accepted(
+    servers: tuple[EsTestServer, KibanaTestServer],
+) -> None:
+    es, _ = servers
+    requests = _CONSOLE_BLOCK.findall(DOC.read_text(encoding="utf-8"))
+    assert requests
+    with make_client(EsConnectionConfig(url=es.url, max_retries=1)) as client:
+        for request_line, body in requests:
+            method, path = request_line.split()
+            response = client.perform_request(
+                method,
+                "/" + path.lstrip("/"),
+                headers={"content-type": "application/json", "accept": "application/json"},
+                body=json.loads(body),
+            )
+            assert response.meta.status in (200, 201), request_line
