@@ -444,6 +444,10 @@ MINIMIZE_PIPELINE = "pipelines.minimize.MinimizePipeline"
 BEFORE_MINIMIZE = frozenset({LANGUAGE_PIPELINE, PSEUDONYMIZE_PIPELINE, INDICATOR_PIPELINE})
 #: lcom's own packages: their components are never "extra" test components.
 OWN_PACKAGES = ("crawler.", "pipelines.", "legal_guardrails.")
+#: The job folder's request queue (``crawler/squeues.py``): requests encrypted at rest.
+ENCRYPTED_DISK_QUEUE = "crawler.squeues.EncryptedFifoDiskQueue"
+#: Request fingerprints keyed with the pseudonymisation key (``crawler/fingerprint.py``).
+KEYED_FINGERPRINTER = "crawler.fingerprint.KeyedRequestFingerprinter"
 #: Longest pause between two kill-switch checks, whatever the settings say.
 MAX_KILL_SWITCH_INTERVAL = 5.0
 DEFAULT_KILL_SWITCH_INTERVAL = 1.0
@@ -702,6 +706,10 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     settings.set(
         "LOG_FORMATTER", "crawler.logformatter.PrivacyLogFormatter", priority=POLICY_PRIORITY
     )
+    # A job folder keeps queued requests (ad URLs, which can hold contacts) encrypted.
+    settings.set("SCHEDULER_DISK_QUEUE", ENCRYPTED_DISK_QUEUE, priority=POLICY_PRIORITY)
+    # ... and the fingerprints of the requests it made are keyed (``requests.seen``).
+    settings.set("REQUEST_FINGERPRINTER_CLASS", KEYED_FINGERPRINTER, priority=POLICY_PRIORITY)
 
 
 def apply_browser_fence(settings: Settings, permit: SourcePermit) -> None:

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from crawler import logredact
+
+    logredact.install()  # no log line of any lcom command holds a contact
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
