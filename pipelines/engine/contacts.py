@@ -145,6 +145,10 @@ _SERVICES = {
     "snap": "snapchat",
     "sc": "snapchat",
     "\U0001f47b": "snapchat",
+    "\U0001f4f7": "instagram",
+    "\U0001f4f8": "instagram",
+    "\u2708\ufe0f": "telegram",
+    "\u2708": "telegram",
     "снап": "snapchat",
     "instagram": "instagram",
     "insta": "instagram",
@@ -550,6 +554,10 @@ def _emails(text: str, words: frozenset[str]) -> Iterable[Contact]:
             ):
                 continue
             yield Contact(EMAIL, normalise_email(raw), match.start(), match.end())
+    if "@" in text:
+        # "anna@somewhere" without a top-level domain is an address all the same.
+        for match in _AT_WITHOUT_TLD.finditer(text):
+            yield Contact(EMAIL, match.group().lower(), match.start(), match.end())
     if not _PROVIDER_SET.isdisjoint(words):
         for match in _PROVIDER_HINT.finditer(text):
             provider = (match["p1"] or match["p2"]).lower()
@@ -561,6 +569,7 @@ def _emails(text: str, words: frozenset[str]) -> Iterable[Contact]:
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
+_AT_WITHOUT_TLD = re.compile(rf"(?<![\w.%+\-@])(?:{_LOCAL})@{_LABEL}(?![\w.@\-])")
 _PROVIDER_SET = frozenset(MAIL_PROVIDERS)
 #: Single words that spell "@" (multi-word spellings start with one of them).
 _AT_WORD_SET = frozenset(
@@ -568,12 +577,16 @@ _AT_WORD_SET = frozenset(
 ) | {"rond"}
 #: Words that name a messenger (the first word of a multi-word name).
 _SERVICE_SET = frozenset(word.split()[0] for word in _SERVICES if word[0].isalpha())
+_EMOJI_CUES = tuple(word for word in _SERVICES if not word[0].isalpha())
+#: Emoji that also decorate ordinary words ("📷 real photos"): a plain word after them is
+#: not taken for a handle.
+_WEAK_EMOJI_CUES = frozenset({"\U0001f4f7", "\U0001f4f8", "\u2708\ufe0f", "\u2708"})
 
 
 def _handle_mentions(text: str, words: frozenset[str]) -> Iterable[Contact]:
     mentions = (
         _HANDLE_MENTION.finditer(text)
-        if not _SERVICE_SET.isdisjoint(words) or "\U0001f47b" in text
+        if not _SERVICE_SET.isdisjoint(words) or any(cue in text for cue in _EMOJI_CUES)
         else ()
     )
     for match in mentions:
@@ -587,6 +600,7 @@ def _handle_mentions(text: str, words: frozenset[str]) -> Iterable[Contact]:
                 word in _AMBIGUOUS_SERVICES
                 or name.lower() in _NOT_A_NAME
                 or (match["filler"] is not None and not _LOOKS_LIKE_HANDLE.search(name))
+                or (word in _WEAK_EMOJI_CUES and not _LOOKS_LIKE_HANDLE.search(name))
             )
         ):
             continue
