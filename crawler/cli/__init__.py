@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "demo",
     "demosite",
     "crawl",
+    "worker",
     "guardrails",
     "flag",
     "es",
