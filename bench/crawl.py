@@ -192,7 +192,7 @@ def lcom_crawl(
 ) -> tuple[list[str], Path]:
     stats = tmp / f"{name}.json"
     cmd = [sys.executable, "-m", "crawler", "crawl", str(source), "--base-url", site.base_url,
-           "--policy", str(policy), "-s", f"LCOM_STATS_DUMP={stats}", "-s", "LOG_LEVEL=WARNING",
+           "--policy-dir", str(policy), "-s", f"LCOM_STATS_DUMP={stats}", "-s", "LOG_LEVEL=WARNING",
            "-s", "DOWNLOAD_DELAY=0", *extra]  # fmt: skip
     return cmd, stats
 

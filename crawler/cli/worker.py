@@ -71,10 +71,16 @@ def worker_command(args: argparse.Namespace, run_id: str, worker_id: str, stats:
     if getattr(args, "log_level", None):
         cmd += ["--log-level", args.log_level]
     cmd += ["worker", args.source, "--run", run_id, "--worker-id", worker_id]
-    for option in ("base_url", "policy", "spool"):
+    for option, flag in (
+        ("base_url", "--base-url"),
+        ("policy", "--policy-dir"),
+        ("spool", "--spool-dir"),
+    ):
         value = getattr(args, option, None)
         if value:
-            cmd += [f"--{option.replace('_', '-')}", value]
+            cmd += [flag, value]
+    if getattr(args, "verbose", False):
+        cmd.append("--verbose")
     for pair in args.set:
         if not pair.startswith("LCOM_STATS_DUMP="):
             cmd += ["-s", pair]
@@ -103,7 +109,7 @@ def run_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     import json
 
     from crawler import frontier
-    from crawler.cli.crawl import precheck
+    from crawler.cli.crawl import precheck, render_refusal
     from crawler.jobs import CrawlReport
     from crawler.runtime import new_run_id
     from crawler.summary import render_summary
@@ -115,10 +121,10 @@ def run_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     if args.jobdir:
         print("lcom: --jobdir cannot be used with --workers: Redis holds the job", file=sys.stderr)
         return ExitCode.USAGE
-    refused = precheck(args.source, overrides)
-    if refused:
-        print(f"lcom: refusing to crawl: {refused}", file=sys.stderr)
-        return ExitCode.REFUSED
+    admission = precheck(args.source, overrides)
+    if not admission.ok:
+        print(render_refusal(admission), file=sys.stderr)
+        return int(admission.exit_code)
     password_file = overrides.get("LCOM_REDIS_PASSWORD_FILE") or os.environ.get(
         "LCOM_REDIS_PASSWORD_FILE"
     )
