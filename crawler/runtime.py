@@ -111,8 +111,14 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def policy_dir_from(settings: Settings) -> Path:
+    """``LCOM_POLICY_DIR``, else ``<LCOM_HOME>/policy`` when it holds one, else the demo
+    policy; always absolute (it is written to the audit log)."""
+    from pipelines.home import home_policy_dir
+
     configured = settings.get("LCOM_POLICY_DIR")
-    return Path(configured) if configured else DEMO_POLICY_DIR
+    if configured:
+        return Path(configured).resolve()
+    return home_policy_dir() or DEMO_POLICY_DIR
 
 
 #: What ``admit_crawl`` raises when a crawl may not start.
