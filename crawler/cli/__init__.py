@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "demo",
     "demosite",
     "crawl",
+    "worker",
     "guardrails",
     "flag",
     "es",
@@ -30,7 +31,7 @@ COMMAND_MODULES = (
 
 
 #: Commands whose log is shown only with -v/--verbose (or --log-level).
-QUIET_COMMANDS = frozenset({"crawl", "demo"})
+QUIET_COMMANDS = frozenset({"crawl", "demo", "worker"})
 
 
 def build_parser() -> argparse.ArgumentParser:
