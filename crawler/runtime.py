@@ -111,8 +111,14 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def policy_dir_from(settings: Settings) -> Path:
+    """``LCOM_POLICY_DIR``, else ``<LCOM_HOME>/policy`` when it holds one, else the demo
+    policy; always absolute (it is written to the audit log)."""
+    from pipelines.home import home_policy_dir
+
     configured = settings.get("LCOM_POLICY_DIR")
-    return Path(configured) if configured else DEMO_POLICY_DIR
+    if configured:
+        return Path(configured).resolve()
+    return home_policy_dir() or DEMO_POLICY_DIR
 
 
 #: What ``admit_crawl`` raises when a crawl may not start.
@@ -375,8 +381,16 @@ def prepare_runtime(
     source_config, policy, permit = admission.source, admission.policy, admission.permit
     assert source_config is not None and policy is not None and permit is not None
     source_id = source_config.id
+    redis_url = redis_url_from(settings)
     try:
-        if jobdir:  # a resumed or recovered job keeps its run id and its page count
+        if redis_url:
+            if jobdir:
+                raise CrawlRefused(
+                    "--jobdir (JOBDIR) and LCOM_REDIS_URL cannot be combined: on Redis the "
+                    "shared frontier is the job state; drop --jobdir"
+                )
+            run_id = join_frontier(crawler, redis_url, source_config.id, run_id)
+        elif jobdir:  # a resumed or recovered job keeps its run id and its page count
             run_id, _mode, pages_already = jobstate.begin(Path(jobdir), source_config.id, run_id)
     except START_REFUSALS as exc:
         refuse(settings, source_id, policy_dir, run_id, exc)
@@ -395,12 +409,15 @@ def prepare_runtime(
         warnings=admission.warnings,
     )
     apply_permit(settings, runtime)
+    apply_download_handlers(settings, source_config, permit, paced=redis_url is not None)
     crawler.lcom_runtime = runtime  # type: ignore[attr-defined]
     if jobdir:
         from scrapy import signals
 
         def job_closed(spider: object, reason: str) -> None:
             pages = guardrails_for(crawler).pages_let_through
+            if crawler.stats is not None:
+                jobstate.add_totals(Path(jobdir), runtime.run_id, crawler.stats.get_stats())
             jobstate.finish(Path(jobdir), runtime.run_id, source_config.id, reason, pages)
 
         crawler.signals.connect(job_closed, signal=signals.spider_closed, weak=False)
@@ -424,6 +441,102 @@ def prepare_runtime(
     for warning in admission.warnings:
         logger.warning("source %s: %s", source_config.id, warning)
     return runtime
+
+
+# -- several workers on Redis -------------------------------------------------------
+REDIS_SCHEDULER = "crawler.scheduler.RedisScheduler"
+PACED_HANDLER = "crawler.handlers.PacedDownloadHandler"
+PACED_HTTP_HANDLER = "crawler.handlers.PacedHTTPDownloadHandler"
+HTTP_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+
+def needs_browser(source: SourceConfig, permit: SourcePermit) -> bool:
+    """Some page of the source is rendered in Chromium, and the permit allows it."""
+    return permit.javascript_rendering and any(page.javascript for page in source.pages.values())
+
+
+def apply_download_handlers(
+    settings: Settings, source: SourceConfig, permit: SourcePermit, *, paced: bool
+) -> None:
+    """scrapy-playwright only for sources that render pages; paced on Redis.
+
+    Without a page to render, no browser or Playwright driver is started (memory,
+    start-up time); a request marked for rendering is blocked by the guardrails then.
+    """
+    browser = needs_browser(source, permit)
+    if paced:
+        handler = PACED_HANDLER if browser else PACED_HTTP_HANDLER
+    elif not browser:
+        handler = HTTP_HANDLER
+    else:
+        return  # the project's scrapy-playwright handler
+    handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
+    handlers.update({"http": handler, "https": handler})
+    settings.set("DOWNLOAD_HANDLERS", handlers, priority=POLICY_PRIORITY)
+
+
+def redis_url_from(settings: Settings) -> str | None:
+    """``LCOM_REDIS_URL`` (None: one process, Scrapy's own scheduler, nothing shared)."""
+    url = str(settings.get("LCOM_REDIS_URL") or "").strip()
+    return url or None
+
+
+def redis_password_from(settings: Settings) -> str | None:
+    """The Redis password from ``LCOM_REDIS_PASSWORD_FILE`` (the URL may carry one instead)."""
+    path = settings.get("LCOM_REDIS_PASSWORD_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip() or None
+    except OSError as exc:
+        raise CrawlRefused(
+            f"LCOM_REDIS_PASSWORD_FILE {path} cannot be read ({type(exc).__name__})"
+        ) from exc
+
+
+def join_frontier(crawler: Crawler, url: str, source_id: str, fresh_run_id: str) -> str:
+    """Connect to the shared frontier and join a run; returns the run id.
+
+    The run is ``LCOM_RUN_ID`` when set (``lcom crawl --workers`` gives one to every
+    worker it starts), else the source's current run in Redis, else a new one.
+    Installs the Redis scheduler at the policy's priority (no ``-s`` option can put
+    Scrapy's back); :func:`apply_download_handlers` installs the paced handler.
+    """
+    from crawler import frontier as shared
+
+    settings = crawler.settings
+    password = redis_password_from(settings)
+    try:
+        client = shared.connect(url, password=password)
+        client.ping()
+        run_id = str(settings.get("LCOM_RUN_ID") or "").strip()
+        if not run_id:
+            run_id = shared.open_run(client, source_id, fresh_run_id)
+    except shared.FrontierError as exc:
+        raise CrawlRefused(str(exc)) from exc
+    except (*shared.REDIS_DOWN, shared.RedisError) as exc:
+        raise CrawlRefused(
+            f"Redis at {shared.redacted_url(url)} cannot be used ({type(exc).__name__}: "
+            f"{exc}): no worker starts without the shared frontier"
+        ) from exc
+    ttl = settings.getfloat("LCOM_REDIS_HEARTBEAT_TTL", shared.DEFAULT_HEARTBEAT_TTL)
+    worker = str(settings.get("LCOM_WORKER_ID") or "") or shared.new_worker_id()
+    keys = shared.RunKeys(source_id, run_id)
+    crawler.lcom_frontier = shared.Frontier(  # type: ignore[attr-defined]
+        client, keys, worker, heartbeat_ttl=ttl if ttl > 0 else shared.DEFAULT_HEARTBEAT_TTL
+    )
+    crawler.lcom_bucket = shared.TokenBucket(  # type: ignore[attr-defined]
+        shared.connect_async(url, password=password)
+    )
+    settings.set("SCHEDULER", REDIS_SCHEDULER, priority=POLICY_PRIORITY)
+    logger.info(
+        "worker %s on Redis %s: run %s of source %s",
+        worker,
+        shared.redacted_url(url),
+        run_id,
+        source_id,
+    )
+    return run_id
 
 
 # -- the components the guardrails rely on ----------------------------------------
@@ -640,6 +753,18 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     """Write the permit's limits into the settings; the stricter value always wins."""
     permit = runtime.permit
     data_policy = runtime.policy.data_policy
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    def report_clamp(name: str, given: Any, used: Any) -> None:
+        # Only what the operator asked for on the command line (-s/--set) is worth a word.
+        if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"] and given != used:
+            logger.warning(
+                "-s %s=%s is outside what the policy allows for source %s: using %s",
+                name,
+                settings.get(name),
+                runtime.source.id,
+                used,
+            )
 
     def tighten(name: str, limit: float, *, lower_is_stricter: bool = True) -> None:
         current = settings.getfloat(name) if settings.get(name) not in (None, "") else None
@@ -649,8 +774,14 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
             value = limit if current is None else max(current, limit)
         if isinstance(limit, int) and not isinstance(limit, bool):
             value = int(value)
+        report_clamp(name, current, value)
         settings.set(name, value, priority=POLICY_PRIORITY)
 
+    def enforce_flag(name: str, value: bool) -> None:
+        report_clamp(name, settings.getbool(name), value)
+        settings.set(name, value, priority=POLICY_PRIORITY)
+
+    report_clamp("USER_AGENT", settings.get("USER_AGENT"), permit.user_agent)
     settings.set("USER_AGENT", permit.user_agent, priority=POLICY_PRIORITY)
     # Default headers are applied before USER_AGENT: none may name another agent.
     headers = {
@@ -659,7 +790,7 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
         if str(name).strip().lower() != "user-agent"
     }
     settings.set("DEFAULT_REQUEST_HEADERS", headers, priority=POLICY_PRIORITY)
-    settings.set("ROBOTSTXT_OBEY", permit.obey_robots_txt, priority=POLICY_PRIORITY)
+    enforce_flag("ROBOTSTXT_OBEY", permit.obey_robots_txt)
     settings.set("ROBOTSTXT_USER_AGENT", permit.user_agent, priority=POLICY_PRIORITY)
     tighten("CONCURRENT_REQUESTS", permit.concurrency)
     tighten("CONCURRENT_REQUESTS_PER_DOMAIN", permit.concurrency)
@@ -693,8 +824,8 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     settings.set("DOWNLOAD_DELAY_JITTER", 0.0, priority=POLICY_PRIORITY)
     if "RANDOMIZE_DOWNLOAD_DELAY" in settings:
         settings.delete("RANDOMIZE_DOWNLOAD_DELAY", priority=POLICY_PRIORITY)
-    settings.set("AUTOTHROTTLE_ENABLED", False, priority=POLICY_PRIORITY)
-    settings.set("COOKIES_ENABLED", False, priority=POLICY_PRIORITY)
+    enforce_flag("AUTOTHROTTLE_ENABLED", False)
+    enforce_flag("COOKIES_ENABLED", False)
     # Nothing may steer or inspect a running crawl from outside the process.
     settings.set("TELNETCONSOLE_ENABLED", False, priority=POLICY_PRIORITY)
     settings.set("REMOTE_CONTROL_ENABLED", False, priority=POLICY_PRIORITY)

@@ -29,7 +29,6 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = overrides_from(args)
     overrides.setdefault("LCOM_DEMO", True)
-    overrides.setdefault("LOG_LEVEL", "WARNING")
     overrides.setdefault("DOWNLOAD_DELAY", 0)
     with DemoSite(port=args.port, ads=args.ads, seed=args.seed, crawl_delay=0.02) as site:
         print(f"demo ad site: {site.base_url} ({args.ads} synthetic ads, seed {args.seed})")

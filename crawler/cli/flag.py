@@ -61,6 +61,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from pipelines.engine.pseudonyms import ContactRedactor
 
+from crawler.cli.options import plain
+
 logger = logging.getLogger(__name__)
 
 
@@ -68,7 +70,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "flag",
         help="flag trafficking indicators in ads given as JSON Lines",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description=plain(__doc__),
     )
     parser.add_argument(
         "file",

@@ -46,6 +46,13 @@ class _DeprecatedAlias(argparse.Action):
         setattr(namespace, self.dest, self.value if self.value is not None else values)
 
 
+def plain(docstring: str | None) -> str | None:
+    """A module docstring's first paragraph as --help text: without reST markup."""
+    if not docstring:
+        return None
+    return docstring.split("\n\n")[0].replace("``", "")
+
+
 def deprecated_alias(
     parser: argparse.ArgumentParser, old: str, new: str, dest: str, **kwargs: Any
 ) -> None:

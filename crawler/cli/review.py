@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crawler.cli.options import add_format
+
 if TYPE_CHECKING:
     from crawler.review.local_store import LocalReviewStore
 
@@ -40,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sync.add_argument(
         "--policy-dir", type=Path, help="policy bundle whose data policy lists the review states"
     )
-    sync.add_argument("--json", action="store_true", help="print the counts as JSON")
+    add_format(sync, "the counts")
     sync.set_defaults(func=run_sync)
 
     serve = review_sub.add_parser(
@@ -58,6 +60,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument("--port", type=int, default=8700, help="port (8700; 0: a free one)")
     serve.add_argument("--spool-dir", type=Path, help="default: LCOM_SPOOL_DIR or var/spool")
     serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name users reach the app by (repeatable); others are refused",
+    )
+    serve.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="a TLS-terminating proxy on this machine forwards to it: trust its "
+        "X-Forwarded-Proto/-For (Secure cookies, real client addresses)",
+    )
+    serve.add_argument(
         "--sync",
         action="store_true",
         help="with Elasticsearch: run `lcom review sync` after each decision, with the "
@@ -71,7 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     queue.add_argument("--state", default="new", help="new, relevant, escalated, not_relevant")
     queue.add_argument("--sort", default="newest", help="newest or score")
     queue.add_argument("--spool-dir", type=Path, help="default: LCOM_SPOOL_DIR or var/spool")
-    queue.add_argument("--json", action="store_true", help="print JSON")
+    add_format(queue, "the queue")
     queue.set_defaults(func=run_queue)
 
 
@@ -109,7 +124,7 @@ def run_sync(args: argparse.Namespace) -> int:
         return 2
     finally:
         client.close()
-    if args.json:
+    if args.format == "json":
         print(json.dumps({"dry_run": report.dry_run, **report.audit_record()}, indent=2))
     else:
         print(f"review states from {origin}: {', '.join(states)}")
@@ -191,7 +206,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 "must not cross the network in plain http",
                 file=sys.stderr,
             )
-    hosts = ("127.0.0.1", "localhost", "[::1]", args.host)
+    hosts = ("127.0.0.1", "localhost", "[::1]", args.host, *args.allow_host)
     config = AppConfig(units=_units(), audit_log=default_audit_log(), allowed_hosts=hosts)
     try:
         sock = bind(args.host, args.port)
@@ -208,7 +223,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"  open  http://{shown}:{port}/")
     print("  stop with Ctrl-C", flush=True)
     try:
-        serve_forever(create_app(backend, config), sock)
+        serve_forever(create_app(backend, config), sock, behind_proxy=args.behind_proxy)
     finally:
         backend.close()
     return ExitCode.OK
@@ -226,7 +241,7 @@ def run_queue(args: argparse.Namespace) -> int:
         page = store.queue(query)
     finally:
         store.close()
-    if args.json:
+    if args.format == "json":
         payload = {"counts": page.counts, "items": [asdict(i) for i in page.items]}
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return ExitCode.OK

@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+from crawler.cli.options import add_format
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("spool", help="inspect or replay the local spool of hits")
@@ -15,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     status = sub.add_parser("status", help="count spooled, pending, acknowledged, rejected hits")
     status.add_argument("--spool-dir", type=Path, help="default: LCOM_SPOOL_DIR or var/spool")
-    status.add_argument("--json", action="store_true", help="print JSON")
+    add_format(status, "the status")
     status.set_defaults(func=run_status)
 
     replay = sub.add_parser(
@@ -52,7 +54,7 @@ def run_status(args: argparse.Namespace) -> int:
     except SpoolError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if args.json:
+    if args.format == "json":
         print(json.dumps(status.as_dict(), indent=2))
         return 0
     print(f"spool {status.directory}")

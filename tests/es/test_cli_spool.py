@@ -27,7 +27,7 @@ def test_status_prints_counts_as_json(tmp_path: Path, capsys: pytest.CaptureFixt
     with Spool(tmp_path) as spool:
         for n in range(4):
             spool.append(make_hit("c:", n))
-    assert run_cli(["spool", "status", "--spool-dir", str(tmp_path), "--json"]) == 0
+    assert run_cli(["spool", "status", "--spool-dir", str(tmp_path), "--format", "json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert (status["records"], status["pending"], status["rejected"]) == (4, 4, 0)
 

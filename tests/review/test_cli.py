@@ -31,7 +31,7 @@ def test_serve_prints_a_sign_in_link_with_a_fresh_token_on_loopback(
 ) -> None:
     served: dict[str, Any] = {}
 
-    def fake_serve(app: Any, sock: socket.socket) -> None:
+    def fake_serve(app: Any, sock: socket.socket, **_: Any) -> None:
         served["address"] = sock.getsockname()
         sock.close()
 
@@ -56,7 +56,7 @@ def test_serve_with_an_invalid_elasticsearch_url_is_a_usage_error(
 def test_queue_lists_the_same_hits_as_the_web_page(
     var: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["review", "queue", "--json"]) == ExitCode.OK
+    assert main(["review", "queue", "--format", "json"]) == ExitCode.OK
     listed = json.loads(capsys.readouterr().out)
     assert listed["counts"]["new"] == 2
     assert {i["doc_id"] for i in listed["items"]} == {
