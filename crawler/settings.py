@@ -28,6 +28,12 @@ lcom's own settings (all optional unless noted):
 ``LCOM_ES_INITIAL_BACKOFF`` seconds before the first retry, doubled each time (default 1)
 ``LCOM_ES_FLUSH_SECONDS``  longest time a hit waits in memory before it is sent (default 2)
 ``LCOM_SPOOL_SEGMENT_BYTES`` size at which a spool segment is rotated (default 16 MiB)
+``LCOM_INCREMENTAL``       ``0`` forces a full crawl of a source with an ``incremental`` block
+``LCOM_SEEN_DB``           SQLite store of seen ads for recrawls (default ``<var>/seen.sqlite``)
+
+Environment only: ``LCOM_MONITORING_CONFIG`` (run monitoring thresholds and notifications,
+see ``deploy/monitoring.yaml``), ``LCOM_MONITORING=0`` (no checks after ``lcom crawl``),
+``LCOM_SCHEDULE_LOCK`` (lock backend of ``lcom schedule``, default ``file``).
 
 Elasticsearch connection (environment): ``ELASTICSEARCH_URL``, ``ELASTICSEARCH_API_KEY`` or
 ``ELASTICSEARCH_USERNAME``/``ELASTICSEARCH_PASSWORD`` (``*_FILE`` variants read a file),

@@ -11,6 +11,8 @@ import argparse
 import sys
 from typing import Any
 
+from crawler.exitcodes import ExitCode
+
 EXIT_REFUSED = 2
 
 
@@ -26,6 +28,10 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", metavar="DIR", help="guardrail policy folder (LCOM_POLICY_DIR)")
     parser.add_argument("--jobdir", metavar="DIR", help="persist crawl state here (resumable)")
     parser.add_argument("--spool", metavar="DIR", help="spool folder for hits (LCOM_SPOOL_DIR)")
+    add_set_option(parser)
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-s",
         "--set",
@@ -105,7 +111,11 @@ def execute(source: str, base_url: str | None, overrides: dict[str, Any]) -> tup
         print(f"lcom: the crawl did not start: {report.error}", file=sys.stderr)
         return EXIT_REFUSED, report
     print(render_summary(report, source))
-    return 0, report
+    from crawler.monitoring import monitor_report
+
+    if monitor_report(source, report, overrides):
+        return ExitCode.ALERTS, report
+    return ExitCode.OK, report
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from legal_guardrails import (
     explain_source,
     load_policy,
 )
+from legal_guardrails.problems import Problem
 from legal_guardrails.schema import SCHEMA_PATH, schema_is_current, write_schema
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
@@ -139,11 +140,34 @@ def run_check(args: argparse.Namespace) -> int:
     if folder is None:
         return EXIT_USAGE
     result = check_policy(folder, now=args.at)
+    if result.ok:
+        result.problems.extend(schedule_warnings(folder, args.at))
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(render_text(result))
     return EXIT_OK if result.ok else EXIT_POLICY
+
+
+def schedule_warnings(folder: Path, at: datetime | None) -> list[Problem]:
+    """Source schedules (``crawler/sources/*.yaml``) that never fire inside this policy."""
+    from datetime import UTC
+
+    from crawler.scheduling import schedule_problems
+    from crawler.sources import SourceConfigError, load_source, sources_dir
+
+    now = at or datetime.now(UTC)
+    scheduled = []
+    for path in sorted(sources_dir(os.environ.get("LCOM_SOURCES_DIR")).glob("*.yaml")):
+        try:
+            config = load_source(str(path))
+        except SourceConfigError:
+            continue  # reported by `lcom crawl` and `lcom schedule --list`
+        if config.schedule is not None:
+            scheduled.append((str(path), config.id, config.schedule.cron, config.schedule.timezone))
+    if not scheduled:
+        return []
+    return schedule_problems(load_policy(folder, now=now), scheduled, now)
 
 
 def run_explain(args: argparse.Namespace) -> int:
