@@ -4,8 +4,10 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 SYSTEM_PACKAGES = chromium redis-server
+# Wait up to 10 minutes for another apt/dpkg process (unattended upgrades) instead of failing.
+APT_WAIT = -o DPkg::Lock::Timeout=600
 
-.PHONY: demo test install system-deps lint format check clean
+.PHONY: demo test install system-deps lint format check clean screenshots
 
 ## demo: install everything, then crawl the bundled demo ad site and print a summary
 demo: install
@@ -14,6 +16,10 @@ demo: install
 ## test: install everything, then run the test suite
 test: install
 	$(BIN)/python -m pytest
+
+## screenshots: regenerate docs/screenshots/review-*.png from the demo (system Chromium)
+screenshots: install
+	$(BIN)/python -m crawler.review.screenshots --out docs/screenshots
 
 install: system-deps $(STAMP)
 
@@ -30,8 +36,8 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get $(APT_WAIT) update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get $(APT_WAIT) install -y -qq $$missing; \
 	fi
 
 lint: install

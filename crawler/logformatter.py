@@ -12,11 +12,12 @@ from typing import Any
 
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 
-from pipelines.engine.minimize import doc_id
+from pipelines.engine.minimize import log_ref
 
 
 def item_ref(item: Any) -> str:
-    """The item's document id: a hash of its ad id, which may itself hold a contact."""
+    """The item's document id (a keyed hash of its ad id, which may itself hold a contact),
+    or a keyed log reference when it has none yet."""
     try:
         given = item.get("doc_id")
         if given:
@@ -24,9 +25,7 @@ def item_ref(item: Any) -> str:
         source, ad_id = item.get("source"), item.get("source_ad_id")
     except AttributeError:
         return type(item).__name__
-    if source and ad_id:
-        return doc_id(str(source), str(ad_id))
-    return f"{source}:?"
+    return log_ref(source, ad_id)
 
 
 class PrivacyLogFormatter(LogFormatter):

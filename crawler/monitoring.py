@@ -368,7 +368,7 @@ def write_state(var_dir: str | Path, state: dict[str, Any]) -> None:
 # -- recording and notifying -------------------------------------------------------------
 def record_alerts(alerts: list[Alert], audit_log: Path, now: datetime) -> None:
     """Append each alert to the audit log (and the audit index when configured)."""
-    from crawler.extensions.audit import _index_sync, append_record
+    from crawler.extensions.audit import append_record, index_best_effort
 
     for item in alerts:
         record = item.record(now)
@@ -376,7 +376,7 @@ def record_alerts(alerts: list[Alert], audit_log: Path, now: datetime) -> None:
             append_record(audit_log, record)
         except OSError:
             logger.error("could not write alert %s to %s", item.alert, audit_log, exc_info=True)
-        _index_sync(record)
+        index_best_effort(record)
 
 
 def notify(alerts: list[Alert], config: Notify) -> list[str]:

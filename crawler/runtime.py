@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import legal_guardrails
 from crawler import jobstate
+from crawler.exitcodes import ExitCode
 from crawler.sources import SourceConfig, SourceConfigError, load_source
 from legal_guardrails import Policy, load_policy
 from legal_guardrails.policy import switch_file_present
@@ -50,6 +51,17 @@ class CrawlRefused(RuntimeError):
 
 class KillSwitchEngaged(CrawlRefused):
     """The policy's kill switch is engaged: no crawl may start."""
+
+
+class StorageSettingsError(CrawlRefused):
+    """A setting would write pages, requests or items to disk outside the spool."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            "the settings would write pages, requests or items outside the spool: "
+            + "; ".join(problems)
+        )
 
 
 class UnsafeSettingsError(CrawlRefused):
@@ -78,6 +90,8 @@ class CrawlRuntime:
     #: The job folder (``JOBDIR``) of a resumable run, and the pages it fetched before.
     jobdir: Path | None = None
     pages_already: int = 0
+    #: Authorisations, bases or the review date ending within the policy's warning period.
+    warnings: tuple[str, ...] = ()
 
     @property
     def provenance(self) -> dict[str, str]:
@@ -113,27 +127,218 @@ REFUSALS: tuple[type[Exception], ...] = (
 START_REFUSALS: tuple[type[Exception], ...] = (*REFUSALS, jobstate.JobStateError)
 
 
-def admit_crawl(
-    settings: Settings, source_name: str, now: datetime
-) -> tuple[SourceConfig, Policy, SourcePermit]:
-    """Every check a crawl must pass before it starts; raises one of ``REFUSALS``.
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a crawl may not start, with the command that shows the problem."""
 
-    The runtime calls it at crawl start; ``lcom crawl`` calls it first to explain a
-    refusal before Scrapy starts.
+    #: Short stable id: ``source_config``, ``policy``, ``kill_switch``, ``not_authorised``,
+    #: ``outside_hours``, ``pseudonym_key``, ``unsafe_settings``, ``storage_settings``.
+    kind: str
+    reason: str
+    #: What to run or change to see or fix it (never a command that reports nothing).
+    hint: str
+    #: ``ExitCode.USAGE`` for configuration the operator typed wrong, else ``REFUSED``.
+    exit_code: ExitCode
+    #: The exception that carries the details (re-raised by :func:`prepare_runtime`).
+    error: Exception
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Everything :func:`admit_crawl` decided: every refusal, or the crawl's permit."""
+
+    source_name: str
+    policy_dir: Path
+    refusals: tuple[Refusal, ...] = ()
+    source: SourceConfig | None = None
+    policy: Policy | None = None
+    permit: SourcePermit | None = None
+    #: Things that end within the policy's warning period (they do not refuse the crawl).
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if not self.refusals:
+            return ExitCode.OK
+        if all(r.exit_code == ExitCode.USAGE for r in self.refusals):
+            return ExitCode.USAGE
+        return ExitCode.REFUSED
+
+    @property
+    def source_id(self) -> str:
+        return self.source.id if self.source is not None else Path(self.source_name).stem
+
+    def error(self) -> Exception:
+        """The exception of the first refusal (the log and the audit record list them all)."""
+        return self.refusals[0].error
+
+    def audit_reason(self) -> str:
+        return "; ".join(f"{type(r.error).__name__}: {r.error}" for r in self.refusals)
+
+
+def admit_crawl(settings: Settings, source_name: str, now: datetime) -> Admission:
+    """Every check a crawl must pass before it starts; returns EVERY reason it may not.
+
+    Checks the source config, the policy, the kill switches, the authorisations, the
+    crawl hours, the pseudonymisation key, the components the guardrails rely on and
+    the settings that would store pages or items outside the spool.
+    Reads only (no job folder, no audit record): ``lcom crawl``, ``lcom demo`` and
+    scheduled runs call it before Scrapy starts; the runtime calls it again at crawl
+    start (:func:`prepare_runtime`). Refusals never raise here.
     """
-    source_config = load_source(source_name, settings.get("LCOM_SOURCES_DIR"))
     policy_dir = policy_dir_from(settings)
-    policy = load_policy(policy_dir, now=now)  # raises PolicyValidationError: fail closed
-    if policy.kill_switch_engaged():
-        raise KillSwitchEngaged(f"kill switch engaged in policy {policy_dir}: no crawl may start")
+    refusals: list[Refusal] = []
+
+    def refused(kind: str, error: Exception, hint: str, code: ExitCode = ExitCode.REFUSED) -> None:
+        refusals.append(Refusal(kind, str(error), hint, code, error))
+
+    source_config: SourceConfig | None = None
+    try:
+        source_config = load_source(source_name, settings.get("LCOM_SOURCES_DIR"))
+    except SourceConfigError as exc:
+        refusals.append(
+            Refusal(
+                "source_config",
+                f"source config problem: {exc}",
+                source_config_hint(exc),
+                ExitCode.USAGE,
+                exc,
+            )
+        )
+    source_id = source_config.id if source_config is not None else Path(source_name).stem
+    explain = f"see `lcom guardrails explain {source_id} --policy-dir {policy_dir}`"
+    policy: Policy | None = None
+    try:
+        policy = load_policy(policy_dir, now=now)
+    except legal_guardrails.PolicyValidationError as exc:
+        refused(
+            "policy",
+            exc,
+            f"run `lcom guardrails check --policy-dir {policy_dir}` for every problem and its fix",
+        )
     extra_switch = settings.get("LCOM_KILL_SWITCH_FILE")
     if switch_file_present(extra_switch):
-        raise KillSwitchEngaged(
-            f"kill switch file {extra_switch} exists (LCOM_KILL_SWITCH_FILE): no crawl may start"
+        refused(
+            "kill_switch",
+            KillSwitchEngaged(
+                f"kill switch file {extra_switch} exists (LCOM_KILL_SWITCH_FILE): "
+                "no crawl may start"
+            ),
+            f"remove {extra_switch} when crawling may resume",
         )
-    permit = policy.permit_for(source_config.id, now=now)  # raises NotAuthorisedError
-    require_components(settings, permit, demo=settings.getbool("LCOM_DEMO"))
-    return source_config, policy, permit
+    permit: SourcePermit | None = None
+    warnings: tuple[str, ...] = ()
+    if policy is not None and source_config is not None:
+        if policy.kill_switch_engaged():
+            refused(
+                "kill_switch",
+                KillSwitchEngaged(
+                    f"kill switch engaged in policy {policy_dir}: no crawl may start"
+                ),
+                explain,
+            )
+        reasons = [
+            r
+            for r in policy.refusal_reasons(source_config.id, now)
+            if not r.startswith("the kill switch")
+        ]
+        if reasons:
+            hours_only = all("crawl hours" in r for r in reasons)
+            refused(
+                "outside_hours" if hours_only else "not_authorised",
+                legal_guardrails.NotAuthorisedError(source_config.id, "; ".join(reasons)),
+                explain,
+            )
+        else:
+            permit = policy.permit_for(source_config.id, now=now)
+            warnings = tuple(policy.warnings_for(source_config.id, now))
+            try:
+                require_components(settings, permit, demo=demo_mode(settings))
+            except UnsafeSettingsError as exc:
+                refused(
+                    "unsafe_settings",
+                    exc,
+                    "remove the -s/--set options that change the component settings",
+                )
+    try:
+        require_no_storage(settings, demo=demo_mode(settings))
+    except StorageSettingsError as exc:
+        refused(
+            "storage_settings",
+            exc,
+            "remove the -s/--set options or settings entries named above; hits are "
+            "written only to the spool and Elasticsearch",
+        )
+    key_problem = pseudonym_key_problem(settings, policy_dir)
+    if key_problem is not None:
+        refusals.append(
+            Refusal(
+                "pseudonym_key",
+                key_problem,
+                "set LCOM_PSEUDONYM_KEY or LCOM_PSEUDONYM_KEY_FILE (README: Pseudonym "
+                "key); `lcom demo` needs none",
+                ExitCode.REFUSED,
+                CrawlRefused(key_problem),
+            )
+        )
+    return Admission(
+        source_name=source_name,
+        policy_dir=policy_dir,
+        refusals=tuple(refusals),
+        source=source_config,
+        policy=policy,
+        permit=permit if not refusals else None,
+        warnings=warnings,
+    )
+
+
+def is_demo_policy(policy_dir: Path | str) -> bool:
+    """Whether ``policy_dir`` is the bundled demo policy (not a copy of it)."""
+    try:
+        return Path(policy_dir).resolve() == DEMO_POLICY_DIR
+    except OSError:
+        return False
+
+
+def demo_mode(settings: Settings) -> bool:
+    """``LCOM_DEMO`` counts only under the bundled demo policy; with any other policy
+    (a copy of the demo policy included) the crawl runs with every rule of a real one."""
+    return settings.getbool("LCOM_DEMO") and is_demo_policy(policy_dir_from(settings))
+
+
+def source_config_hint(exc: SourceConfigError) -> str:
+    if "no such source config" in str(exc):
+        return (
+            "give a source id from the list above, or the path of a source YAML file; "
+            "sources are read from LCOM_SOURCES_DIR (see crawler/sources/README.md)"
+        )
+    return f"correct {exc.path} as the message says, then run the command again"
+
+
+def pseudonym_key_problem(settings: Settings, policy_dir: Path) -> str | None:
+    """Why the pseudonymisation pipeline would refuse to start; None when it would start."""
+    import os
+
+    from pipelines.engine.pseudonyms import KEY_ENV, KEY_FILE_ENV, PseudonymKeyError, load_key
+
+    configured = bool(os.environ.get(KEY_ENV, "").strip() or os.environ.get(KEY_FILE_ENV, ""))
+    demo_policy = is_demo_policy(policy_dir)
+    if not configured and settings.getbool("LCOM_DEMO"):
+        if demo_policy:
+            return None  # the public demo key, for the demo site only
+        return (
+            "LCOM_DEMO is set, but this crawl does not run under the bundled demo policy: the "
+            f"public demo key is allowed only there. Set {KEY_ENV} or {KEY_FILE_ENV}"
+        )
+    try:
+        load_key(os.environ, demo=False)
+    except PseudonymKeyError as exc:
+        return str(exc)
+    return None
 
 
 def prepare_runtime(
@@ -154,9 +359,23 @@ def prepare_runtime(
     run_id = run_id or new_run_id(now)
     jobdir = settings.get("JOBDIR")
     pages_already = 0
+    admission = admit_crawl(settings, source_name, now)
+    if not admission.ok:
+        for refusal in admission.refusals[1:]:
+            logger.error("refusing to crawl source %s: %s", admission.source_id, refusal.reason)
+        refuse(
+            settings,
+            admission.source_id,
+            policy_dir,
+            run_id,
+            admission.error(),
+            reason=admission.audit_reason(),
+        )
+        raise admission.error()
+    source_config, policy, permit = admission.source, admission.policy, admission.permit
+    assert source_config is not None and policy is not None and permit is not None
+    source_id = source_config.id
     try:
-        source_config, policy, permit = admit_crawl(settings, source_name, now)
-        source_id = source_config.id
         if jobdir:  # a resumed or recovered job keeps its run id and its page count
             run_id, _mode, pages_already = jobstate.begin(Path(jobdir), source_config.id, run_id)
     except START_REFUSALS as exc:
@@ -170,9 +389,10 @@ def prepare_runtime(
         run_id=run_id,
         started_at=now,
         base_url=(base_url or source_config.base_url).rstrip("/"),
-        demo=settings.getbool("LCOM_DEMO"),
+        demo=demo_mode(settings),
         jobdir=Path(jobdir) if jobdir else None,
         pages_already=pages_already,
+        warnings=admission.warnings,
     )
     apply_permit(settings, runtime)
     crawler.lcom_runtime = runtime  # type: ignore[attr-defined]
@@ -201,6 +421,8 @@ def prepare_runtime(
         ",".join(permit.authorisation_ids),
         permit.valid_until.isoformat(),
     )
+    for warning in admission.warnings:
+        logger.warning("source %s: %s", source_config.id, warning)
     return runtime
 
 
@@ -312,6 +534,104 @@ def require_components(settings: Settings, permit: SourcePermit, *, demo: bool) 
         raise UnsafeSettingsError(problems)
 
 
+# -- settings that would store pages, requests or items outside the spool -----------
+#: Packages whose components are known not to write pages or items to disk (Scrapy's
+#: own are checked by name below, where a setting switches on a disk writer).
+KNOWN_PACKAGES = (*OWN_PACKAGES, "scrapy.", "scrapy_playwright.", "scrapy_redis.")
+#: Stats collectors that keep counts in memory (or in Redis, for a shared frontier).
+SAFE_STATS_CLASSES = frozenset(
+    {
+        "scrapy.statscollectors.MemoryStatsCollector",
+        "scrapy.statscollectors.DummyStatsCollector",
+        "scrapy_redis.stats.RedisStatsCollector",
+    }
+)
+#: Scrapy item pipelines that download media to disk (FILES_STORE, IMAGES_STORE).
+MEDIA_PIPELINES = ("scrapy.pipelines.files.", "scrapy.pipelines.images.", "scrapy.pipelines.media.")
+#: Browser options that record pages, traffic or downloads to disk.
+BROWSER_RECORDING_OPTIONS = (
+    "record_har_path",
+    "record_video_dir",
+    "traces_dir",
+    "downloads_path",
+    "user_data_dir",
+)
+_REMOVE = "remove the -s/--set option or the settings entry that sets it"
+
+
+def storage_problems(settings: Settings, *, demo: bool) -> list[str]:
+    """Every setting that would write pages, requests or items to disk outside the spool.
+
+    Hits are written only to the spool (``LCOM_SPOOL_DIR``) and Elasticsearch; the
+    job folder's request queue is encrypted (``crawler/squeues.py``). Everything else
+    that could store a page, a request or an item is refused: Scrapy's HTTP cache,
+    feed exports, media pipelines, stats collectors and extensions, downloader or
+    spider middlewares from packages lcom does not know (in demo mode, under the
+    bundled demo policy, test components are accepted), add-ons (they can switch any
+    of these on), and browser recordings (HAR, video, traces, downloads, profiles).
+    """
+    problems: list[str] = []
+    if settings.getbool("HTTPCACHE_ENABLED"):
+        problems.append(
+            "HTTPCACHE_ENABLED is on: Scrapy's HTTP cache stores every fetched page, hits "
+            f"and non-hits, on disk ({_REMOVE}, or set HTTPCACHE_ENABLED=False)"
+        )
+    feeds = settings.getdict("FEEDS") if settings.get("FEEDS") else {}
+    if feeds:
+        problems.append(
+            "FEEDS exports items to " + ", ".join(sorted(map(str, feeds))) + ": hits are "
+            f"written only to the spool and Elasticsearch ({_REMOVE}, or the -o/-O option; "
+            "read hits with `lcom spool` or in Kibana)"
+        )
+    if settings.get("FEED_URI"):
+        problems.append(f"FEED_URI is set: feed exports are not allowed ({_REMOVE})")
+    for name in ("FILES_STORE", "IMAGES_STORE"):
+        if settings.get(name):
+            problems.append(f"{name} is set: media are never downloaded to disk ({_REMOVE})")
+    stats_class = settings.get("STATS_CLASS")
+    stats_path = (
+        stats_class
+        if isinstance(stats_class, str)
+        else f"{stats_class.__module__}.{stats_class.__qualname__}"
+    )
+    if stats_path not in SAFE_STATS_CLASSES:
+        problems.append(
+            f"STATS_CLASS is {stats_path}: only Scrapy's in-memory stats collector is "
+            f"allowed, a custom one could write pages or items ({_REMOVE}; "
+            "LCOM_STATS_DUMP writes the final counts)"
+        )
+    if settings.getdict("ADDONS") if settings.get("ADDONS") else {}:
+        problems.append(f"ADDONS is set: add-ons can switch on storage components ({_REMOVE})")
+    for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):
+        for path in enabled_components(settings, name):
+            if path.startswith(KNOWN_PACKAGES) or (demo and path.startswith("tests.")):
+                continue
+            problems.append(
+                f"{name} enables {path}, which could write pages or items to disk ({_REMOVE})"
+            )
+    for path, _order in enabled_components(settings, "ITEM_PIPELINES").items():
+        if path.startswith(MEDIA_PIPELINES):
+            problems.append(f"ITEM_PIPELINES enables {path}, which downloads media to disk")
+    launch = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    contexts = settings.getdict("PLAYWRIGHT_CONTEXTS")
+    for where, options in [("PLAYWRIGHT_LAUNCH_OPTIONS", launch)] + [
+        (f"PLAYWRIGHT_CONTEXTS[{name!r}]", dict(kwargs or {})) for name, kwargs in contexts.items()
+    ]:
+        for option in BROWSER_RECORDING_OPTIONS:
+            if options.get(option):
+                problems.append(
+                    f"{where} sets {option}: the browser would record pages to disk ({_REMOVE})"
+                )
+    return problems
+
+
+def require_no_storage(settings: Settings, *, demo: bool) -> None:
+    """Raise :class:`StorageSettingsError` unless :func:`storage_problems` finds nothing."""
+    problems = storage_problems(settings, demo=demo)
+    if problems:
+        raise StorageSettingsError(problems)
+
+
 def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     """Write the permit's limits into the settings; the stricter value always wins."""
     permit = runtime.permit
@@ -412,7 +732,13 @@ class MissingRuntimeError(RuntimeError):
 
 
 def refuse(
-    settings: Settings, source: str, policy_dir: Path, run_id: str, exc: BaseException
+    settings: Settings,
+    source: str,
+    policy_dir: Path,
+    run_id: str,
+    exc: BaseException,
+    *,
+    reason: str | None = None,
 ) -> None:
     """Log why no crawl may start, in plain words, and write it to the audit log."""
     from crawler.extensions.audit import record_refusal
@@ -422,7 +748,7 @@ def refuse(
     for problem in problems:
         render = getattr(problem, "render", None)
         logger.error("  %s", render() if callable(render) else problem)
-    record_refusal(settings, source, policy_dir, f"{type(exc).__name__}: {exc}", run_id)
+    record_refusal(settings, source, policy_dir, reason or f"{type(exc).__name__}: {exc}", run_id)
 
 
 def get_runtime(crawler: Crawler) -> CrawlRuntime:

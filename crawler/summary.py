@@ -61,4 +61,8 @@ def render_summary(report: CrawlReport, source: str) -> str:
     audit = report.extras.get("audit_log")
     if audit:
         lines.append(f"    audit record in {audit}")
+    warnings = report.extras.get("warnings") or []
+    if warnings:
+        lines.append("  warnings (within the policy's warning period):")
+        lines.extend(f"    - {warning}" for warning in warnings)
     return "\n".join(lines)

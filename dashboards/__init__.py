@@ -25,6 +25,28 @@ ES_KINDS: tuple[str, ...] = (
 )
 
 
+#: Guardrail rules a request can be blocked by (``crawler.middlewares.guardrails.RULES``;
+#: a test keeps both lists equal). Crawl audit records count blocks per rule in
+#: ``blocked.<rule>``.
+GUARDRAIL_RULES: tuple[str, ...] = (
+    "scheme",
+    "host",
+    "deny_pattern",
+    "allow_pattern",
+    "robots",
+    "robots_unreachable",
+    "depth",
+    "page_cap",
+    "hours",
+    "authorisation_expired",
+    "authorisation_withdrawn",
+    "javascript",
+    "kill_switch",
+    "stop_status",
+    "login_wall",
+)
+
+
 def es_path(kind: str, name: str) -> Path:
     """Path of one packaged definition, e.g. ``es_path("ilm", "lcom-hits")``."""
     if kind not in ES_KINDS:

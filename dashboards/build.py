@@ -1,9 +1,11 @@
-"""Generate (or check) the Elasticsearch definitions under ``dashboards/elasticsearch/``.
+"""Generate (or check) the Elasticsearch definitions under ``dashboards/elasticsearch/``
+and the Kibana saved objects under ``dashboards/kibana/``.
 
 Usage::
 
-    python -m dashboards.build           # write the JSON files
-    python -m dashboards.build --check   # exit 1 when a file is missing, stale or extra
+    python -m dashboards.build           # write the JSON and NDJSON files
+    python -m dashboards.build --check   # exit 1 when a file is missing, stale or extra,
+                                         # or a Kibana object names a field the mappings lack
 
 The Python functions below are the source of truth; ``lcom es setup`` calls
 :func:`render` with the retention read from the data policy, so the ILM ``min_age``
@@ -28,7 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashboards import ELASTICSEARCH_DIR, ES_KINDS
+from dashboards import ELASTICSEARCH_DIR, ES_KINDS, GUARDRAIL_RULES, KIBANA_DIR
+from dashboards.kibana import check_files, mappings_by_index
+from dashboards.kibana import expected_files as kibana_expected
 
 HITS_ALIAS = "lcom-hits"
 AUDIT_ALIAS = "lcom-audit"
@@ -169,6 +173,7 @@ def hit_mappings() -> dict[str, Any]:
                 }
             },
             "contact_pseudonyms": _keyword(),
+            "name_pseudonyms": _keyword(),
             "image_phash": _keyword(),
             "evidence": {
                 "properties": {
@@ -222,6 +227,27 @@ def audit_mappings() -> dict[str, Any]:
             "run_id": _keyword(),
             "actor": _keyword(),
             "policy": {"properties": {"version": _keyword(), "hash": _keyword()}},
+            # crawl_run records (crawler/extensions/audit.py), read by the Crawl health
+            # dashboard: typed here so the dashboards never depend on dynamic mapping.
+            "source": _keyword(),
+            "base_url": _keyword(4096),
+            "started_at": _date(),
+            "finished_at": _date(),
+            "finish_reason": _keyword(),
+            "policy_version": _keyword(),
+            "requests": {"type": "long"},
+            "responses": {"type": "long"},
+            "items_extracted": {"type": "long"},
+            "hits_stored": {"type": "long"},
+            "blocked_total": {"type": "long"},
+            "blocked": {
+                "properties": {rule: {"type": "long"} for rule in GUARDRAIL_RULES},
+            },
+            # pseudonym_lookup records (lcom pseudonym): never the looked-up value.
+            "pseudonym": _keyword(),
+            "contact_kind": _keyword(),
+            "key_id": _keyword(),
+            "reason": {"type": "text"},
         },
     }
 
@@ -530,32 +556,61 @@ def expected_files(retention: Retention | None = None) -> dict[Path, str]:
     }
 
 
-def check(out_dir: Path = ELASTICSEARCH_DIR) -> list[str]:
-    """Problems with the files under ``out_dir`` (empty when they are up to date)."""
+def _file_problems(expected: Mapping[Path, str], found: list[Path], root: Path) -> list[str]:
     problems: list[str] = []
-    expected = {
-        out_dir / p.relative_to(ELASTICSEARCH_DIR): text for p, text in expected_files().items()
-    }
     for path, text in sorted(expected.items()):
         if not path.is_file():
-            problems.append(f"missing: {path.relative_to(out_dir)}")
+            problems.append(f"missing: {path.relative_to(root)}")
         elif path.read_text(encoding="utf-8") != text:
-            problems.append(f"stale: {path.relative_to(out_dir)}")
-    for path in sorted(out_dir.glob("*/*.json")):
+            problems.append(f"stale: {path.relative_to(root)}")
+    for path in sorted(found):
         if path not in expected:
-            problems.append(f"not generated (remove it): {path.relative_to(out_dir)}")
+            problems.append(f"not generated (remove it): {path.relative_to(root)}")
     return problems
 
 
-def write(out_dir: Path = ELASTICSEARCH_DIR) -> list[Path]:
+def _write_files(expected: Mapping[Path, str]) -> list[Path]:
     written = []
-    for path, text in expected_files().items():
-        target = out_dir / path.relative_to(ELASTICSEARCH_DIR)
+    for target, text in expected.items():
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
             written.append(target)
     return written
+
+
+def _relocated(out_dir: Path) -> dict[Path, str]:
+    return {
+        out_dir / p.relative_to(ELASTICSEARCH_DIR): text for p, text in expected_files().items()
+    }
+
+
+def check(out_dir: Path = ELASTICSEARCH_DIR) -> list[str]:
+    """Problems with the files under ``out_dir`` (empty when they are up to date)."""
+    return _file_problems(_relocated(out_dir), list(out_dir.glob("*/*.json")), out_dir)
+
+
+def write(out_dir: Path = ELASTICSEARCH_DIR) -> list[Path]:
+    return _write_files(_relocated(out_dir))
+
+
+def kibana_files(out_dir: Path = KIBANA_DIR, retention: Retention | None = None) -> dict[Path, str]:
+    """The Kibana NDJSON files (``dashboards/kibana/``) from the definitions above."""
+    files = kibana_expected(render(retention), retention or DEFAULT_RETENTION)
+    return {out_dir / p.name: text for p, text in files.items()}
+
+
+def check_kibana(out_dir: Path = KIBANA_DIR) -> list[str]:
+    """Stale, missing or extra NDJSON files, then the static check of their objects
+    against the mappings above (:mod:`dashboards.kibana.check`)."""
+    problems = _file_problems(kibana_files(out_dir), list(out_dir.glob("*.ndjson")), out_dir.parent)
+    if out_dir.is_dir():
+        problems.extend(check_files(out_dir, mappings_by_index(render()))[1])
+    return problems
+
+
+def write_kibana(out_dir: Path = KIBANA_DIR) -> list[Path]:
+    return _write_files(kibana_files(out_dir))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -564,19 +619,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--check", action="store_true", help="do not write; exit 1 when files are not up to date"
     )
     parser.add_argument("--out", type=Path, default=ELASTICSEARCH_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--kibana-out", type=Path, default=KIBANA_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.check:
-        problems = check(args.out)
+        problems = check(args.out) + check_kibana(args.kibana_out)
         for problem in problems:
             print(problem, file=sys.stderr)
         if problems:
             print("run: python -m dashboards.build", file=sys.stderr)
             return 1
-        print("dashboards/elasticsearch is up to date")
+        print("dashboards/elasticsearch and dashboards/kibana are up to date")
         return 0
-    written = write(args.out)
+    written = write(args.out) + write_kibana(args.kibana_out)
     print(f"wrote {len(written)} file(s)" if written else "nothing to write")
-    return 0
+    problems = check_kibana(args.kibana_out)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

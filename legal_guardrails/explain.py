@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -48,8 +49,19 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def explain_source(policy: Policy, source_id: str, now: datetime | None = None) -> str:
-    """A plain-language account of what the crawler may do on ``source_id`` at ``now``."""
+def explain_source(
+    policy: Policy,
+    source_id: str,
+    now: datetime | None = None,
+    *,
+    policy_errors: Sequence[str] = (),
+) -> str:
+    """A plain-language account of what the crawler may do on ``source_id`` at ``now``.
+
+    It answers one question first, honestly: may the crawler crawl this source now? If
+    not, it lists every reason (``policy_errors`` are problems of the policy folder found
+    by the check, when the policy was read without passing it).
+    """
     when = aware_now(now)
     tz = policy.tz
     source = policy.sources.get(source_id)
@@ -57,7 +69,7 @@ def explain_source(policy: Policy, source_id: str, now: datetime | None = None) 
         known = ", ".join(sorted(policy.sources)) or "none"
         return (
             f"Policy version {policy.version} has no source '{source_id}', so the crawler may "
-            f"not visit it. Sources in this policy: {known}."
+            f"not visit it. Sources in this policy: {known}.\n"
         )
     lines: list[str] = []
     title = f"Source '{source.id}'" + (f" ({source.description})" if source.description else "")
@@ -66,16 +78,24 @@ def explain_source(policy: Policy, source_id: str, now: datetime | None = None) 
         f"(fingerprint {policy.content_hash[:12]}), as of {describe(when, tz)}."
     )
     lines.append("")
+    reasons = [*policy_errors, *policy.refusal_reasons(source_id, when)]
     try:
         permit: SourcePermit = policy.permit_for(source_id, when)
-        authorised = True
-    except NotAuthorisedError as exc:
+    except NotAuthorisedError:
         permit = policy.limits_for(source_id)
-        authorised = False
-        lines.append(f"May the crawler visit this source now? NO: {exc.reason}.")
-        lines.append("Nothing is fetched. The limits below would apply once it is authorised.")
-    if authorised:
-        lines.append("May the crawler visit this source now? YES.")
+    if reasons:
+        lines.append("May the crawler crawl this source now? NO. Every reason:")
+        lines.extend(f"  - {reason}." for reason in reasons)
+        lines.append("Nothing is fetched until all of these are resolved.")
+        lines.append("The limits below would apply once it may crawl.")
+    else:
+        lines.append("May the crawler crawl this source now? YES.")
+    warnings = policy.warnings_for(source_id, when)
+    if warnings:
+        lines.append("")
+        lines.append(f"Coming to an end (within {policy.bundle.warning_days} days):")
+        lines.extend(f"  - {warning}." for warning in warnings)
+    if not reasons:
         lines.append("")
         lines.append("Why:")
         for auth_id in permit.authorisation_ids:
@@ -107,13 +127,13 @@ def explain_source(policy: Policy, source_id: str, now: datetime | None = None) 
     if permit.deny_url_patterns:
         lines.append(
             "  - Never addresses whose path matches: "
-            + ", ".join(repr(p.pattern) for p in permit.deny_url_patterns)
+            + ", ".join(f"'{p.pattern}'" for p in permit.deny_url_patterns)
             + "."
         )
     if permit.allow_url_patterns:
         lines.append(
             "  - Only addresses whose path matches: "
-            + ", ".join(repr(p.pattern) for p in permit.allow_url_patterns)
+            + ", ".join(f"'{p.pattern}'" for p in permit.allow_url_patterns)
             + "."
         )
     else:

@@ -35,15 +35,17 @@ KNOWN_FIELDS: frozenset[str] = frozenset(
         "price_text", "age_text", "name", "contacts_raw", "image_urls", "image_phash",
         "source_country", "fetched_at", "body_sha256", "http_status", "rendered_js",
         "policy_version", "policy_hash", "authorisation_id", "legal_basis_id", "run_id",
-        "lang", "lang_confidence", "contacts", "contact_pseudonyms", "indicators",
-        "categories", "score", "hit", "lexicon_version", "stated_age", "price",
+        "lang", "lang_confidence", "contacts", "contact_pseudonyms", "name_pseudonyms",
+        "indicators", "categories", "score", "hit", "lexicon_version", "stated_age", "price",
         "evidence", "policy", "first_seen", "last_seen", "seen_count", "review",
     }
 )  # fmt: skip
 #: Fields that are never stored, whatever a policy says (data-model section 3).
 NEVER_STORED_FIELDS: frozenset[str] = frozenset({"name", "contacts_raw"})
 #: Fields whose contact details the pipeline replaces by keyed pseudonyms.
-PSEUDONYMISABLE_FIELDS: frozenset[str] = frozenset({"contacts", "contact_pseudonyms"})
+PSEUDONYMISABLE_FIELDS: frozenset[str] = frozenset(
+    {"contacts", "contact_pseudonyms", "name_pseudonyms"}
+)
 #: Free-text fields in which contact details are replaced by tokens.
 REDACTABLE_FIELDS: frozenset[str] = frozenset({"title", "text"})
 
@@ -338,6 +340,13 @@ class Bundle(_Model):
         description="Time zone in which dates without a time (valid_from, review_by...) are read.",
     )
     approvals: list[Approval] = Field(description="At least two approvals by different roles.")
+    warning_days: int = Field(
+        default=30,
+        ge=0,
+        description="How many days before an authorisation, a legal basis or this version's "
+        "review date ends the check, explain and every crawl start warning about it "
+        "(0: no early warning).",
+    )
     ceilings: Ceilings
     user_agent: Text = Field(description="How the crawler introduces itself to web sites.")
     contact_url: WebAddress = Field(description="Page where site owners can reach us.")

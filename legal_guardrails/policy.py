@@ -6,7 +6,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -167,6 +167,96 @@ class Policy:
         if now < basis_start or (basis_end is not None and now >= basis_end):
             return f"legal basis {basis.id} is not in force at this moment"
         return None
+
+    def refusal_reasons(self, source_id: str, now: datetime | None = None) -> list[str]:
+        """EVERY reason the crawler may not crawl ``source_id`` at ``now``; empty when it may.
+
+        Unlike :meth:`permit_for`, which stops at the first thing missing, this lists the
+        kill switch, the policy's own period, each authorisation and the crawl hours, so
+        nobody fixes one problem only to meet the next.
+        """
+        when = aware_now(now)
+        reasons: list[str] = []
+        if self.kill_switch_engaged():
+            where = (
+                f" (the file {self.kill_switch_path} exists)"
+                if not (self.bundle.kill_switch.engaged)
+                else ""
+            )
+            reasons.append(f"the kill switch is engaged{where}")
+        source = self.sources.get(source_id)
+        if source is None:
+            reasons.append(f"policy version {self.version} has no source '{source_id}'")
+            return reasons
+        policy_start, policy_end = self.policy_window()
+        if when < policy_start:
+            reasons.append(
+                f"policy version {self.version} applies only from {self.bundle.effective_from}"
+            )
+        elif when >= policy_end:
+            reasons.append(
+                f"the review date of policy version {self.version} "
+                f"({self.bundle.review_by}) has passed"
+            )
+        why = [self.why_not(a, source_id, when) for a in source.authorisations]
+        if all(why):
+            reasons.extend(r for r in why if r)
+        permit = self.limits_for(source_id) if source.authorisations else None
+        if permit is not None and not permit.within_hours(when):
+            reasons.append(
+                f"it is outside the crawl hours of this source (time zone {source.timezone})"
+            )
+        return reasons
+
+    def warnings_for(self, source_id: str, now: datetime | None = None) -> list[str]:
+        """What ends within the policy's warning period (``warning_days``) for ``source_id``.
+
+        The authorisations the source relies on, their legal bases, and the policy's
+        review date; each as one plain sentence.
+        """
+        when = aware_now(now)
+        days = self.bundle.warning_days
+        source = self.sources.get(source_id)
+        if source is None:
+            return []
+        warnings: list[str] = []
+
+        def soon(end: datetime) -> int | None:
+            if end <= when:
+                return None
+            left = (end - timedelta(microseconds=1)).astimezone(self.tz).date()
+            remaining = (left - when.astimezone(self.tz).date()).days
+            return remaining if remaining <= days else None
+
+        def in_days(n: int) -> str:
+            return {0: "today", 1: "tomorrow"}.get(n, f"in {n} days")
+
+        for auth_id in source.authorisations:
+            auth = self.authorisations.get(auth_id)
+            if auth is None or self.why_not(auth_id, source_id, when) is not None:
+                continue
+            left = soon(self.authorisation_window(auth)[1])
+            if left is not None:
+                warnings.append(
+                    f"authorisation {auth_id} ends {in_days(left)} (valid_until "
+                    f"{auth.valid_until}); have it renewed in time"
+                )
+            basis = self.legal_bases.get(auth.basis)
+            basis_end = self.basis_window(basis)[1] if basis else None
+            if basis is not None and basis_end is not None:
+                left = soon(basis_end)
+                if left is not None:
+                    warnings.append(
+                        f"legal basis {basis.id} ends {in_days(left)} "
+                        f"(in_force_until {basis.in_force_until})"
+                    )
+        left = soon(self.policy_window()[1])
+        if left is not None:
+            warnings.append(
+                f"policy version {self.version} must be reviewed {in_days(left)} "
+                f"(review_by {self.bundle.review_by}); after that nothing is crawled"
+            )
+        return warnings
 
     def permit_for(self, source_id: str, now: datetime | None = None) -> SourcePermit:
         """The permit for ``source_id`` at ``now``; :class:`NotAuthorisedError` if none."""

@@ -7,7 +7,7 @@ field that has to change. Rule ids are stable: tests, the README and the CLI ref
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath, PureWindowsPath
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,11 @@ BUNDLE = "bundle.yaml"
 BASES = "legal_bases.yaml"
 AUTHS = "authorisations.yaml"
 DATA = "data_policy.yaml"
-REVIEW_WARNING_DAYS = 30
+
+
+def _in_days(days: int) -> str:
+    """'today', 'tomorrow' or 'in 6 days'."""
+    return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
 
 
 def apply_rules(files: PolicyFiles, now: datetime) -> None:
@@ -89,6 +93,12 @@ def _approval_purpose(what: str) -> str:
     return "this policy version" if what == "bundle" else "ignoring robots.txt"
 
 
+def _ends(valid_until: object, left: int) -> str:
+    """'at the end of 2026-12-04 (in 5 days)' for a date, or the moment as written."""
+    when = f"at the end of {valid_until}" if len(str(valid_until)) == 10 else f"at {valid_until}"
+    return f"{when} ({_in_days(left)})"
+
+
 def _bundle_rules(files: PolicyFiles, now: datetime, tz: ZoneInfo) -> None:
     bundle = files.bundle
     assert bundle is not None
@@ -110,12 +120,12 @@ def _bundle_rules(files: PolicyFiles, now: datetime, tz: ZoneInfo) -> None:
             f"the review date {bundle.review_by} has passed, so this version may no longer be used",
             "Review the policy, record the new approvals and set a new review_by date.",
         )
-    elif (bundle.review_by - today).days < REVIEW_WARNING_DAYS:
+    elif (bundle.review_by - today).days < bundle.warning_days:
         files.add(
             BUNDLE,
             ("review_by",),
             "review_soon",
-            f"the review date {bundle.review_by} is less than {REVIEW_WARNING_DAYS} days away; "
+            f"the review date {bundle.review_by} is {_in_days((bundle.review_by - today).days)}; "
             "after it all crawling stops",
             "Plan the review now.",
             severity="warning",
@@ -329,6 +339,8 @@ def _source_rules(
             severity="warning",
         )
     expired_reported: set[str] = set()
+    ending_reported: set[str] = set()
+    warning_days = files.bundle.warning_days
     for source_id, source in files.sources.items():
         rel = files.source_files[source_id]
         usable = 0
@@ -368,19 +380,35 @@ def _source_rules(
                 continue
             start, end = start_of(auth.valid_from, tz), end_of(auth.valid_until, tz)
             if end <= now:
+                # A lapse stops only the sources it covers (reported per source below);
+                # the policy itself stays usable for the others.
                 if auth_id not in expired_reported:
                     expired_reported.add(auth_id)
                     files.add(
                         AUTHS,
                         ("authorisations", auth_pos, "valid_until"),
                         "authorisation_expired",
-                        f"authorisation '{auth_id}' ended on {auth.valid_until}, but source "
-                        f"'{source_id}' still relies on it",
+                        f"authorisation '{auth_id}' ended on {auth.valid_until}; source "
+                        f"'{source_id}' still relies on it and is not crawled",
                         f"Record a renewed authorisation under a new id, or remove '{auth_id}' "
                         f"from the authorisations in {rel}; keep the expired entry here as "
                         "a record.",
+                        severity="warning",
                     )
                 continue
+            left = (local_date(end - timedelta(microseconds=1), tz) - local_date(now, tz)).days
+            if now >= start and left <= warning_days and auth_id not in ending_reported:
+                ending_reported.add(auth_id)
+                files.add(
+                    AUTHS,
+                    ("authorisations", auth_pos, "valid_until"),
+                    "authorisation_ends_soon",
+                    f"authorisation '{auth_id}' ends {_ends(auth.valid_until, left)}; after "
+                    f"that source '{source_id}' is no longer crawled",
+                    "Have the authorisation renewed in time (a new entry with a new id), "
+                    f"and add its id to {rel}.",
+                    severity="warning",
+                )
             if now < start:
                 files.add(
                     rel,

@@ -1,8 +1,8 @@
 """Dropping an item without leaving any of its content behind.
 
 Scrapy logs a dropped item (through ``LOG_FORMATTER``) and hands it to ``item_dropped``
-handlers. Before the drop the item is cut down to ``source`` and ``doc_id`` (a hash of
-the ad id): the ad id itself may contain a contact, the rest is ad text.
+handlers. Before the drop the item is cut down to ``source`` and ``doc_id`` (a keyed hash
+of the ad id): the ad id itself may contain a contact, the rest is ad text.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from scrapy.exceptions import DropItem
 
-from pipelines.engine.minimize import doc_id
+from pipelines.engine.minimize import log_ref
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
@@ -19,14 +19,11 @@ if TYPE_CHECKING:
 
 
 def item_ref(adapter: ItemAdapter) -> str:
-    """``doc_id`` of an item, computed from its source and ad id if it has none yet."""
+    """``doc_id`` of an item, or a keyed log reference if it has none yet."""
     given = adapter.get("doc_id")
     if isinstance(given, str) and given:
         return given
-    source, ad_id = adapter.get("source"), adapter.get("source_ad_id")
-    if source and ad_id:
-        return doc_id(str(source), str(ad_id))
-    return f"{source}:?"
+    return log_ref(adapter.get("source"), adapter.get("source_ad_id"))
 
 
 def drop_item(

@@ -16,8 +16,13 @@ Settings:
     fields together) the pipelines accept, default 100,000; longer ads are dropped
     (stat ``lcom/pipeline/dropped/oversized``) and logged by document id only.
 
-Stats: ``lcom/contacts/<kind>`` per contact, ``lcom/contacts/in_url`` and
-``lcom/contacts/in_ad_id`` when the URL or the ad id held a contact (replaced by a token).
+The advertised name (the ``name`` field, and names people introduce themselves with)
+is replaced by ``[name]`` in the text fields, and its keyed pseudonym kept in
+``name_pseudonyms`` (:mod:`pipelines.engine.names`).
+
+Stats: ``lcom/names/replaced`` (name occurrences replaced), ``lcom/contacts/<kind>`` per
+contact, ``lcom/contacts/in_url`` and ``lcom/contacts/in_ad_id`` when the URL or the ad
+id held a contact (replaced by a token).
 
 Every item that passes is marked with :data:`PSEUDONYMISED` (``True``); the indicator
 and minimisation pipelines drop items without the mark, so evidence snippets and stored
@@ -30,12 +35,12 @@ import asyncio
 import logging
 import os
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
 
 from pipelines.dropping import drop_item, item_ref
+from pipelines.engine.names import redact_item_names
 from pipelines.engine.pseudonyms import (
     KEY_ENV,
     KEY_FILE_ENV,
@@ -113,6 +118,10 @@ class PseudonymizePipeline:
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         adapter = ItemAdapter(item)
+        source, ad_id = adapter.get("source"), adapter.get("source_ad_id")
+        if source and ad_id and not adapter.get("doc_id"):
+            # First, so that even a dropped ad is logged by its keyed id only.
+            adapter["doc_id"] = self.pseudonymizer.doc_id(str(source), str(ad_id))
         size = text_size(adapter)
         if size > self.max_text_chars:
             logger.warning(
@@ -123,9 +132,11 @@ class PseudonymizePipeline:
             )
             drop_item(adapter, self.stats, "oversized", "oversized")
         before = (adapter.get("url"), adapter.get("source_ad_id"))
-        contacts = await asyncio.to_thread(self._pseudonymize, adapter)
+        contacts, names = await asyncio.to_thread(self._pseudonymize, adapter)
         adapter[PSEUDONYMISED] = True
         if self.stats is not None:
+            if names:
+                self.stats.inc_value("lcom/names/replaced", names)
             for contact in contacts:
                 self.stats.inc_value(f"lcom/contacts/{contact['kind']}")
             if adapter.get("url") != before[0]:
@@ -134,9 +145,12 @@ class PseudonymizePipeline:
                 self.stats.inc_value("lcom/contacts/in_ad_id")
         return item
 
-    def _pseudonymize(self, adapter: ItemAdapter) -> list[dict[str, str]]:
+    def _pseudonymize(self, adapter: ItemAdapter) -> tuple[list[dict[str, str]], int]:
         with self._lock:
-            return pseudonymize_item(adapter, self.pseudonymizer)
+            contacts = pseudonymize_item(adapter, self.pseudonymizer)
+            # After the contacts: an e-mail address or handle holding the name is
+            # replaced whole by its contact token first.
+            return contacts, redact_item_names(adapter, self.pseudonymizer)
 
 
 def text_size(adapter: ItemAdapter) -> int:
@@ -153,10 +167,10 @@ def runs_under_demo_policy(crawler: Crawler) -> bool:
 
     A crawler without a runtime (a component built outside the ads spider) does not.
     """
-    from crawler.runtime import DEMO_POLICY_DIR, MissingRuntimeError, get_runtime
+    from crawler.runtime import MissingRuntimeError, get_runtime, is_demo_policy
 
     try:
         runtime = get_runtime(crawler)
     except MissingRuntimeError:
         return False
-    return Path(runtime.policy_dir).resolve() == Path(DEMO_POLICY_DIR).resolve()
+    return is_demo_policy(runtime.policy_dir)

@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "guardrails",
     "flag",
     "es",
+    "kibana",
+    "pseudonym",
     "spool",
     "purge",
     "review",

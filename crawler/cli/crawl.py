@@ -1,19 +1,24 @@
 """``lcom crawl SOURCE``: one crawl job on one source, under the guardrail policy.
 
-The policy is checked before Scrapy starts (a clear error, exit 2) and again by
-the spider's runtime (fail closed). ``--jobdir`` makes the crawl resumable:
-run the same command again after an interruption.
+Every reason a crawl may not start is decided before Scrapy starts (``admit_crawl``):
+each is printed with the command that shows it, audited, and the command exits
+``ExitCode.REFUSED`` (3), or ``ExitCode.USAGE`` (2) for a source or settings typo; the
+job folder is left as it was. The spider's runtime checks again (fail closed).
+``--jobdir`` makes the crawl resumable: run the same command again after an interruption.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
+from crawler.cli.options import deprecated_alias
 from crawler.exitcodes import ExitCode
 
-EXIT_REFUSED = 2
+if TYPE_CHECKING:
+    from crawler.runtime import Admission
 
 
 def register(subparsers: Any) -> None:
@@ -25,9 +30,27 @@ def register(subparsers: Any) -> None:
 
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="override the source's base URL")
-    parser.add_argument("--policy", metavar="DIR", help="guardrail policy folder (LCOM_POLICY_DIR)")
+    parser.add_argument(
+        "--policy-dir",
+        dest="policy",
+        metavar="DIR",
+        help="guardrail policy folder (default: LCOM_POLICY_DIR, else the demo policy)",
+    )
     parser.add_argument("--jobdir", metavar="DIR", help="persist crawl state here (resumable)")
-    parser.add_argument("--spool", metavar="DIR", help="spool folder for hits (LCOM_SPOOL_DIR)")
+    parser.add_argument(
+        "--spool-dir",
+        dest="spool",
+        metavar="DIR",
+        help="spool folder for hits (default: LCOM_SPOOL_DIR, else var/spool)",
+    )
+    deprecated_alias(parser, "--policy", "--policy-dir", "policy", metavar="DIR")
+    deprecated_alias(parser, "--spool", "--spool-dir", "spool", metavar="DIR")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also print Scrapy's log: settings, every warning and the final stats",
+    )
     add_set_option(parser)
 
 
@@ -66,56 +89,77 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def precheck(source: str, overrides: dict[str, Any]) -> str | None:
-    """The reason no crawl may start, in plain words, or None.
+def precheck(source: str, overrides: dict[str, Any]) -> Admission:
+    """Every reason no crawl may start (``admit_crawl``), decided before Scrapy starts.
 
-    The same checks the crawl runtime makes (``admit_crawl``), run before Scrapy
-    starts so the operator gets a readable reason.
+    A refusal is written to the audit log here; the job folder is not touched, so a
+    resumable job stays resumable once the problem is fixed.
     """
-    from datetime import UTC, datetime
-    from pathlib import Path
-
     from crawler.extensions.audit import record_refusal
     from crawler.jobs import project_settings
-    from crawler.runtime import REFUSALS, admit_crawl, new_run_id, policy_dir_from
-    from crawler.sources import SourceConfigError
+    from crawler.runtime import admit_crawl, new_run_id
 
     # The same settings the crawl runs with (environment variables included).
     settings = project_settings(overrides)
-    policy_dir = policy_dir_from(settings)
     now = datetime.now(UTC)
-    try:
-        admit_crawl(settings, source, now)
-    except REFUSALS as exc:
+    admission = admit_crawl(settings, source, now)
+    if not admission.ok:
         # Audited like a refusal at crawl start: no run goes unrecorded.
         record_refusal(
-            settings, Path(source).stem, policy_dir, f"{type(exc).__name__}: {exc}", new_run_id(now)
+            settings,
+            admission.source_id,
+            admission.policy_dir,
+            admission.audit_reason(),
+            new_run_id(now),
         )
-        if isinstance(exc, SourceConfigError):
-            return f"source config problem: {exc}"
-        return f"policy {policy_dir} does not allow this crawl:\n{exc}"
-    return None
+    return admission
+
+
+def render_refusal(admission: Admission) -> str:
+    """Every reason, each with the command or change that shows or fixes it."""
+    lines = [f"lcom: refusing to crawl source {admission.source_id}; nothing was fetched:"]
+    for refusal in admission.refusals:
+        lines.append(f"  - {refusal.reason}")
+        lines.append(f"    next: {refusal.hint}")
+    return "\n".join(lines)
 
 
 def execute(source: str, base_url: str | None, overrides: dict[str, Any]) -> tuple[int, Any]:
     from crawler.jobs import run_crawl
+    from crawler.runtime import START_REFUSALS
     from crawler.summary import render_summary
 
-    refused = precheck(source, overrides)
-    if refused:
-        print(f"lcom: refusing to crawl: {refused}", file=sys.stderr)
-        print("Run `lcom guardrails check` for every problem and how to fix it.", file=sys.stderr)
-        return EXIT_REFUSED, None
+    admission = precheck(source, overrides)
+    if not admission.ok:
+        print(render_refusal(admission), file=sys.stderr)
+        return int(admission.exit_code), None
     report = run_crawl(source, base_url, overrides)
+    report.extras["warnings"] = list(admission.warnings)
     if report.error is not None:
         print(f"lcom: the crawl did not start: {report.error}", file=sys.stderr)
-        return EXIT_REFUSED, report
+        refused = isinstance(report.error, START_REFUSALS)
+        return int(ExitCode.REFUSED if refused else ExitCode.FAILED), report
     print(render_summary(report, source))
+    if report.finish_reason == "shutdown":
+        jobdir = overrides.get("JOBDIR")
+        if jobdir:
+            print(
+                f"lcom: interrupted; run the same command again (with --jobdir {jobdir}) "
+                "to resume where it stopped",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                "lcom: interrupted; this run kept no state: add --jobdir DIR to make a "
+                "crawl resumable",
+                file=sys.stderr,
+            )
+        return int(ExitCode.INTERRUPTED), report
     from crawler.monitoring import monitor_report
 
     if monitor_report(source, report, overrides):
-        return ExitCode.ALERTS, report
-    return ExitCode.OK, report
+        return int(ExitCode.ALERTS), report
+    return int(ExitCode.OK), report
 
 
 def run(args: argparse.Namespace) -> int:

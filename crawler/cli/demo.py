@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from crawler.cli.crawl import add_crawl_options, execute, overrides_from
+from crawler.exitcodes import ExitCode
 
 
 def register(subparsers: Any) -> None:
@@ -35,6 +36,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"demo ad site: {site.base_url} ({args.ads} synthetic ads, seed {args.seed})")
         code, report = execute("demo", site.base_url, overrides)
     if report is not None and code == 0 and not report.stats.get("lcom/pipeline/hits"):
-        print("lcom: the demo crawl stored no hits; see the log above")
-        return 1
+        print("lcom: the demo crawl stored no hits; run it again with -v for the crawl log")
+        return int(ExitCode.FAILED)
     return code

@@ -23,19 +23,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "needs a user allowed to manage templates, ILM, indices and roles."
         ),
     )
-    setup.add_argument(
-        "--policy-dir", type=Path, help="policy bundle whose data policy sets retention (ILM)"
-    )
-    setup.add_argument(
+    add_retention_options(setup, "policy bundle whose data policy sets retention (ILM)")
+    setup.add_argument("--audit-days", type=int, help="retention of audit records in days")
+    setup.add_argument("--dry-run", action="store_true", help="report what would change")
+    setup.set_defaults(func=run_setup)
+    parser.set_defaults(func=run_setup)
+
+
+def add_retention_options(parser: argparse.ArgumentParser, policy_help: str) -> None:
+    """``--policy-dir`` and ``--retention STATE=DAYS`` (see ``resolve_retention``)."""
+    parser.add_argument("--policy-dir", type=Path, help=policy_help)
+    parser.add_argument(
         "--retention",
         action="append",
         metavar="STATE=DAYS",
         help="retention per review state instead of the data policy (repeatable)",
     )
-    setup.add_argument("--audit-days", type=int, help="retention of audit records in days")
-    setup.add_argument("--dry-run", action="store_true", help="report what would change")
-    setup.set_defaults(func=run_setup)
-    parser.set_defaults(func=run_setup)
 
 
 def run_setup(args: argparse.Namespace) -> int:
@@ -72,4 +75,10 @@ def run_setup(args: argparse.Namespace) -> int:
         return 2
     for line in report.lines():
         print(line)
+    if report.ok and not report.dry_run:
+        print(
+            "next: install the Kibana data views and dashboards with `lcom kibana import` "
+            "(KIBANA_URL and KIBANA_API_KEY or KIBANA_USERNAME/KIBANA_PASSWORD)",
+            file=sys.stderr,
+        )
     return 0 if report.ok else 1

@@ -21,9 +21,17 @@ standard error naming its line number, and the output line ``{"id": ..., "error"
 "..."}`` (``id`` is ``null`` when it is unknown); processing continues with the next
 line.
 
+Contacts (phone numbers, e-mail addresses, messenger handles) never appear in the output:
+in evidence snippets and ids they are replaced by ``[phone]``, ``[email]`` or ``[handle]``,
+or by keyed pseudonym tokens (``[phone:1a2b3c4d]``) when a pseudonymisation key is set
+(``LCOM_PSEUDONYM_KEY`` or ``LCOM_PSEUDONYM_KEY_FILE``), so output piped into a file stores
+none. ``--show-contacts`` leaves them in, for local debugging only, and says so on
+standard error.
+
 Options: ``--lexicons DIR`` (lexicon folder; default: the bundled one),
 ``--threshold F`` (hit threshold; default: from the lexicon config), ``--no-origin``
-(never derive the ``origin`` category, as the data policy may require).
+(never derive the ``origin`` category, as the data policy may require),
+``--show-contacts`` (see above).
 
 Exit code: 0 when every line was processed, 1 when at least one line had an error,
 2 when the input file or the lexicons cannot be read.
@@ -35,9 +43,12 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from pipelines.engine.pseudonyms import ContactRedactor
 
 logger = logging.getLogger(__name__)
 
@@ -64,21 +75,44 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="never derive the origin category (data policy)",
     )
+    parser.add_argument(
+        "--show-contacts",
+        action="store_true",
+        help="leave contacts in the evidence snippets (local debugging only; never store it)",
+    )
     parser.set_defaults(func=run)
+
+
+SHOW_CONTACTS_WARNING = (
+    "lcom flag: --show-contacts: the output holds phone numbers, e-mail addresses and "
+    "handles in plain text; do not store or share it"
+)
 
 
 def run(args: argparse.Namespace) -> int:
     from pipelines.engine.indicators import IndicatorEngine
     from pipelines.engine.lexicon import LexiconError
+    from pipelines.engine.pseudonyms import PseudonymKeyError
 
     try:
         engine = IndicatorEngine.from_dir(args.lexicons, threshold=args.threshold)
     except LexiconError as exc:
         print(f"lcom flag: {exc}", file=sys.stderr)
         return 2
+    redactor = None
+    if args.show_contacts:
+        print(SHOW_CONTACTS_WARNING, file=sys.stderr)
+    else:
+        try:
+            redactor = contact_redactor()
+        except PseudonymKeyError as exc:
+            print(f"lcom flag: {exc}", file=sys.stderr)
+            return 2
     try:
         with _open(args.file) as lines:
-            errors = flag_lines(engine, lines, sys.stdout, derive_origin=not args.no_origin)
+            errors = flag_lines(
+                engine, lines, sys.stdout, derive_origin=not args.no_origin, redactor=redactor
+            )
     except OSError as exc:
         print(f"lcom flag: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
@@ -92,6 +126,7 @@ def flag_lines(
     *,
     derive_origin: bool = True,
     err: TextIO | None = None,
+    redactor: ContactRedactor | None = None,
 ) -> int:
     """Flag every line of ``lines`` and write the results to ``out``; returns the number
     of lines that had an error."""
@@ -101,7 +136,7 @@ def flag_lines(
         if not line.strip():
             continue
         try:
-            result = flag_record(engine, line, derive_origin=derive_origin)
+            result = flag_record(engine, line, derive_origin=derive_origin, redactor=redactor)
         except _BadLine as exc:
             errors += 1
             print(f"lcom flag: line {number}: {exc.message}", file=err)
@@ -118,8 +153,33 @@ class _BadLine(ValueError):
         self.record_id = record_id
 
 
-def flag_record(engine: Any, line: str, *, derive_origin: bool = True) -> dict[str, Any]:
-    """The output object for one input line (raises ``_BadLine``)."""
+def contact_redactor(environ: Mapping[str, str] | None = None) -> ContactRedactor:
+    """Keyed tokens when a pseudonymisation key is configured, plain ``[kind]`` otherwise."""
+    import os
+
+    from pipelines.engine.pseudonyms import (
+        KEY_ENV,
+        KEY_FILE_ENV,
+        ContactRedactor,
+        Pseudonymizer,
+        load_key,
+    )
+
+    env = os.environ if environ is None else environ
+    if env.get(KEY_ENV, "").strip() or env.get(KEY_FILE_ENV, "").strip():
+        return ContactRedactor(Pseudonymizer(*load_key(env)))
+    return ContactRedactor()
+
+
+def flag_record(
+    engine: Any,
+    line: str,
+    *,
+    derive_origin: bool = True,
+    redactor: ContactRedactor | None = None,
+) -> dict[str, Any]:
+    """The output object for one input line (raises ``_BadLine``); contacts in snippets
+    and the id are replaced by ``redactor``'s tokens unless it is None."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -133,17 +193,26 @@ def flag_record(engine: Any, line: str, *, derive_origin: bool = True) -> dict[s
         if value is not None and not isinstance(value, str):
             raise _BadLine(f"field {name!r} is not a string", record_id)
     analysis = engine.analyse(title or "", text or "", derive_origin=derive_origin)
+    evidence = [i.evidence.to_dict() for i in analysis.indicators]
+    if redactor is not None:
+        from pipelines.engine.indicators import _snippet as snippet
+
+        fields = {"title": title or "", "text": text or ""}
+        redacted = {name: redactor.redact(value) for name, value in fields.items() if value}
+        for item in evidence:
+            if item["field"] in redacted:
+                value, offsets = redacted[item["field"]]
+                item["snippet"] = snippet(value, offsets[item["start"]], offsets[item["end"]])
+            else:
+                item["snippet"] = redactor.redact(item["snippet"])[0]
+        if isinstance(record_id, str):
+            record_id = redactor.redact(record_id, identifier=True)[0]
     return {
         "id": record_id,
         "lang": analysis.lang,
         "indicators": [
-            {
-                "category": i.category,
-                "rule": i.rule,
-                "evidence": i.evidence.to_dict(),
-                "weight": i.weight,
-            }
-            for i in analysis.indicators
+            {"category": i.category, "rule": i.rule, "evidence": found, "weight": i.weight}
+            for i, found in zip(analysis.indicators, evidence, strict=True)
         ],
         "score": analysis.score,
         "hit": analysis.hit,

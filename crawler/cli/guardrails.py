@@ -10,17 +10,19 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crawler.cli.options import add_format
 from legal_guardrails import (
     DEMO_POLICY_DIR,
     POLICY_DIR_ENV,
     CheckResult,
-    NotAuthorisedError,
     PolicyValidationError,
     check_policy,
     diff_policies,
     explain_source,
     load_policy,
+    read_policy_unchecked,
 )
 from legal_guardrails.problems import Problem
 from legal_guardrails.schema import SCHEMA_PATH, schema_is_current, write_schema
@@ -42,17 +44,57 @@ def _default_dir() -> Path:
 
 
 def _moment(text: str) -> datetime:
+    """A date or a moment; without a zone it is read in the policy's time zone later."""
     try:
-        when = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date and time such as 2026-11-29T12:00+01:00"
+            f"{text!r} is not a date or a date and time such as 2027-07-01 or "
+            "2026-11-29T12:00 (a time zone such as +01:00 may be added)"
         ) from None
-    if when.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no time zone; add the offset, e.g. 2026-11-29T12:00+01:00"
-        )
+
+
+def _policy_zone(folder: Path) -> ZoneInfo:
+    """The time zone the policy reads its dates in (its default when it cannot be read)."""
+    from legal_guardrails.model import Bundle
+    from legal_guardrails.yamlfile import parse_yaml
+
+    zone = Bundle.model_fields["timezone"].default
+    try:
+        data = parse_yaml((folder / "bundle.yaml").read_text(encoding="utf-8")).data
+    except (OSError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("timezone"), str):
+        zone = data["timezone"]
+    try:
+        return ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return ZoneInfo(Bundle.model_fields["timezone"].default)
+
+
+def _at(args: argparse.Namespace, folder: Path) -> datetime | None:
+    """``--at``, a moment without a zone read in the policy's time zone."""
+    when: datetime | None = args.at
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=_policy_zone(folder))
     return when
+
+
+def _add_policy_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"policy folder (default: ${POLICY_DIR_ENV}, else the demo policy)",
+    )
+    # The folder as a positional argument: the earlier spelling, kept for one release.
+    parser.add_argument("dir", nargs="?", type=Path, help=argparse.SUPPRESS)
+
+
+AT_HELP = (
+    "as of this date or moment (ISO 8601, e.g. 2027-07-01 or 2027-07-01T09:00; "
+    "without a zone it is read in the policy's time zone)"
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,28 +110,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="validate a policy folder and list every problem",
         description="Exit 0 when the policy can be used (warnings allowed), 1 when it cannot.",
     )
-    check.add_argument(
-        "dir",
-        nargs="?",
-        type=Path,
-        help=f"policy folder (default: ${POLICY_DIR_ENV} or the demo policy)",
-    )
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--at", type=_moment, help="check as of this moment (ISO 8601 with offset)")
+    _add_policy_dir(check)
+    add_format(check, "the problems")
+    check.add_argument("--at", type=_moment, help=AT_HELP)
     check.set_defaults(func=run_check)
 
     explain = commands.add_parser(
         "explain", help="say in plain language what the crawler may do on a source"
     )
     explain.add_argument("source", help="source id, e.g. demo")
-    explain.add_argument("dir", nargs="?", type=Path, help="policy folder")
-    explain.add_argument("--at", type=_moment, help="as of this moment (ISO 8601 with offset)")
+    _add_policy_dir(explain)
+    explain.add_argument("--at", type=_moment, help=AT_HELP)
     explain.set_defaults(func=run_explain)
 
     diff = commands.add_parser("diff", help="list what a new policy version widens or narrows")
     diff.add_argument("old", type=Path, help="folder of the current version")
     diff.add_argument("new", type=Path, help="folder of the proposed version")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(diff, "the changes")
     diff.set_defaults(func=run_diff)
 
     schema = commands.add_parser("schema", help=f"write {SCHEMA_PATH.name} from the policy model")
@@ -102,10 +139,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _folder(args: argparse.Namespace) -> Path | None:
-    folder: Path = args.dir or _default_dir()
+    if args.dir is not None and args.policy_dir is None:
+        print(
+            "lcom: giving the policy folder without --policy-dir is deprecated; "
+            f"use --policy-dir {args.dir}",
+            file=sys.stderr,
+        )
+    folder: Path = args.policy_dir or args.dir or _default_dir()
     if not folder.is_dir():
         print(f"error: policy folder {folder} does not exist", file=sys.stderr)
         return None
+    args.at = _at(args, folder)
     return folder
 
 
@@ -174,25 +218,36 @@ def run_explain(args: argparse.Namespace) -> int:
     folder = _folder(args)
     if folder is None:
         return EXIT_USAGE
+    errors: list[str] = []
     try:
         policy = load_policy(folder, now=args.at)
     except PolicyValidationError as exc:
-        result = CheckResult(
-            path=folder,
-            checked_at=args.at or datetime.now().astimezone(),
-            problems=list(exc.problems),
-        )
-        print(render_text(result))
-        print("The policy has errors, so the crawler may not visit any source.")
-        return EXIT_POLICY
+        errors = [
+            f"the policy has an error [{p.rule}]: {p.render()} (fix: {p.fix.rstrip('.')})"
+            for p in exc.problems
+            if p.severity == "error"
+        ]
+        try:
+            # Still explain the rest: every reason, not only the first one found.
+            policy = read_policy_unchecked(folder, now=args.at)
+        except PolicyValidationError:
+            result = CheckResult(
+                path=folder,
+                checked_at=args.at or datetime.now().astimezone(),
+                problems=list(exc.problems),
+            )
+            print(render_text(result))
+            print(
+                f"May the crawler crawl source '{args.source}' now? NO: the policy files "
+                "above cannot be read, so nothing is crawled."
+            )
+            return EXIT_POLICY
     if args.source not in policy.sources:
         known = ", ".join(sorted(policy.sources)) or "none"
         print(f"error: no source {args.source!r} in {folder}; sources: {known}", file=sys.stderr)
         return EXIT_USAGE
-    print(explain_source(policy, args.source, args.at), end="")
-    try:
-        policy.permit_for(args.source, args.at)
-    except NotAuthorisedError:
+    print(explain_source(policy, args.source, args.at, policy_errors=errors), end="")
+    if errors or policy.refusal_reasons(args.source, args.at):
         return EXIT_POLICY
     return EXIT_OK
 

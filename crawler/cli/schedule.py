@@ -56,6 +56,7 @@ SEVERITY = (
 
 def register(subparsers: Any) -> None:
     from crawler.cli.crawl import add_set_option
+    from crawler.cli.options import deprecated_alias
 
     parser = subparsers.add_parser(
         "schedule",
@@ -65,8 +66,19 @@ def register(subparsers: Any) -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="run what is due now, then exit")
     mode.add_argument("--list", action="store_true", help="show next runs and blockers; exit")
-    parser.add_argument("--sources", metavar="DIR", help="source configs (LCOM_SOURCES_DIR)")
-    parser.add_argument("--policy", metavar="DIR", help="guardrail policy folder (LCOM_POLICY_DIR)")
+    parser.add_argument(
+        "--sources-dir",
+        dest="sources",
+        metavar="DIR",
+        help="source configs (default: LCOM_SOURCES_DIR, else the bundled ones)",
+    )
+    parser.add_argument(
+        "--policy-dir",
+        dest="policy",
+        metavar="DIR",
+        help="guardrail policy folder (default: LCOM_POLICY_DIR, else the demo policy)",
+    )
+    deprecated_alias(parser, "--policy", "--policy-dir", "policy", metavar="DIR")
     parser.add_argument(
         "--grace",
         type=float,
@@ -308,7 +320,7 @@ class Scheduler:
         cmd = [sys.executable, "-m", "crawler.cli", "crawl", source_id]
         cmd += ["--jobdir", str(self.jobdir(source_id))]
         if self.args.policy:
-            cmd += ["--policy", self.args.policy]
+            cmd += ["--policy-dir", self.args.policy]
         for pair in self.args.set:
             cmd += ["-s", pair]
         env = dict(os.environ)

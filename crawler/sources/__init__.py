@@ -26,7 +26,8 @@ class SourceConfigError(ValueError):
     def __init__(self, path: Path | str, problems: list[str]) -> None:
         self.path = str(path)
         self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
+        located = all(p.startswith(f"{path}:") for p in problems)
+        super().__init__(("" if located else f"{path}: ") + "; ".join(problems))
 
 
 class _Model(BaseModel):
@@ -190,8 +191,43 @@ def load_source(source: str, directory: str | Path | None = None) -> SourceConfi
     try:
         return SourceConfig.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        ]
+        positions = _positions(text)
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            line = next(
+                (positions[loc[:end]] for end in range(len(loc), -1, -1) if loc[:end] in positions),
+                None,
+            )
+            where = f"{path}:{line}: " if line else f"{path}: "
+            field = ".".join(str(p) for p in loc) or "(top)"
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = f"'{loc[-1]}' is not a known field (a typing error?)"
+            problems.append(f"{where}{field}: {message}")
         raise SourceConfigError(path, problems) from exc
+
+
+def _positions(text: str) -> dict[tuple[Any, ...], int]:
+    """1-based line of every key and list item, by its path (``('pages', 'ad', 'url')``)."""
+    positions: dict[tuple[Any, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                here = (*path, str(key.value))
+                positions[here] = key.start_mark.line + 1
+                walk(value, here)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                positions[(*path, index)] = item.start_mark.line + 1
+                walk(item, (*path, index))
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return positions
+    if root is not None:
+        positions[()] = root.start_mark.line + 1
+        walk(root, ())
+    return positions

@@ -20,6 +20,7 @@ source and tells when a price is far below it.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import deque
 from collections.abc import Mapping
@@ -37,6 +38,10 @@ __all__ = [
     "parse_age_text",
     "parse_price_text",
 ]
+
+#: Most readings of one pattern looked at per text: no ad states a hundred ages or prices,
+#: and a hostile one that repeats them must not cost time per repetition.
+MAX_MATCHES = 100
 
 MIN_AGE = 18
 MAX_AGE = 99
@@ -250,7 +255,7 @@ def find_ages(norm: Normalized) -> list[AgeMatch]:
     text = norm.text
     found: dict[int, AgeMatch] = {}
     for index, pattern in enumerate(_AGE_PATTERNS):
-        for match in pattern.finditer(text):
+        for match in itertools.islice(pattern.finditer(text), MAX_MATCHES):
             age = int(match.group("age"))
             if not MIN_AGE <= age <= MAX_AGE:
                 continue
@@ -263,7 +268,9 @@ def find_ages(norm: Normalized) -> list[AgeMatch]:
 
 
 def _not_a_person_age(text: str, start: int, end: int, *, street: bool) -> bool:
-    sentence_start = max(text.rfind(".", 0, start - 1), text.rfind("!", 0, start), 0)
+    # Only the last 60 characters count: never search further back (linear time).
+    window = max(0, start - 61)
+    sentence_start = max(text.rfind(".", window, start - 1), text.rfind("!", window, start), 0)
     before = _WORD.findall(text[max(sentence_start, start - 60) : start])
     after = _WORD.findall(text[end : end + 30])[:2]
     if before and before[-1] in _DURATION_BEFORE:
@@ -326,7 +333,23 @@ _DURATION = (
     rf"(?P<half>{_HALF})|(?:(?P<count>\d+(?:[.,]\d)?) ?)?"
     rf"(?:(?P<hours>{_HOUR_UNITS})|(?P<minutes>{_MINUTE_UNITS}))(?![^\W\d_])\.?"
 )
-_AMOUNT = r"(?P<amount>\d{1,3}(?:[ .]\d{3})+|\d+)(?:[.,](?P<cents>\d{1,2}))?(?![\d])"
+# At most five digit groups (999 999 999 999 999): an unbounded chain of groups would be
+# scanned again from every group in it, which is quadratic in a long run of "000 000 ...".
+_AMOUNT = r"(?P<amount>\d{1,3}(?:[ .]\d{3}){1,4}|\d+)(?:[.,](?P<cents>\d{1,2}))?(?![\d])"
+
+
+def _amount_after(not_after: str) -> str:
+    """``_AMOUNT`` not preceded by a character of ``not_after``, written to start with a
+    digit: the regular expression engine then skips to the next digit at C speed instead
+    of trying the look-behind at every position of the text."""
+    return (
+        rf"(?P<amount>\d(?<!{not_after}\d)(?:\d{{0,2}}(?:[ .]\d{{3}}){{1,4}}|\d*))"
+        r"(?:[.,](?P<cents>\d{1,2}))?(?![\d])"
+    )
+
+
+_AMOUNT_NOT_AFTER_WORD = _amount_after(r"[\w.,]")
+_AMOUNT_NOT_AFTER_SLASH = _amount_after(r"[\w.,/]")
 _CUR = "|".join(sorted((re.escape(k) for k in _CURRENCIES), key=len, reverse=True))
 _PER = r"(?: ?(?:/|per|pro|la|a|za|на|за|por|pe|each) ?| )"
 _PRE = r"(?P<pre>€|£|\$|eur|euro)"
@@ -334,9 +357,9 @@ _PRICE_PATTERNS = (
     # € 150 per hour
     re.compile(rf"(?<![\w.,]){_PRE} ?{_AMOUNT}(?:{_PER}(?:{_DURATION}))?"),
     # 150€/u, 100 euro half uur, 300 lei/ora, 250 zl
-    re.compile(rf"(?<![\w.,]){_AMOUNT} ?(?P<cur>{_CUR})(?!\w)(?:{_PER}(?:{_DURATION}))?"),
+    re.compile(rf"{_AMOUNT_NOT_AFTER_WORD} ?(?P<cur>{_CUR})(?!\w)(?:{_PER}(?:{_DURATION}))?"),
     # 150/h, 250/2h (currency left out: the default currency)
-    re.compile(rf"(?<![\w.,/]){_AMOUNT} ?/ ?(?:{_DURATION})"),
+    re.compile(rf"{_AMOUNT_NOT_AFTER_SLASH} ?/ ?(?:{_DURATION})"),
     # 30 min 80€, 1 Std 150€
     re.compile(rf"(?<!\w)(?:{_DURATION}) ?[:=-]? ?{_AMOUNT} ?(?P<cur>{_CUR})(?!\w)"),
     re.compile(rf"(?<!\w)(?:{_DURATION}) ?[:=-]? ?{_PRE} ?{_AMOUNT}"),
@@ -367,7 +390,7 @@ def find_prices(norm: Normalized, default_currency: str = "EUR") -> list[Price]:
     text = norm.text
     candidates: list[tuple[int, int, Price]] = []
     for pattern in _PRICE_PATTERNS:
-        for match in pattern.finditer(text):
+        for match in itertools.islice(pattern.finditer(text), MAX_MATCHES):
             groups = match.groupdict()
             amount = _amount(groups["amount"], groups.get("cents"))
             currency_word = groups.get("pre") or groups.get("cur")
@@ -381,11 +404,19 @@ def find_prices(norm: Normalized, default_currency: str = "EUR") -> list[Price]:
             price = Price(amount, currency, _hours(groups), *norm.span(start, end))
             candidates.append((start, end, price))
     candidates.sort(key=lambda c: (c[2].per_hours is None, c[0] - c[1], c[0]))
+    # The chosen spans never overlap, so sorted by start they are sorted by end too: a
+    # new span overlaps one only if it overlaps its neighbours (log time, not a scan).
+    starts: list[int] = []
     chosen: list[tuple[int, int, Price]] = []
     for start, end, price in candidates:
-        if all(end <= s or e <= start for s, e, _ in chosen):
-            chosen.append((start, end, price))
-    return [price for _, _, price in sorted(chosen, key=lambda c: c[0])]
+        at = bisect.bisect_left(starts, start)
+        if at < len(starts) and chosen[at][0] < end:
+            continue
+        if at > 0 and chosen[at - 1][1] > start:
+            continue
+        starts.insert(at, start)
+        chosen.insert(at, (start, end, price))
+    return [price for _, _, price in chosen]
 
 
 def find_price(norm: Normalized, default_currency: str = "EUR") -> Price | None:

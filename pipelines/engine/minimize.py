@@ -8,6 +8,8 @@ Non-hits are not turned into anything: the pipeline drops them.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -49,6 +51,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "lexicon_version",
     "contacts",
     "contact_pseudonyms",
+    "name_pseudonyms",
     "image_phash",
 )
 
@@ -70,10 +73,37 @@ class HitDocumentError(ValueError):
         super().__init__(f"item lacks required fields: {', '.join(self.missing)}")
 
 
-def doc_id(source: str, source_ad_id: str) -> str:
-    """The stable document id: ``"<source>:" + sha256(source + "\\n" + ad id)[:32]``."""
-    digest = hashlib.sha256(f"{source}\n{source_ad_id}".encode()).hexdigest()
+#: Separates document ids from pseudonyms made with the same key.
+DOC_ID_CONTEXT = b"lcom doc_id v2"
+
+
+def doc_id(source: str, source_ad_id: str, key: bytes) -> str:
+    """The stable document id, keyed: ``"<source>:" + HMAC-SHA256(k, source + "\\n" + ad id)``
+    (32 hex digits), where ``k = HMAC-SHA256(key, "lcom doc_id v2")`` and ``key`` is the
+    pseudonymisation key.
+
+    The same ad gets the same id in every crawl under the same key, and an ad id that
+    holds a phone number cannot be recovered from the id by trying every number: that
+    needs the key (see docs/elasticsearch.md for indices made before ids were keyed).
+    """
+    derived = hmac.new(key, DOC_ID_CONTEXT, hashlib.sha256).digest()
+    digest = hmac.new(derived, f"{source}\n{source_ad_id}".encode(), hashlib.sha256).hexdigest()
     return f"{source}:{digest[:32]}"
+
+
+#: Key of :func:`log_ref`: random per process, never stored.
+_LOG_REF_KEY = secrets.token_bytes(32)
+
+
+def log_ref(source: object, source_ad_id: object) -> str:
+    """A log reference for an item that has no ``doc_id`` yet (dropped before
+    pseudonymisation): keyed with a random per-process key, so log lines of one run can
+    be matched up but an ad id cannot be recovered from them. Marked ``~`` to tell it
+    from a stored document id."""
+    if not (source and source_ad_id):
+        return f"{source}:?"
+    digest = hmac.new(_LOG_REF_KEY, f"{source}\n{source_ad_id}".encode(), hashlib.sha256)
+    return f"{source}:~{digest.hexdigest()[:16]}"
 
 
 def build_hit_document(
@@ -90,16 +120,17 @@ def build_hit_document(
     if media not in MEDIA_MODES:
         raise ValueError(f"media must be one of {', '.join(MEDIA_MODES)}, not {media!r}")
     missing = [f for f in ("source", "source_ad_id", "fetched_at") if not item.get(f)]
+    source = item.get("source")
+    given = item.get("doc_id")
+    # The pseudonymiser sets ``doc_id`` (keyed) from the ad id as the site wrote it,
+    # before it replaces a contact in that id by a token: re-crawls keep their document.
+    if source and not (isinstance(given, str) and given.startswith(f"{source}:")):
+        missing.append("doc_id")
     if missing:
         raise HitDocumentError(missing)
-    source, ad_id, fetched_at = item["source"], str(item["source_ad_id"]), item["fetched_at"]
-    # The pseudonymiser sets ``doc_id`` from the ad id as the site wrote it, before it
-    # replaces a contact in that id by a token: re-crawls keep their document.
-    given = item.get("doc_id")
+    ad_id, fetched_at = str(item["source_ad_id"]), item["fetched_at"]
     document: dict[str, Any] = {
-        "doc_id": given
-        if isinstance(given, str) and given.startswith(f"{source}:")
-        else doc_id(source, ad_id),
+        "doc_id": given,
         "source": source,
         "source_ad_id": ad_id,
     }

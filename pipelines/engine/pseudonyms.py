@@ -88,6 +88,15 @@ class Pseudonymizer:
         message = f"{kind}:{normalise(kind, value)}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
+    def doc_id(self, source: str, source_ad_id: str) -> str:
+        """The keyed document id of an ad (:func:`~pipelines.engine.minimize.doc_id`)."""
+        return doc_id(source, source_ad_id, self._key)
+
+    def keyed(self, kind: str, normalised: str) -> str:
+        """HMAC-SHA256 hex of ``kind + ":" + normalised`` for a kind another module
+        normalises (advertised names: :mod:`pipelines.engine.names`)."""
+        return hmac.new(self._key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
     def token(self, kind: str, value: str) -> str:
         """The text token that replaces a contact, e.g. ``[phone:1a2b3c4d]``."""
         return f"[{kind}:{self.pseudonym(kind, value)[:TOKEN_HEX_CHARS]}]"
@@ -154,6 +163,48 @@ class Pseudonymizer:
         return redacted, list(records.values())
 
 
+class ContactRedactor:
+    """Replaces contacts in text by tokens and maps offsets of the original onto the result.
+
+    With a :class:`Pseudonymizer` the tokens are keyed (``[phone:1a2b3c4d]``), without
+    one they name the kind only (``[phone]``, ``[email]``, ``[handle]``): output that
+    leaves lcom (``lcom flag``) never echoes a contact either way.
+    """
+
+    def __init__(self, pseudonymizer: Pseudonymizer | None = None) -> None:
+        self.pseudonymizer = pseudonymizer
+
+    def token(self, contact: Contact) -> str:
+        if self.pseudonymizer is None:
+            return f"[{contact.kind}]"
+        return self.pseudonymizer.token(contact.kind, contact.value)
+
+    def redact(
+        self, text: str, region: str | None = DEFAULT_REGION, *, identifier: bool = False
+    ) -> tuple[str, list[int]]:
+        """The redacted text, and for each offset ``0..len(text)`` of the original the
+        offset in the redacted text (offsets inside a contact map to its token's end)."""
+        found = extract_contacts(text, region, identifier=identifier)
+        if not found:
+            return text, list(range(len(text) + 1))
+        parts: list[str] = []
+        offsets: list[int] = []
+        position = written = 0
+        for contact in found:
+            parts.append(text[position : contact.start])
+            offsets.extend(range(written, written + contact.start - position))
+            written += contact.start - position
+            token = self.token(contact)
+            offsets.append(written)
+            offsets.extend([written + len(token)] * (contact.end - contact.start - 1))
+            parts.append(token)
+            written += len(token)
+            position = contact.end
+        parts.append(text[position:])
+        offsets.extend(range(written, written + len(text) - position + 1))
+        return "".join(parts), offsets
+
+
 def pseudonymize_item(
     item: MutableMapping[str, Any],
     pseudonymizer: Pseudonymizer,
@@ -168,7 +219,7 @@ def pseudonymize_item(
     ``item["source_country"]``. Contacts already on the item (re-processing) are kept.
 
     The identifiers are checked too (:data:`IDENTIFIER_FIELDS`): ``doc_id`` is set
-    from the original ``source`` and ``source_ad_id`` first (a hash), then contacts in
+    from the original ``source`` and ``source_ad_id`` first (keyed: an HMAC), then contacts in
     the URL's path and query and in the ad id are replaced by tokens, so neither is
     stored or logged with a contact in it.
     Returns the item's contact records.
@@ -179,7 +230,7 @@ def pseudonymize_item(
         records.setdefault((previous["kind"], previous["pseudonym"]), dict(previous))
     source, ad_id = item.get("source"), item.get("source_ad_id")
     if source and ad_id and not item.get("doc_id"):
-        item["doc_id"] = doc_id(str(source), str(ad_id))
+        item["doc_id"] = pseudonymizer.doc_id(str(source), str(ad_id))
     for field in TEXT_FIELDS:
         value = item.get(field)
         if isinstance(value, str) and value:

@@ -37,6 +37,11 @@ def default_spool_dir() -> Path:
     return var / "spool" if var else DEFAULT_SPOOL_DIR
 
 
+def default_review_db() -> Path:
+    """The review workspace's SQLite file: ``<LCOM_VAR_DIR>/review.sqlite``."""
+    return (_var_dir() or DEFAULT_SPOOL_DIR.parent) / "review.sqlite"
+
+
 def default_audit_log() -> Path:
     """``LCOM_AUDIT_LOG``, else ``<LCOM_VAR_DIR>/audit.jsonl``, else ``var/audit.jsonl``."""
     explicit = _project_setting("LCOM_AUDIT_LOG")

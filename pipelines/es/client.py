@@ -41,16 +41,20 @@ SUPPORTED_MAJORS: tuple[int, ...] = (8, 9)
 ENV_URL = "ELASTICSEARCH_URL"
 
 
-def _secret(environ: Mapping[str, str], name: str) -> str | None:
-    value = environ.get(name) or None
-    path = environ.get(f"{name}_FILE") or None
+def read_secret(
+    environ: Mapping[str, str], name: str, error: type[Exception] = EsConfigError
+) -> str | None:
+    """``name`` from the environment, or the content of the file named by ``name_FILE``
+    (Docker/Kubernetes secrets); both set, or an unreadable file, raise ``error``."""
+    value = (environ.get(name) or "").strip() or None
+    path = (environ.get(f"{name}_FILE") or "").strip() or None
     if value is not None and path is not None:
-        raise EsConfigError(f"set {name} or {name}_FILE, not both")
+        raise error(f"set {name} or {name}_FILE, not both")
     if path is not None:
         try:
             return Path(path).read_text(encoding="utf-8").strip() or None
         except OSError as exc:
-            raise EsConfigError(f"cannot read {name}_FILE: {exc.strerror}") from exc
+            raise error(f"cannot read {name}_FILE: {exc.strerror}") from exc
     return value
 
 
@@ -82,9 +86,9 @@ class EsConnectionConfig:
                 f"{ENV_URL} must not contain credentials; use ELASTICSEARCH_API_KEY "
                 "or ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD"
             )
-        api_key = _secret(env, "ELASTICSEARCH_API_KEY")
-        username = _secret(env, "ELASTICSEARCH_USERNAME")
-        password = _secret(env, "ELASTICSEARCH_PASSWORD")
+        api_key = read_secret(env, "ELASTICSEARCH_API_KEY")
+        username = read_secret(env, "ELASTICSEARCH_USERNAME")
+        password = read_secret(env, "ELASTICSEARCH_PASSWORD")
         if api_key and (username or password):
             raise EsConfigError("set an API key or a username/password, not both")
         if bool(username) != bool(password):

@@ -364,8 +364,8 @@ class Spool:
 
     def documents(self) -> Iterator[dict[str, Any]]:
         """Every spooled hit document, oldest segment first (the demo reads its output here)."""
-        for path in sorted(self.directory.glob(SEGMENT_GLOB)):
-            yield from (doc for doc in _read_jsonl(path)[0] if doc is not None)
+        for segment in spool_segments(self.directory):
+            yield from segment_documents(self.directory, segment.name)
 
     # ------------------------------------------------------------------ retention
 
@@ -431,6 +431,32 @@ class Spool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """A segment file as a reader sees it now (a growing segment changes size)."""
+
+    name: str
+    size: int
+    mtime_ns: int
+
+
+def spool_segments(directory: Path | str) -> list[SegmentInfo]:
+    """The spool's segments, oldest first, without opening or locking any (readers)."""
+    found: list[SegmentInfo] = []
+    for path in sorted(Path(directory).glob(SEGMENT_GLOB)):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue  # deleted by its holder meanwhile
+        found.append(SegmentInfo(path.name, st.st_size, st.st_mtime_ns))
+    return found
+
+
+def segment_documents(directory: Path | str, name: str) -> list[dict[str, Any]]:
+    """The complete, readable hit documents of one segment (a torn last line is skipped)."""
+    return [doc for doc in _read_jsonl(Path(directory) / name)[0] if doc is not None]
 
 
 def _is_locked(path: Path) -> bool:

@@ -135,11 +135,17 @@ def test_crawl_outside_its_hours_makes_no_request(crawl: CrawlRunner) -> None:
         source={"crawl_hours": [{"days": [other_day], "from": "00:00", "until": "24:00"}]}
     )
     result = crawl.run(policy=policy)
-    assert result.returncode == 0, result.stderr[-3000:]
+    # Refused before Scrapy starts: exit REFUSED, audited, the command that shows it named.
+    assert result.returncode == 3, result.stderr[-3000:]
     assert_no_request(result)
-    # The kill-switch loop's first check, at spider open, already closes the run.
-    assert result.finish_reason == "lcom_outside_hours"
-    assert result.audit[-1]["finish_reason"] == "lcom_outside_hours"
+    assert "outside the crawl hours" in result.stderr
+    assert "lcom guardrails explain demo" in result.stderr
+    assert result.audit[-1]["finish_reason"] == "lcom_refused"
+    # The scrapy entry point refuses at crawl start, in the runtime.
+    result = crawl.run(policy=policy, scrapy=True)
+    assert result.returncode != 0
+    assert_no_request(result)
+    assert result.audit[-1]["finish_reason"] == "lcom_refused"
 
 
 def test_authorisation_expiring_mid_run_stops_the_run(crawl: CrawlRunner) -> None:
@@ -369,3 +375,20 @@ def test_audit_record_is_also_indexed_when_elasticsearch_is_configured(
     assert [doc["run_id"] for doc in indexed] == [local["run_id"]]
     assert indexed[0]["blocked"] == {"host": 1}
     assert indexed[0]["finish_reason"] == "finished"
+
+
+@pytest.mark.parametrize("entry_point", ["lcom crawl", "scrapy crawl ads"])
+def test_the_http_cache_refuses_the_crawl_at_every_entry_point(
+    crawl: CrawlRunner, entry_point: str
+) -> None:
+    result = crawl.run(
+        policy=crawl.policy(),
+        settings={"HTTPCACHE_ENABLED": "True", "HTTPCACHE_DIR": str(crawl.tmp / "cache")},
+        scrapy=entry_point.startswith("scrapy"),
+    )
+    assert result.returncode != 0
+    assert "HTTPCACHE_ENABLED" in result.output
+    assert "Traceback" not in result.output or entry_point.startswith("scrapy")
+    assert_no_request(result)
+    assert not (crawl.tmp / "cache").exists()
+    assert any("HTTPCACHE_ENABLED" in record.get("refusal", "") for record in result.audit)

@@ -1,4 +1,4 @@
-"""No contact detail of the demo site appears in plaintext anywhere lcom writes.
+"""No contact detail or advertised name of the demo site appears anywhere lcom writes.
 
 A full crawl of the demo site (JavaScript section included) into the ES
 wire-protocol test server, at DEBUG log level; then every contact string the site
@@ -84,3 +84,16 @@ def test_no_contact_detail_appears_in_plaintext_in_any_output(tmp_path: Path) ->
         if variant in text
     ]
     assert not leaks, leaks[:10]
+    # The advertised names: never in a stored title or text (they become [name]), nor
+    # in any log or file, as a whole word in any case.
+    names = {ad.name for ad in truth.ads.values()}
+    assert len(names) > 20
+    stored = {k: v for k, v in haystacks.items() if k != "stdout"}
+    name_leaks = [
+        (name, where)
+        for name in sorted(names)
+        for where, text in stored.items()
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
+    ]
+    assert not name_leaks, name_leaks[:10]
+    assert any(doc["name_pseudonyms"] for doc in documents.values())

@@ -12,7 +12,14 @@ from crawler.jobs import project_settings
 from crawler.runtime import POLICY_PRIORITY, prepare_runtime
 from crawler.spiders.ads import AdSpider
 from legal_guardrails import GuardrailError
-from tests.crawl.conftest import edit_yaml, make_policy
+from tests.crawl.conftest import TEST_PSEUDONYM_KEY, edit_yaml, make_policy
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The runtime refuses a crawl without a key before it touches the job folder.
+    monkeypatch.setenv("LCOM_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
+    monkeypatch.delenv("LCOM_PSEUDONYM_KEY_FILE", raising=False)
 
 
 def prepared(policy: Path, **settings: object):  # type: ignore[no-untyped-def]
@@ -163,6 +170,11 @@ GATE = "crawler.middlewares.guardrails.GuardrailsGate"
 PSEUDONYMIZE = "pipelines.pseudonymize.PseudonymizePipeline"
 MINIMIZE = "pipelines.minimize.MinimizePipeline"
 CAPTURE = "tests.crawl.capture.CapturePipeline"
+DEPTH_GUARD = "crawler.middlewares.guardrails.DepthGuardMiddleware"
+LCOM_EXTENSIONS = {
+    "crawler.extensions.killswitch.KillSwitch": 10,
+    "crawler.extensions.audit.AuditLog": 20,
+}
 
 
 @pytest.mark.parametrize(
@@ -214,18 +226,111 @@ def test_settings_that_drop_or_bypass_a_guardrail_component_refuse_the_crawl(
 @pytest.mark.parametrize(
     "settings",
     [
-        # A test capture pipeline before pseudonymisation: demo mode only.
-        {"LCOM_DEMO": True, "ITEM_PIPELINES": {PSEUDONYMIZE: 200, MINIMIZE: 400, CAPTURE: 150}},
         # Anything after minimisation sees only the hit document.
         {"ITEM_PIPELINES": {PSEUDONYMIZE: 200, MINIMIZE: 400, CAPTURE: 950}},
-        # Extra middlewares may exist beside lcom's.
-        {"DOWNLOADER_MIDDLEWARES": {GUARDRAILS_MW: 50, GATE: 800, CAPTURE: 700}},
+        # Scrapy's own middlewares may be added beside lcom's.
+        {
+            "DOWNLOADER_MIDDLEWARES": {
+                GUARDRAILS_MW: 50,
+                GATE: 800,
+                "scrapy.downloadermiddlewares.stats.DownloaderStats": 850,
+            }
+        },
     ],
 )
 def test_extra_components_that_keep_the_guardrails_in_place_are_accepted(
     tmp_path: Path, settings: dict[str, object]
 ) -> None:
     prepared(make_policy(tmp_path / "policy"), **settings)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        # A test capture pipeline before pseudonymisation, and test middlewares.
+        {"ITEM_PIPELINES": {PSEUDONYMIZE: 200, MINIMIZE: 400, CAPTURE: 150}},
+        {"DOWNLOADER_MIDDLEWARES": {GUARDRAILS_MW: 50, GATE: 800, CAPTURE: 700}},
+    ],
+)
+def test_test_components_are_accepted_in_demo_mode_under_the_bundled_demo_policy(
+    settings: dict[str, object],
+) -> None:
+    from crawler.runtime import DEMO_POLICY_DIR
+
+    _, runtime = prepared(DEMO_POLICY_DIR, LCOM_DEMO=True, **settings)
+    assert runtime.demo
+
+
+def test_the_demo_exemption_does_not_hold_under_a_copy_of_the_demo_policy(
+    tmp_path: Path,
+) -> None:
+    from crawler.runtime import UnsafeSettingsError
+
+    copy = make_policy(tmp_path / "policy")  # same content, another folder
+    with pytest.raises(UnsafeSettingsError, match="would see items before"):
+        prepared(
+            copy,
+            LCOM_DEMO=True,
+            ITEM_PIPELINES={PSEUDONYMIZE: 200, MINIMIZE: 400, CAPTURE: 150},
+        )
+    _, runtime = prepared(copy, LCOM_DEMO=True)
+    assert not runtime.demo
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"HTTPCACHE_ENABLED": True}, "HTTPCACHE_ENABLED"),
+        ({"HTTPCACHE_ENABLED": "1"}, "HTTPCACHE_ENABLED"),
+        ({"FEEDS": {"items.jsonl": {"format": "jsonlines"}}}, "FEEDS"),
+        ({"FEEDS": '{"s3://bucket/items.csv": {"format": "csv"}}'}, "FEEDS"),
+        ({"FEED_URI": "items.json"}, "FEED_URI"),
+        ({"FILES_STORE": "/tmp/files"}, "FILES_STORE"),
+        ({"IMAGES_STORE": "/tmp/images"}, "IMAGES_STORE"),
+        (
+            {
+                "ITEM_PIPELINES": {
+                    PSEUDONYMIZE: 200,
+                    MINIMIZE: 400,
+                    "scrapy.pipelines.files.FilesPipeline": 950,
+                }
+            },
+            "FilesPipeline",
+        ),
+        ({"STATS_CLASS": "tests.crawl.capture.CapturePipeline"}, "STATS_CLASS"),
+        ({"EXTENSIONS": {**LCOM_EXTENSIONS, CAPTURE: 500}}, "EXTENSIONS enables"),
+        (
+            {"DOWNLOADER_MIDDLEWARES": {GUARDRAILS_MW: 50, GATE: 800, CAPTURE: 700}},
+            "DOWNLOADER_MIDDLEWARES enables",
+        ),
+        ({"SPIDER_MIDDLEWARES": {DEPTH_GUARD: 950, CAPTURE: 100}}, "SPIDER_MIDDLEWARES enables"),
+        ({"ADDONS": {"tests.crawl.capture.CapturePipeline": 1}}, "ADDONS"),
+        (
+            {"PLAYWRIGHT_CONTEXTS": {"default": {"record_har_path": "/tmp/pages.har"}}},
+            "record_har_path",
+        ),
+        (
+            {"PLAYWRIGHT_CONTEXTS": {"default": {"record_video_dir": "/tmp/video"}}},
+            "record_video_dir",
+        ),
+        ({"PLAYWRIGHT_LAUNCH_OPTIONS": {"traces_dir": "/tmp/traces"}}, "traces_dir"),
+        ({"PLAYWRIGHT_LAUNCH_OPTIONS": {"downloads_path": "/tmp/dl"}}, "downloads_path"),
+    ],
+)
+def test_settings_that_write_pages_or_items_outside_the_spool_refuse_the_crawl(
+    tmp_path: Path, settings: dict[str, object], named: str
+) -> None:
+    import json
+
+    from crawler.runtime import StorageSettingsError
+
+    audit = tmp_path / "audit.jsonl"
+    with pytest.raises(StorageSettingsError, match=named) as refused:
+        prepared(make_policy(tmp_path / "policy"), LCOM_AUDIT_LOG=str(audit), **settings)
+    assert "remove" in str(refused.value) or "downloads media" in str(refused.value)
+    (record,) = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert record["finish_reason"] == "lcom_refused"
+    assert named in record["refusal"]
 
 
 def test_settings_that_would_widen_the_permit_by_the_back_door_are_overridden(

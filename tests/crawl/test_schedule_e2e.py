@@ -137,8 +137,8 @@ def test_a_changed_layout_raises_the_zero_items_alert_and_calls_the_webhook(
 def schedule_command(runner: CrawlRunner, policy: Path, sources: Path, *extra: str) -> list[str]:
     cmd, _ = runner.command(policy=policy)
     settings = cmd[cmd.index("-s") :]  # the same settings a test crawl runs with
-    return [sys.executable, "-m", "crawler.cli", "schedule", *extra, "--policy", str(policy),
-            "--sources", str(sources), *settings]  # fmt: skip
+    return [sys.executable, "-m", "crawler.cli", "schedule", *extra, "--policy-dir", str(policy),
+            "--sources-dir", str(sources), *settings]  # fmt: skip
 
 
 def test_a_second_overlapping_schedule_once_refuses_with_a_clear_message(

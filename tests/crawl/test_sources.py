@@ -56,7 +56,7 @@ def test_unknown_source_names_the_available_ones(tmp_path: Path) -> None:
             "id: x\nname: x\ncountry: NL\nbase_url: http://x\nstart_urls: ['{base_url}/']\n"
             "pages: {a: {url_pattern: '.', login: true}}\n"
             "ad: {id_from_url: '(?P<id>.+)', title: h1, text: p}\n",
-            "Extra inputs are not permitted",
+            "is not a known field",
         ),
     ],
 )

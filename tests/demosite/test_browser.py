@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from crawler.demosite import DemoSite
+from tests.support.browser import chromium, loopback_only
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
 
 
 @pytest.fixture(scope="module")
 def browser_page() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip("needs the system Chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page()
-
-        def loopback_only(route: Any) -> None:
-            if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
-                route.continue_()
-            else:
-                route.abort()
-
         page.route("**/*", loopback_only)
         yield page
-        browser.close()
 
 
 def test_javascript_listing_renders_links_to_every_javascript_ad(browser_page: Any) -> None:

@@ -118,3 +118,52 @@ def test_language_is_detected_when_the_module_is_available(
     code, (out,), _ = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", [line])))
     assert code == 0
     assert out["lang"] in {"nl", "unknown"}
+
+
+CONTACT_AD = json.dumps(
+    {
+        "id": "ad-0612345678",
+        "title": "New in town",
+        "text": "Just arrived, call 06 1234 5678 or mail anna@example.com, 24/7",
+    }
+)
+PLAIN_CONTACTS = ("0612345678", "06 1234 5678", "anna@example.com", "612345678")
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_contacts_are_redacted_in_the_output_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LCOM_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("LCOM_PSEUDONYM_KEY_FILE", raising=False)
+    code = main(["flag", str(write_lines(tmp_path / "ads.jsonl", [CONTACT_AD]))])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert not any(contact in captured.out for contact in PLAIN_CONTACTS)
+    (out,) = [json.loads(line) for line in captured.out.splitlines()]
+    snippets = " ".join(i["evidence"]["snippet"] for i in out["indicators"])
+    assert "[phone]" in snippets and "[email]" in snippets
+    assert out["id"] == "ad-[phone]"
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_contacts_become_pseudonym_tokens_when_a_key_is_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LCOM_PSEUDONYM_KEY", "ab" * 32)
+    monkeypatch.delenv("LCOM_PSEUDONYM_KEY_FILE", raising=False)
+    main(["flag", str(write_lines(tmp_path / "ads.jsonl", [CONTACT_AD]))])
+    out = capsys.readouterr().out
+    assert not any(contact in out for contact in PLAIN_CONTACTS)
+    assert "[phone:" in out and "[email:" in out
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_show_contacts_leaves_them_in_and_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["flag", "--show-contacts", str(write_lines(tmp_path / "a.jsonl", [CONTACT_AD]))])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "06 1234 5678" in captured.out
+    assert "--show-contacts" in captured.err and "plain text" in captured.err

@@ -15,11 +15,15 @@ from pipelines.engine.minimize import (
     doc_id,
 )
 
+#: A test key (the pseudonymisation key doc ids are made with).
+KEY = b"minimize-test-key-of-at-least-32-bytes"
+
 
 def flagged_item(**overrides: Any) -> dict[str, Any]:
     item: dict[str, Any] = {
         "source": "demo",
         "source_ad_id": "ad-00042",
+        "doc_id": doc_id("demo", "ad-00042", KEY),
         "url": "http://127.0.0.1:8123/ads/ad-00042.html",
         "title": "NIEUW in Utrecht [phone:1a2b3c4d]",
         "text": "net aangekomen in Utrecht",
@@ -58,10 +62,36 @@ def flagged_item(**overrides: Any) -> dict[str, Any]:
     return item
 
 
-def test_doc_id_is_source_and_truncated_sha256_of_source_and_ad_id() -> None:
-    digest = hashlib.sha256(b"demo\nad-00042").hexdigest()[:32]
-    assert doc_id("demo", "ad-00042") == f"demo:{digest}"
-    assert build_hit_document(flagged_item())["doc_id"] == f"demo:{digest}"
+def test_doc_id_is_keyed_and_stable() -> None:
+    first = doc_id("demo", "ad-00042", KEY)
+    assert first == doc_id("demo", "ad-00042", KEY)  # a re-crawl maps to the same document
+    assert first.startswith("demo:") and len(first) == len("demo:") + 32
+    assert first != doc_id("demo", "ad-00042", KEY[::-1])
+    assert first != doc_id("demo", "ad-00043", KEY)
+    unkeyed = hashlib.sha256(b"demo\nad-00042").hexdigest()[:32]
+    assert first != f"demo:{unkeyed}"
+    assert build_hit_document(flagged_item())["doc_id"] == first
+
+
+def test_a_phone_number_in_the_ad_id_is_not_recovered_from_the_doc_id_without_the_key() -> None:
+    # The attack on unkeyed ids: hash every candidate number until one matches.
+    secret_id = "anna-0612345678"
+    stored = doc_id("demo", secret_id, KEY)
+    candidates = [f"anna-06{n:08d}" for n in range(12_340_000, 12_350_000)]
+    assert secret_id in candidates
+    for guess_key in (b"", b"lcom", hashlib.sha256(b"demo").digest()):
+        assert stored not in {doc_id("demo", c, guess_key) for c in candidates[:2000]}
+        assert stored.removeprefix("demo:") not in {
+            hashlib.sha256(f"demo\n{c}".encode()).hexdigest()[:32] for c in candidates
+        }
+    # With the key the same search finds it: the key is what protects the id.
+    assert stored in {doc_id("demo", c, KEY) for c in candidates}
+
+
+def test_an_item_without_a_keyed_doc_id_is_refused() -> None:
+    with pytest.raises(HitDocumentError) as excinfo:
+        build_hit_document(flagged_item(doc_id=None))
+    assert excinfo.value.missing == ("doc_id",)
 
 
 def test_hit_document_has_the_data_model_shape() -> None:

@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 from pipelines.engine.minimize import ALWAYS_STORED, doc_id
 from pipelines.minimize import MinimizePipeline
 
-from .test_minimize import flagged_item
+from .test_minimize import KEY, flagged_item
 
 
 def build(settings: dict[str, Any] | None = None) -> tuple[MinimizePipeline, Any]:
@@ -29,7 +29,7 @@ def test_non_hit_is_dropped_counted_and_reduced_to_its_ids() -> None:
     assert stats.get_value("lcom/pipeline/hits") is None
     # Scrapy logs dropped items: only the source and the document id (a hash of the ad
     # id, which may hold a contact) are left to log.
-    assert item == {"source": "demo", "doc_id": doc_id("demo", "ad-00042")}
+    assert item == {"source": "demo", "doc_id": doc_id("demo", "ad-00042", KEY)}
 
 
 def test_hit_becomes_the_hit_document_and_is_counted() -> None:
@@ -71,7 +71,7 @@ def test_item_without_the_pseudonymisation_mark_is_dropped() -> None:
 def test_hit_document_keeps_the_doc_id_of_the_original_ad_id() -> None:
     # The pseudonymiser set doc_id before it replaced a phone number in the ad id.
     pipeline, _ = build()
-    original = doc_id("demo", "anna-0612345678")
+    original = doc_id("demo", "anna-0612345678", KEY)
     document = pipeline.process_item(
         flagged_item(source_ad_id="anna-[phone:1a2b3c4d]", doc_id=original)
     )

@@ -18,7 +18,6 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.runtime import DEMO_POLICY_DIR
-from pipelines.engine.minimize import doc_id
 from pipelines.engine.pseudonyms import Pseudonymizer, PseudonymKeyError
 from pipelines.pseudonymize import PSEUDONYMISED, PseudonymizePipeline
 
@@ -165,7 +164,7 @@ def test_contact_in_the_ad_id_is_redacted_but_the_doc_id_stays_that_of_the_origi
     process(pipeline, item)
     token = pipeline.pseudonymizer.token("phone", "+31612345678")
     assert item["source_ad_id"] == f"anna-{token}"
-    assert item["doc_id"] == doc_id("demo", PHONE_IN_ID)
+    assert item["doc_id"] == pipeline.pseudonymizer.doc_id("demo", PHONE_IN_ID)
     assert crawler.stats.get_value("lcom/contacts/in_ad_id") == 1
 
 
@@ -182,9 +181,9 @@ def test_oversized_ad_is_dropped_and_logged_by_document_id_only(
     }
     with caplog.at_level(logging.DEBUG), pytest.raises(DropItem):
         process(pipeline, item)
-    assert item == {"source": "demo", "doc_id": doc_id("demo", PHONE_IN_ID)}
+    assert item == {"source": "demo", "doc_id": pipeline.pseudonymizer.doc_id("demo", PHONE_IN_ID)}
     assert crawler.stats.get_value("lcom/pipeline/dropped/oversized") == 1
-    assert doc_id("demo", PHONE_IN_ID) in caplog.text
+    assert pipeline.pseudonymizer.doc_id("demo", PHONE_IN_ID) in caplog.text
     assert "0612345678" not in caplog.text
     assert "aangekomen" not in caplog.text
 

@@ -10,23 +10,19 @@ throw-away cluster: the tests run ``lcom es setup`` there and write test hits
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from pipelines.es.client import EsConnectionConfig, make_client
 from tests.support.es_test_server import EsTestServer
+from tests.support.network import allow_host_of
 
 REAL_SKIP_REASON = "ELASTICSEARCH_URL not set: real-cluster tests skipped"
-
-_real_connect = socket.socket.connect
-_real_getaddrinfo = socket.getaddrinfo
 
 
 @pytest.fixture(autouse=True)
@@ -34,28 +30,9 @@ def loopback_only(
     loopback_only: None, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The suite's loopback guard, plus the real cluster's host for ``es_real`` tests."""
-    if request.node.get_closest_marker("es_real") is None:
-        return
     url = os.environ.get("ELASTICSEARCH_URL")
-    if not url:
-        return
-    host = urlsplit(url).hostname
-    allowed = {info[4][0] for info in _real_getaddrinfo(host, None)}
-    guarded_connect = socket.socket.connect
-    guarded_getaddrinfo = socket.getaddrinfo
-
-    def connect(self: socket.socket, address: Any) -> None:
-        if isinstance(address, tuple) and address and address[0] in allowed:
-            return _real_connect(self, address)
-        return guarded_connect(self, address)
-
-    def getaddrinfo(name: Any, *args: Any, **kwargs: Any) -> Any:
-        if name == host:
-            return _real_getaddrinfo(name, *args, **kwargs)
-        return guarded_getaddrinfo(name, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    if request.node.get_closest_marker("es_real") is not None and url:
+        allow_host_of(url, monkeypatch)
 
 
 @pytest.fixture

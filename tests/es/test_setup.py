@@ -83,8 +83,12 @@ def test_cli_setup_twice_prints_nothing_changed(
     first = capsys.readouterr().out
     assert "lcom-hits -> lcom-hits-000001 created" in " ".join(first.split())
     assert run_cli(["es", "setup"]) == 0
-    second = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
+    second = captured.out.splitlines()
     assert second[-1] == "nothing changed"
+    assert "next: install the Kibana data views and dashboards with `lcom kibana import`" in (
+        captured.err
+    )
     assert all(line.split()[-1] in ("unchanged", "exists)") for line in second[2:-1])
 
 

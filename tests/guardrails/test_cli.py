@@ -81,7 +81,6 @@ def test_check_of_the_demo_policy_passes(run: Run, monkeypatch: pytest.MonkeyPat
     "argv",
     [
         ("check", "/nonexistent/policy"),
-        ("check", "--at", "2026-11-29T12:00"),
         ("check", "--at", "tomorrow"),
         ("check", "--format", "xml"),
         ("explain",),
@@ -94,10 +93,29 @@ def test_usage_errors_exit_two(run: Run, argv: tuple[str, ...]) -> None:
     assert code == 2
 
 
+def test_a_moment_without_a_zone_is_read_in_the_policy_time_zone(run: Run) -> None:
+    # review_by 2027-06-30 lasts until midnight in Europe/Amsterdam (22:00 UTC).
+    folder = str(DEMO_POLICY_DIR)
+    code, out, _ = run("check", "--policy-dir", folder, "--at", "2027-06-30T23:30")
+    assert code == 0, out
+    assert "2027-06-30T23:30:00+02:00" in out
+    code, out, _ = run("check", "--policy-dir", folder, "--at", "2027-07-01")
+    assert code == 1
+    assert "review_overdue" in out
+
+
+def test_the_policy_folder_as_a_positional_argument_still_works_but_is_deprecated(
+    run: Run,
+) -> None:
+    code, _, err = run("explain", "demo", str(DEMO_POLICY_DIR), "--at", AT)
+    assert code == 0
+    assert "deprecated; use --policy-dir" in err
+
+
 def test_explain_prints_plain_language_and_exits_zero_when_allowed(run: Run) -> None:
     code, out, _ = run("explain", "demo", str(DEMO_POLICY_DIR), "--at", AT)
     assert code == 0
-    assert "May the crawler visit this source now? YES" in out
+    assert "May the crawler crawl this source now? YES" in out
 
 
 def test_explain_exits_one_when_not_authorised(run: Run, policy_dir: Path) -> None:
@@ -105,7 +123,7 @@ def test_explain_exits_one_when_not_authorised(run: Run, policy_dir: Path) -> No
     auths.write_text(auths.read_text().replace("status: active", "status: suspended"))
     code, out, _ = run("explain", "site", str(policy_dir), "--at", AT)
     assert code == 1
-    assert "NO: authorisation AUTH-1 is suspended" in out
+    assert "NO. Every reason:\n  - authorisation AUTH-1 is suspended" in out
 
 
 def test_explain_of_a_broken_policy_lists_its_problems(run: Run) -> None:
@@ -113,6 +131,8 @@ def test_explain_of_a_broken_policy_lists_its_problems(run: Run) -> None:
     code, out, _ = run("explain", "site", str(folder), "--at", AT)
     assert code == 1
     assert "[basis_proposed]" in out
+    # Every reason, not only the policy's errors: the hours too.
+    assert "outside the crawl hours" in out
 
 
 def test_explain_of_an_unknown_source_is_a_usage_error(run: Run, policy_dir: Path) -> None:

@@ -16,7 +16,7 @@ Edit = Callable[[str, str, str], None]
 def test_explanation_names_authorisation_basis_and_every_limit(now: datetime) -> None:
     text = explain_source(load_policy(DEMO_POLICY_DIR, now), "demo", now)
     for fragment in (
-        "visit this source now? YES",
+        "crawl this source now? YES",
         "Authorisation AUTH-DEMO-1",
         "public prosecutor",
         "until the end of 31 October 2027",
@@ -44,7 +44,7 @@ def test_explanation_says_no_and_why_when_not_authorised(
 ) -> None:
     edit("authorisations.yaml", "status: active", "status: suspended")
     text = explain_source(load_policy(policy_dir, now), "site", now)
-    assert "visit this source now? NO: authorisation AUTH-1 is suspended" in text
+    assert "crawl this source now? NO. Every reason:\n  - authorisation AUTH-1 is suspended" in text
     assert "Only these host names: www.example.nl" in text
 
 

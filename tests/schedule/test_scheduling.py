@@ -183,7 +183,10 @@ def test_guardrails_check_warns_of_a_schedule_that_never_fires(
     policy = policy_copy(tmp_path, source={"crawl_hours": HOURS_8_TO_20})
     monkeypatch.setenv("LCOM_SOURCES_DIR", str(write_source(tmp_path / "sources", "0 3 * * *")))
     at = "2026-12-07T12:00:00+01:00"
-    assert main(["guardrails", "check", str(policy), "--at", at, "--format", "json"]) == 0
+    assert (
+        main(["guardrails", "check", "--policy-dir", str(policy), "--at", at, "--format", "json"])
+        == 0
+    )
     problems = json.loads(capsys.readouterr().out)["problems"]
     warning = next(p for p in problems if p["rule"] == "schedule_never_fires")
     assert warning["severity"] == "warning"
@@ -197,7 +200,19 @@ def test_guardrails_check_is_quiet_about_a_schedule_that_fires(
 ) -> None:
     policy = policy_copy(tmp_path, source={"crawl_hours": HOURS_8_TO_20})
     monkeypatch.setenv("LCOM_SOURCES_DIR", str(write_source(tmp_path / "sources", "0 9 * * *")))
-    assert main(["guardrails", "check", str(policy), "--at", "2026-12-07T12:00:00+01:00"]) == 0
+    assert (
+        main(
+            [
+                "guardrails",
+                "check",
+                "--policy-dir",
+                str(policy),
+                "--at",
+                "2026-12-07T12:00:00+01:00",
+            ]
+        )
+        == 0
+    )
     assert "schedule_never_fires" not in capsys.readouterr().out
 
 
@@ -207,7 +222,7 @@ def test_schedule_list_shows_next_runs_and_why_a_source_will_not_run(
     policy = policy_copy(tmp_path, source={"crawl_hours": HOURS_8_TO_20})
     sources = write_source(tmp_path / "sources", "0 */4 * * *")
     monkeypatch.setenv("LCOM_VAR_DIR", str(tmp_path / "var"))
-    args = ["schedule", "--list", "--policy", str(policy), "--sources", str(sources)]
+    args = ["schedule", "--list", "--policy-dir", str(policy), "--sources-dir", str(sources)]
     assert main([*args, "--at", "2026-12-07T21:00:00+01:00"]) == 0
     out = capsys.readouterr().out
     assert "demo: cron '0 */4 * * *' (Europe/Amsterdam)" in out

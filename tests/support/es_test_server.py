@@ -23,6 +23,14 @@ dynamic mappings, integer/float/boolean/date values) so malformed documents fail
 they would on a cluster. Documents are visible to searches at once (no refresh
 interval).
 
+Security (only once a user is added with :meth:`EsTestServer.add_user` or
+:meth:`~EsTestServer.add_api_key`; until then every request is anonymous and allowed):
+requests must carry Basic or ApiKey credentials (else 401), ``_security/_authenticate``
+answers who they are, ``set_security_user`` records that user, and index requests are
+checked against the ``indices`` privileges of the user's roles (``read`` for searches
+and gets; ``write``/``index``/``create``/``create_doc`` to add a document; the built-in
+``superuser`` may do anything, and only it may call cluster-level APIs).
+
 Fault injection (Python API): :meth:`EsTestServer.fail_next_bulk_items`,
 :meth:`~EsTestServer.fail_bulk_with_status`, :meth:`~EsTestServer.reset_connections`,
 :meth:`~EsTestServer.slow`, :meth:`~EsTestServer.down_for` (the port refuses
@@ -31,6 +39,7 @@ connections) / :meth:`~EsTestServer.up`, :meth:`~EsTestServer.reject_documents`.
 
 from __future__ import annotations
 
+import base64
 import copy
 import fnmatch
 import json
@@ -355,6 +364,10 @@ class EsTestServer:
             self.security_user = "test-investigator"
             # When set, requests authenticate with this API key ({"id", "name", "metadata"}).
             self.security_api_key: Json | None = None
+            # Users and API keys; when there is any, requests must authenticate.
+            self.users: dict[str, Json] = {}
+            self.api_keys: dict[str, Json] = {}
+            self._principal: Json | None = None
             self.requests: list[tuple[str, str]] = []
             self.bulk_requests = 0
             self._item_failures: list[int] = []
@@ -413,6 +426,118 @@ class EsTestServer:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.05)
+
+    # ------------------------------------------------------------- security
+
+    def add_user(self, username: str, password: str, roles: list[str]) -> None:
+        """Require authentication from now on; ``username`` signs in with ``password``."""
+        with self._lock:
+            self.users[username] = {"password": password, "roles": list(roles)}
+
+    def add_api_key(self, username: str, roles: list[str], name: str = "key") -> str:
+        """An API key of ``username`` with ``roles``; returns the base64 ``id:key``."""
+        key_id, secret = uuid.uuid4().hex[:20], uuid.uuid4().hex
+        encoded = base64.b64encode(f"{key_id}:{secret}".encode()).decode()
+        with self._lock:
+            self.api_keys[encoded] = {
+                "id": key_id,
+                "name": name,
+                "username": username,
+                "roles": list(roles),
+            }
+        return encoded
+
+    def _authenticate(self, authorization: str | None) -> Json:
+        scheme, _, value = (authorization or "").partition(" ")
+        if scheme == "Basic":
+            try:
+                username, _, password = base64.b64decode(value).decode().partition(":")
+            except ValueError:
+                username, password = "", ""
+            user = self.users.get(username)
+            if user is not None and user["password"] == password:
+                return {"username": username, "roles": user["roles"], "api_key": None}
+        elif scheme == "ApiKey" and value in self.api_keys:
+            key = self.api_keys[value]
+            return {
+                "username": key["username"],
+                "roles": key["roles"],
+                "api_key": {"id": key["id"], "name": key["name"]},
+            }
+        raise _EsError(
+            401,
+            "security_exception",
+            "unable to authenticate user for REST request",
+        )
+
+    def _authorize(self, principal: Json, method: str, parts: list[str], raw: bytes = b"") -> None:
+        roles = principal["roles"]
+        if "superuser" in roles or parts[:2] == ["_security", "_authenticate"]:
+            return
+        if parts and parts[-1] == "_bulk":
+            # Every action needs the privilege on its own index (the whole request is
+            # refused when one is missing; a cluster refuses item by item).
+            default = parts[0] if len(parts) == 2 else None
+            for line in raw.splitlines()[::2]:
+                if not line.strip():
+                    continue
+                ((op, meta),) = json.loads(line).items()
+                kind = "_create" if op in ("index", "create") else "_update"
+                self._authorize(principal, "POST", [meta.get("_index") or default, kind])
+            return
+        target = parts[0] if parts and not parts[0].startswith("_") else None
+        if target is None:
+            if parts[:2] == ["_search", "scroll"]:
+                return
+            raise _EsError(
+                403,
+                "security_exception",
+                f"action [cluster:{'/'.join(parts)}] is unauthorized for user "
+                f"[{principal['username']}] with effective roles [{','.join(roles)}]",
+            )
+        reading = method in ("GET", "HEAD") or (
+            len(parts) >= 2 and parts[1] in ("_search", "_count", "_mget", "_refresh")
+        )
+        creating = method in ("POST", "PUT") and len(parts) >= 2 and parts[1] in ("_doc", "_create")
+        wanted = (
+            {"read", "all"}
+            if reading
+            else {"write", "index", "create", "create_doc", "all"}
+            if creating
+            else {"write", "all"}
+        )
+        for role_name in roles:
+            for entry in (self.roles.get(role_name) or {}).get("indices", []):
+                names = entry.get("names", [])
+                names = [names] if isinstance(names, str) else names
+                if any(fnmatch.fnmatchcase(target, n) for n in names) and wanted & set(
+                    entry.get("privileges", [])
+                ):
+                    return
+        action = "indices:data/read/search" if reading else "indices:data/write/index"
+        raise _EsError(
+            403,
+            "security_exception",
+            f"action [{action}] is unauthorized for user [{principal['username']}] with "
+            f"effective roles [{','.join(roles)}] on indices [{target}], this action is "
+            f"granted by the index privileges [{','.join(sorted(wanted - {'all'}))}]",
+        )
+
+    def _whoami(self) -> Json:
+        principal = self._principal or {"username": self.security_user, "roles": []}
+        api_key = principal.get("api_key")
+        return {
+            "username": principal["username"],
+            "roles": list(principal.get("roles", [])),
+            "full_name": None,
+            "email": None,
+            "metadata": {},
+            "enabled": True,
+            "authentication_realm": {"name": "test_realm", "type": "native"},
+            "lookup_realm": {"name": "test_realm", "type": "native"},
+            "authentication_type": "api_key" if api_key else "realm",
+            **({"api_key": api_key} if api_key else {}),
+        }
 
     # ------------------------------------------------------------- test helpers
 
@@ -591,17 +716,17 @@ class EsTestServer:
         for processor in self.pipelines[name].get("processors", []):
             ((kind, spec),) = processor.items()
             if kind == "set_security_user":
+                principal = self._principal or {}
                 user: Json = {
-                    "username": self.security_user,
+                    "username": principal.get("username") or self.security_user,
                     "realm": {"name": "test_realm", "type": "native"},
                     "authentication_type": "REALM",
                 }
-                if self.security_api_key is not None:
+                api_key = principal.get("api_key") or self.security_api_key
+                if api_key is not None:
                     # What a real cluster adds for API-key requests (metadata only when
                     # the key has any).
-                    user["api_key"] = {
-                        k: v for k, v in self.security_api_key.items() if v not in (None, {})
-                    }
+                    user["api_key"] = {k: v for k, v in api_key.items() if v not in (None, {})}
                     user["realm"] = {"name": "_es_api_key", "type": "_es_api_key"}
                     user["authentication_type"] = "API_KEY"
                 wanted = spec.get("properties", list(user))
@@ -846,7 +971,9 @@ class EsTestServer:
 
     # ------------------------------------------------------------- routing
 
-    def handle(self, method: str, path: str, query: str, body: bytes) -> tuple[int, Json | None]:
+    def handle(
+        self, method: str, path: str, query: str, body: bytes, authorization: str | None = None
+    ) -> tuple[int, Json | None]:
         params = {k: v[-1] for k, v in parse_qs(query).items()}
         parts = [unquote(p) for p in path.split("/") if p]
         payload: Json = {}
@@ -855,9 +982,15 @@ class EsTestServer:
         with self._lock:
             self.requests.append((method, path))
             try:
+                self._principal = None
+                if self.users or self.api_keys:
+                    self._principal = self._authenticate(authorization)
+                    self._authorize(self._principal, method, parts, body)
                 return 200, self._route(method, parts, params, payload, body)
             except _EsError as exc:
                 return exc.status, exc.body()
+            finally:
+                self._principal = None
 
     def _info(self) -> Json:
         return {
@@ -904,6 +1037,8 @@ class EsTestServer:
             return self._ilm(method, parts[2], payload)
         if parts[:2] == ["_ingest", "pipeline"] and n == 3:
             return self._keyed(method, self.pipelines, parts[2], payload, "pipeline")
+        if parts == ["_security", "_authenticate"]:
+            return self._whoami()
         if parts[:2] == ["_security", "role"] and n == 3:
             return self._role(method, parts[2], payload)
         if head == "_alias" and n == 2:
@@ -1134,7 +1269,9 @@ class _Handler(BaseHTTPRequestHandler):
         if es._delay:
             time.sleep(es._delay)
         url = urlsplit(self.path)
-        status, payload = es.handle(self.command, url.path, url.query, body)
+        status, payload = es.handle(
+            self.command, url.path, url.query, body, self.headers.get("Authorization")
+        )
         accept = (self.headers.get("Accept") or "").split(",")[0].strip()
         mimetype = accept if "vnd.elasticsearch+json" in accept else "application/json"
         data = b"" if payload is None else json.dumps(payload).encode("utf-8")

@@ -1,0 +1,1 @@
+"""Kibana integration: the saved-objects API (``lcom kibana import`` / ``export``)."""
