@@ -10,8 +10,9 @@ APT_WAIT = -o DPkg::Lock::Timeout=600
 .PHONY: demo test install system-deps lint format check clean screenshots
 
 ## demo: install everything, then crawl the bundled demo ad site and print a summary
+DEMO_ARGS ?=
 demo: install
-	$(BIN)/lcom demo
+	$(BIN)/lcom demo $(DEMO_ARGS)
 
 ## test: install everything, then run the test suite
 test: install

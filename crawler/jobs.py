@@ -47,6 +47,36 @@ def spool_dir_from(settings: Settings) -> Path:
     return Path(configured) if configured else Path(settings.get("LCOM_VAR_DIR", "var")) / "spool"
 
 
+class ExpectedFailures(logging.Filter):
+    """Drop Scrapy's own lines about pages that failed in an expected way.
+
+    The spider already logs each failed page once, as ``page failed (<reason>): <url>``
+    (and counts it in the summary): Scrapy's "Gave up retrying ..." (an ERROR for a page
+    that answered 500 three times) and its download-size warnings would say the same
+    again, louder. Installed unless the crawl runs with ``-v`` (``LCOM_VERBOSE``).
+    """
+
+    LOGGERS = ("scrapy.downloadermiddlewares.retry", "scrapy.core.downloader.handlers.http11")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not (
+            message.startswith("Gave up retrying")
+            or "download max size" in message
+            or "download warn size" in message
+        )
+
+
+def install_quiet_filters(verbose: bool) -> None:
+    quiet = ExpectedFailures()
+    for name in ExpectedFailures.LOGGERS:
+        target = logging.getLogger(name)
+        for existing in [f for f in target.filters if isinstance(f, ExpectedFailures)]:
+            target.removeFilter(existing)
+        if not verbose:
+            target.addFilter(quiet)
+
+
 def run_crawl(
     source: str = "demo",
     base_url: str | None = None,
@@ -59,6 +89,7 @@ def run_crawl(
     for handler in list(logging.root.handlers):
         logging.root.removeHandler(handler)
     process = CrawlerProcess(settings)  # installs the root log handler (LOG_INSTALL_ROOT_HANDLER)
+    install_quiet_filters(settings.getbool("LCOM_VERBOSE", True))
     crawler = process.create_crawler("ads")
     report = CrawlReport(stats={})
 
@@ -79,4 +110,20 @@ def run_crawl(
 
     report.extras["audit_log"] = str(audit_log_path(crawler.settings).resolve())
     report.es_url = os.environ.get("ELASTICSEARCH_URL") or None
+    jobdir = crawler.settings.get("JOBDIR")
+    if jobdir:
+        add_earlier_segments(report, Path(jobdir))
     return report
+
+
+def add_earlier_segments(report: CrawlReport, jobdir: Path) -> None:
+    """A resumed run reports all its segments: the totals the job folder kept."""
+    from crawler.jobstate import read_totals
+
+    totals = read_totals(jobdir)
+    if not totals or totals.get("run_id") != report.run_id:
+        return
+    segments = int(totals.get("segments", 1))
+    if segments > 1:
+        report.stats = {**report.stats, **totals.get("stats", {})}
+        report.extras["segments"] = segments

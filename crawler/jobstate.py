@@ -40,6 +40,8 @@ from typing import Any, Literal
 logger = logging.getLogger(__name__)
 
 MARKER = "lcom-job.json"
+#: Counters of every finished segment of the run (a resumed run adds to them).
+TOTALS = "lcom-totals.json"
 #: Scrapy's files in JOBDIR (scheduler queue, dupefilter, spider state).
 SCRAPY_STATE = ("requests.queue", "requests.seen", "spider.state")
 
@@ -136,6 +138,8 @@ def begin(jobdir: Path, source: str, fresh_run_id: str) -> tuple[str, Mode, int]
     else:
         run_id, mode = fresh_run_id, "new"
         _clear_scrapy_state(jobdir)
+    if mode == "new":
+        (jobdir / TOTALS).unlink(missing_ok=True)
     pages = 0
     if mode != "new" and previous is not None:
         try:
@@ -164,6 +168,31 @@ def record_pages(jobdir: Path, run_id: str, source: str, pages: int) -> None:
         {"run_id": run_id, "source": source, "state": "running", "pages": pages},
         sync=False,
     )
+
+
+def read_totals(jobdir: Path) -> dict[str, Any] | None:
+    """``{"run_id", "segments", "stats"}`` summed over the run's finished segments."""
+    try:
+        data = json.loads((jobdir / TOTALS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def add_totals(jobdir: Path, run_id: str, stats: dict[str, Any]) -> dict[str, Any]:
+    """Add one segment's numeric stats to the run's totals (a new run id starts afresh)."""
+    previous = read_totals(jobdir)
+    if not previous or previous.get("run_id") != run_id:
+        previous = {"run_id": run_id, "segments": 0, "stats": {}}
+    summed: dict[str, Any] = dict(previous.get("stats") or {})
+    for key, value in stats.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            summed[key] = summed.get(key, 0) + value
+    totals = {"run_id": run_id, "segments": int(previous.get("segments", 0)) + 1, "stats": summed}
+    tmp = jobdir / (TOTALS + ".tmp")
+    tmp.write_text(json.dumps(totals), encoding="utf-8")
+    os.replace(tmp, jobdir / TOTALS)
+    return totals
 
 
 def finish(jobdir: Path, run_id: str, source: str, reason: str, pages: int = 0) -> None:

@@ -401,6 +401,8 @@ def prepare_runtime(
 
         def job_closed(spider: object, reason: str) -> None:
             pages = guardrails_for(crawler).pages_let_through
+            if crawler.stats is not None:
+                jobstate.add_totals(Path(jobdir), runtime.run_id, crawler.stats.get_stats())
             jobstate.finish(Path(jobdir), runtime.run_id, source_config.id, reason, pages)
 
         crawler.signals.connect(job_closed, signal=signals.spider_closed, weak=False)
@@ -636,6 +638,18 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     """Write the permit's limits into the settings; the stricter value always wins."""
     permit = runtime.permit
     data_policy = runtime.policy.data_policy
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    def report_clamp(name: str, given: Any, used: Any) -> None:
+        # Only what the operator asked for on the command line (-s/--set) is worth a word.
+        if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"] and given != used:
+            logger.warning(
+                "-s %s=%s is outside what the policy allows for source %s: using %s",
+                name,
+                settings.get(name),
+                runtime.source.id,
+                used,
+            )
 
     def tighten(name: str, limit: float, *, lower_is_stricter: bool = True) -> None:
         current = settings.getfloat(name) if settings.get(name) not in (None, "") else None
@@ -645,8 +659,14 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
             value = limit if current is None else max(current, limit)
         if isinstance(limit, int) and not isinstance(limit, bool):
             value = int(value)
+        report_clamp(name, current, value)
         settings.set(name, value, priority=POLICY_PRIORITY)
 
+    def enforce_flag(name: str, value: bool) -> None:
+        report_clamp(name, settings.getbool(name), value)
+        settings.set(name, value, priority=POLICY_PRIORITY)
+
+    report_clamp("USER_AGENT", settings.get("USER_AGENT"), permit.user_agent)
     settings.set("USER_AGENT", permit.user_agent, priority=POLICY_PRIORITY)
     # Default headers are applied before USER_AGENT: none may name another agent.
     headers = {
@@ -655,7 +675,7 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
         if str(name).strip().lower() != "user-agent"
     }
     settings.set("DEFAULT_REQUEST_HEADERS", headers, priority=POLICY_PRIORITY)
-    settings.set("ROBOTSTXT_OBEY", permit.obey_robots_txt, priority=POLICY_PRIORITY)
+    enforce_flag("ROBOTSTXT_OBEY", permit.obey_robots_txt)
     settings.set("ROBOTSTXT_USER_AGENT", permit.user_agent, priority=POLICY_PRIORITY)
     tighten("CONCURRENT_REQUESTS", permit.concurrency)
     tighten("CONCURRENT_REQUESTS_PER_DOMAIN", permit.concurrency)
@@ -689,8 +709,8 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     settings.set("DOWNLOAD_DELAY_JITTER", 0.0, priority=POLICY_PRIORITY)
     if "RANDOMIZE_DOWNLOAD_DELAY" in settings:
         settings.delete("RANDOMIZE_DOWNLOAD_DELAY", priority=POLICY_PRIORITY)
-    settings.set("AUTOTHROTTLE_ENABLED", False, priority=POLICY_PRIORITY)
-    settings.set("COOKIES_ENABLED", False, priority=POLICY_PRIORITY)
+    enforce_flag("AUTOTHROTTLE_ENABLED", False)
+    enforce_flag("COOKIES_ENABLED", False)
     # Nothing may steer or inspect a running crawl from outside the process.
     settings.set("TELNETCONSOLE_ENABLED", False, priority=POLICY_PRIORITY)
     settings.set("REMOTE_CONTROL_ENABLED", False, priority=POLICY_PRIORITY)

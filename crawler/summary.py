@@ -31,8 +31,10 @@ def render_summary(report: CrawlReport, source: str) -> str:
     get = stats.get
     elapsed = get("elapsed_time_seconds")
     rendered = get("lcom/pages/rendered_js", get("playwright/page_count", 0))
+    segments = report.extras.get("segments")
+    resumed = f" ({segments} segments, counted together)" if segments else ""
     lines = [
-        f"lcom run {report.run_id or '-'}: source {source}",
+        f"lcom run {report.run_id or '-'}: source {source}{resumed}",
         f"  finished:           {report.finish_reason or 'did not start'}"
         + (f" after {elapsed:.1f} s" if isinstance(elapsed, int | float) else ""),
         f"  pages fetched:      {get('response_received_count', 0)}"

@@ -7,7 +7,7 @@ higher rates, robots.txt off, longer retention...); reviewers should read those 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -271,15 +271,15 @@ class _Differ:
             new_start, new_end = self.new.authorisation_window(b)
             self.moment(
                 f"{here}.valid_from",
-                old_start,
-                new_start,
+                (old_start, a.valid_from),
+                (new_start, b.valid_from),
                 f"authorisation {auth_id} starts",
                 later_widens=False,
             )
             self.moment(
                 f"{here}.valid_until",
-                old_end,
-                new_end,
+                (old_end, a.valid_until),
+                (new_end, b.valid_until),
                 f"authorisation {auth_id} ends",
                 later_widens=True,
             )
@@ -302,17 +302,20 @@ class _Differ:
                 )
 
     def moment(
-        self, field: str, old: datetime, new: datetime, what: str, later_widens: bool
+        self,
+        field: str,
+        old: tuple[datetime, date | datetime],
+        new: tuple[datetime, date | datetime],
+        what: str,
+        later_widens: bool,
     ) -> None:
-        if old != new:
-            kind = _more(old, new, later_widens)
-            self.add(
-                kind,
-                field,
-                old.isoformat(),
-                new.isoformat(),
-                f"{what}: {old.isoformat()} -> {new.isoformat()}",
-            )
+        """Compare two instants; show each as it is written in the policy (a date stays
+        a date: ``2027-10-31``, not the instant its day ends)."""
+        (old_at, old_written), (new_at, new_written) = old, new
+        if old_at != new_at:
+            kind = _more(old_at, new_at, later_widens)
+            shown_old, shown_new = old_written.isoformat(), new_written.isoformat()
+            self.add(kind, field, shown_old, shown_new, f"{what}: {shown_old} -> {shown_new}")
 
     def sources(self) -> None:
         old, new = self.old.sources, self.new.sources

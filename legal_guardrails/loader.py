@@ -47,11 +47,15 @@ def default_policy_dir() -> Path:
 
 
 def render_path(path: YamlPath) -> str:
-    """``('authorisations', 0, 'valid_until')`` -> ``authorisations[0].valid_until``."""
+    """``('authorisations', 0, 'valid_until')`` -> ``authorisations[1].valid_until``.
+
+    List entries are counted from 1, as a reader counts them (the first authorisation
+    is ``authorisations[1]``).
+    """
     out = ""
     for part in path:
         if isinstance(part, int):
-            out += f"[{part}]"
+            out += f"[{part + 1}]"
         else:
             out += f".{part}" if out else str(part)
     return out

@@ -15,7 +15,8 @@ class Problem:
     """One thing wrong with (or worth knowing about) a policy folder.
 
     ``file`` is relative to the policy folder (``sources/demo.yaml``); ``line`` and
-    ``column`` are 1-based; ``field`` is a dotted path (``authorisations[0].valid_until``);
+    ``column`` are 1-based; ``field`` is a dotted path with list entries counted from 1
+    (``authorisations[1].valid_until`` is the first authorisation's);
     ``fix`` says in plain language what to change; ``rule`` is a short stable id.
     """
 

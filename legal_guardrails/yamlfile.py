@@ -123,6 +123,21 @@ def _index(doc: YamlDocument, node: yaml.Node, path: YamlPath) -> None:
 
 
 _PLAIN_SYNTAX = (
+    (
+        "while scanning an alias",
+        "a value starts with '*', which YAML reads as a shortcut to another value; "
+        "put the value between quotes, for example - '*' or pattern: '*.jpg'",
+    ),
+    (
+        "while scanning an anchor",
+        "a value starts with '&', which YAML reads as a label for a shortcut; "
+        "put the value between quotes, for example '&more'",
+    ),
+    (
+        "that cannot start any token",
+        "a value starts with a character YAML reserves ('@', '`' or '%'); "
+        "put the value between quotes",
+    ),
     ("expected <block end>", "the indentation of this line does not match the lines above"),
     ("mapping values are not allowed", "a ':' appears where a new line or quotes are needed"),
     ("found character '\\t'", "a tab is used for indentation; use spaces"),

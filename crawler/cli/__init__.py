@@ -30,6 +30,10 @@ COMMAND_MODULES = (
 )
 
 
+#: Commands whose log is shown only with -v/--verbose (or --log-level).
+QUIET_COMMANDS = frozenset({"crawl", "demo"})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lcom",
@@ -39,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level",
         default=None,
         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-        help="log level (default: INFO; WARNING for the crawl log of `lcom demo`)",
+        help="log level (default: INFO; WARNING for crawl and demo unless -v is given)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
@@ -51,8 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # A crawl is quiet by default (a progress line and its summary); -v shows its log.
+    quiet = args.command in QUIET_COMMANDS and not getattr(args, "verbose", False)
     logging.basicConfig(
-        level=getattr(logging, args.log_level or "INFO"),
+        level=getattr(logging, args.log_level or ("WARNING" if quiet else "INFO")),
         format="%(asctime)s [%(name)s] %(levelname)s: %(message)s",
     )
     try:

@@ -86,6 +86,10 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
         overrides["LCOM_SPOOL_DIR"] = spool
     if os.environ.get("LCOM_VAR_DIR"):
         overrides["LCOM_VAR_DIR"] = os.environ["LCOM_VAR_DIR"]
+    # Quiet by default: Scrapy's settings dump, stats and INFO lines only with -v.
+    verbose = bool(getattr(args, "verbose", False))
+    overrides.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
+    overrides.setdefault("LCOM_VERBOSE", verbose)
     return overrides
 
 

@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from crawler.cli.crawl import add_crawl_options, execute, overrides_from
+from crawler.cli.options import add_demo_site_options
 from crawler.exitcodes import ExitCode
 
 
@@ -18,9 +19,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "demo", help="crawl the bundled demo ad site end to end and print a summary"
     )
-    parser.add_argument("--ads", type=int, default=150, help="number of synthetic ads (150)")
-    parser.add_argument("--seed", type=int, default=7, help="generator seed (7)")
-    parser.add_argument("--port", type=int, default=0, help="demo site port (0: a free one)")
+    add_demo_site_options(parser, port=0)
     add_crawl_options(parser)
     parser.set_defaults(func=run)
 
@@ -30,7 +29,6 @@ def run(args: argparse.Namespace) -> int:
 
     overrides = overrides_from(args)
     overrides.setdefault("LCOM_DEMO", True)
-    overrides.setdefault("LOG_LEVEL", "WARNING")
     overrides.setdefault("DOWNLOAD_DELAY", 0)
     with DemoSite(port=args.port, ads=args.ads, seed=args.seed, crawl_delay=0.02) as site:
         print(f"demo ad site: {site.base_url} ({args.ads} synthetic ads, seed {args.seed})")

@@ -4,9 +4,13 @@ This is the contract for reprocessing and evaluation.
 
 Input: JSON Lines from FILE, or standard input when FILE is omitted or ``-``. Each line
 is one object with the fields ``id``, ``title`` and ``text`` (strings; a missing title
-or text counts as empty); any other field is ignored. Blank lines are skipped.
+or text counts as empty; ``id`` a string, a number or null). Other fields are ignored,
+with a warning on standard error for each unknown field name (``titel``, ``txt``: a
+misspelt field would otherwise silently give a non-hit). Bytes that are not UTF-8 are
+replaced by U+FFFD, with a warning naming the line.
 
-Output: exactly one JSON line on standard output per input line, IN INPUT ORDER::
+Output: exactly one JSON line on standard output per input line, IN INPUT ORDER, in
+strict JSON (no NaN or Infinity)::
 
     {"id": "nl-001", "lang": "nl",
      "indicators": [{"category": "movement", "rule": "movement.nl.net_aangekomen",
@@ -16,10 +20,16 @@ Output: exactly one JSON line on standard output per input line, IN INPUT ORDER:
 
 ``lang`` is the detected language (``"unknown"`` when it cannot be told). Evidence
 offsets are character offsets into the field as given. A line that cannot be processed
-(not JSON, not an object, a non-text ``title``/``text``) gives an error message on
-standard error naming its line number, and the output line ``{"id": ..., "error":
-"..."}`` (``id`` is ``null`` when it is unknown); processing continues with the next
-line.
+gives an error message on standard error naming its line number, and the output line
+``{"id": ..., "error": "..."}`` (``id`` is ``null`` when it is unknown); processing
+continues with the next line. Such lines: blank lines, lines that are not JSON or not
+an object (including NaN or Infinity, integers of thousands of digits, nesting deeper
+than 64 levels), a non-text ``title``/``text``, lone surrogate escapes (``\\ud800``),
+and ads whose title and text are together longer than ``LCOM_MAX_TEXT_CHARS`` (default
+100,000 characters: the crawl drops those too).
+
+Language models are loaded only when an ad needs them, so a call for one ad answers
+quickly.
 
 Contacts (phone numbers, e-mail addresses, messenger handles) never appear in the output:
 in evidence snippets and ids they are replaced by ``[phone]``, ``[email]`` or ``[handle]``,
@@ -42,6 +52,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -50,6 +61,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from pipelines.engine.pseudonyms import ContactRedactor
 
+from crawler.cli.options import plain
+
 logger = logging.getLogger(__name__)
 
 
@@ -57,7 +70,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "flag",
         help="flag trafficking indicators in ads given as JSON Lines",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description=plain(__doc__),
     )
     parser.add_argument(
         "file",
@@ -108,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
         except PseudonymKeyError as exc:
             print(f"lcom flag: {exc}", file=sys.stderr)
             return 2
+    if hasattr(sys.stdout, "reconfigure"):  # JSON Lines are UTF-8, whatever the locale
+        sys.stdout.reconfigure(encoding="utf-8")
     try:
         with _open(args.file) as lines:
             errors = flag_lines(
@@ -119,9 +134,30 @@ def run(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+#: The fields an input line is read for; other fields are ignored (no warning for these
+#: common ones, found in labelled evaluation sets and in crawled items).
+FIELDS = ("id", "title", "text")
+IGNORED_QUIETLY = frozenset(
+    {"lang", "labels", "url", "source", "source_ad_id", "city", "posted", "name", "category"}
+)
+#: Ads longer than this (title and text together) are refused, as the crawl drops them
+#: (``LCOM_MAX_TEXT_CHARS``, default 100,000).
+DEFAULT_MAX_TEXT_CHARS = 100_000
+#: Deeper JSON is refused before it is parsed (it could exhaust the stack).
+MAX_NESTING = 64
+
+
+def max_text_chars() -> int:
+    try:
+        value = int(os.environ.get("LCOM_MAX_TEXT_CHARS", DEFAULT_MAX_TEXT_CHARS))
+    except ValueError:
+        return DEFAULT_MAX_TEXT_CHARS
+    return value if value > 0 else DEFAULT_MAX_TEXT_CHARS
+
+
 def flag_lines(
     engine: Any,
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     out: TextIO,
     *,
     derive_origin: bool = True,
@@ -129,21 +165,86 @@ def flag_lines(
     redactor: ContactRedactor | None = None,
 ) -> int:
     """Flag every line of ``lines`` and write the results to ``out``; returns the number
-    of lines that had an error."""
+    of lines that had an error.
+
+    Exactly one output line per input line, whatever the line holds: a line that cannot
+    be flagged gives an error record. ``lines`` may be bytes (decoded as UTF-8 here;
+    invalid bytes are replaced, with a warning) or text.
+    """
     err = err if err is not None else sys.stderr
     errors = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    warned: set[str] = set()
+    reported: set[str] = set()
+    limit = max_text_chars()
+    for number, raw in enumerate(lines, start=1):
+        line = _decode(raw, number, err)
         try:
-            result = flag_record(engine, line, derive_origin=derive_origin, redactor=redactor)
+            result = flag_record(
+                engine,
+                line,
+                derive_origin=derive_origin,
+                max_chars=limit,
+                unknown=warned,
+                redactor=redactor,
+            )
         except _BadLine as exc:
             errors += 1
             print(f"lcom flag: line {number}: {exc.message}", file=err)
-            result = {"id": exc.record_id, "error": exc.message}
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+            result = {"id": _json_safe_id(exc.record_id), "error": exc.message}
+        for key in sorted(warned - reported):
+            reported.add(key)
+            hint = _did_you_mean(key)
+            print(
+                f"lcom flag: line {number}: unknown field {key!r} ignored"
+                + (f" (did you mean {hint!r}?)" if hint else "")
+                + f"; the fields read are {', '.join(FIELDS)}",
+                file=err,
+            )
+        out.write(json.dumps(result, ensure_ascii=False, allow_nan=False) + "\n")
     out.flush()
     return errors
+
+
+def _decode(raw: str | bytes, number: int, err: TextIO) -> str:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        print(
+            f"lcom flag: line {number}: invalid UTF-8 bytes replaced by U+FFFD",
+            file=err,
+        )
+        return raw.decode("utf-8", errors="replace")
+
+
+def _did_you_mean(key: str) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(key.lower(), FIELDS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _json_safe_id(value: Any) -> Any:
+    """An id as it can be written back in strict JSON (else ``None``)."""
+    if value is None or isinstance(value, bool | int | str):
+        if isinstance(value, str) and _has_surrogate(value):
+            return None
+        return value
+    if isinstance(value, float) and value == value and value not in (_INF, -_INF):
+        return value
+    return None
+
+
+_INF = float("inf")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 class _BadLine(ValueError):
@@ -153,10 +254,34 @@ class _BadLine(ValueError):
         self.record_id = record_id
 
 
+def _reject_constant(name: str) -> Any:
+    raise _BadLine(f"not valid JSON: {name} is not a JSON number")
+
+
+def _nesting(line: str) -> int:
+    """Deepest bracket nesting outside strings (a cheap scan before parsing)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 def contact_redactor(environ: Mapping[str, str] | None = None) -> ContactRedactor:
     """Keyed tokens when a pseudonymisation key is configured, plain ``[kind]`` otherwise."""
-    import os
-
     from pipelines.engine.pseudonyms import (
         KEY_ENV,
         KEY_FILE_ENV,
@@ -176,22 +301,46 @@ def flag_record(
     line: str,
     *,
     derive_origin: bool = True,
+    max_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    unknown: set[str] | None = None,
     redactor: ContactRedactor | None = None,
 ) -> dict[str, Any]:
     """The output object for one input line (raises ``_BadLine``); contacts in snippets
     and the id are replaced by ``redactor``'s tokens unless it is None."""
+    if not line.strip():
+        raise _BadLine("blank line (expected one JSON object)")
+    brackets = line.count("[") + line.count("{")
+    if brackets > MAX_NESTING and _nesting(line) > MAX_NESTING:
+        raise _BadLine(f"not accepted: JSON nested deeper than {MAX_NESTING} levels")
     try:
-        record = json.loads(line)
+        record = json.loads(line, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise _BadLine(f"not valid JSON: {exc.msg} (column {exc.colno})") from exc
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of thousands of digits
+        raise _BadLine(f"not valid JSON: {exc}"[:200]) from exc
     if not isinstance(record, dict):
         raise _BadLine("not a JSON object")
     record_id = record.get("id")
+    if unknown is not None:
+        unknown.update(k for k in record if k not in FIELDS and k not in IGNORED_QUIETLY)
     title = record.get("title")
     text = record.get("text")
     for name, value in (("title", title), ("text", text)):
         if value is not None and not isinstance(value, str):
             raise _BadLine(f"field {name!r} is not a string", record_id)
+        if isinstance(value, str) and _has_surrogate(value):
+            raise _BadLine(f"field {name!r} holds a lone surrogate (\\ud800-\\udfff)", record_id)
+    if isinstance(record_id, str) and _has_surrogate(record_id):
+        raise _BadLine("field 'id' holds a lone surrogate (\\ud800-\\udfff)")
+    if _json_safe_id(record_id) != record_id:
+        raise _BadLine("field 'id' is not a string, a number or null")
+    size = len(title or "") + len(text or "")
+    if size > max_chars:
+        raise _BadLine(
+            f"ad of {size} characters, longer than {max_chars} (LCOM_MAX_TEXT_CHARS); "
+            "the crawl drops such ads unread",
+            record_id,
+        )
     analysis = engine.analyse(title or "", text or "", derive_origin=derive_origin)
     evidence = [i.evidence.to_dict() for i in analysis.indicators]
     if redactor is not None:
@@ -220,12 +369,10 @@ def flag_record(
 
 
 @contextmanager
-def _open(path: str) -> Iterator[TextIO]:
+def _open(path: str) -> Iterator[Iterable[str | bytes]]:
+    """The input's lines as bytes (decoded line by line, so one bad byte spoils one line)."""
     if path == "-":
-        if hasattr(sys.stdin, "reconfigure"):
-            sys.stdin.reconfigure(errors="replace")
-        yield sys.stdin
+        yield getattr(sys.stdin, "buffer", sys.stdin)
         return
-    # Undecodable bytes become U+FFFD: that line is still flagged (or reported) on its own.
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    with open(path, "rb") as fh:
         yield fh

@@ -9,29 +9,27 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.cli.options import add_format
-from legal_guardrails import (
-    DEMO_POLICY_DIR,
-    POLICY_DIR_ENV,
-    CheckResult,
-    PolicyValidationError,
-    check_policy,
-    diff_policies,
-    explain_source,
-    load_policy,
-    read_policy_unchecked,
-)
-from legal_guardrails.problems import Problem
-from legal_guardrails.schema import SCHEMA_PATH, schema_is_current, write_schema
+
+if TYPE_CHECKING:
+    from legal_guardrails import CheckResult
+    from legal_guardrails.problems import Problem
+
+# legal_guardrails (pydantic models, YAML) is imported where it is used: `lcom --help`
+# and the other commands start without it.
+POLICY_DIR_ENV = "LCOM_POLICY_DIR"
+SCHEMA_FILE = "policy.schema.json"
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
 
 
 def _default_dir() -> Path:
     """``$LCOM_POLICY_DIR``, else the crawler setting of that name, else the demo policy."""
+    from legal_guardrails import DEMO_POLICY_DIR
+
     configured = os.environ.get(POLICY_DIR_ENV, "").strip()
     if configured:
         return Path(configured)
@@ -129,7 +127,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_format(diff, "the changes")
     diff.set_defaults(func=run_diff)
 
-    schema = commands.add_parser("schema", help=f"write {SCHEMA_PATH.name} from the policy model")
+    schema = commands.add_parser("schema", help=f"write {SCHEMA_FILE} from the policy model")
     schema.add_argument(
         "--check",
         action="store_true",
@@ -180,6 +178,8 @@ def render_text(result: CheckResult) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from legal_guardrails import check_policy
+
     folder = _folder(args)
     if folder is None:
         return EXIT_USAGE
@@ -199,6 +199,7 @@ def schedule_warnings(folder: Path, at: datetime | None) -> list[Problem]:
 
     from crawler.scheduling import schedule_problems
     from crawler.sources import SourceConfigError, load_source, sources_dir
+    from legal_guardrails import load_policy
 
     now = at or datetime.now(UTC)
     scheduled = []
@@ -215,6 +216,14 @@ def schedule_warnings(folder: Path, at: datetime | None) -> list[Problem]:
 
 
 def run_explain(args: argparse.Namespace) -> int:
+    from legal_guardrails import (
+        CheckResult,
+        PolicyValidationError,
+        explain_source,
+        load_policy,
+        read_policy_unchecked,
+    )
+
     folder = _folder(args)
     if folder is None:
         return EXIT_USAGE
@@ -253,6 +262,8 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from legal_guardrails import PolicyValidationError, diff_policies
+
     for folder in (args.old, args.new):
         if not folder.is_dir():
             print(f"error: policy folder {folder} does not exist", file=sys.stderr)
@@ -284,7 +295,15 @@ def run_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def schema_is_current() -> bool:
+    from legal_guardrails.schema import schema_is_current as current
+
+    return current()
+
+
 def run_schema(args: argparse.Namespace) -> int:
+    from legal_guardrails.schema import SCHEMA_PATH, write_schema
+
     if args.check:
         if schema_is_current():
             print(f"{SCHEMA_PATH} is up to date.")

@@ -109,9 +109,9 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         with KibanaClient(KibanaConfig.from_env()) as client:
             body = export_objects(client, order, space=args.space)
+        text = normalise(body, order) if args.normalise else body.decode("utf-8", "replace")
     except KibanaError as exc:
         return _fail(exc)
-    text = normalise(body, order) if args.normalise else body.decode("utf-8")
     if args.out:
         args.out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)

@@ -46,6 +46,13 @@ class _DeprecatedAlias(argparse.Action):
         setattr(namespace, self.dest, self.value if self.value is not None else values)
 
 
+def plain(docstring: str | None) -> str | None:
+    """A module docstring's first paragraph as --help text: without reST markup."""
+    if not docstring:
+        return None
+    return docstring.split("\n\n")[0].replace("``", "")
+
+
 def deprecated_alias(
     parser: argparse.ArgumentParser, old: str, new: str, dest: str, **kwargs: Any
 ) -> None:
@@ -70,3 +77,42 @@ def add_format(parser: argparse.ArgumentParser, what: str = "the result") -> Non
         help=f"print {what} as text (default) or as JSON",
     )
     deprecated_alias(parser, "--json", "--format json", "format", value="json")
+
+
+#: Synthetic ads and generator seed of the demo site, for ``lcom demo`` and ``lcom demo-site``.
+DEMO_ADS = 150
+DEMO_SEED = 7
+
+
+def add_demo_site_options(
+    parser: argparse.ArgumentParser, *, port: int, serve: bool = False
+) -> None:
+    """The demo site's options; ``port`` is the default port (0: a free one).
+
+    ``serve``: also the options of a site served on its own (``lcom demo-site``).
+    """
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=port,
+        help=f"port on 127.0.0.1 (default {port}; 0: a free one)",
+    )
+    parser.add_argument(
+        "--ads", type=int, default=DEMO_ADS, help=f"number of synthetic ads (default {DEMO_ADS})"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEMO_SEED, help=f"generator seed (default {DEMO_SEED})"
+    )
+    if serve:
+        parser.add_argument(
+            "--crawl-delay",
+            type=float,
+            default=0.05,
+            help="Crawl-delay announced in robots.txt (default 0.05)",
+        )
+        parser.add_argument(
+            "--slow-seconds",
+            type=float,
+            default=3.0,
+            help="how long /bad/slow takes to answer (default 3.0)",
+        )

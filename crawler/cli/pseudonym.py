@@ -28,9 +28,13 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from crawler.cli.options import add_format, plain
 from crawler.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from pipelines.engine.pseudonyms import Pseudonymizer
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +46,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "pseudonym",
         help="turn a known phone number, e-mail or handle into the pseudonym to search for",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description=plain(__doc__),
     )
     parser.add_argument("value", metavar="VALUE", help="the contact as you have it")
     parser.add_argument("--kind", choices=KINDS, help="what VALUE is (default: recognised)")
@@ -54,16 +58,16 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--reason", default="", help="why (case number, request id): audited")
     parser.add_argument("--audit-log", type=Path, help="default: LCOM_AUDIT_LOG or var/audit.jsonl")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_format(parser, "the result")
     parser.set_defaults(func=run)
 
 
-class LookupError_(ValueError):
+class NotOneContact(ValueError):
     """VALUE is not one contact of the asked kind."""
 
 
 def pseudonymise(
-    value: str, kind: str | None, country: str | None, pseudonymizer: Any
+    value: str, kind: str | None, country: str | None, pseudonymizer: Pseudonymizer
 ) -> dict[str, str]:
     """``{"kind", "pseudonym", "key_id"}`` of ``value`` as the pipeline would record it.
 
@@ -81,19 +85,19 @@ def pseudonymise(
     if len(records) == 1:
         return dict(records[0])
     if len(records) > 1:
-        raise LookupError_(f"the value holds {len(records)} contacts; give one at a time")
+        raise NotOneContact(f"the value holds {len(records)} contacts; give one at a time")
     if kind is None:
-        raise LookupError_(
+        raise NotOneContact(
             "the value is not recognised as a phone number, e-mail address or handle; "
             "say what it is with --kind"
         )
     if kind == PHONE:
         normalised = normalise_phone(value, region)
         if normalised is None:
-            raise LookupError_(f"not a possible phone number in region {region}")
+            raise NotOneContact(f"not a possible phone number in region {region}")
         value = normalised
     if not value.strip():
-        raise LookupError_("the value is empty")
+        raise NotOneContact("the value is empty")
     return {
         "kind": kind,
         "pseudonym": pseudonymizer.pseudonym(kind, value),
@@ -142,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
     try:
         found = pseudonymise(args.value, args.kind, args.country, pseudonymizer)
-    except LookupError_ as exc:
+    except NotOneContact as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     record = audit_record(found, args.reason, args.country)
@@ -159,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     index_best_effort(record)
     query = f'contact_pseudonyms : "{found["pseudonym"]}"'
     token = f"[{found['kind']}:{found['pseudonym'][:8]}]"
-    if args.json:
+    if args.format == "json":
         print(json.dumps({**found, "token": token, "kql": query}))
     else:
         print(f"kind       {found['kind']}")

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from crawler.cli.options import add_format
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     parser.add_argument("--spool-dir", type=Path, help="default: LCOM_SPOOL_DIR or var/spool")
     parser.add_argument("--audit-log", type=Path, help="default: LCOM_AUDIT_LOG or var/audit.jsonl")
-    parser.add_argument("--json", action="store_true", help="print the audit record as JSON")
+    add_format(parser, "the audit record")
     parser.set_defaults(func=run)
 
 
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if client is not None:
             client.close()
-    if args.json:
+    if args.format == "json":
         print(json.dumps(result.audit_record(), indent=2))
     else:
         for line in result.lines():

@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crawler.cli.options import add_format
+
 if TYPE_CHECKING:
     from crawler.review.local_store import LocalReviewStore
 
@@ -40,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sync.add_argument(
         "--policy-dir", type=Path, help="policy bundle whose data policy lists the review states"
     )
-    sync.add_argument("--json", action="store_true", help="print the counts as JSON")
+    add_format(sync, "the counts")
     sync.set_defaults(func=run_sync)
 
     serve = review_sub.add_parser(
@@ -71,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     queue.add_argument("--state", default="new", help="new, relevant, escalated, not_relevant")
     queue.add_argument("--sort", default="newest", help="newest or score")
     queue.add_argument("--spool-dir", type=Path, help="default: LCOM_SPOOL_DIR or var/spool")
-    queue.add_argument("--json", action="store_true", help="print JSON")
+    add_format(queue, "the queue")
     queue.set_defaults(func=run_queue)
 
 
@@ -109,7 +111,7 @@ def run_sync(args: argparse.Namespace) -> int:
         return 2
     finally:
         client.close()
-    if args.json:
+    if args.format == "json":
         print(json.dumps({"dry_run": report.dry_run, **report.audit_record()}, indent=2))
     else:
         print(f"review states from {origin}: {', '.join(states)}")
@@ -226,7 +228,7 @@ def run_queue(args: argparse.Namespace) -> int:
         page = store.queue(query)
     finally:
         store.close()
-    if args.json:
+    if args.format == "json":
         payload = {"counts": page.counts, "items": [asdict(i) for i in page.items]}
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return ExitCode.OK

@@ -302,17 +302,9 @@ class DemoSite:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--port", type=int, default=8000, help="port on 127.0.0.1 (8000; 0: a free one)"
-    )
-    parser.add_argument("--ads", type=int, default=120, help="number of synthetic ads (120)")
-    parser.add_argument("--seed", type=int, default=7, help="generator seed (7)")
-    parser.add_argument(
-        "--crawl-delay", type=float, default=0.05, help="Crawl-delay announced in robots.txt (0.05)"
-    )
-    parser.add_argument(
-        "--slow-seconds", type=float, default=3.0, help="how long /bad/slow takes to answer (3.0)"
-    )
+    from crawler.cli.options import add_demo_site_options
+
+    add_demo_site_options(parser, port=8000, serve=True)
     parser.add_argument(
         "--changed-layout",
         action="store_true",
@@ -323,7 +315,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="give the N newest listed ads a new title, text and date (0)",
+        help="give the N newest listed ads a new title, text and date (default 0)",
     )
 
 

@@ -1,17 +1,23 @@
-"""Find contact details in ad text and contact strings.
+"""Find contact details in ad text, identifiers and log lines.
 
-Three kinds of contact, each found with its span in the text:
+Detection runs on the contact skeleton of the text (:mod:`pipelines.engine.skeleton`:
+NFKC and digit maps, invisible characters removed, letters and number words read as
+digits, separators between digit groups read as spaces), and every contact found is
+mapped back to its span in the original text. Three kinds of contact:
 
-- ``phone``: numbers found by ``phonenumbers`` in the source's default region
-  (national and international formats, spaced, dotted or dashed digits,
-  ``"+31(0)6 ..."``, ``"0031 6 ..."``), WhatsApp links (``https://wa.me/<digits>``).
-  Normalised to E.164.
-- ``email``: plain addresses and the usual obfuscations (``name [at] domain [dot] com``,
-  ``name (at) domain.com``, ``name at domain dot com``). Normalised to lower case.
-- ``handle``: messenger and social-media names: Telegram, Instagram and Snapchat links
-  and ``telegram: @name``, ``snap/insta: @name`` style mentions. Normalised to lower
-  case without the ``@``; the service is kept in :attr:`Contact.service` but is not part
-  of the value (people reuse a handle across services).
+- ``phone``: numbers found by ``phonenumbers`` in the source's region (national and
+  international formats, ``"+31(0)6 ..."``, ``"0031 6 ..."``), WhatsApp links
+  (``https://wa.me/<digits>``). Normalised to E.164.
+- ``email``: plain addresses and obfuscations: ``@`` or ``.`` spelled out in any of the
+  eight languages (``at``/``dot``, ``arroba``/``punto``, ``kukac``/``pont``, ``małpa``/
+  ``kropka`` ...), bare, in brackets or between dashes (``-at-``), spaced out, or a
+  provider named instead of a domain (``anna93 (gmail)``). Normalised to lower case.
+- ``handle``: messenger and social-media names: links (Telegram, ``tg://resolve``,
+  Instagram, Snapchat, TikTok, X/Twitter, OnlyFans, Line, Kik, Facebook, VK, Threema),
+  ``telegram: @name``, ``Telegram name anna_x``, ``SC:``/👻 for Snapchat, Wickr, Line,
+  any bare ``@name`` (fail closed), and Skype ``live:`` ids, whose WHOLE id is the
+  value. Normalised to lower case without the ``@``; the service is kept in
+  :attr:`Contact.service` but is not part of the value (people reuse a handle).
 
 Recall matters more than precision here: a missed contact stays in the stored text in
 plain form, while a false positive only hides a few digits. Phones are found in runs of
@@ -23,8 +29,11 @@ to it nor makes it stay in plain text, and "24/7" is never part of a number. Num
 are *possible* but not *valid* (new or unallocated ranges, the invented numbers of test
 data) count when they are long enough or follow a contact cue ("tel", "bel", "📞",
 "whatsapp" ...). Whatever digits are left in a run, 8 or more of them (dates aside),
-are taken for a phone number all the same (fail closed). The scan is linear in the
-text: there is no limit after which numbers are no longer looked for.
+are taken for a phone number all the same (fail closed). In identifiers (URL paths and
+queries, ad ids) a number counts with a prefix or a cue, or when it is a valid mobile
+number of the source's region or a neighbouring one, or valid once read with its country
+code ("anna-612345678", "ad/31612345678"). The scan is linear in the text: there is no
+limit after which numbers are no longer looked for.
 
 Nothing here logs: inputs and results are personal data.
 """
@@ -40,6 +49,8 @@ from typing import NamedTuple
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
+
+from pipelines.engine.skeleton import Skeleton, skeleton
 
 PHONE = "phone"
 EMAIL = "email"
@@ -85,77 +96,286 @@ _WHATSAPP_LINK = re.compile(
     re.IGNORECASE,
 )
 
-_LINK_MARKERS = ("wa.me", "whatsapp.com", "t.me", "telegram.", "instagr", "snapchat.com")
+_LINK_MARKERS = (
+    "wa.me", "whatsapp.com", "t.me", "telegram.", "tg://", "instagr", "snapchat.com",
+    "tiktok.com", "twitter.com", "x.com", "onlyfans.com", "fansly.com", "line.me",
+    "kik.me", "m.me", "facebook.com", "fb.com", "vk.com", "threema.id", "skype:",
+    "signal.me", "viber:",
+)  # fmt: skip
+
+_NAME_TAIL = r"(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,48}[A-Za-z0-9_])?)"
+
+
+def _link(host: str, path: str = "") -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w.\-/])(?:https?://)?(?:www\.|m\.|mobile\.)?{host}/{path}{_NAME_TAIL}{_URL_TAIL}",
+        re.IGNORECASE,
+    )
+
 
 _HANDLE_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("telegram", _link(r"(?:t|telegram)\.(?:me|dog)", r"(?:s/|joinchat/|\+)?")),
     (
         "telegram",
         re.compile(
-            r"(?:https?://)?(?:www\.)?(?:t|telegram)\.(?:me|dog)/(?:s/|joinchat/|\+)?"
-            r"(?P<name>[A-Za-z0-9_\-]{3,64})" + _URL_TAIL,
-            re.IGNORECASE,
+            r"tg://(?:resolve|msg)\?(?:[^\s]*?&)?domain=" + _NAME_TAIL + _URL_TAIL, re.IGNORECASE
         ),
     ),
-    (
-        "instagram",
-        re.compile(
-            r"(?:https?://)?(?:www\.)?(?:instagram\.com|instagr\.am)/"
-            r"(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)" + _URL_TAIL,
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "snapchat",
-        re.compile(
-            r"(?:https?://)?(?:www\.)?snapchat\.com/add/"
-            r"(?P<name>[A-Za-z][A-Za-z0-9_.\-]{1,30}[A-Za-z0-9])" + _URL_TAIL,
-            re.IGNORECASE,
-        ),
-    ),
+    ("instagram", _link(r"(?:instagram\.com|instagr\.am)")),
+    ("snapchat", _link(r"snapchat\.com", r"(?:add/)?")),
+    ("tiktok", _link(r"tiktok\.com", r"@?")),
+    ("twitter", _link(r"(?:twitter|x)\.com", r"@?")),
+    ("onlyfans", _link(r"(?:onlyfans|fansly)\.com")),
+    ("line", _link(r"line\.me", r"(?:R/)?(?:ti/p/)?~?")),
+    ("kik", _link(r"kik\.me")),
+    ("facebook", _link(r"(?:m\.me|facebook\.com|fb\.com)")),
+    ("vk", _link(r"vk\.com")),
+    ("threema", _link(r"threema\.id")),
 )
 
 _SERVICES = {
     "telegram": "telegram",
+    "teleg": "telegram",
+    "telega": "telegram",
     "tg": "telegram",
     "tlg": "telegram",
+    "телеграм": "telegram",
+    "тг": "telegram",
     "snapchat": "snapchat",
     "snap": "snapchat",
+    "sc": "snapchat",
+    "\U0001f47b": "snapchat",
+    "снап": "snapchat",
     "instagram": "instagram",
     "insta": "instagram",
     "ig": "instagram",
+    "инстаграм": "instagram",
+    "инста": "instagram",
     "kik": "kik",
     "signal": "signal",
     "skype": "skype",
+    "скайп": "skype",
     "threema": "threema",
     "wechat": "wechat",
+    "wickr": "wickr",
+    "wickr me": "wickr",
+    "wickrme": "wickr",
+    "line": "line",
     "tiktok": "tiktok",
+    "tik tok": "tiktok",
     "twitter": "twitter",
+    "x": "twitter",
     "onlyfans": "onlyfans",
+    "fansly": "onlyfans",
+    "discord": "discord",
+    "session": "session",
+    "viber": "viber",
+    "facebook": "facebook",
+    "messenger": "facebook",
 }
-_SERVICE_WORD = "|".join(sorted(_SERVICES, key=len, reverse=True))
-# "telegram: @name", "snap/insta: @name", "insta @name", "kik: name". Without an "@"
-# a separator is required, so "telegram only" or "snap me" are not handles.
+#: Service words that are everyday words too: they need a ":" (or "id", "name" ...).
+_AMBIGUOUS_SERVICES = frozenset({"sc", "x", "line", "session", "signal", "messenger", "ig"})
+_SERVICE_WORD = "|".join(sorted(map(re.escape, _SERVICES), key=len, reverse=True))
+_QUALIFIERS = (
+    r"(?:user\s?name|username|user|name|nick(?:name)?|handle|id|account|acc|naam|"
+    r"gebruikersnaam|benutzername|benutzer|nume|utilizator|име|профил|nev|felhasznalo|"
+    r"nazwa|nick|login|nombre|usuario|cuenta|me)"
+)
+_FILLERS = r"(?:is|ist|es|este|e|jest|to|van|де|е|:)"
+_HANDLE_NAME = (
+    r"(?P<name>(?:live:(?:\.cid\.)?)?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,48}[A-Za-z0-9_])?)"
+    r"(?![A-Za-z0-9_])"
+)
+# "telegram: @name", "snap/insta: @name", "insta @name", "kik: name", "Telegram name
+# anna_x", "skype: live:.cid.1a2b". Without "@", ":" or a word such as "name"/"id", the
+# name must not be an everyday word ("telegram only", "snap me").
 _HANDLE_MENTION = re.compile(
     rf"(?<![\w@])(?P<service>{_SERVICE_WORD})"
     rf"(?:\s*[/&,+|]\s*(?:{_SERVICE_WORD}))*"
-    r"(?:\s*(?P<sep>[:=]|-+>?|–|→)\s*|\s+)"
-    r"(?P<at>@)?(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,30}[A-Za-z0-9_])?)",
+    rf"(?:\s*[\-_]?\s*(?P<qual>{_QUALIFIERS}))?"
+    r"(?:\s*(?P<sep>[:=]|-+>?|–|→|➡️?|👉)\s*"
+    rf"|\s+(?:(?P<filler>{_FILLERS})\s+)?)"
+    rf"(?P<at>@)?{_HANDLE_NAME}",
     re.IGNORECASE,
 )
+_LOOKS_LIKE_HANDLE = re.compile(r"[\d_.]")
+#: Words after a service name that are not a handle.
+_NOT_A_NAME = frozenset(
+    [
+        "only",
+        "just",
+        "me",
+        "too",
+        "also",
+        "and",
+        "or",
+        "available",
+        "here",
+        "please",
+        "pls",
+        "ok",
+        "okay",
+        "for",
+        "with",
+        "contact",
+        "chat",
+        "msg",
+        "message",
+        "messages",
+        "call",
+        "calls",
+        "video",
+        "sms",
+        "text",
+        "app",
+        "only.",
+        "is",
+        "are",
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "your",
+        "via",
+        "on",
+        "in",
+        "at",
+        "to",
+        "of",
+        "by",
+        "from",
+        "nur",
+        "auch",
+        "und",
+        "oder",
+        "bitte",
+        "hier",
+        "mit",
+        "alleen",
+        "ook",
+        "en",
+        "of",
+        "beschikbaar",
+        "alsjeblieft",
+        "hier",
+        "met",
+        "op",
+        "doar",
+        "si",
+        "sau",
+        "aici",
+        "disponibil",
+        "cu",
+        "pe",
+        "solo",
+        "tambien",
+        "y",
+        "o",
+        "aqui",
+        "disponible",
+        "con",
+        "por",
+        "csak",
+        "is",
+        "es",
+        "vagy",
+        "itt",
+        "elerheto",
+        "tylko",
+        "tez",
+        "i",
+        "lub",
+        "tutaj",
+        "dostepna",
+        "dostepny",
+        "само",
+        "също",
+        "или",
+        "и",
+        "тук",
+        "на",
+        "ми",
+    ]
+)
+# "@name", "@name on Telegram": a bare mention is a handle (fail closed), unless it is
+# only digits ("@150" is a price).
+_BARE_MENTION = re.compile(
+    r"(?<![\w@.])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,48}[A-Za-z0-9_])?)"
+)
+_SERVICE_AFTER = re.compile(
+    rf"\s*(?:on|op|auf|pe|na|en|w|via|at|in|im|за|в|на|-|\()?\s*(?P<service>{_SERVICE_WORD})\b",
+    re.IGNORECASE,
+)
+# A Skype id written on its own: the whole id is the handle.
+_SKYPE_ID = re.compile(r"(?<![\w:])live:(?:\.cid\.)?[A-Za-z0-9_][A-Za-z0-9_.\-]{2,}", re.IGNORECASE)
 
 _LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+\-]*"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 _OPEN, _CLOSE = r"[\[\(\{<]", r"[\]\)\}>]"
-_AT = rf"(?:@|\s+@\s+|\s*{_OPEN}\s*(?:at|@)\s*{_CLOSE}\s*|\s+(?P<word_at>at)\s+)"
-_DOT_WORDS = r"dot|punt|punkt|punto|pont|kropka|точка|\."
-_DOT = rf"(?:\.|\s*{_OPEN}\s*(?:{_DOT_WORDS})\s*{_CLOSE}\s*|\s+(?:dot|punt|punkt)\s+)"
+#: "@" written as a word, in the eight languages (without accents: the skeleton drops them).
+_AT_WORDS = (
+    r"at|arroba|kukac|malpa|małpa|apenstaartje|klammeraffe|affenschwanz|arond|a\s?rond|"
+    r"кльомба|маймунка|маимунка|ат|собака"
+)
+#: "." written as a word.
+_DOT_WORDS = r"dot|punt|punkt|punto|pont|kropka|точка|punct|tochka|\."
+# "@" as a sign or a word: bare (spaced), in brackets, or between dashes/underscores.
+_AT = (
+    rf"(?:@|\s+@\s+|\s*{_OPEN}\s*(?:{_AT_WORDS}|@)\s*{_CLOSE}\s*"
+    rf"|\s*[\-_*]\s*(?:{_AT_WORDS})\s*[\-_*]\s*|\s+(?P<word_at>{_AT_WORDS})\s+)"
+)
+_DOT = (
+    rf"(?:\s?\.\s?|\s*{_OPEN}\s*(?:{_DOT_WORDS})\s*{_CLOSE}\s*"
+    rf"|\s*[\-_*]\s*(?:{_DOT_WORDS})\s*[\-_*]\s*|\s+(?:{_DOT_WORDS})\s+)"
+)
 _EMAIL = re.compile(
     rf"(?<![\w.%+\-])(?P<local>{_LOCAL}){_AT}(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*"
     rf"{_DOT}[A-Za-z]{{2,24}})(?![\w\-])",
     re.IGNORECASE,
 )
 _DOT_SPLIT = re.compile(_DOT, re.IGNORECASE)
+_DOT_WORDS_ONLY = _DOT_WORDS.removesuffix("|\\.")
+# An address with a spelled-out "at" counts only with a spelled-out or bracketed "dot",
+# or a known top-level domain: "we meet at the station.Then" is no address.
+_SPELLED_DOT = re.compile(
+    rf"\s(?:{_DOT_WORDS_ONLY})\s|{_OPEN}|[\-_*]\s*(?:{_DOT_WORDS})\s*[\-_*]",
+    re.IGNORECASE,
+)
+_KNOWN_TLD = re.compile(
+    r"\.(?:com|net|org|info|eu|nl|de|ro|bg|hu|pl|es|be|at|ch|fr|it|uk|co\.uk|ru|me|io)$",
+    re.IGNORECASE,
+)
+#: Mail providers named without a domain: "anna93 (gmail)", "anna93 at hotmail".
+MAIL_PROVIDERS = {
+    "gmail": "gmail.com", "googlemail": "googlemail.com", "hotmail": "hotmail.com",
+    "outlook": "outlook.com", "live": "live.com", "yahoo": "yahoo.com", "icloud": "icloud.com",
+    "aol": "aol.com", "gmx": "gmx.de", "protonmail": "protonmail.com", "proton": "proton.me",
+    "yandex": "yandex.com", "abv": "abv.bg", "freemail": "freemail.hu", "citromail":
+    "citromail.hu", "wp": "wp.pl", "onet": "onet.pl", "interia": "interia.pl", "o2": "o2.pl",
+    "ziggo": "ziggo.nl", "kpnmail": "kpnmail.nl", "telenet": "telenet.be", "libero": "libero.it",
+    "mail": "mail.com", "web": "web.de",
+}  # fmt: skip
+_PROVIDER_WORD = "|".join(sorted(MAIL_PROVIDERS, key=len, reverse=True))
+#: Providers whose name is an everyday word: only "(mail)"-style hints in brackets count.
+_AMBIGUOUS_PROVIDERS = frozenset({"mail", "web", "live", "wp", "o2", "aol", "onet", "proton"})
+_PLAIN_PROVIDER_WORD = "|".join(
+    sorted(set(MAIL_PROVIDERS) - _AMBIGUOUS_PROVIDERS, key=len, reverse=True)
+)
+_PROVIDER_HINT = re.compile(
+    rf"(?<![\w.%+\-@])(?P<local>{_LOCAL}[A-Za-z0-9_])"
+    rf"(?:\s*{_OPEN}\s*(?:@\s*)?(?P<p1>{_PROVIDER_WORD})\s*{_CLOSE}"
+    rf"|{_AT}(?P<p2>{_PLAIN_PROVIDER_WORD})(?![\w.\-@]))",
+    re.IGNORECASE,
+)
+# "gmail: anna93", "my gmail is anna93"
+_PROVIDER_FIRST = re.compile(
+    rf"(?<![\w.@])(?P<p3>{_PLAIN_PROVIDER_WORD})(?:\s*[:=]\s*|\s+(?:is|ist|es|este|jest)\s+)"
+    rf"(?P<local>{_LOCAL}[A-Za-z0-9_])(?![\w@.%+\-])",
+    re.IGNORECASE,
+)
 
+_DIGITS_3 = re.compile(r"\d\D*?\d\D*?\d")
 # A word that, right before a number, says "this is a phone number".
 _DIGIT_GROUP = re.compile(r"\+?\d+")
 # What may stand between the digit groups of one number: spaces, dots, dashes, slashes,
@@ -183,9 +403,9 @@ class _Group(NamedTuple):
 
 _PHONE_CUE = re.compile(
     r"(?:\b(?:tel|telf|tlf|phone|call|ring|text|sms|mobile?|mob|gsm|nr|no|num(?:ber|mer)?|"
-    r"bel|bellen|telefoon|telefon|telefono|teléfono|telefonu|llama|llámame|anrufen|ruf|handy|"
-    r"whats\s?app|wa|app|viber|signal|kontakt|contact|hívj(?:on|ál)?|sun[aă]|zadzwoń|"
-    r"тел|телефон|звънни)\b\.?|[☎📞📱✆☏])"
+    r"bel|bellen|telefoon|telefon|telefono|llama|llamame|anrufen|ruf|handy|"
+    r"whats\s?app|wa|app|viber|signal|kontakt|contact|hivj(?:on|al)?|suna(?:ti)?|zadzwon|"
+    r"тел|телефон|звънни|обади)\b\.?|[☎📞📱✆☏])"
     r"[\s:.\-–=>/()*]*$",
     re.IGNORECASE,
 )
@@ -248,12 +468,24 @@ def extract_contacts(
         return []
     region = _region(region)
     masked = [(m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+    sk = skeleton(text)
+    scan = sk.text
+    # The words of the text, once: most ads name no service and spell out no "at", and
+    # the patterns that look for them run only when they can match.
+    words = frozenset(_LETTERS.findall(scan.lower()))
     candidates: list[Contact] = []
-    candidates.extend(_links(text, region))
-    candidates.extend(_emails(text))
-    candidates.extend(_handle_mentions(text))
-    candidates.extend(_phones(text, region, contact_field=contact_field, identifier=identifier))
+    candidates.extend(_links(scan, region))
+    candidates.extend(_emails(scan, words))
+    candidates.extend(_handle_mentions(scan, words))
+    candidates.extend(_phones(scan, region, contact_field=contact_field, identifier=identifier))
+    if scan is not text:
+        candidates = [_mapped(contact, sk) for contact in candidates]
     return _without_overlaps(candidates, masked)
+
+
+def _mapped(contact: Contact, sk: Skeleton) -> Contact:
+    start, end = sk.span(contact.start, contact.end)
+    return Contact(contact.kind, contact.value, start, end, contact.service)
 
 
 def extract_from_contact_strings(
@@ -298,35 +530,85 @@ def _trim_url_end(text: str, match: re.Match[str]) -> int:
     return end
 
 
-def _emails(text: str) -> Iterable[Contact]:
-    for match in _EMAIL.finditer(text):
-        raw = match.group()
-        if match["word_at"] is not None and not re.search(
-            rf"\s(?:dot|punt|punkt)\s|{_OPEN}", raw, re.IGNORECASE
-        ):
-            # "we meet at the station.Then" is not an address: a spelled-out "at"
-            # counts only with a spelled-out or bracketed "dot".
-            continue
-        yield Contact(EMAIL, normalise_email(raw), match.start(), match.end())
+def _emails(text: str, words: frozenset[str]) -> Iterable[Contact]:
+    if "@" in text or not _AT_WORD_SET.isdisjoint(words):
+        for match in _EMAIL.finditer(text):
+            raw = match.group()
+            if (
+                match["word_at"] is not None
+                and match["word_at"].lower() == "at"
+                and _SPELLED_DOT.search(raw) is None
+                and _KNOWN_TLD.search(raw) is None
+            ):
+                continue
+            yield Contact(EMAIL, normalise_email(raw), match.start(), match.end())
+    if not _PROVIDER_SET.isdisjoint(words):
+        for match in _PROVIDER_HINT.finditer(text):
+            provider = (match["p1"] or match["p2"]).lower()
+            value = f"{match['local']}@{MAIL_PROVIDERS[provider]}".lower()
+            yield Contact(EMAIL, value, match.start(), match.end())
+        for match in _PROVIDER_FIRST.finditer(text):
+            value = f"{match['local']}@{MAIL_PROVIDERS[match['p3'].lower()]}".lower()
+            yield Contact(EMAIL, value, match.start(), match.end())
 
 
-def _handle_mentions(text: str) -> Iterable[Contact]:
-    for match in _HANDLE_MENTION.finditer(text):
-        if match["at"] is None and match["sep"] is None:
-            continue
+_LETTERS = re.compile(r"[^\W\d_]+")
+_PROVIDER_SET = frozenset(MAIL_PROVIDERS)
+#: Single words that spell "@" (multi-word spellings start with one of them).
+_AT_WORD_SET = frozenset(
+    word.replace("\\s?", "") for word in _AT_WORDS.split("|") if "\\" not in word
+) | {"rond"}
+#: Words that name a messenger (the first word of a multi-word name).
+_SERVICE_SET = frozenset(word.split()[0] for word in _SERVICES if word[0].isalpha())
+
+
+def _handle_mentions(text: str, words: frozenset[str]) -> Iterable[Contact]:
+    mentions = (
+        _HANDLE_MENTION.finditer(text)
+        if not _SERVICE_SET.isdisjoint(words) or "\U0001f47b" in text
+        else ()
+    )
+    for match in mentions:
         name = match["name"]
-        if match["at"] is None and (name.isdigit() or name[0].isdigit()):
+        word = match["service"].lower()
+        explicit = match["at"] is not None or match["sep"] is not None
+        if (
+            not explicit
+            and match["qual"] is None
+            and (
+                word in _AMBIGUOUS_SERVICES
+                or name.lower() in _NOT_A_NAME
+                or (match["filler"] is not None and not _LOOKS_LIKE_HANDLE.search(name))
+            )
+        ):
+            continue
+        if match["at"] is None and name[0].isdigit() and not name.lower().startswith("live:"):
             # "whatsapp: 0612..." / "signal: 06..." is a number, found as a phone.
             continue
+        if name.lower() in _NOT_A_NAME and match["at"] is None:
+            continue
         start = match.start("at") if match["at"] else match.start("name")
-        service = _SERVICES[match["service"].lower()]
+        service = _SERVICES.get(word, _SERVICES.get(" ".join(word.split()), word))
         yield Contact(HANDLE, normalise_handle(name), start, match.end("name"), service)
+    if "@" in text:
+        for match in _BARE_MENTION.finditer(text):
+            name = match["name"]
+            if name.replace(".", "").replace("_", "").isdigit():
+                continue  # "@150": a price
+            after = _SERVICE_AFTER.match(text, match.end())
+            service = _SERVICES.get(after["service"].lower()) if after else None
+            yield Contact(HANDLE, normalise_handle(name), match.start(), match.end(), service)
+    if "live:" in text.lower():
+        for match in _SKYPE_ID.finditer(text):
+            yield Contact(
+                HANDLE, normalise_handle(match.group()), match.start(), match.end(), "skype"
+            )
 
 
 def _phones(
     text: str, region: str, *, contact_field: bool, identifier: bool = False
 ) -> Iterable[Contact]:
-    if sum(ch.isdigit() for ch in text) < 3:
+    if _DIGITS_3.search(text) is None:
         return  # no phone number is shorter
     scan = _masked_for_phones(text)
     for run in _digit_runs(scan):
@@ -415,7 +697,7 @@ def _window(
     """Weight and contact of ``text[first.start:last.end]`` if it is a phone number."""
     start, end = _with_brackets(text, first.start, last.end)
     if identifier and not (_starts_with_prefix(text[first.start]) or _cue_before(text, start)):
-        return None
+        return _bare_identifier_number(text, start, end, digits, region)
     number = _parse(text[start:end], region)
     if number is None:
         return None
@@ -438,6 +720,46 @@ def _window(
         weight += 50
     value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     return weight, Contact(PHONE, value, start, end)
+
+
+#: Regions whose numbers an ad may carry without a trunk or international prefix: the
+#: source's own and those of the languages lcom reads (a Polish number on a Dutch site).
+NEIGHBOUR_REGIONS: tuple[str, ...] = ("NL", "BE", "DE", "AT", "RO", "BG", "HU", "PL", "ES", "GB")
+_MOBILE_LIKE = frozenset(
+    {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+        phonenumbers.PhoneNumberType.PAGER,
+        phonenumbers.PhoneNumberType.VOIP,
+    }
+)
+
+
+def _bare_identifier_number(
+    text: str, start: int, end: int, digits: int, region: str
+) -> tuple[int, Contact] | None:
+    """A number in a URL or an ad id written without any prefix ("anna-612345678",
+    "ad/31612345678"): counts when it is a valid mobile number of the source's region or
+    a neighbouring one, or a valid number once read with its country code."""
+    if digits < 9:
+        return None  # shorter ids are ids
+    raw = "".join(ch for ch in text[start:end] if ch.isdecimal())
+    for candidate in (region, *NEIGHBOUR_REGIONS):
+        number = _parse(raw, candidate)
+        if (
+            number is not None
+            and phonenumbers.is_valid_number(number)
+            and phonenumbers.number_type(number) in _MOBILE_LIKE
+        ):
+            value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+            return 1000 + digits, Contact(PHONE, value, start, end)
+    if digits >= 10:
+        number = _parse("+" + raw, region)
+        if number is not None and phonenumbers.is_valid_number(number):
+            value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+            return 1000 + digits, Contact(PHONE, value, start, end)
+    return None
 
 
 def _fallback(text: str, groups: list[_Group], region: str) -> Iterable[Contact]:

@@ -16,8 +16,10 @@ detector runs lingua alone: about five times slower and a little less accurate
 (99.1% instead of 99.4% on the shared sentences).
 
 The result is an ISO 639-1 code with a confidence in ``[0, 1]``, or ``"unknown"`` for
-empty, very short, repetitive or ambiguous text. Language models load lazily, on first
-use (or :meth:`LanguageDetector.load`), exactly once.
+empty, very short, repetitive or ambiguous text. Language models load lazily: the
+detectors are built on first use (or :meth:`LanguageDetector.load`), and lingua then
+loads the models of a language only when a text needs them (not all sixteen up front:
+that took seconds, so a one-ad ``lcom flag`` call waited for models it never used).
 """
 
 from __future__ import annotations
@@ -121,15 +123,10 @@ class LanguageDetector:
             verifier = (
                 LanguageDetectorBuilder.from_languages(*lingua_languages)
                 .with_low_accuracy_mode()
-                .with_preloaded_language_models()
                 .build()
             )
             if self.high_accuracy:
-                accurate = (
-                    LanguageDetectorBuilder.from_languages(*lingua_languages)
-                    .with_preloaded_language_models()
-                    .build()
-                )
+                accurate = LanguageDetectorBuilder.from_languages(*lingua_languages).build()
             else:
                 accurate = verifier
             cld2 = None
@@ -144,8 +141,9 @@ class LanguageDetector:
                     cld2 = pycld2
             self._verifier, self._accurate, self._cld2 = verifier, accurate, cld2
             self._loaded = True
-            logger.info(
-                "language models loaded: %d languages, high accuracy %s, fast stage %s",
+            logger.debug(
+                "language detector ready (models load as needed): %d languages, "
+                "high accuracy %s, fast stage %s",
                 len(self.languages),
                 self.high_accuracy,
                 cld2 is not None,

@@ -143,7 +143,8 @@ def load_lexicon(directory: str | Path | None = None) -> Lexicon:
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            # libyaml when available: ten times faster, so `lcom flag` starts quickly.
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise LexiconError(f"cannot read: {exc}", path) from exc
     except yaml.YAMLError as exc:

@@ -47,7 +47,7 @@ DEMO_KEY = b"lcom-demo-INSECURE-pseudonym-key-never-use-for-real-data"
 DEMO_KEY_ID = "demo-insecure"
 
 #: Free-text item fields in which contacts are replaced by tokens.
-TEXT_FIELDS: tuple[str, ...] = ("title", "text", "city", "price_text", "age_text")
+TEXT_FIELDS: tuple[str, ...] = ("title", "text", "city", "posted", "price_text", "age_text")
 #: Identifier fields also checked for contacts (sites put phone numbers and handles in
 #: slugs, query strings and ad ids); see :func:`redact_url` and :func:`pseudonymize_item`.
 IDENTIFIER_FIELDS: tuple[str, ...] = ("url", "source_ad_id")

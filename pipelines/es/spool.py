@@ -3,13 +3,22 @@
 Layout of the spool directory (setting ``LCOM_SPOOL_DIR``, default ``var/spool``)::
 
     hits-<utc>-p<pid>-<n>.jsonl        one hit document per line (the demo's output)
-    hits-<utc>-p<pid>-<n>.jsonl.acks   {"line": 3, "id": "<doc_id>@<last_seen>", "outcome": ...}
+    hits-<utc>-p<pid>-<n>.jsonl.acks   {"record": "<sha256 of the line>", "line": 3,
+                                        "id": "<doc_id>@<last_seen>", "outcome": ...}
     rejected.jsonl                     documents Elasticsearch refused, with the reason
 
 Write-ahead protocol: a hit is appended, flushed and ``fsync``-ed *before* it is sent;
 once Elasticsearch confirmed it (``created``, ``updated`` or ``noop``) or refused it
-for good (then it is copied to ``rejected.jsonl``), its line number goes to the
-segment's ``.acks`` file. A crawl killed at any moment (even ``SIGKILL``) therefore
+for good (then it is copied to ``rejected.jsonl``), the record's id goes to the
+segment's ``.acks`` file: the SHA-256 of the line's bytes (``record``) and the
+observation (``id``). Acknowledgements are matched by that checksum, never by line
+number: a line that was damaged, or a newline that was lost, shifts every line after it,
+and a match by position would take the next record for sent. A damaged line matches
+nothing and is never taken for acknowledged; a segment is deleted only when every line
+in it is a readable record whose checksum is acknowledged. A replay that leaves
+anything unmatched (an unreadable line, or an acknowledgement whose record is no longer
+there) keeps the segment and names those lines (:attr:`Spool.unmatched`);
+``lcom spool replay`` then exits non-zero. A crawl killed at any moment (even ``SIGKILL``) therefore
 leaves every hit either acknowledged or still pending, and pending lines are sent
 again on the next start or by ``lcom spool replay``. Sending twice is harmless: the
 upsert script ignores an observation that is not newer than the stored one.
@@ -25,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -55,6 +65,11 @@ def observation_id(doc: dict[str, Any]) -> str:
     return f"{doc.get('doc_id')}@{doc.get('last_seen')}"
 
 
+def record_checksum(line: bytes) -> str:
+    """The id of a spooled record: SHA-256 (32 hex digits) of its line, newline excluded."""
+    return hashlib.sha256(line.rstrip(b"\n")).hexdigest()[:32]
+
+
 def _json_default(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -80,11 +95,13 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class SpoolRecord:
-    """One spooled hit: where it is (segment file name, 1-based line) and the document."""
+    """One spooled hit: where it is (segment file name, 1-based line), the checksum of its
+    line (its id in acknowledgements) and the document."""
 
     segment: str
     line: int
     doc: dict[str, Any] = field(compare=False, repr=False)
+    checksum: str = ""
 
     @property
     def doc_id(self) -> str:
@@ -121,7 +138,12 @@ class _Segment:
     size: int = 0
     writable: bool = False
     ack_fh: BinaryIO | None = None
-    acked: set[int] = field(default_factory=set)
+    #: Checksums of the acknowledged records.
+    acked: set[str] = field(default_factory=set)
+    #: Checksum of every readable record in the segment, in order.
+    checksums: list[str] = field(default_factory=list)
+    #: Lines that are not a readable record (never deleted while there are any).
+    unreadable: list[int] = field(default_factory=list)
 
 
 class Spool:
@@ -143,6 +165,9 @@ class Spool:
         self._held: dict[str, _Segment] = {}
         self._current: _Segment | None = None
         self._seq = 0
+        #: What the last :meth:`claim_pending` could not match, one line each (segment,
+        #: line, why); never document content.
+        self.unmatched: list[str] = []
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -164,7 +189,9 @@ class Spool:
                 raise SpoolError(f"cannot write to spool segment {seg.name}: {exc}") from exc
             seg.lines += 1
             seg.size += len(data)
-            return SpoolRecord(seg.name, seg.lines, doc)
+            checksum = record_checksum(data)
+            seg.checksums.append(checksum)
+            return SpoolRecord(seg.name, seg.lines, doc, checksum)
 
     def _writable_segment(self, incoming: int) -> _Segment:
         seg = self._current
@@ -184,7 +211,7 @@ class Spool:
             if self.fsync:
                 _fsync_dir(self.directory)
         except OSError as exc:
-            raise SpoolError(f"cannot create spool segment {path}: {exc}") from exc
+            raise SpoolError(f"cannot create spool segment {path}: {_why(exc)}") from exc
         seg = _Segment(name=name, fh=fh, writable=True)
         self._held[name] = seg
         self._current = seg
@@ -202,21 +229,37 @@ class Spool:
                 seg = self._held.get(record.segment)
                 if seg is None:
                     raise SpoolError(f"segment {record.segment} is not held by this spool")
-                if record.line in seg.acked:
+                checksum = record.checksum or record_checksum(_dumps(record.doc))
+                if checksum in seg.acked:
                     continue
-                if seg.ack_fh is None:
-                    seg.ack_fh = (self.directory / (seg.name + ACK_SUFFIX)).open("ab")
-                line = {"line": record.line, "id": record.observation, "outcome": outcome}
-                seg.ack_fh.write(_dumps(line))
-                seg.acked.add(record.line)
+                line = {
+                    "record": checksum,
+                    "line": record.line,
+                    "id": record.observation,
+                    "outcome": outcome,
+                }
+                try:
+                    if seg.ack_fh is None:
+                        seg.ack_fh = self._ack_path(seg.name).open("ab")
+                    seg.ack_fh.write(_dumps(line))
+                except OSError as exc:
+                    raise SpoolError(
+                        f"cannot write acknowledgements of spool segment {seg.name}: {_why(exc)}"
+                    ) from exc
+                seg.acked.add(checksum)
                 touched.add(seg.name)
                 count += 1
             for name in touched:
                 fh = self._held[name].ack_fh
                 assert fh is not None
-                fh.flush()
-                if self.fsync:
-                    os.fsync(fh.fileno())
+                try:
+                    fh.flush()
+                    if self.fsync:
+                        os.fsync(fh.fileno())
+                except OSError as exc:
+                    raise SpoolError(
+                        f"cannot write acknowledgements of spool segment {name}: {_why(exc)}"
+                    ) from exc
         return count
 
     def reject(
@@ -244,7 +287,13 @@ class Spool:
 
     @contextlib.contextmanager
     def _rejected_lock(self) -> Iterator[None]:
-        with (self.directory / REJECTED_LOCK).open("ab") as lock:
+        try:
+            lock = (self.directory / REJECTED_LOCK).open("ab")
+        except OSError as exc:
+            raise SpoolError(
+                f"cannot write to spool directory {self.directory}: {_why(exc)}"
+            ) from exc
+        with lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -299,8 +348,9 @@ class Spool:
         :meth:`close`.
         """
         records: list[SpoolRecord] = []
+        self.unmatched = []
         with self._lock:
-            for path in sorted(self.directory.glob(SEGMENT_GLOB)):
+            for path in sorted(self._segment_paths()):
                 seg = self._held.get(path.name)
                 if seg is not None and not include_own:
                     continue
@@ -308,17 +358,46 @@ class Spool:
                     seg = self._try_claim(path)
                     if seg is None:
                         continue
-                docs, _bad = _read_jsonl(path)
-                for line_no, doc in enumerate(docs, start=1):
-                    if doc is not None and line_no not in seg.acked:
-                        records.append(SpoolRecord(seg.name, line_no, doc))
+                lines, torn = _read_lines(path)
+                found: set[str] = set()
+                for line_no, (doc, checksum) in enumerate(lines, start=1):
+                    if doc is None:
+                        self.unmatched.append(
+                            f"{seg.name} line {line_no}: unreadable, kept and not sent"
+                        )
+                        continue
+                    found.add(checksum)
+                    if checksum not in seg.acked:
+                        records.append(SpoolRecord(seg.name, line_no, doc, checksum))
+                missing = len(seg.acked - found)
+                if missing:
+                    self.unmatched.append(
+                        f"{seg.name}: {missing} acknowledgement(s) match no readable record "
+                        "(the segment was damaged after they were written)"
+                    )
+                if torn:
+                    logger.warning(
+                        "spool segment %s ends with an incomplete line (a writer was killed, "
+                        "or the file is damaged): segment kept",
+                        seg.name,
+                    )
+        for problem in self.unmatched:
+            logger.error("spool: %s", problem)
         return records
+
+    def _segment_paths(self) -> list[Path]:
+        try:
+            return list(self.directory.glob(SEGMENT_GLOB))
+        except OSError as exc:
+            raise SpoolError(f"cannot read spool directory {self.directory}: {_why(exc)}") from exc
 
     def _try_claim(self, path: Path) -> _Segment | None:
         try:
             fh = path.open("rb")
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise SpoolError(f"cannot read spool segment {path}: {_why(exc)}") from exc
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -327,8 +406,17 @@ class Spool:
         if not path.exists():  # deleted by its holder between glob and lock
             fh.close()
             return None
-        seg = _Segment(name=path.name, fh=fh, acked=_read_acks(self._ack_path(path.name)))
-        seg.lines = len(_read_jsonl(path)[0])
+        lines, torn = _read_lines(path)
+        seg = _Segment(
+            name=path.name,
+            fh=fh,
+            acked=_read_acks(self._ack_path(path.name), lines),
+            checksums=[checksum for doc, checksum in lines if doc is not None],
+            unreadable=[n for n, (doc, _) in enumerate(lines, start=1) if doc is None],
+        )
+        if torn:
+            seg.unreadable.append(len(lines) + 1)
+        seg.lines = len(lines)
         self._held[path.name] = seg
         return seg
 
@@ -344,14 +432,14 @@ class Spool:
                 st.bytes += path.stat().st_size
             except FileNotFoundError:
                 continue
-            docs, bad = _read_jsonl(path)
-            acked = _read_acks(self._ack_path(path.name))
-            st.unreadable_lines += bad
-            for number, doc in enumerate(docs, start=1):
+            lines, torn = _read_lines(path)
+            acked = _read_acks(self._ack_path(path.name), lines)
+            st.unreadable_lines += sum(doc is None for doc, _ in lines) + torn
+            for doc, checksum in lines:
                 if doc is None:
                     continue
                 st.records += 1
-                if number in acked:
+                if checksum in acked:
                     st.acknowledged += 1
                 else:
                     st.pending += 1
@@ -407,7 +495,11 @@ class Spool:
         """Release every segment; delete those fully acknowledged (when configured)."""
         with self._lock:
             for seg in list(self._held.values()):
-                complete = seg.lines > 0 and all(n in seg.acked for n in range(1, seg.lines + 1))
+                complete = (
+                    bool(seg.checksums)
+                    and not seg.unreadable
+                    and all(checksum in seg.acked for checksum in seg.checksums)
+                )
                 if complete and self.delete_acknowledged:
                     self._drop(seg)
                 else:
@@ -482,6 +574,8 @@ def _read_jsonl(path: Path) -> tuple[list[dict[str, Any] | None], int]:
         raw = path.read_bytes()
     except FileNotFoundError:
         return [], 0
+    except OSError as exc:
+        raise SpoolError(f"cannot read spool file {path}: {_why(exc)}") from exc
     lines = raw.split(b"\n")
     tail = lines.pop()  # b"" when the file ends with a newline
     bad = 1 if tail.strip() else 0
@@ -502,9 +596,55 @@ def _read_jsonl(path: Path) -> tuple[list[dict[str, Any] | None], int]:
     return docs, bad
 
 
-def _read_acks(path: Path) -> set[int]:
+def _read_lines(path: Path) -> tuple[list[tuple[dict[str, Any] | None, str]], bool]:
+    """Every complete line of a segment as ``(document or None, checksum)``, and whether
+    it ends with an incomplete line (which is never a record)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return [], False
+    except OSError as exc:
+        raise SpoolError(f"cannot read spool segment {path}: {_why(exc)}") from exc
+    lines = raw.split(b"\n")
+    tail = lines.pop()
+    result: list[tuple[dict[str, Any] | None, str]] = []
+    for line in lines:
+        doc: dict[str, Any] | None
+        try:
+            value = json.loads(line)
+            doc = value if isinstance(value, dict) else None
+        except ValueError:
+            doc = None
+        result.append((doc, record_checksum(line)))
+    return result, bool(tail.strip())
+
+
+def _read_acks(path: Path, lines: list[tuple[dict[str, Any] | None, str]]) -> set[str]:
+    """Checksums of the acknowledged records of a segment.
+
+    An acknowledgement names its record by checksum. One written before checksums were
+    recorded (``line`` and ``id`` only) counts only if the record now at that line has
+    the same observation id: a shifted line never takes another record's acknowledgement.
+    """
     docs, _ = _read_jsonl(path)
-    return {int(d["line"]) for d in docs if d is not None and isinstance(d.get("line"), int)}
+    acked: set[str] = set()
+    for entry in docs:
+        if entry is None:
+            continue
+        checksum = entry.get("record")
+        if isinstance(checksum, str):
+            acked.add(checksum)
+            continue
+        line = entry.get("line")
+        if isinstance(line, int) and 1 <= line <= len(lines):
+            doc, checksum = lines[line - 1]
+            if doc is not None and observation_id(doc) == entry.get("id"):
+                acked.add(checksum)
+    return acked
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
 
 
 def segment_newest_time(path: Path) -> datetime:

@@ -244,10 +244,15 @@ def normalise(ndjson: bytes | str, order: Iterable[tuple[str, str]] = ()) -> str
     without the summary line."""
     text = ndjson.decode("utf-8") if isinstance(ndjson, bytes) else ndjson
     objects = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        obj = json.loads(line)
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise KibanaApiError(
+                f"the export is not NDJSON (line {number}: {exc.msg})", 200
+            ) from None
         if isinstance(obj, dict) and "exportedCount" not in obj:
             objects.append(normalise_object(obj))
     rank = {key: n for n, key in enumerate(order)}

@@ -210,6 +210,9 @@ def test_run_interrupted_by_a_signal_still_leaves_its_audit_record(crawl: CrawlR
     (record,) = result.audit
     assert record["finish_reason"] == "shutdown"
     assert record["requests"] >= 3
+    # Interrupted, not finished: exit INTERRUPTED and say how to make it resumable.
+    assert result.returncode == 130, result.stderr[-3000:]
+    assert "add --jobdir DIR to make a crawl resumable" in result.stderr
 
 
 @pytest.mark.parametrize("how", ["flag", "policy_file", "extra_file"])

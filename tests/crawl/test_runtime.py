@@ -373,3 +373,21 @@ def test_every_rendered_page_blocks_service_workers_and_guards_websockets() -> N
     assert meta["playwright_page_init_callback"] == (
         "crawler.middlewares.guardrails.guard_browser_page"
     )
+
+
+def test_a_command_line_setting_the_policy_clamps_is_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    policy = make_policy(tmp_path / "policy")
+    with caplog.at_level("WARNING", logger="crawler.runtime"):
+        crawler, _ = prepared(policy, CONCURRENT_REQUESTS="32", COOKIES_ENABLED="True")
+    assert crawler.settings.getint("CONCURRENT_REQUESTS") == 4
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(
+        m.startswith("-s CONCURRENT_REQUESTS=32 is outside what the policy allows")
+        and "using 4" in m
+        for m in messages
+    ), messages
+    assert any(m.startswith("-s COOKIES_ENABLED=True") for m in messages), messages
+    # Settings nobody typed are applied without a word.
+    assert not any("DOWNLOAD_DELAY" in m for m in messages)

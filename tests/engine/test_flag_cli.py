@@ -45,7 +45,9 @@ def test_output_has_one_line_per_input_in_input_order(
 ) -> None:
     code, out, err = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", GOOD)))
     assert code == 0
-    assert err == ""
+    assert err.splitlines() == [
+        "lcom flag: line 1: unknown field 'x' ignored; the fields read are id, title, text"
+    ]
     assert [o["id"] for o in out] == ["a", "b", "c"]
     first = out[0]
     assert set(first) == {"id", "lang", "indicators", "score", "hit"}
@@ -71,11 +73,12 @@ def test_bad_lines_give_an_error_line_and_processing_continues(
     ]
     code, out, err = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", lines)))
     assert code == 1
-    assert [o.get("id") for o in out] == ["a", None, None, 7, "c"]
-    assert "error" in out[1] and "error" in out[2] and "error" in out[3]
-    assert "indicators" in out[4]
-    assert "line 2:" in err and "line 4:" in err and "line 5:" in err
-    assert "line 3:" not in err  # blank lines are skipped
+    assert [o.get("id") for o in out] == ["a", None, None, None, 7, "c"]
+    assert all("error" in o for o in out[1:5])
+    assert "indicators" in out[5]
+    for number in (2, 3, 4, 5):
+        assert f"line {number}:" in err
+    assert "blank line" in out[2]["error"]
 
 
 @pytest.mark.usefixtures("no_language_models")
@@ -118,6 +121,56 @@ def test_language_is_detected_when_the_module_is_available(
     code, (out,), _ = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", [line])))
     assert code == 0
     assert out["lang"] in {"nl", "unknown"}
+
+
+def test_every_hostile_line_gives_exactly_one_strict_json_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indicators_module, "detect_language_or_unknown", lambda text: ("en", 0.9))
+    monkeypatch.setenv("LCOM_MAX_TEXT_CHARS", "1000")
+    lines = [
+        b"",
+        b"   ",
+        b"{not json",
+        b'{"id": "s", "title": "\\ud800", "text": "x"}',
+        b'{"id": "\\udfff", "text": "x"}',
+        b'{"id": ' + b"9" * 5000 + b', "text": "x"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"id": NaN, "text": "x"}',
+        b'{"id": Infinity, "text": "x"}',
+        b'{"id": "big", "text": "' + b"a" * 1001 + b'"}',
+        b'{"id": "bytes", "text": "new in town \xff\xfe 24/7"}',
+        b'{"id": "ok", "title": "Just arrived", "text": "24/7"}',
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    code, out, err = run_flag(capsys, str(path))
+    assert code == 1
+    assert len(out) == len(lines)
+    assert [("error" in o) for o in out] == [True] * 10 + [False, False]
+    assert out[-2]["id"] == "bytes" and out[-1]["hit"] is True
+    assert "line 11: invalid UTF-8 bytes replaced" in err
+    assert "longer than 1000" in out[9]["error"]
+    assert [o["id"] for o in out[:9]] == [None, None, None, "s", None, None, None, None, None]
+
+
+def test_misspelt_fields_are_reported_once_with_a_suggestion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indicators_module, "detect_language_or_unknown", lambda text: ("en", 0.9))
+    lines = [json.dumps({"id": n, "titel": "Just arrived", "txt": "24/7"}) for n in range(3)]
+    code, out, err = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", lines)))
+    assert code == 0 and len(out) == 3
+    assert err.count("unknown field 'titel' ignored (did you mean 'title'?)") == 1
+    assert err.count("unknown field 'txt' ignored (did you mean 'text'?)") == 1
+
+
+def test_one_ad_loads_no_language_model_it_does_not_need() -> None:
+    from pipelines.engine.language import LanguageDetector
+
+    detector = LanguageDetector()
+    assert detector.detect("ok") == ("unknown", 0.0)
+    assert detector.loaded is False
 
 
 CONTACT_AD = json.dumps(

@@ -47,7 +47,7 @@ def test_check_prints_file_line_rule_and_fix(run: Run) -> None:
     code, out, _ = run("check", str(EXAMPLES / "negative" / "bad_regex"), "--at", AT)
     assert code == 1
     assert "sources/site.yaml:5:" in out
-    assert "[bad_regex] deny_url_patterns[0]:" in out
+    assert "[bad_regex] deny_url_patterns[1]:" in out
     assert "    fix: " in out
     assert "CANNOT be used" in out
 

@@ -161,7 +161,8 @@ def test_longer_validity_widens_and_is_listed_first(
     changes = diff_policies(old_dir, policy_dir)
     assert changes[0].kind == "widens"
     assert changes[0].field == "authorisations.AUTH-1.valid_until"
-    assert "2027-06-01" in changes[0].text and "2027-07-01" in changes[0].text
+    # Dates are shown as written, not as the instant their day ends.
+    assert changes[0].text == "authorisation AUTH-1 ends: 2027-05-31 -> 2027-06-30"
 
 
 def test_new_source_widens_and_accepts_loaded_policies(old_dir: Path, now: datetime) -> None:

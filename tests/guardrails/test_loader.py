@@ -185,7 +185,7 @@ def test_a_window_cannot_start_at_the_end_of_the_day(
 ) -> None:
     edit("sources/site.yaml", 'from: "08:00"', 'from: "24:00"')
     (problem,) = check_policy(policy_dir, now).errors
-    assert (problem.rule, problem.field) == ("bad_time", "crawl_hours[0].from")
+    assert (problem.rule, problem.field) == ("bad_time", "crawl_hours[1].from")
 
 
 def test_the_policy_package_does_not_import_scrapy() -> None:

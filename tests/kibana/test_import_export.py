@@ -248,3 +248,11 @@ def test_kibana_url_pointing_at_elasticsearch_is_explained(
     assert code == 1
     assert "does not answer like Kibana" in err
     assert "not Elasticsearch's" in err
+
+
+def test_normalise_refuses_what_is_not_ndjson() -> None:
+    from pipelines.kibana.client import KibanaApiError
+    from pipelines.kibana.saved_objects import normalise
+
+    with pytest.raises(KibanaApiError, match="line 2"):
+        normalise(b'{"type":"lens","id":"a","attributes":{}}\n<html>\n')

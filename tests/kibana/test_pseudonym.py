@@ -38,7 +38,7 @@ def pipeline_pseudonyms(contact: str, country: str = "NL") -> list[str]:
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, str], str]:
-    code = main(["pseudonym", *args, "--json"])
+    code = main(["pseudonym", *args, "--format", "json"])
     out, err = capsys.readouterr()
     return code, (json.loads(out) if code == 0 else {}), err
 

@@ -56,7 +56,7 @@ def test_serve_with_an_invalid_elasticsearch_url_is_a_usage_error(
 def test_queue_lists_the_same_hits_as_the_web_page(
     var: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["review", "queue", "--json"]) == ExitCode.OK
+    assert main(["review", "queue", "--format", "json"]) == ExitCode.OK
     listed = json.loads(capsys.readouterr().out)
     assert listed["counts"]["new"] == 2
     assert {i["doc_id"] for i in listed["items"]} == {
