@@ -61,7 +61,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "schedule",
         help="crawl scheduled sources inside the policy's hours (service, --once or --list)",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description="Crawl every source whose config has a schedule, at its cron times, "
+        "never outside the policy's crawl hours and authorisation windows. --once runs what "
+        "is due and exits; without it the command runs as a service until SIGTERM.",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="run what is due now, then exit")
