@@ -43,8 +43,12 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 
 
 def spool_dir_from(settings: Settings) -> Path:
+    from pipelines.home import var_dir
+
     configured = settings.get("LCOM_SPOOL_DIR")
-    return Path(configured) if configured else Path(settings.get("LCOM_VAR_DIR", "var")) / "spool"
+    if configured:
+        return Path(configured)
+    return Path(settings.get("LCOM_VAR_DIR") or var_dir()).resolve() / "spool"
 
 
 class ExpectedFailures(logging.Filter):

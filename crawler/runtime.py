@@ -111,8 +111,14 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def policy_dir_from(settings: Settings) -> Path:
+    """``LCOM_POLICY_DIR``, else ``<LCOM_HOME>/policy`` when it holds one, else the demo
+    policy; always absolute (it is written to the audit log)."""
+    from pipelines.home import home_policy_dir
+
     configured = settings.get("LCOM_POLICY_DIR")
-    return Path(configured) if configured else DEMO_POLICY_DIR
+    if configured:
+        return Path(configured).resolve()
+    return home_policy_dir() or DEMO_POLICY_DIR
 
 
 #: What ``admit_crawl`` raises when a crawl may not start.
@@ -375,8 +381,16 @@ def prepare_runtime(
     source_config, policy, permit = admission.source, admission.policy, admission.permit
     assert source_config is not None and policy is not None and permit is not None
     source_id = source_config.id
+    redis_url = redis_url_from(settings)
     try:
-        if jobdir:  # a resumed or recovered job keeps its run id and its page count
+        if redis_url:
+            if jobdir:
+                raise CrawlRefused(
+                    "--jobdir (JOBDIR) and LCOM_REDIS_URL cannot be combined: on Redis the "
+                    "shared frontier is the job state; drop --jobdir"
+                )
+            run_id = join_frontier(crawler, redis_url, source_config.id, run_id)
+        elif jobdir:  # a resumed or recovered job keeps its run id and its page count
             run_id, _mode, pages_already = jobstate.begin(Path(jobdir), source_config.id, run_id)
     except START_REFUSALS as exc:
         refuse(settings, source_id, policy_dir, run_id, exc)
@@ -426,6 +440,78 @@ def prepare_runtime(
     for warning in admission.warnings:
         logger.warning("source %s: %s", source_config.id, warning)
     return runtime
+
+
+# -- several workers on Redis -------------------------------------------------------
+REDIS_SCHEDULER = "crawler.scheduler.RedisScheduler"
+PACED_HANDLER = "crawler.handlers.PacedDownloadHandler"
+
+
+def redis_url_from(settings: Settings) -> str | None:
+    """``LCOM_REDIS_URL`` (None: one process, Scrapy's own scheduler, nothing shared)."""
+    url = str(settings.get("LCOM_REDIS_URL") or "").strip()
+    return url or None
+
+
+def redis_password_from(settings: Settings) -> str | None:
+    """The Redis password from ``LCOM_REDIS_PASSWORD_FILE`` (the URL may carry one instead)."""
+    path = settings.get("LCOM_REDIS_PASSWORD_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip() or None
+    except OSError as exc:
+        raise CrawlRefused(
+            f"LCOM_REDIS_PASSWORD_FILE {path} cannot be read ({type(exc).__name__})"
+        ) from exc
+
+
+def join_frontier(crawler: Crawler, url: str, source_id: str, fresh_run_id: str) -> str:
+    """Connect to the shared frontier and join a run; returns the run id.
+
+    The run is ``LCOM_RUN_ID`` when set (``lcom crawl --workers`` gives one to every
+    worker it starts), else the source's current run in Redis, else a new one.
+    Installs the Redis scheduler and the paced download handler at the policy's
+    priority: no ``-s`` option can put the unshared ones back.
+    """
+    from crawler import frontier as shared
+
+    settings = crawler.settings
+    password = redis_password_from(settings)
+    try:
+        client = shared.connect(url, password=password)
+        client.ping()
+        run_id = str(settings.get("LCOM_RUN_ID") or "").strip()
+        if not run_id:
+            run_id = shared.open_run(client, source_id, fresh_run_id)
+    except shared.FrontierError as exc:
+        raise CrawlRefused(str(exc)) from exc
+    except (*shared.REDIS_DOWN, shared.RedisError) as exc:
+        raise CrawlRefused(
+            f"Redis at {shared.redacted_url(url)} cannot be used ({type(exc).__name__}: "
+            f"{exc}): no worker starts without the shared frontier"
+        ) from exc
+    ttl = settings.getfloat("LCOM_REDIS_HEARTBEAT_TTL", shared.DEFAULT_HEARTBEAT_TTL)
+    worker = str(settings.get("LCOM_WORKER_ID") or "") or shared.new_worker_id()
+    keys = shared.RunKeys(source_id, run_id)
+    crawler.lcom_frontier = shared.Frontier(  # type: ignore[attr-defined]
+        client, keys, worker, heartbeat_ttl=ttl if ttl > 0 else shared.DEFAULT_HEARTBEAT_TTL
+    )
+    crawler.lcom_bucket = shared.TokenBucket(  # type: ignore[attr-defined]
+        shared.connect_async(url, password=password)
+    )
+    settings.set("SCHEDULER", REDIS_SCHEDULER, priority=POLICY_PRIORITY)
+    handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
+    handlers.update({"http": PACED_HANDLER, "https": PACED_HANDLER})
+    settings.set("DOWNLOAD_HANDLERS", handlers, priority=POLICY_PRIORITY)
+    logger.info(
+        "worker %s on Redis %s: run %s of source %s",
+        worker,
+        shared.redacted_url(url),
+        run_id,
+        source_id,
+    )
+    return run_id
 
 
 # -- the components the guardrails rely on ----------------------------------------

@@ -7,12 +7,16 @@ come from the guardrail policy at crawl start and always win, see
 
 lcom's own settings (all optional unless noted):
 
+``LCOM_HOME``              the folder var/, sources/ and policy/ hang from (pipelines/home.py;
+                           default: the project folder of a checkout, else ~/.local/share/lcom)
 ``LCOM_SOURCE``            source id in ``crawler/sources/`` (default ``demo``)
-``LCOM_SOURCES_DIR``       folder with source extraction configs (default: bundled)
-``LCOM_POLICY_DIR``        guardrail policy folder (default: the bundled demo policy)
+``LCOM_SOURCES_DIR``       folder with source extraction configs (default: ``<LCOM_HOME>/sources``
+                           when it exists, else the bundled ``crawler/sources``)
+``LCOM_POLICY_DIR``        guardrail policy folder (default: ``<LCOM_HOME>/policy`` when it holds
+                           a bundle.yaml, else the bundled demo policy)
 ``LCOM_DEMO``              demo mode: allows the built-in demo pseudonym key, under the bundled
                            demo policy only
-``LCOM_VAR_DIR``           where spool, audit log and job state live (default ``var``)
+``LCOM_VAR_DIR``           where spool, audit log and job state live (default ``<LCOM_HOME>/var``)
 ``LCOM_SPOOL_DIR``         JSON Lines spool of hits (default ``<var>/spool``)
 ``LCOM_AUDIT_LOG``         JSON Lines audit log of runs (default ``<var>/audit.jsonl``)
 ``LCOM_KILL_SWITCH_FILE``  an extra kill-switch file next to the policy's own
@@ -30,6 +34,14 @@ lcom's own settings (all optional unless noted):
 ``LCOM_SPOOL_SEGMENT_BYTES`` size at which a spool segment is rotated (default 16 MiB)
 ``LCOM_INCREMENTAL``       ``0`` forces a full crawl of a source with an ``incremental`` block
 ``LCOM_SEEN_DB``           SQLite store of seen ads for recrawls (default ``<var>/seen.sqlite``)
+``LCOM_REDIS_URL``         share the frontier, rate, page cap and stop with other workers on
+                           this Redis (``redis://[:password@]host:port/db``); unset: one
+                           process, nothing shared (see ``docs/scale-out.md``)
+``LCOM_REDIS_PASSWORD_FILE`` a file holding the Redis password (instead of the URL)
+``LCOM_RUN_ID``            the run a worker joins (default: the source's current run in Redis)
+``LCOM_WORKER_ID``         this worker's name in Redis (default: host name and a random suffix)
+``LCOM_REDIS_HEARTBEAT_TTL`` seconds after its last heartbeat that a worker counts as dead
+                           and its requests are queued again (default 10)
 
 Environment only: ``LCOM_MONITORING_CONFIG`` (run monitoring thresholds and notifications,
 see ``deploy/monitoring.yaml``), ``LCOM_MONITORING=0`` (no checks after ``lcom crawl``),
@@ -47,6 +59,8 @@ from __future__ import annotations
 
 import os
 import shutil
+
+from pipelines.home import var_dir
 
 BOT_NAME = "lcom"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -147,13 +161,19 @@ def _env_flag(name: str) -> bool:
 
 LCOM_SOURCE = os.environ.get("LCOM_SOURCE", "demo")
 LCOM_DEMO = _env_flag("LCOM_DEMO")
-LCOM_VAR_DIR = os.environ.get("LCOM_VAR_DIR", "var")
+# var/ under LCOM_HOME (pipelines/home.py): the same folder wherever a command is started.
+LCOM_VAR_DIR = str(var_dir())
 for _name in (
     "LCOM_POLICY_DIR",
     "LCOM_SOURCES_DIR",
     "LCOM_SPOOL_DIR",
     "LCOM_AUDIT_LOG",
     "LCOM_KILL_SWITCH_FILE",
+    "LCOM_REDIS_URL",
+    "LCOM_REDIS_PASSWORD_FILE",
+    "LCOM_RUN_ID",
+    "LCOM_WORKER_ID",
+    "LCOM_REDIS_HEARTBEAT_TTL",
 ):
     if os.environ.get(_name):
         globals()[_name] = os.environ[_name]

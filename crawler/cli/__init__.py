@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "demosite",
     "crawl",
     "schedule",
+    "worker",
     "guardrails",
     "flag",
     "es",
@@ -31,7 +32,7 @@ COMMAND_MODULES = (
 
 
 #: Commands whose log is shown only with -v/--verbose (or --log-level).
-QUIET_COMMANDS = frozenset({"crawl", "demo"})
+QUIET_COMMANDS = frozenset({"crawl", "demo", "worker"})
 
 
 def build_parser() -> argparse.ArgumentParser:

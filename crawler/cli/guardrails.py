@@ -38,7 +38,11 @@ def _default_dir() -> Path:
     except ImportError:
         settings = None
     value = getattr(settings, POLICY_DIR_ENV, None)
-    return Path(value) if value else DEMO_POLICY_DIR
+    if value:
+        return Path(value)
+    from pipelines.home import home_policy_dir
+
+    return home_policy_dir() or DEMO_POLICY_DIR
 
 
 def _moment(text: str) -> datetime:

@@ -49,7 +49,9 @@ def audit_log_path(settings: BaseSettings | dict[str, Any]) -> Path:
     configured = settings.get("LCOM_AUDIT_LOG")
     if configured:
         return Path(configured)
-    return Path(settings.get("LCOM_VAR_DIR") or "var") / "audit.jsonl"
+    from pipelines.home import var_dir
+
+    return Path(settings.get("LCOM_VAR_DIR") or var_dir()).resolve() / "audit.jsonl"
 
 
 def _iso(moment: datetime) -> str:

@@ -165,14 +165,25 @@ class SourceConfig(_Model):
 
 
 def sources_dir(setting: str | None = None) -> Path:
-    return Path(setting) if setting else BUNDLED_DIR
+    """``LCOM_SOURCES_DIR``, else ``<LCOM_HOME>/sources`` when it exists, else the bundled."""
+    from pipelines.home import home_sources_dir
+
+    if setting:
+        return Path(setting)
+    return home_sources_dir() or BUNDLED_DIR
 
 
 def load_source(source: str, directory: str | Path | None = None) -> SourceConfig:
-    """Load a source by id (``demo``) or by path to a YAML file."""
+    """Load a source by id (``demo``) or by path to a YAML file.
+
+    An id is looked up in ``directory`` (``LCOM_SOURCES_DIR``); without one, in
+    ``<LCOM_HOME>/sources`` and then among the bundled sources.
+    """
     path = Path(source)
     if path.suffix not in (".yaml", ".yml"):
         path = sources_dir(str(directory) if directory else None) / f"{source}.yaml"
+        if not directory and not path.is_file() and (BUNDLED_DIR / f"{source}.yaml").is_file():
+            path = BUNDLED_DIR / f"{source}.yaml"
     if not path.is_file():
         available = sorted(p.stem for p in path.parent.glob("*.yaml"))
         raise SourceConfigError(

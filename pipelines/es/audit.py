@@ -16,8 +16,10 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, Elasticsearch
 
+from pipelines.home import var_dir
+
 AUDIT_ALIAS = "lcom-audit"
-DEFAULT_AUDIT_LOG = Path("var/audit.jsonl")
+DEFAULT_AUDIT_LOG = var_dir() / "audit.jsonl"
 
 
 def _stamped(record: dict[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipelines.es.errors import SpoolError
+from pipelines.home import var_dir
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ SEGMENT_GLOB = "hits-*.jsonl"
 ACK_SUFFIX = ".acks"
 REJECTED_FILE = "rejected.jsonl"
 REJECTED_LOCK = "rejected.lock"
-DEFAULT_SPOOL_DIR = Path("var/spool")
+DEFAULT_SPOOL_DIR = var_dir() / "spool"
 DEFAULT_MAX_SEGMENT_BYTES = 16 * 1024 * 1024
 
 #: Outcomes recorded in ack files.
