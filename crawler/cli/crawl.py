@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("crawl", help="crawl one source under the guardrail policy")
     parser.add_argument("source", help="source id (crawler/sources/<id>.yaml) or a YAML path")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N worker processes on this machine sharing the Redis frontier "
+        "(needs LCOM_REDIS_URL; see docs/scale-out.md)",
+    )
     add_crawl_options(parser)
     parser.set_defaults(func=run)
 
@@ -159,5 +167,13 @@ def execute(source: str, base_url: str | None, overrides: dict[str, Any]) -> tup
 
 
 def run(args: argparse.Namespace) -> int:
-    code, _ = execute(args.source, args.base_url, overrides_from(args))
+    overrides = overrides_from(args)
+    if args.workers < 0:
+        print("lcom: --workers must be at least 1", file=sys.stderr)
+        return int(ExitCode.USAGE)
+    if args.workers:
+        from crawler.cli.worker import run_workers
+
+        return run_workers(args, overrides)
+    code, _ = execute(args.source, args.base_url, overrides)
     return code

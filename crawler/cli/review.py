@@ -60,6 +60,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve.add_argument("--port", type=int, default=8700, help="port (8700; 0: a free one)")
     serve.add_argument("--spool-dir", type=Path, help="default: LCOM_SPOOL_DIR or var/spool")
     serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name users reach the app by (repeatable); others are refused",
+    )
+    serve.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="a TLS-terminating proxy on this machine forwards to it: trust its "
+        "X-Forwarded-Proto/-For (Secure cookies, real client addresses)",
+    )
+    serve.add_argument(
         "--sync",
         action="store_true",
         help="with Elasticsearch: run `lcom review sync` after each decision, with the "
@@ -193,7 +206,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 "must not cross the network in plain http",
                 file=sys.stderr,
             )
-    hosts = ("127.0.0.1", "localhost", "[::1]", args.host)
+    hosts = ("127.0.0.1", "localhost", "[::1]", args.host, *args.allow_host)
     config = AppConfig(units=_units(), audit_log=default_audit_log(), allowed_hosts=hosts)
     try:
         sock = bind(args.host, args.port)
@@ -210,7 +223,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"  open  http://{shown}:{port}/")
     print("  stop with Ctrl-C", flush=True)
     try:
-        serve_forever(create_app(backend, config), sock)
+        serve_forever(create_app(backend, config), sock, behind_proxy=args.behind_proxy)
     finally:
         backend.close()
     return ExitCode.OK

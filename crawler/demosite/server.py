@@ -13,6 +13,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -47,6 +48,17 @@ class RequestRecord:
     method: str
     user_agent: str
     status: int
+
+
+def max_in_window(times: Iterable[float], seconds: float = 1.0) -> int:
+    """The most moments (request arrivals) in any window ``[t, t + seconds)``."""
+    ordered = sorted(times)
+    most, start = 0, 0
+    for end, moment in enumerate(ordered):
+        while moment - ordered[start] >= seconds:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
 
 
 def host_name(header: str | None) -> str:

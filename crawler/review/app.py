@@ -42,6 +42,7 @@ from crawler.review.model import (
     HitDetail,
     QueueQuery,
     as_text,
+    label,
 )
 from crawler.review.store import (
     DecisionRefused,
@@ -191,7 +192,7 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["short_time"] = _short_time
-    env.filters["label"] = lambda value: as_text(value).replace("_", " ")
+    env.filters["label"] = label
     return Jinja2Templates(env=env)
 
 
@@ -318,8 +319,17 @@ def create_app(backend: ReviewBackend, config: AppConfig | None = None) -> Starl
         except (LoginFailed, StoreUnavailable) as exc:
             if isinstance(exc, LoginFailed):
                 throttle.failed(client)
-            audit(request, "review_login", None, outcome="failed", reason=type(exc).__name__)
-            return render(request, "login.html", session, {"error": str(exc)}, 401)
+            attempted = (values.get("username") or "").strip()[:100] or None
+            audit(
+                request,
+                "review_login",
+                None,
+                outcome="failed",
+                reason=type(exc).__name__,
+                attempted_user=attempted,
+            )
+            status = 401 if isinstance(exc, LoginFailed) else 503
+            return render(request, "login.html", session, {"error": str(exc)}, status)
         new = sessions.sign_in(session, principal)
         audit(request, "review_login", principal.username, outcome="ok")
         return with_cookie(RedirectResponse("/", status_code=303), request, new)
@@ -515,7 +525,11 @@ def _provenance(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Seen in runs", doc.get("seen_count")),
         ("Run", doc.get("run_id")),
     ]
-    return [(label, as_text(value)) for label, value in rows if value not in (None, "")]
+    return [
+        (name, ("yes" if value else "no") if isinstance(value, bool) else as_text(value))
+        for name, value in rows
+        if value not in (None, "")
+    ]
 
 
 def _price(price: Any) -> str:

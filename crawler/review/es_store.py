@@ -88,6 +88,14 @@ def _filters(query: QueueQuery) -> list[dict[str, Any]]:
         bounds["lt"] = (date.fromisoformat(query.date_to) + timedelta(days=1)).isoformat()
     if bounds:
         filters.append({"range": {"last_seen": bounds}})
+    # Links come from the hit's links.* fields (set by the linking step): on a cluster
+    # whose hits have none, these filters find nothing.
+    if query.link == "carousel":
+        filters.append({"range": {"links.n_cities": {"gte": 2}}})
+    elif query.link == "template":
+        filters.append({"exists": {"field": "links.template_cluster"}})
+    elif query.link == "shared":
+        filters.append({"exists": {"field": "links.contact_cluster"}})
     return filters
 
 
@@ -108,6 +116,17 @@ def _unavailable(exc: Exception) -> StoreUnavailable:
     if isinstance(exc, AuthenticationException):
         return StoreUnavailable("Elasticsearch no longer accepts your credentials: sign in again.")
     return StoreUnavailable(f"Elasticsearch did not answer ({type(exc).__name__}).")
+
+
+def _matches_link(query: Mapping[str, Any], source: Mapping[str, Any]) -> bool:
+    """Which of the link queries a linked hit's source satisfies (for its label)."""
+    if "terms" in query:
+        wanted = set(query["terms"]["contact_pseudonyms"])
+        return bool(wanted & set(source.get("contact_pseudonyms") or []))
+    ((field, value),) = query["term"].items()
+    links = source.get("links") if isinstance(source.get("links"), Mapping) else {}
+    assert isinstance(links, Mapping)
+    return bool(links.get(field.split(".", 1)[1]) == value)
 
 
 class EsReviewStore:
@@ -136,10 +155,6 @@ class EsReviewStore:
         return {"bool": {"filter": filters}}
 
     def queue(self, query: QueueQuery) -> QueuePage:
-        if query.link:
-            raise StoreUnavailable(
-                "The link filter needs the link store; it is not available on Elasticsearch yet."
-            )
         body = self._search(
             HITS_ALIAS,
             query=self._query(query),
@@ -167,8 +182,6 @@ class EsReviewStore:
         return Facets(languages=LANGUAGES)
 
     def neighbours(self, query: QueueQuery, doc_id: str) -> tuple[str | None, str | None]:
-        if query.link:
-            return None, None
         body = self._search(
             HITS_ALIAS,
             query=self._query(query),
@@ -232,13 +245,25 @@ class EsReviewStore:
 
     def _linked(self, doc: Mapping[str, Any]) -> list[LinkedAd]:
         pseudonyms = [p for p in doc.get("contact_pseudonyms") or [] if isinstance(p, str)]
-        if not pseudonyms:
+        links = doc.get("links") if isinstance(doc.get("links"), Mapping) else {}
+        assert isinstance(links, Mapping)
+        ways: list[tuple[str, dict[str, Any]]] = []
+        if pseudonyms:
+            ways.append(("same contact", {"terms": {"contact_pseudonyms": pseudonyms[:100]}}))
+        for field, via in (
+            ("contact_cluster", "same contact cluster"),
+            ("template_cluster", "same template"),
+        ):
+            if isinstance(links.get(field), str) and links[field]:
+                ways.append((via, {"term": {f"links.{field}": links[field]}}))
+        if not ways:
             return []
         body = self._search(
             HITS_ALIAS,
             query={
                 "bool": {
-                    "filter": [{"terms": {"contact_pseudonyms": pseudonyms[:100]}}],
+                    "should": [q for _, q in ways],
+                    "minimum_should_match": 1,
                     "must_not": [{"ids": {"values": [as_text(doc.get("doc_id"))]}}],
                 }
             },
@@ -266,7 +291,7 @@ class EsReviewStore:
                 first_seen=as_text(s.get("first_seen")),
                 last_seen=as_text(s.get("last_seen")),
                 posted=as_text(s.get("posted")),
-                via="same contact",
+                via=", ".join(via for via, q in ways if _matches_link(q, s)) or "linked",
             )
         return list(linked.values())
 

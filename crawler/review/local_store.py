@@ -50,6 +50,11 @@ DB_NAME = "review.sqlite"
 #: Seconds between two looks at the spool's segment files.
 REFRESH_INTERVAL = 1.0
 
+#: Version of the queue index tables; another version is dropped and rebuilt from the
+#: spool at start (decisions are kept).
+SCHEMA_VERSION = 3
+_INDEX_TABLES = ("segments", "hits", "hit_docs", "hit_contacts", "pseudonyms")
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS segments (
     name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
@@ -57,11 +62,19 @@ CREATE TABLE IF NOT EXISTS hits (
     doc_id TEXT PRIMARY KEY,
     state TEXT NOT NULL DEFAULT 'new',
     link INTEGER NOT NULL DEFAULT 0,
+    contact_cluster TEXT, template_cluster TEXT,
     last_seen TEXT NOT NULL, first_seen TEXT, posted TEXT,
     score REAL NOT NULL DEFAULT 0, source TEXT, lang TEXT, city TEXT, title TEXT,
-    categories TEXT NOT NULL DEFAULT ' ', doc TEXT NOT NULL);
+    categories TEXT NOT NULL DEFAULT ' ', link_hint INTEGER NOT NULL DEFAULT 0);
+-- The whole documents apart, so that queue scans read narrow rows only.
+CREATE TABLE IF NOT EXISTS hit_docs (doc_id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS hits_by_city ON hits (city COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS hits_by_lang ON hits (lang COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS hits_by_source ON hits (source COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS hits_by_seen ON hits (state, last_seen DESC, doc_id);
 CREATE INDEX IF NOT EXISTS hits_by_score ON hits (state, score DESC, last_seen DESC, doc_id);
+CREATE INDEX IF NOT EXISTS hits_by_template ON hits (template_cluster);
+CREATE INDEX IF NOT EXISTS hits_by_contact_cluster ON hits (contact_cluster);
 CREATE TABLE IF NOT EXISTS hit_contacts (
     pseudonym TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (pseudonym, doc_id))
     WITHOUT ROWID;
@@ -80,7 +93,8 @@ _ORDER = {
     "newest": "last_seen DESC, doc_id",
     "score": "score DESC, last_seen DESC, doc_id",
 }
-_SUMMARY_COLUMNS = "doc_id, title, city, source, lang, score, categories, last_seen, state"
+_SUMMARY_COLUMNS = "doc_id, title, city, source, lang, score, categories, last_seen, state, link"
+_LINK_NAMES = {0: "", 1: "shared", 2: "carousel"}
 
 
 def _now() -> str:
@@ -105,7 +119,12 @@ class LocalReviewStore:
         # Created owner-only before SQLite opens it: it holds hit texts.
         with contextlib.suppress(FileExistsError):
             os.close(os.open(self.db_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        self._db().executescript(_SCHEMA)
+        db = self._db()
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            for table in _INDEX_TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")  # derived data: rebuilt
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.executescript(_SCHEMA)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -151,7 +170,7 @@ class LocalReviewStore:
                 with self._tx() as tx:
                     if rebuild:
                         logger.info("spool segments were removed: rebuilding the review index")
-                        for table in ("segments", "hits", "hit_contacts", "pseudonyms"):
+                        for table in _INDEX_TABLES:
                             tx.execute(f"DELETE FROM {table}")
                     for segment in changed:
                         docs = segment_documents(self.spool_dir, segment.name)
@@ -184,8 +203,14 @@ class LocalReviewStore:
                 else []
             )
             score = doc.get("score")
+            links = doc.get("links") if isinstance(doc.get("links"), dict) else {}
+            assert isinstance(links, dict)
+            n_cities = links.get("n_cities")
             row = (
                 doc_id,
+                _str(links.get("contact_cluster")) or None,
+                _str(links.get("template_cluster")) or None,
+                2 if isinstance(n_cities, int) and n_cities > 1 else 0,
                 last_seen,
                 _str(doc.get("first_seen")) or last_seen,
                 _str(doc.get("posted")),
@@ -195,17 +220,25 @@ class LocalReviewStore:
                 _str(doc.get("city")),
                 _str(doc.get("title")),
                 " " + " ".join(cats) + " ",
-                json.dumps(doc, ensure_ascii=False),
+                2 if isinstance(n_cities, int) and n_cities > 1 else 0,
             )
             tx.execute(
-                "INSERT INTO hits (doc_id, last_seen, first_seen, posted, score, source, lang,"
-                " city, title, categories, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                "INSERT INTO hits (doc_id, contact_cluster, template_cluster, link, last_seen,"
+                " first_seen, posted, score, source, lang, city, title, categories, link_hint)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT (doc_id) DO UPDATE SET last_seen = excluded.last_seen,"
+                " contact_cluster = excluded.contact_cluster,"
+                " template_cluster = excluded.template_cluster, link = excluded.link,"
                 " first_seen = min(coalesce(hits.first_seen, excluded.first_seen),"
                 " excluded.first_seen), posted = excluded.posted, score = excluded.score,"
                 " source = excluded.source, lang = excluded.lang, city = excluded.city,"
-                " title = excluded.title, categories = excluded.categories, doc = excluded.doc",
+                " title = excluded.title, categories = excluded.categories,"
+                " link_hint = excluded.link_hint",
                 row,
+            )
+            tx.execute(
+                "INSERT OR REPLACE INTO hit_docs VALUES (?, ?)",
+                (doc_id, json.dumps(doc, ensure_ascii=False)),
             )
             tx.execute("INSERT OR IGNORE INTO touched VALUES (?)", (doc_id,))
             for (old,) in tx.execute(
@@ -231,9 +264,10 @@ class LocalReviewStore:
             " WHERE c.pseudonym IN (SELECT pseudonym FROM touched_p) GROUP BY c.pseudonym"
         )
         tx.execute(
-            "UPDATE hits SET link = coalesce((SELECT max(CASE WHEN p.cities > 1 THEN 2"
-            " WHEN p.hits > 1 THEN 1 ELSE 0 END) FROM hit_contacts c JOIN pseudonyms p"
-            " ON p.pseudonym = c.pseudonym WHERE c.doc_id = hits.doc_id), 0)"
+            "UPDATE hits SET link = max(link_hint, coalesce((SELECT max("
+            "CASE WHEN p.cities > 1 THEN 2 WHEN p.hits > 1 THEN 1 ELSE 0 END)"
+            " FROM hit_contacts c JOIN pseudonyms p"
+            " ON p.pseudonym = c.pseudonym WHERE c.doc_id = hits.doc_id), 0))"
             " WHERE doc_id IN (SELECT doc_id FROM hit_contacts"
             " WHERE pseudonym IN (SELECT pseudonym FROM touched_p)) OR doc_id IN touched"
         )
@@ -261,7 +295,12 @@ class LocalReviewStore:
         if query.date_to:
             clauses.append("last_seen < ?")
             args.append((date.fromisoformat(query.date_to) + timedelta(days=1)).isoformat())
-        if query.link:
+        if query.link == "template":
+            clauses.append(
+                "template_cluster IS NOT NULL AND EXISTS (SELECT 1 FROM hits t"
+                " WHERE t.template_cluster = hits.template_cluster AND t.doc_id <> hits.doc_id)"
+            )
+        elif query.link:
             clauses.append("link >= ?")
             args.append(2 if query.link == "carousel" else 1)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
@@ -293,6 +332,7 @@ class LocalReviewStore:
                 categories=tuple(r[6].split()),
                 last_seen=r[7],
                 state=r[8],
+                link=_LINK_NAMES.get(r[9], ""),
             )
             for r in rows
         ]
@@ -336,7 +376,11 @@ class LocalReviewStore:
     def hit(self, doc_id: str) -> HitDetail | None:
         self.refresh()
         db = self._db()
-        row = db.execute("SELECT doc, state FROM hits WHERE doc_id = ?", (doc_id,)).fetchone()
+        row = db.execute(
+            "SELECT d.doc, h.state FROM hits h JOIN hit_docs d ON d.doc_id = h.doc_id"
+            " WHERE h.doc_id = ?",
+            (doc_id,),
+        ).fetchone()
         if row is None:
             return None
         decisions = [
@@ -348,14 +392,30 @@ class LocalReviewStore:
             )
         ]
         linked = [
-            LinkedAd(r[0], r[1] or "", r[2] or "", r[3] or "", r[4] or "", r[5], r[6] or "", via)
+            LinkedAd(
+                r[0],
+                r[1] or "",
+                r[2] or "",
+                r[3] or "",
+                r[4] or "",
+                r[5],
+                r[6] or "",
+                via.replace(",", ", "),
+            )
             for *r, via in db.execute(
-                "SELECT DISTINCT h.doc_id, h.title, h.city, h.source, h.first_seen,"
-                " h.last_seen, h.posted, 'same contact' FROM hit_contacts a"
+                "SELECT h.doc_id, h.title, h.city, h.source, h.first_seen, h.last_seen,"
+                " h.posted, group_concat(DISTINCT l.via) FROM ("
+                " SELECT b.doc_id, 'same contact' AS via FROM hit_contacts a"
                 " JOIN hit_contacts b ON b.pseudonym = a.pseudonym AND b.doc_id <> a.doc_id"
-                " JOIN hits h ON h.doc_id = b.doc_id WHERE a.doc_id = ?"
-                " ORDER BY h.first_seen, h.doc_id LIMIT 100",
-                (doc_id,),
+                " WHERE a.doc_id = :id"
+                " UNION SELECT t.doc_id, 'same contact cluster' FROM hits s JOIN hits t"
+                " ON t.contact_cluster = s.contact_cluster AND t.doc_id <> s.doc_id"
+                " WHERE s.doc_id = :id"
+                " UNION SELECT t.doc_id, 'same template' FROM hits s JOIN hits t"
+                " ON t.template_cluster = s.template_cluster AND t.doc_id <> s.doc_id"
+                " WHERE s.doc_id = :id) l JOIN hits h ON h.doc_id = l.doc_id"
+                " GROUP BY h.doc_id ORDER BY h.first_seen, h.doc_id LIMIT 100",
+                {"id": doc_id},
             )
         ]
         return HitDetail(json.loads(row[0]), row[1], decisions, linked)

@@ -26,8 +26,10 @@ STATE_OF_DECISION: dict[str, str] = {
 ESCALATED_LABEL = "escalated"
 SORTS: tuple[str, ...] = ("newest", "score")
 #: ``shared``: shares a contact pseudonym with another hit; ``carousel``: with a hit in
-#: another city (the same person advertised in several cities).
-LINK_FILTERS: tuple[str, ...] = ("shared", "carousel")
+#: another city (the same person advertised in several cities); ``template``: in the
+#: same template cluster as another hit (the same text re-posted), from the hit's
+#: ``links.*`` fields when the linking step set them.
+LINK_FILTERS: tuple[str, ...] = ("shared", "carousel", "template")
 PER_PAGE = 50
 #: Languages lcom detects (the language filter's choices on Elasticsearch).
 LANGUAGES: tuple[str, ...] = tuple(sorted(LANGUAGE_ANALYZERS))
@@ -45,6 +47,15 @@ CATEGORY_MEANINGS: dict[str, str] = {
     "low_price": "The price is far below what this source usually asks.",
 }
 assert set(CATEGORY_MEANINGS) == set(CATEGORIES) | set(DERIVED_CATEGORIES)
+
+#: How a few ids read on the page (others: underscores become spaces).
+LABELS: dict[str, str] = {"availability_24_7": "available 24/7", "not_relevant": "not relevant"}
+
+
+def label(value: object) -> str:
+    text = as_text(value)
+    return LABELS.get(text, text.replace("_", " "))
+
 
 _FILTER_TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 
@@ -130,6 +141,7 @@ class HitSummary:
     categories: tuple[str, ...]
     last_seen: str
     state: str
+    link: str = ""  # "", "shared" or "carousel" (see LINK_FILTERS)
 
 
 @dataclass(frozen=True)

@@ -34,31 +34,37 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _config(app: Starlette) -> uvicorn.Config:
+def _config(app: Starlette, *, behind_proxy: bool = False) -> uvicorn.Config:
     # No access log: the sign-in link carries the token in its query string.
+    # Behind a TLS-terminating proxy on this machine, its X-Forwarded-Proto/-For are
+    # trusted (from 127.0.0.1 only), so cookies are marked Secure and the audit log
+    # shows the real client address.
     return uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
         lifespan="off",
         server_header=False,
-        proxy_headers=False,
+        proxy_headers=behind_proxy,
+        forwarded_allow_ips="127.0.0.1",
     )
 
 
-def serve_forever(app: Starlette, sock: socket.socket) -> None:
-    uvicorn.Server(_config(app)).run(sockets=[sock])
+def serve_forever(app: Starlette, sock: socket.socket, *, behind_proxy: bool = False) -> None:
+    uvicorn.Server(_config(app, behind_proxy=behind_proxy)).run(sockets=[sock])
 
 
 class ReviewServer:
     """The app on ``127.0.0.1:<free port>`` in a background thread."""
 
-    def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: Starlette, host: str = "127.0.0.1", port: int = 0, *, behind_proxy: bool = False
+    ) -> None:
         self.app = app
         self._sock = bind(host, port)
         self.port: int = self._sock.getsockname()[1]
         self.base_url = f"http://{host}:{self.port}"
-        self._server = uvicorn.Server(_config(app))
+        self._server = uvicorn.Server(_config(app, behind_proxy=behind_proxy))
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
         )

@@ -31,7 +31,7 @@ def test_serve_prints_a_sign_in_link_with_a_fresh_token_on_loopback(
 ) -> None:
     served: dict[str, Any] = {}
 
-    def fake_serve(app: Any, sock: socket.socket) -> None:
+    def fake_serve(app: Any, sock: socket.socket, **_: Any) -> None:
         served["address"] = sock.getsockname()
         sock.close()
 

@@ -144,8 +144,8 @@ def test_queue_filters_order_and_linked_ads(cluster: Cluster) -> None:
     detail = anna.hit(d[0])
     assert detail is not None and [a.doc_id for a in detail.linked] == [d[1]]
     assert anna.hit("demo:missing") is None
-    with pytest.raises(StoreUnavailable, match="link store"):
-        anna.queue(QueueQuery(link="carousel"))
+    # Link filters read the hits' links.* fields; these hits have none.
+    assert anna.queue(QueueQuery(link="carousel")).total == 0
 
 
 def test_a_cluster_that_is_down_is_a_clear_error(cluster: Cluster) -> None:

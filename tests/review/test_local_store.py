@@ -127,6 +127,8 @@ def test_filters_order_and_links(tmp_path: Path) -> None:
     assert ids(store, date_from="2026-11-01", date_to="2026-11-01") == [d[2]]
     assert sorted(ids(store, link="shared")) == sorted(d)
     assert sorted(ids(store, link="carousel")) == sorted([d[0], d[1]])
+    links = {i.doc_id: i.link for i in store.queue(QueueQuery()).items}
+    assert links == {d[0]: "carousel", d[1]: "carousel", d[2]: "shared", d[3]: "shared"}
     detail = store.hit(d[0])
     assert detail is not None and [a.doc_id for a in detail.linked] == [d[1]]
     assert store.neighbours(QueueQuery(sort="score"), d[2]) == (d[1], d[3])
@@ -151,3 +153,33 @@ def test_the_review_database_is_readable_by_its_owner_only(tmp_path: Path) -> No
 
 def test_a_missing_spool_is_an_empty_queue(tmp_path: Path) -> None:
     assert store_on(tmp_path).queue(QueueQuery()).total == 0
+
+
+def test_links_set_by_the_linking_step_add_template_and_carousel_links(tmp_path: Path) -> None:
+    docs = [
+        hit(1, contact_pseudonyms=["31" * 32], links={"template_cluster": "t-1", "n_cities": 1}),
+        hit(2, contact_pseudonyms=["32" * 32], links={"template_cluster": "t-1"}),
+        hit(3, contact_pseudonyms=["33" * 32], links={"contact_cluster": "c-9", "n_cities": 3}),
+        hit(4, contact_pseudonyms=["34" * 32]),
+    ]
+    write_spool(tmp_path / "spool", docs)
+    store = store_on(tmp_path)
+    d = [doc["doc_id"] for doc in docs]
+    assert sorted(ids(store, link="template")) == sorted([d[0], d[1]])
+    assert ids(store, link="carousel") == [d[2]]
+    detail = store.hit(d[0])
+    assert detail is not None
+    assert [(a.doc_id, a.via) for a in detail.linked] == [(d[1], "same template")]
+
+
+def test_an_index_of_an_older_version_is_rebuilt_and_decisions_kept(tmp_path: Path) -> None:
+    import sqlite3
+
+    write_spool(tmp_path / "spool", [hit(1)])
+    store = store_on(tmp_path)
+    store.record_decision(hit(1)["doc_id"], "relevant", "", "", username="anna")
+    store.close()
+    with sqlite3.connect(tmp_path / "review.sqlite") as db:
+        db.execute("PRAGMA user_version = 1")
+    again = store_on(tmp_path)
+    assert ids(again, state="relevant") == [hit(1)["doc_id"]]

@@ -16,6 +16,7 @@ from crawler.cli import review as review_cli
 from crawler.exitcodes import ExitCode
 from crawler.review import app as app_module
 from crawler.review.auth import COOKIE_NAME, SessionManager
+from crawler.review.server import ReviewServer
 from crawler.review.store import Principal
 from tests.es.hits import make_hit
 from tests.review.conftest import TOKEN, RunningApp, csrf_of, hostile_hit
@@ -242,7 +243,9 @@ def test_serve_refuses_a_non_loopback_host_without_elasticsearch(
 ) -> None:
     monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
     monkeypatch.setenv("LCOM_VAR_DIR", str(tmp_path))
-    args = argparse.Namespace(host="0.0.0.0", port=0, spool_dir=tmp_path / "spool")
+    args = argparse.Namespace(
+        host="0.0.0.0", port=0, spool_dir=tmp_path / "spool", allow_host=[], behind_proxy=False
+    )
     assert review_cli.run_serve(args) == ExitCode.REFUSED
     assert "loopback only" in capsys.readouterr().err
 
@@ -265,3 +268,10 @@ def test_a_huge_request_body_is_refused_before_it_is_read(local_app: RunningApp)
         )
     assert resp.status_code == 413
     assert not [r for r in audit_records(local_app) if r["kind"] == "review_decision"]
+
+
+def test_behind_a_tls_proxy_the_cookie_is_secure(local_app: RunningApp) -> None:
+    proxied = ReviewServer(local_app.server.app, behind_proxy=True)
+    with proxied, httpx.Client(base_url=proxied.base_url) as client:
+        resp = client.get("/login", params={"token": TOKEN}, headers={"X-Forwarded-Proto": "https"})
+    assert "secure" in {a.strip().lower() for a in resp.headers["set-cookie"].split(";")}
