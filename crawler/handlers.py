@@ -16,7 +16,8 @@ wire, after every middleware and Scrapy's own per-host delay, it:
 Redis unreachable: the request waits and retries (the worker pauses); it is
 never sent without a token. A source stopped while the request waited is not
 fetched. Then the request goes to scrapy-playwright's handler (which passes
-plain HTTP requests on to Scrapy's).
+plain HTTP requests on to Scrapy's), or straight to Scrapy's HTTP handler when
+the source has no JavaScript pages (``crawler/runtime.py`` decides).
 
 Only the page a browser opens is paced; the sub-requests the browser makes for
 it are checked by the guardrails (``PLAYWRIGHT_ABORT_REQUEST``) but not paced.
@@ -29,6 +30,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import IgnoreRequest
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
@@ -119,13 +121,11 @@ class SharedLimits:
             raise IgnoreRequest("blocked by guardrail page_cap")
 
 
-class PacedDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
-    """scrapy-playwright's handler behind the shared rate and page cap."""
+class _Paced:
+    """Waits for the shared rate and page cap, then downloads as the handler it is mixed into."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self._lcom_crawler = crawler
-        self._limits: SharedLimits | None = None
+    _lcom_crawler: Crawler
+    _limits: SharedLimits | None = None
 
     def _shared(self) -> SharedLimits:
         if self._limits is None:
@@ -143,5 +143,21 @@ class PacedDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mis
         from crawler.middlewares.guardrails import is_robots_txt
 
         await self._shared().before_download(request, robots=is_robots_txt(request))
-        response: Response = await super().download_request(request)
+        response: Response = await super().download_request(request)  # type: ignore[misc]
         return response
+
+
+class PacedDownloadHandler(_Paced, ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+    """scrapy-playwright's handler (sources with JavaScript pages) behind the shared limits."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._lcom_crawler = crawler
+
+
+class PacedHTTPDownloadHandler(_Paced, HTTP11DownloadHandler):
+    """Scrapy's HTTP handler (sources without JavaScript pages) behind the shared limits."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._lcom_crawler = crawler

@@ -409,6 +409,7 @@ def prepare_runtime(
         warnings=admission.warnings,
     )
     apply_permit(settings, runtime)
+    apply_download_handlers(settings, source_config, permit, paced=redis_url is not None)
     crawler.lcom_runtime = runtime  # type: ignore[attr-defined]
     if jobdir:
         from scrapy import signals
@@ -445,6 +446,33 @@ def prepare_runtime(
 # -- several workers on Redis -------------------------------------------------------
 REDIS_SCHEDULER = "crawler.scheduler.RedisScheduler"
 PACED_HANDLER = "crawler.handlers.PacedDownloadHandler"
+PACED_HTTP_HANDLER = "crawler.handlers.PacedHTTPDownloadHandler"
+HTTP_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+
+def needs_browser(source: SourceConfig, permit: SourcePermit) -> bool:
+    """Some page of the source is rendered in Chromium, and the permit allows it."""
+    return permit.javascript_rendering and any(page.javascript for page in source.pages.values())
+
+
+def apply_download_handlers(
+    settings: Settings, source: SourceConfig, permit: SourcePermit, *, paced: bool
+) -> None:
+    """scrapy-playwright only for sources that render pages; paced on Redis.
+
+    Without a page to render, no browser or Playwright driver is started (memory,
+    start-up time); a request marked for rendering is blocked by the guardrails then.
+    """
+    browser = needs_browser(source, permit)
+    if paced:
+        handler = PACED_HANDLER if browser else PACED_HTTP_HANDLER
+    elif not browser:
+        handler = HTTP_HANDLER
+    else:
+        return  # the project's scrapy-playwright handler
+    handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
+    handlers.update({"http": handler, "https": handler})
+    settings.set("DOWNLOAD_HANDLERS", handlers, priority=POLICY_PRIORITY)
 
 
 def redis_url_from(settings: Settings) -> str | None:
@@ -471,8 +499,8 @@ def join_frontier(crawler: Crawler, url: str, source_id: str, fresh_run_id: str)
 
     The run is ``LCOM_RUN_ID`` when set (``lcom crawl --workers`` gives one to every
     worker it starts), else the source's current run in Redis, else a new one.
-    Installs the Redis scheduler and the paced download handler at the policy's
-    priority: no ``-s`` option can put the unshared ones back.
+    Installs the Redis scheduler at the policy's priority (no ``-s`` option can put
+    Scrapy's back); :func:`apply_download_handlers` installs the paced handler.
     """
     from crawler import frontier as shared
 
@@ -501,9 +529,6 @@ def join_frontier(crawler: Crawler, url: str, source_id: str, fresh_run_id: str)
         shared.connect_async(url, password=password)
     )
     settings.set("SCHEDULER", REDIS_SCHEDULER, priority=POLICY_PRIORITY)
-    handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
-    handlers.update({"http": PACED_HANDLER, "https": PACED_HANDLER})
-    settings.set("DOWNLOAD_HANDLERS", handlers, priority=POLICY_PRIORITY)
     logger.info(
         "worker %s on Redis %s: run %s of source %s",
         worker,
@@ -532,6 +557,10 @@ MINIMIZE_PIPELINE = "pipelines.minimize.MinimizePipeline"
 BEFORE_MINIMIZE = frozenset({LANGUAGE_PIPELINE, PSEUDONYMIZE_PIPELINE, INDICATOR_PIPELINE})
 #: lcom's own packages: their components are never "extra" test components.
 OWN_PACKAGES = ("crawler.", "pipelines.", "legal_guardrails.")
+#: The job folder's request queue (``crawler/squeues.py``): requests encrypted at rest.
+ENCRYPTED_DISK_QUEUE = "crawler.squeues.EncryptedFifoDiskQueue"
+#: Request fingerprints keyed with the pseudonymisation key (``crawler/fingerprint.py``).
+KEYED_FINGERPRINTER = "crawler.fingerprint.KeyedRequestFingerprinter"
 #: Longest pause between two kill-switch checks, whatever the settings say.
 MAX_KILL_SWITCH_INTERVAL = 5.0
 DEFAULT_KILL_SWITCH_INTERVAL = 1.0
@@ -808,6 +837,10 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     settings.set(
         "LOG_FORMATTER", "crawler.logformatter.PrivacyLogFormatter", priority=POLICY_PRIORITY
     )
+    # A job folder keeps queued requests (ad URLs, which can hold contacts) encrypted.
+    settings.set("SCHEDULER_DISK_QUEUE", ENCRYPTED_DISK_QUEUE, priority=POLICY_PRIORITY)
+    # ... and the fingerprints of the requests it made are keyed (``requests.seen``).
+    settings.set("REQUEST_FINGERPRINTER_CLASS", KEYED_FINGERPRINTER, priority=POLICY_PRIORITY)
 
 
 def apply_browser_fence(settings: Settings, permit: SourcePermit) -> None:

@@ -60,7 +60,12 @@ from __future__ import annotations
 import os
 import shutil
 
+from crawler import logredact
 from pipelines.home import var_dir
+
+# Every Scrapy process that loads these settings (``scrapy crawl ads`` included) redacts
+# contacts from every log record.
+logredact.install()
 
 BOT_NAME = "lcom"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -85,7 +90,8 @@ DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # larger pages are cancelled and counted
 DOWNLOAD_WARNSIZE = 1024 * 1024
 RETRY_TIMES = 2
 DEPTH_PRIORITY = 1  # breadth first: listings before deep traps
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# Requests queued in a job folder are encrypted (the runtime sets this above the command line).
+SCHEDULER_DISK_QUEUE = "crawler.squeues.EncryptedFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from crawler import logredact
+
+    logredact.install()  # no log line of any lcom command holds a contact
     parser = build_parser()
     args = parser.parse_args(argv)
     # A crawl is quiet by default (a progress line and its summary); -v shows its log.

@@ -57,6 +57,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler import jobstate
 from crawler.runtime import get_runtime
+from legal_guardrails.permit import normalise_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -540,8 +541,15 @@ class GuardrailsMiddleware:
         crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
         return middleware
 
-    def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Request | None:
         robots = is_robots_txt(request)
+        if not robots:
+            normalised = normalise_url(request.url)
+            if normalised != request.url:
+                # Fetch the path the server resolves ('//private/', '/./private/',
+                # '/x/../private/', '/%2e/private/' are '/private/'), so robots.txt and
+                # the deny patterns judge what is really fetched.
+                return request.replace(url=normalised)
         if not robots and self.guardrails.permit.obey_robots_txt:
             # Only Scrapy's own robots.txt fetch may skip the robots.txt check.
             request.meta.pop("dont_obey_robotstxt", None)
@@ -554,6 +562,7 @@ class GuardrailsMiddleware:
         if rule is not None:
             raise IgnoreRequest(f"blocked by guardrail {rule}")
         self._apply_host_delay(request)
+        return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.url != request.url:
