@@ -32,6 +32,8 @@ lcom's own settings (all optional unless noted):
 ``LCOM_ES_INITIAL_BACKOFF`` seconds before the first retry, doubled each time (default 1)
 ``LCOM_ES_FLUSH_SECONDS``  longest time a hit waits in memory before it is sent (default 2)
 ``LCOM_SPOOL_SEGMENT_BYTES`` size at which a spool segment is rotated (default 16 MiB)
+``LCOM_INCREMENTAL``       ``0`` forces a full crawl of a source with an ``incremental`` block
+``LCOM_SEEN_DB``           SQLite store of seen ads for recrawls (default ``<var>/seen.sqlite``)
 ``LCOM_REDIS_URL``         share the frontier, rate, page cap and stop with other workers on
                            this Redis (``redis://[:password@]host:port/db``); unset: one
                            process, nothing shared (see ``docs/scale-out.md``)
@@ -40,6 +42,10 @@ lcom's own settings (all optional unless noted):
 ``LCOM_WORKER_ID``         this worker's name in Redis (default: host name and a random suffix)
 ``LCOM_REDIS_HEARTBEAT_TTL`` seconds after its last heartbeat that a worker counts as dead
                            and its requests are queued again (default 10)
+
+Environment only: ``LCOM_MONITORING_CONFIG`` (run monitoring thresholds and notifications,
+see ``deploy/monitoring.yaml``), ``LCOM_MONITORING=0`` (no checks after ``lcom crawl``),
+``LCOM_SCHEDULE_LOCK`` (lock backend of ``lcom schedule``, default ``file``).
 
 Elasticsearch connection (environment): ``ELASTICSEARCH_URL``, ``ELASTICSEARCH_API_KEY`` or
 ``ELASTICSEARCH_USERNAME``/``ELASTICSEARCH_PASSWORD`` (``*_FILE`` variants read a file),

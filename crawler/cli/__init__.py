@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "demo",
     "demosite",
     "crawl",
+    "schedule",
     "worker",
     "guardrails",
     "flag",

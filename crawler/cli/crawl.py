@@ -59,6 +59,10 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also print Scrapy's log: settings, every warning and the final stats",
     )
+    add_set_option(parser)
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-s",
         "--set",
@@ -163,6 +167,10 @@ def execute(source: str, base_url: str | None, overrides: dict[str, Any]) -> tup
                 file=sys.stderr,
             )
         return int(ExitCode.INTERRUPTED), report
+    from crawler.monitoring import monitor_report
+
+    if monitor_report(source, report, overrides):
+        return int(ExitCode.ALERTS), report
     return int(ExitCode.OK), report
 
 
