@@ -63,6 +63,23 @@ def _write(jobdir: Path, record: dict[str, Any], *, sync: bool = True) -> None:
     os.replace(tmp, jobdir / MARKER)
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    """A small JSON state file next to a job (``{}`` when missing or unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Replace a small JSON state file atomically (write, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _clear_scrapy_state(jobdir: Path) -> None:
     for name in SCRAPY_STATE:
         path = jobdir / name

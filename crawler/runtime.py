@@ -381,8 +381,16 @@ def prepare_runtime(
     source_config, policy, permit = admission.source, admission.policy, admission.permit
     assert source_config is not None and policy is not None and permit is not None
     source_id = source_config.id
+    redis_url = redis_url_from(settings)
     try:
-        if jobdir:  # a resumed or recovered job keeps its run id and its page count
+        if redis_url:
+            if jobdir:
+                raise CrawlRefused(
+                    "--jobdir (JOBDIR) and LCOM_REDIS_URL cannot be combined: on Redis the "
+                    "shared frontier is the job state; drop --jobdir"
+                )
+            run_id = join_frontier(crawler, redis_url, source_config.id, run_id)
+        elif jobdir:  # a resumed or recovered job keeps its run id and its page count
             run_id, _mode, pages_already = jobstate.begin(Path(jobdir), source_config.id, run_id)
     except START_REFUSALS as exc:
         refuse(settings, source_id, policy_dir, run_id, exc)
@@ -401,6 +409,7 @@ def prepare_runtime(
         warnings=admission.warnings,
     )
     apply_permit(settings, runtime)
+    apply_download_handlers(settings, source_config, permit, paced=redis_url is not None)
     crawler.lcom_runtime = runtime  # type: ignore[attr-defined]
     if jobdir:
         from scrapy import signals
@@ -434,6 +443,102 @@ def prepare_runtime(
     return runtime
 
 
+# -- several workers on Redis -------------------------------------------------------
+REDIS_SCHEDULER = "crawler.scheduler.RedisScheduler"
+PACED_HANDLER = "crawler.handlers.PacedDownloadHandler"
+PACED_HTTP_HANDLER = "crawler.handlers.PacedHTTPDownloadHandler"
+HTTP_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+
+def needs_browser(source: SourceConfig, permit: SourcePermit) -> bool:
+    """Some page of the source is rendered in Chromium, and the permit allows it."""
+    return permit.javascript_rendering and any(page.javascript for page in source.pages.values())
+
+
+def apply_download_handlers(
+    settings: Settings, source: SourceConfig, permit: SourcePermit, *, paced: bool
+) -> None:
+    """scrapy-playwright only for sources that render pages; paced on Redis.
+
+    Without a page to render, no browser or Playwright driver is started (memory,
+    start-up time); a request marked for rendering is blocked by the guardrails then.
+    """
+    browser = needs_browser(source, permit)
+    if paced:
+        handler = PACED_HANDLER if browser else PACED_HTTP_HANDLER
+    elif not browser:
+        handler = HTTP_HANDLER
+    else:
+        return  # the project's scrapy-playwright handler
+    handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
+    handlers.update({"http": handler, "https": handler})
+    settings.set("DOWNLOAD_HANDLERS", handlers, priority=POLICY_PRIORITY)
+
+
+def redis_url_from(settings: Settings) -> str | None:
+    """``LCOM_REDIS_URL`` (None: one process, Scrapy's own scheduler, nothing shared)."""
+    url = str(settings.get("LCOM_REDIS_URL") or "").strip()
+    return url or None
+
+
+def redis_password_from(settings: Settings) -> str | None:
+    """The Redis password from ``LCOM_REDIS_PASSWORD_FILE`` (the URL may carry one instead)."""
+    path = settings.get("LCOM_REDIS_PASSWORD_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip() or None
+    except OSError as exc:
+        raise CrawlRefused(
+            f"LCOM_REDIS_PASSWORD_FILE {path} cannot be read ({type(exc).__name__})"
+        ) from exc
+
+
+def join_frontier(crawler: Crawler, url: str, source_id: str, fresh_run_id: str) -> str:
+    """Connect to the shared frontier and join a run; returns the run id.
+
+    The run is ``LCOM_RUN_ID`` when set (``lcom crawl --workers`` gives one to every
+    worker it starts), else the source's current run in Redis, else a new one.
+    Installs the Redis scheduler at the policy's priority (no ``-s`` option can put
+    Scrapy's back); :func:`apply_download_handlers` installs the paced handler.
+    """
+    from crawler import frontier as shared
+
+    settings = crawler.settings
+    password = redis_password_from(settings)
+    try:
+        client = shared.connect(url, password=password)
+        client.ping()
+        run_id = str(settings.get("LCOM_RUN_ID") or "").strip()
+        if not run_id:
+            run_id = shared.open_run(client, source_id, fresh_run_id)
+    except shared.FrontierError as exc:
+        raise CrawlRefused(str(exc)) from exc
+    except (*shared.REDIS_DOWN, shared.RedisError) as exc:
+        raise CrawlRefused(
+            f"Redis at {shared.redacted_url(url)} cannot be used ({type(exc).__name__}: "
+            f"{exc}): no worker starts without the shared frontier"
+        ) from exc
+    ttl = settings.getfloat("LCOM_REDIS_HEARTBEAT_TTL", shared.DEFAULT_HEARTBEAT_TTL)
+    worker = str(settings.get("LCOM_WORKER_ID") or "") or shared.new_worker_id()
+    keys = shared.RunKeys(source_id, run_id)
+    crawler.lcom_frontier = shared.Frontier(  # type: ignore[attr-defined]
+        client, keys, worker, heartbeat_ttl=ttl if ttl > 0 else shared.DEFAULT_HEARTBEAT_TTL
+    )
+    crawler.lcom_bucket = shared.TokenBucket(  # type: ignore[attr-defined]
+        shared.connect_async(url, password=password)
+    )
+    settings.set("SCHEDULER", REDIS_SCHEDULER, priority=POLICY_PRIORITY)
+    logger.info(
+        "worker %s on Redis %s: run %s of source %s",
+        worker,
+        shared.redacted_url(url),
+        run_id,
+        source_id,
+    )
+    return run_id
+
+
 # -- the components the guardrails rely on ----------------------------------------
 GUARDRAILS_MW = "crawler.middlewares.guardrails.GuardrailsMiddleware"
 GUARDRAILS_GATE = "crawler.middlewares.guardrails.GuardrailsGate"
@@ -452,6 +557,10 @@ MINIMIZE_PIPELINE = "pipelines.minimize.MinimizePipeline"
 BEFORE_MINIMIZE = frozenset({LANGUAGE_PIPELINE, PSEUDONYMIZE_PIPELINE, INDICATOR_PIPELINE})
 #: lcom's own packages: their components are never "extra" test components.
 OWN_PACKAGES = ("crawler.", "pipelines.", "legal_guardrails.")
+#: The job folder's request queue (``crawler/squeues.py``): requests encrypted at rest.
+ENCRYPTED_DISK_QUEUE = "crawler.squeues.EncryptedFifoDiskQueue"
+#: Request fingerprints keyed with the pseudonymisation key (``crawler/fingerprint.py``).
+KEYED_FINGERPRINTER = "crawler.fingerprint.KeyedRequestFingerprinter"
 #: Longest pause between two kill-switch checks, whatever the settings say.
 MAX_KILL_SWITCH_INTERVAL = 5.0
 DEFAULT_KILL_SWITCH_INTERVAL = 1.0
@@ -728,6 +837,10 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     settings.set(
         "LOG_FORMATTER", "crawler.logformatter.PrivacyLogFormatter", priority=POLICY_PRIORITY
     )
+    # A job folder keeps queued requests (ad URLs, which can hold contacts) encrypted.
+    settings.set("SCHEDULER_DISK_QUEUE", ENCRYPTED_DISK_QUEUE, priority=POLICY_PRIORITY)
+    # ... and the fingerprints of the requests it made are keyed (``requests.seen``).
+    settings.set("REQUEST_FINGERPRINTER_CLASS", KEYED_FINGERPRINTER, priority=POLICY_PRIORITY)
 
 
 def apply_browser_fence(settings: Settings, permit: SourcePermit) -> None:

@@ -32,6 +32,20 @@ lcom's own settings (all optional unless noted):
 ``LCOM_ES_INITIAL_BACKOFF`` seconds before the first retry, doubled each time (default 1)
 ``LCOM_ES_FLUSH_SECONDS``  longest time a hit waits in memory before it is sent (default 2)
 ``LCOM_SPOOL_SEGMENT_BYTES`` size at which a spool segment is rotated (default 16 MiB)
+``LCOM_INCREMENTAL``       ``0`` forces a full crawl of a source with an ``incremental`` block
+``LCOM_SEEN_DB``           SQLite store of seen ads for recrawls (default ``<var>/seen.sqlite``)
+``LCOM_REDIS_URL``         share the frontier, rate, page cap and stop with other workers on
+                           this Redis (``redis://[:password@]host:port/db``); unset: one
+                           process, nothing shared (see ``docs/scale-out.md``)
+``LCOM_REDIS_PASSWORD_FILE`` a file holding the Redis password (instead of the URL)
+``LCOM_RUN_ID``            the run a worker joins (default: the source's current run in Redis)
+``LCOM_WORKER_ID``         this worker's name in Redis (default: host name and a random suffix)
+``LCOM_REDIS_HEARTBEAT_TTL`` seconds after its last heartbeat that a worker counts as dead
+                           and its requests are queued again (default 10)
+
+Environment only: ``LCOM_MONITORING_CONFIG`` (run monitoring thresholds and notifications,
+see ``deploy/monitoring.yaml``), ``LCOM_MONITORING=0`` (no checks after ``lcom crawl``),
+``LCOM_SCHEDULE_LOCK`` (lock backend of ``lcom schedule``, default ``file``).
 
 Elasticsearch connection (environment): ``ELASTICSEARCH_URL``, ``ELASTICSEARCH_API_KEY`` or
 ``ELASTICSEARCH_USERNAME``/``ELASTICSEARCH_PASSWORD`` (``*_FILE`` variants read a file),
@@ -46,7 +60,12 @@ from __future__ import annotations
 import os
 import shutil
 
+from crawler import logredact
 from pipelines.home import var_dir
+
+# Every Scrapy process that loads these settings (``scrapy crawl ads`` included) redacts
+# contacts from every log record.
+logredact.install()
 
 BOT_NAME = "lcom"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -71,7 +90,8 @@ DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # larger pages are cancelled and counted
 DOWNLOAD_WARNSIZE = 1024 * 1024
 RETRY_TIMES = 2
 DEPTH_PRIORITY = 1  # breadth first: listings before deep traps
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# Requests queued in a job folder are encrypted (the runtime sets this above the command line).
+SCHEDULER_DISK_QUEUE = "crawler.squeues.EncryptedFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -155,6 +175,11 @@ for _name in (
     "LCOM_SPOOL_DIR",
     "LCOM_AUDIT_LOG",
     "LCOM_KILL_SWITCH_FILE",
+    "LCOM_REDIS_URL",
+    "LCOM_REDIS_PASSWORD_FILE",
+    "LCOM_RUN_ID",
+    "LCOM_WORKER_ID",
+    "LCOM_REDIS_HEARTBEAT_TTL",
 ):
     if os.environ.get(_name):
         globals()[_name] = os.environ[_name]

@@ -266,6 +266,12 @@ def audit_mappings() -> dict[str, Any]:
             "blocked": {
                 "properties": {rule: {"type": "long"} for rule in GUARDRAIL_RULES},
             },
+            # alert records (crawler/monitoring.py): which check, its value and threshold.
+            "alert": _keyword(),
+            "message": {"type": "text"},
+            "value": {"type": "double"},
+            "threshold": {"type": "double"},
+            "at": _date(),
             # pseudonym_lookup records (lcom pseudonym): never the looked-up value.
             "pseudonym": _keyword(),
             "contact_kind": _keyword(),

@@ -435,6 +435,13 @@ class Source(_Model):
     deny_url_patterns: list[Pattern] = Field(
         default_factory=list, description="Addresses whose path matches one are never fetched."
     )
+    deny_url_patterns_case_sensitive: bool = Field(
+        default=False,
+        description=(
+            "Whether upper and lower case differ in deny_url_patterns. By default they do "
+            "not: '/members' also blocks '/Members' and '/MEMBERS'."
+        ),
+    )
     max_depth: int = Field(ge=0)
     pages_per_run: int = Field(ge=1)
     requests_per_second: float = Field(gt=0)

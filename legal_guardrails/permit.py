@@ -6,7 +6,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from legal_guardrails.model import WEEKDAYS, CrawlWindow
@@ -58,14 +58,39 @@ def _minutes(hhmm: str) -> int:
 
 
 def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 dot-segment removal, so '/a/../members/' is matched as '/members/'."""
-    if "." not in path:
+    """RFC 3986 dot-segment removal, so '/a/../members/' is matched as '/members/', and
+    empty segments collapsed ('//members/' is '/members/')."""
+    if "." not in path and "//" not in path:
         return path
     normalised = posixpath.normpath(path)
     if path.endswith("/") and not normalised.endswith("/"):
         normalised += "/"
     # normpath keeps a leading '//' (POSIX); a URL path does not need it.
     return "/" + normalised.lstrip("/")
+
+
+_UNRESERVED_ESCAPE = re.compile(r"%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])")
+
+
+def normalise_url(url: str) -> str:
+    """The URL a server resolves, as robots.txt and deny patterns must see it.
+
+    Escapes of unreserved characters (letters, digits, ``-._~``) are decoded
+    (``/%2e/`` is ``/./``, ``/%70rivate`` is ``/private``), dot segments are removed and
+    empty segments collapsed (``//private/``, ``/./private/``, ``/x/../private/`` are all
+    ``/private/``). Scheme, host, query and fragment are kept. Idempotent.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    path = parts.path
+    if "%" in path:
+        path = _UNRESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), path)
+    path = _remove_dot_segments(path) if path else path
+    if path == parts.path:
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
 
 
 def _fully_unquote(text: str, rounds: int = 4) -> str:

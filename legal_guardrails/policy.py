@@ -310,7 +310,10 @@ class Policy:
             valid_until=min(ends),
             allowed_hosts=frozenset(source.allowed_hosts),
             allow_url_patterns=tuple(re.compile(p) for p in source.allow_url_patterns),
-            deny_url_patterns=tuple(re.compile(p) for p in source.deny_url_patterns),
+            deny_url_patterns=tuple(
+                re.compile(p, 0 if source.deny_url_patterns_case_sensitive else re.IGNORECASE)
+                for p in source.deny_url_patterns
+            ),
             max_depth=min(source.max_depth, ceilings.max_depth),
             pages_per_run=min(source.pages_per_run, ceilings.pages_per_run),
             requests_per_second=min(

@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "demo",
     "demosite",
     "crawl",
+    "schedule",
+    "worker",
     "guardrails",
     "flag",
     "es",
@@ -30,7 +32,7 @@ COMMAND_MODULES = (
 
 
 #: Commands whose log is shown only with -v/--verbose (or --log-level).
-QUIET_COMMANDS = frozenset({"crawl", "demo"})
+QUIET_COMMANDS = frozenset({"crawl", "demo", "worker"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from crawler import logredact
+
+    logredact.install()  # no log line of any lcom command holds a contact
     parser = build_parser()
     args = parser.parse_args(argv)
     # A crawl is quiet by default (a progress line and its summary); -v shows its log.

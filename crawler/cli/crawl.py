@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("crawl", help="crawl one source under the guardrail policy")
     parser.add_argument("source", help="source id (crawler/sources/<id>.yaml) or a YAML path")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N worker processes on this machine sharing the Redis frontier "
+        "(needs LCOM_REDIS_URL; see docs/scale-out.md)",
+    )
     add_crawl_options(parser)
     parser.set_defaults(func=run)
 
@@ -51,6 +59,10 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also print Scrapy's log: settings, every warning and the final stats",
     )
+    add_set_option(parser)
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-s",
         "--set",
@@ -155,9 +167,21 @@ def execute(source: str, base_url: str | None, overrides: dict[str, Any]) -> tup
                 file=sys.stderr,
             )
         return int(ExitCode.INTERRUPTED), report
+    from crawler.monitoring import monitor_report
+
+    if monitor_report(source, report, overrides):
+        return int(ExitCode.ALERTS), report
     return int(ExitCode.OK), report
 
 
 def run(args: argparse.Namespace) -> int:
-    code, _ = execute(args.source, args.base_url, overrides_from(args))
+    overrides = overrides_from(args)
+    if args.workers < 0:
+        print("lcom: --workers must be at least 1", file=sys.stderr)
+        return int(ExitCode.USAGE)
+    if args.workers:
+        from crawler.cli.worker import run_workers
+
+        return run_workers(args, overrides)
+    code, _ = execute(args.source, args.base_url, overrides)
     return code

@@ -16,6 +16,7 @@ from crawler.cli.options import add_format
 
 if TYPE_CHECKING:
     from legal_guardrails import CheckResult
+    from legal_guardrails.problems import Problem
 
 # legal_guardrails (pydantic models, YAML) is imported where it is used: `lcom --help`
 # and the other commands start without it.
@@ -187,11 +188,35 @@ def run_check(args: argparse.Namespace) -> int:
     if folder is None:
         return EXIT_USAGE
     result = check_policy(folder, now=args.at)
+    if result.ok:
+        result.problems.extend(schedule_warnings(folder, args.at))
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(render_text(result))
     return EXIT_OK if result.ok else EXIT_POLICY
+
+
+def schedule_warnings(folder: Path, at: datetime | None) -> list[Problem]:
+    """Source schedules (``crawler/sources/*.yaml``) that never fire inside this policy."""
+    from datetime import UTC
+
+    from crawler.scheduling import schedule_problems
+    from crawler.sources import SourceConfigError, load_source, sources_dir
+    from legal_guardrails import load_policy
+
+    now = at or datetime.now(UTC)
+    scheduled = []
+    for path in sorted(sources_dir(os.environ.get("LCOM_SOURCES_DIR")).glob("*.yaml")):
+        try:
+            config = load_source(str(path))
+        except SourceConfigError:
+            continue  # reported by `lcom crawl` and `lcom schedule --list`
+        if config.schedule is not None:
+            scheduled.append((str(path), config.id, config.schedule.cron, config.schedule.timezone))
+    if not scheduled:
+        return []
+    return schedule_problems(load_policy(folder, now=now), scheduled, now)
 
 
 def run_explain(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ import re
 import struct
 import threading
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -35,6 +35,15 @@ _STATUS_PATH = re.compile(r"^/status/(?P<code>[0-9]{3})$")
 _IMG_PATH = re.compile(r"^/img/(?P<name>[A-Za-z0-9_-]+)\.png$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _NO_BODY_STATUSES = frozenset({204, 304})
+#: The "changed layout" switch renames what the bundled source config reads.
+_LAYOUT_V2 = (
+    ('class="ad-title"', 'class="headline"'),
+    ('class="ad-text"', 'class="copy"'),
+    ("data-ad-id=", "data-listing="),
+    ('class="ad-card"', 'class="item"'),
+    ('class="ad-link"', 'class="item-link"'),
+)
+LAYOUTS = ("standard", "changed")
 
 
 @dataclass(frozen=True)
@@ -323,6 +332,9 @@ class DemoPages:
         self.js_ids = [ad.ad_id for ad in truth.in_section("js")]
         self.decoy = generate_decoy(truth.seed)
         self._lock = threading.Lock()
+        #: Switches (``DemoSite.change_layout``, ``DemoSite.change_ads``).
+        self.layout = "standard"
+        self.changed: frozenset[str] = frozenset()
         self._huge: bytes | None = None
         self._binary: bytes | None = None
 
@@ -415,12 +427,27 @@ class DemoPages:
             f"Crawl-delay: {self.crawl_delay:g}\n"
         )
 
+    def current(self, ad: TruthAd) -> TruthAd:
+        """The ad as the site shows it now: a changed ad has a new title, text and date."""
+        if ad.ad_id not in self.changed:
+            return ad
+        posted = (date.fromisoformat(ad.posted) + timedelta(days=1)).isoformat()
+        return replace(ad, title=f"{ad.title} (updated)", text=f"{ad.text} Updated.", posted=posted)
+
+    def with_layout(self, markup: str) -> str:
+        if self.layout == "changed":
+            for old, new in _LAYOUT_V2:
+                markup = markup.replace(old, new)
+        return markup
+
     def listing_page(self, raw_page: str) -> Response:
         pages = len(self.truth.listing_pages)
         if not raw_page.isdigit() or not 1 <= int(raw_page) <= pages:
             return self.not_found()
         number = int(raw_page)
-        ads = self.listing[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        ads = [
+            self.current(ad) for ad in self.listing[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        ]
         cards = "\n".join(
             f'<li class="ad-card"><a class="ad-link" href="{esc(ad.url)}">{esc(ad.title)}</a> '
             f'<span class="card-city">{esc(ad.city)}</span> '
@@ -444,15 +471,22 @@ class DemoPages:
             f'<nav class="pager">{" ".join(pager)}</nav>\n'
             f'<p class="more">{" | ".join(extra)}</p></main>'
         )
-        return self.html(page(f"Ads - page {number} - {SITE_NAME}", body))
+        return self.html(self.with_layout(page(f"Ads - page {number} - {SITE_NAME}", body)))
 
     def ad_page(self, ad_id: str, section: str) -> Response:
         ad = self.truth.ads.get(ad_id)
         if ad is None or ad.section != section:
             return self.not_found()
+        ad = self.current(ad)
         if section == "js":
             return self.html(js_detail_page(ad, self.second_host_url))
-        return self.html(detail_page(ad, self.second_host_url))
+        body = self.with_layout(detail_page(ad, self.second_host_url)).encode("utf-8")
+        # Validators, so a recrawl can ask "changed since?" (answered 304 by the server).
+        validators = (
+            ("ETag", '"' + hashlib.sha256(body).hexdigest()[:20] + '"'),
+            ("Last-Modified", f"{date.fromisoformat(ad.posted):%a, %d %b %Y} 00:00:00 GMT"),
+        )
+        return Response(200, body, HTML, headers=validators)
 
     def login(self) -> str:
         body = """<main><h1>Members login</h1>

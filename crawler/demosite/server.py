@@ -13,6 +13,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -49,12 +50,33 @@ class RequestRecord:
     status: int
 
 
+def max_in_window(times: Iterable[float], seconds: float = 1.0) -> int:
+    """The most moments (request arrivals) in any window ``[t, t + seconds)``."""
+    ordered = sorted(times)
+    most, start = 0, 0
+    for end, moment in enumerate(ordered):
+        while moment - ordered[start] >= seconds:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
 def host_name(header: str | None) -> str:
     """``"LocalHost:8123"`` -> ``"localhost"``; ``"[::1]:80"`` -> ``"::1"``."""
     value = (header or "").strip().lower()
     if value.startswith("["):
         return value[1 : value.find("]")] if "]" in value else value[1:]
     return value.rsplit(":", 1)[0] if ":" in value else value
+
+
+def not_modified(response: Response, headers: Any) -> bool:
+    """A conditional GET whose validator still matches (RFC 9110: If-None-Match wins)."""
+    sent = dict(response.headers)
+    if headers.get("If-None-Match") is not None:
+        tags = [tag.strip() for tag in headers.get("If-None-Match", "").split(",")]
+        return sent.get("ETag") in tags or "*" in tags
+    since = headers.get("If-Modified-Since")
+    return since is not None and sent.get("Last-Modified") == since
 
 
 class _Server(ThreadingHTTPServer):
@@ -111,6 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             logger.exception("demo site: page failed: %s", self.path)
             response = Response(500, b"internal error\n", "text/plain; charset=utf-8")
+        if response.status == 200 and not_modified(response, self.headers):
+            response = Response(304, b"", None, headers=response.headers)
         if response.delay:
             # Wakes early when the site stops, so stop() never waits for it.
             site.stopping.wait(response.delay)
@@ -227,6 +251,20 @@ class DemoSite:
     ) -> None:
         self.stop()
 
+    # -- switches (for recrawl and monitoring tests) ---------------------------------
+
+    def change_layout(self, changed: bool = True) -> None:
+        """Serve ad pages in a new markup the bundled source config cannot read."""
+        self.pages.layout = "changed" if changed else "standard"
+
+    def change_ads(self, ad_ids: list[str] | tuple[str, ...]) -> None:
+        """These ads get a new title, text and date (on their pages and in the listing)."""
+        self.pages.changed = frozenset(ad_ids)
+
+    def reset_switches(self) -> None:
+        self.change_layout(False)
+        self.change_ads(())
+
     # -- addresses --------------------------------------------------------------
 
     @property
@@ -279,6 +317,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from crawler.cli.options import add_demo_site_options
 
     add_demo_site_options(parser, port=8000, serve=True)
+    parser.add_argument(
+        "--changed-layout",
+        action="store_true",
+        help="serve ad pages in a markup the bundled source config cannot read",
+    )
+    parser.add_argument(
+        "--change-ads",
+        type=int,
+        default=0,
+        metavar="N",
+        help="give the N newest listed ads a new title, text and date (default 0)",
+    )
 
 
 def run_foreground(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
@@ -298,6 +348,9 @@ def run_foreground(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             file=sys.stderr,
         )
         return 2
+    site.change_layout(getattr(args, "changed_layout", False))
+    newest = [ad.ad_id for ad in site.pages.listing[: max(getattr(args, "change_ads", 0), 0)]]
+    site.change_ads(newest)
     try:
         print(f"demo ad site: {site.base_url}/", file=out)
         print(f"  other host: {site.second_host_url}/", file=out)

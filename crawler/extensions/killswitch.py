@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.middlewares.guardrails import RULES as STOP_RULES
 from crawler.middlewares.guardrails import Guardrails, guardrails_for
 from crawler.runtime import get_runtime
 from legal_guardrails.policy import switch_file_present
@@ -56,11 +57,13 @@ class KillSwitch:
         engaged: Callable[[], bool],
         interval: float = DEFAULT_INTERVAL,
         withdrawn: Callable[[], dict[str, str]] | None = None,
+        shared_stop: Callable[[], tuple[str, str] | None] | None = None,
     ) -> None:
         self.guardrails = guardrails
         self.engaged = engaged
         self.interval = interval
         self.withdrawn = withdrawn
+        self.shared_stop = shared_stop
         self._loop: Any = None
 
     @classmethod
@@ -77,7 +80,9 @@ class KillSwitch:
         interval = crawler.settings.getfloat("LCOM_KILL_SWITCH_INTERVAL", DEFAULT_INTERVAL)
         if interval <= 0:
             raise ValueError("LCOM_KILL_SWITCH_INTERVAL must be a positive number of seconds")
-        ext = cls(guardrails_for(crawler), engaged, interval, withdrawn)
+        frontier = getattr(crawler, "lcom_frontier", None)
+        shared_stop = frontier.stop_requested if frontier is not None else None
+        ext = cls(guardrails_for(crawler), engaged, interval, withdrawn, shared_stop)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -107,7 +112,26 @@ class KillSwitch:
                 )
                 self.guardrails.stop("authorisation_withdrawn")
                 return "authorisation_withdrawn"
-        return self.guardrails.check_time()
+        rule = self.guardrails.check_time()
+        if rule is None and self.shared_stop is not None:
+            rule = self.check_shared_stop()
+        return rule
+
+    def check_shared_stop(self) -> str | None:
+        """Another worker of the run stopped the source: stop here too."""
+        from crawler.frontier import REDIS_DOWN
+
+        assert self.shared_stop is not None
+        try:
+            requested = self.shared_stop()
+        except REDIS_DOWN:
+            return None  # the worker pauses on its own; its local checks keep running
+        if requested is None:
+            return None
+        rule, reason = requested
+        logger.warning("another worker stopped the source (%s): stopping here too", rule)
+        self.guardrails.stop(rule if rule in STOP_RULES else "kill_switch", reason)
+        return rule
 
     def spider_opened(self, **kwargs: Any) -> None:
         self._loop = create_looping_call(self.check)

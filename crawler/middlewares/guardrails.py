@@ -57,6 +57,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler import jobstate
 from crawler.runtime import get_runtime
+from legal_guardrails.permit import normalise_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -212,6 +213,8 @@ class Guardrails:
         self.host_delays: dict[str, float] = {}
         #: Hosts (``netloc``) whose robots.txt could not be fetched: nothing more is fetched.
         self.robots_unreachable: set[str] = set()
+        #: Parsed robots.txt per ``netloc``, for the second robots.txt check at the gate.
+        self.robots_parsers: dict[str, RobotParser] = {}
 
     # -- outcomes --------------------------------------------------------------
     def block(self, rule: str, url: str) -> str:
@@ -236,6 +239,22 @@ class Guardrails:
         if urlsplit(url).netloc.lower() in self.robots_unreachable:
             return "robots_unreachable"
         return None
+
+    def _robots_gate(self, url: str, robots: bool) -> str | None:
+        """``robots`` when the host's parsed robots.txt disallows ``url``.
+
+        The second check, at the gate: Scrapy's RobotsTxtMiddleware hands the
+        parsed robots.txt to the first request that waited for it and ``None``
+        ("allow") to every other request that waited at the same time, so
+        requests taken together before robots.txt was read (a worker joining a
+        run, several start URLs) would pass unchecked.
+        """
+        if robots or not self.permit.obey_robots_txt:
+            return None
+        parser = self.robots_parsers.get(urlsplit(url).netloc.lower())
+        if parser is None or parser.allowed(url, self.permit.user_agent):
+            return None
+        return "robots"
 
     def stop(self, rule: str, reason: str | None = None) -> bool:
         """Stop the source for good; True the first time."""
@@ -288,7 +307,7 @@ class Guardrails:
         Every request admitted here counts towards ``pages_per_run``, except
         robots.txt fetches; the first one over the cap is blocked and stops the source.
         """
-        rule = self.check_time() or self._robots_rule(url, robots)
+        rule = self.check_time() or self._robots_rule(url, robots) or self._robots_gate(url, robots)
         if rule is None and not robots:
             if self.pages_let_through >= self.permit.pages_per_run:
                 self.stop("page_cap")
@@ -358,7 +377,11 @@ def guardrails_for(crawler: Crawler) -> Guardrails:
         if stats is not None:
             stats.inc_value(STAT_PREFIX + rule)
 
+    frontier = getattr(crawler, "lcom_frontier", None)
+
     def close(stop: Stop) -> None:
+        if frontier is not None:  # several workers: every one of them stops
+            publish_stop(frontier, stop)
         engine = _engine(crawler)
         if engine is None:  # not crawling yet: the next request is blocked anyway
             return
@@ -392,6 +415,18 @@ def guardrails_for(crawler: Crawler) -> Guardrails:
     for name in URL_LOGGERS:
         logging.getLogger(name).addFilter(url_filter)
     return guardrails
+
+
+def publish_stop(frontier: Any, stop: Stop) -> None:
+    """Tell every worker of the run that the source stopped (the shared stop key)."""
+    from crawler.frontier import REDIS_DOWN
+
+    try:
+        frontier.publish_stop(stop.rule, stop.reason)
+    except REDIS_DOWN:
+        # The other workers stop through their own checks; the requests of this
+        # one are blocked from now on anyway.
+        logger.error("Redis unreachable: could not tell the other workers to stop (%s)", stop.rule)
 
 
 def _engine(crawler: Crawler) -> Any:
@@ -506,8 +541,15 @@ class GuardrailsMiddleware:
         crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
         return middleware
 
-    def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Request | None:
         robots = is_robots_txt(request)
+        if not robots:
+            normalised = normalise_url(request.url)
+            if normalised != request.url:
+                # Fetch the path the server resolves ('//private/', '/./private/',
+                # '/x/../private/', '/%2e/private/' are '/private/'), so robots.txt and
+                # the deny patterns judge what is really fetched.
+                return request.replace(url=normalised)
         if not robots and self.guardrails.permit.obey_robots_txt:
             # Only Scrapy's own robots.txt fetch may skip the robots.txt check.
             request.meta.pop("dont_obey_robotstxt", None)
@@ -520,6 +562,7 @@ class GuardrailsMiddleware:
         if rule is not None:
             raise IgnoreRequest(f"blocked by guardrail {rule}")
         self._apply_host_delay(request)
+        return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.url != request.url:
@@ -565,6 +608,7 @@ class GuardrailsMiddleware:
 
     def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
         """Raise the host's download delay to its robots.txt Crawl-delay when it is longer."""
+        self.guardrails.robots_parsers[urlsplit(request.url).netloc.lower()] = robotparser
         crawl_delay = robotparser.crawl_delay(self.guardrails.permit.user_agent)
         host = self._slot_key(request)
         delay = self.guardrails.crawl_delay_for(host, crawl_delay)

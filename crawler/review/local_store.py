@@ -52,8 +52,8 @@ REFRESH_INTERVAL = 1.0
 
 #: Version of the queue index tables; another version is dropped and rebuilt from the
 #: spool at start (decisions are kept).
-SCHEMA_VERSION = 2
-_INDEX_TABLES = ("segments", "hits", "hit_contacts", "pseudonyms")
+SCHEMA_VERSION = 3
+_INDEX_TABLES = ("segments", "hits", "hit_docs", "hit_contacts", "pseudonyms")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS segments (
@@ -65,7 +65,12 @@ CREATE TABLE IF NOT EXISTS hits (
     contact_cluster TEXT, template_cluster TEXT,
     last_seen TEXT NOT NULL, first_seen TEXT, posted TEXT,
     score REAL NOT NULL DEFAULT 0, source TEXT, lang TEXT, city TEXT, title TEXT,
-    categories TEXT NOT NULL DEFAULT ' ', doc TEXT NOT NULL);
+    categories TEXT NOT NULL DEFAULT ' ', link_hint INTEGER NOT NULL DEFAULT 0);
+-- The whole documents apart, so that queue scans read narrow rows only.
+CREATE TABLE IF NOT EXISTS hit_docs (doc_id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS hits_by_city ON hits (city COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS hits_by_lang ON hits (lang COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS hits_by_source ON hits (source COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS hits_by_seen ON hits (state, last_seen DESC, doc_id);
 CREATE INDEX IF NOT EXISTS hits_by_score ON hits (state, score DESC, last_seen DESC, doc_id);
 CREATE INDEX IF NOT EXISTS hits_by_template ON hits (template_cluster);
@@ -215,11 +220,11 @@ class LocalReviewStore:
                 _str(doc.get("city")),
                 _str(doc.get("title")),
                 " " + " ".join(cats) + " ",
-                json.dumps(doc, ensure_ascii=False),
+                2 if isinstance(n_cities, int) and n_cities > 1 else 0,
             )
             tx.execute(
                 "INSERT INTO hits (doc_id, contact_cluster, template_cluster, link, last_seen,"
-                " first_seen, posted, score, source, lang, city, title, categories, doc)"
+                " first_seen, posted, score, source, lang, city, title, categories, link_hint)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT (doc_id) DO UPDATE SET last_seen = excluded.last_seen,"
                 " contact_cluster = excluded.contact_cluster,"
@@ -227,8 +232,13 @@ class LocalReviewStore:
                 " first_seen = min(coalesce(hits.first_seen, excluded.first_seen),"
                 " excluded.first_seen), posted = excluded.posted, score = excluded.score,"
                 " source = excluded.source, lang = excluded.lang, city = excluded.city,"
-                " title = excluded.title, categories = excluded.categories, doc = excluded.doc",
+                " title = excluded.title, categories = excluded.categories,"
+                " link_hint = excluded.link_hint",
                 row,
+            )
+            tx.execute(
+                "INSERT OR REPLACE INTO hit_docs VALUES (?, ?)",
+                (doc_id, json.dumps(doc, ensure_ascii=False)),
             )
             tx.execute("INSERT OR IGNORE INTO touched VALUES (?)", (doc_id,))
             for (old,) in tx.execute(
@@ -254,9 +264,9 @@ class LocalReviewStore:
             " WHERE c.pseudonym IN (SELECT pseudonym FROM touched_p) GROUP BY c.pseudonym"
         )
         tx.execute(
-            "UPDATE hits SET link = max(CASE WHEN json_extract(doc, '$.links.n_cities') > 1"
-            " THEN 2 ELSE 0 END, coalesce((SELECT max(CASE WHEN p.cities > 1 THEN 2"
-            " WHEN p.hits > 1 THEN 1 ELSE 0 END) FROM hit_contacts c JOIN pseudonyms p"
+            "UPDATE hits SET link = max(link_hint, coalesce((SELECT max("
+            "CASE WHEN p.cities > 1 THEN 2 WHEN p.hits > 1 THEN 1 ELSE 0 END)"
+            " FROM hit_contacts c JOIN pseudonyms p"
             " ON p.pseudonym = c.pseudonym WHERE c.doc_id = hits.doc_id), 0))"
             " WHERE doc_id IN (SELECT doc_id FROM hit_contacts"
             " WHERE pseudonym IN (SELECT pseudonym FROM touched_p)) OR doc_id IN touched"
@@ -366,7 +376,11 @@ class LocalReviewStore:
     def hit(self, doc_id: str) -> HitDetail | None:
         self.refresh()
         db = self._db()
-        row = db.execute("SELECT doc, state FROM hits WHERE doc_id = ?", (doc_id,)).fetchone()
+        row = db.execute(
+            "SELECT d.doc, h.state FROM hits h JOIN hit_docs d ON d.doc_id = h.doc_id"
+            " WHERE h.doc_id = ?",
+            (doc_id,),
+        ).fetchone()
         if row is None:
             return None
         decisions = [

@@ -87,6 +87,56 @@ class AdFields(_Model):
         return value
 
 
+class Schedule(_Model):
+    """When the source is crawled: a cron expression, always inside the policy's crawl hours
+    and authorisation windows (``crawler/scheduling.py``)."""
+
+    cron: str = Field(description="five-field cron expression, e.g. '0 */6 * * *'")
+    timezone: str | None = Field(
+        None,
+        description="IANA time zone of the cron expression (default: the policy's, "
+        "for this source's crawl hours)",
+    )
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_parses(cls, value: str) -> str:
+        from datetime import UTC, datetime
+
+        from cronsim import CronSim, CronSimError
+
+        try:
+            CronSim(value, datetime.now(UTC))
+        except CronSimError as exc:
+            raise ValueError(
+                f"not a valid cron expression ({exc}); write five fields: minute hour "
+                "day-of-month month day-of-week, e.g. '0 */6 * * *'"
+            ) from exc
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        import zoneinfo
+
+        if value is None:
+            return value
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"{value!r} is not a known time zone name (use e.g. Europe/Amsterdam)"
+            ) from exc
+        return value
+
+
+class Incremental(_Model):
+    """How a recrawl recognises unchanged ads on a listing page (``crawler/incremental.py``)."""
+
+    card: str = Field(description="selector of one ad's card on a listing page")
+    link: str = Field(description="selector, inside the card, of the ad's link (::attr(href))")
+
+
 class SourceConfig(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str
@@ -97,6 +147,10 @@ class SourceConfig(_Model):
     ad: AdFields
     language_hint: str | None = None
     kind: Literal["classifieds", "escort", "dating", "massage", "other"] = "classifieds"
+    #: When ``lcom schedule`` crawls this source (none: only by hand).
+    schedule: Schedule | None = None
+    #: Listing signals that let a recrawl skip unchanged ads (none: every ad is fetched).
+    incremental: Incremental | None = None
 
     def resolved_start_urls(self, base_url: str | None = None) -> list[str]:
         base = (base_url or self.base_url).rstrip("/")

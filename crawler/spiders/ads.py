@@ -24,6 +24,7 @@ import scrapy
 from parsel import Selector, SelectorList
 from scrapy.http import Request, Response, TextResponse
 
+from crawler.incremental import SeenStore, signature, store_path
 from crawler.runtime import CrawlRuntime, prepare_runtime
 from crawler.sources import PageType, SourceConfig
 
@@ -48,6 +49,14 @@ def path_and_query(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def open_seen_store(settings: Any, source: SourceConfig) -> SeenStore | None:
+    """The seen-ads store of an incremental source, or None (a full crawl)."""
+    if source.incremental is None or not settings.getbool("LCOM_INCREMENTAL", True):
+        return None
+    path = store_path(settings.get("LCOM_SEEN_DB"), settings.get("LCOM_VAR_DIR"))
+    return SeenStore(path, source.id)
+
+
 class AdSpider(scrapy.Spider):
     name = "ads"
 
@@ -57,12 +66,22 @@ class AdSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.source_id = source
         self.base_url = base_url
+        #: The seen ads of an incremental source (``crawler/incremental.py``), else None.
+        self.seen: SeenStore | None = None
+        #: Ad URLs the listing pages already decided on (requested, or skipped as unchanged).
+        self.listed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> AdSpider:
         spider: AdSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.runtime = prepare_runtime(crawler, spider.source_id, spider.base_url)
         spider.source = spider.runtime.source
+        spider.seen = open_seen_store(crawler.settings, spider.source)
+        if spider.seen is not None:
+            from scrapy import signals
+
+            crawler.signals.connect(spider.item_scraped, signal=signals.item_scraped)
+            crawler.signals.connect(spider.closed_incremental, signal=signals.spider_closed)
         return spider
 
     runtime: CrawlRuntime
@@ -127,6 +146,13 @@ class AdSpider(scrapy.Spider):
 
     # -- parsing ---------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:  # a conditional request: the ad has not changed
+            ad_id = response.meta.get("lcom_ad_id")
+            if self.seen is not None and ad_id:
+                self.seen.unchanged(ad_id, response.meta.get("lcom_listing_sig"))
+            self.crawler.stats.inc_value("lcom/incremental/not_modified")
+            self.crawler.stats.inc_value("lcom/incremental/unchanged")
+            return
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("lcom/pages/skipped/not_text")
             return
@@ -144,14 +170,73 @@ class AdSpider(scrapy.Spider):
             item = self.extract_ad(response)
             if item is not None:
                 yield item
+        if self.seen is not None and page.follow:
+            yield from self.listed_ads(response)
         for query in page.follow:
             for href in select(response, query).getall():
                 href = href.strip()
                 if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
                     continue
+                if response.urljoin(href) in self.listed:
+                    continue
                 request = self.request_for(response.urljoin(href))
                 if request is not None:
                     yield request
+
+    def listed_ads(self, response: TextResponse) -> Iterator[Request]:
+        """Ads on a listing page: request new or changed ones, skip unchanged ones."""
+        assert self.seen is not None and self.source.incremental is not None
+        cards = self.source.incremental
+        for card in select(response, cards.card):
+            href = (select(card, cards.link).get() or "").strip()
+            if not href:
+                continue
+            url = response.urljoin(href)
+            found = re.search(self.source.ad.id_from_url, urlsplit(url).path)
+            if found is None or url in self.listed:
+                continue
+            ad_id = found.group("id")
+            listing_sig = signature(clean_text(card.css("::text").getall()))
+            known = self.seen.get(ad_id)
+            self.listed.add(url)
+            if known is not None and known.listing_sig == listing_sig:
+                self.seen.unchanged(ad_id)
+                self.crawler.stats.inc_value("lcom/incremental/unchanged")
+                continue
+            headers = known.conditional_headers() if known is not None else {}
+            request = self.request_for(url, headers=headers)
+            if request is None:
+                continue
+            request.meta["lcom_ad_id"] = ad_id
+            request.meta["lcom_listing_sig"] = listing_sig
+            if headers:
+                request.meta["handle_httpstatus_list"] = [304]
+                self.crawler.stats.inc_value("lcom/incremental/conditional")
+            self.crawler.stats.inc_value(
+                "lcom/incremental/changed" if known is not None else "lcom/incremental/new"
+            )
+            yield request
+
+    def item_scraped(self, item: Any, **kwargs: Any) -> None:
+        """An item that passed every pipeline is a stored hit: remember its doc_id."""
+        if self.seen is None:
+            return
+        ad_id, doc_id = item.get("source_ad_id"), item.get("doc_id")
+        if isinstance(ad_id, str) and isinstance(doc_id, str):
+            self.seen.hit(ad_id, doc_id)
+
+    async def closed_incremental(self, reason: str, **kwargs: Any) -> None:
+        if self.seen is None:
+            return
+        hits = self.seen.unchanged_hits()
+        self.seen.close()
+        if not hits:
+            return
+        from pipelines.es.touch import touch_from_env
+
+        touched = await touch_from_env(hits, self.runtime.started_at)
+        for result, count in touched.items():
+            self.crawler.stats.set_value(f"lcom/incremental/last_seen/{result}", count)
 
     def extract_ad(self, response: TextResponse) -> dict[str, Any] | None:
         fields = self.source.ad
@@ -167,6 +252,8 @@ class AdSpider(scrapy.Spider):
             self.crawler.stats.inc_value("lcom/pages/skipped/no_ad_found")
             logger.info("no ad found on page type ad: %s", response.url)
             return None
+        if not (title and text):
+            self.crawler.stats.inc_value("lcom/ads/incomplete")  # run monitoring reads it
 
         def optional(query: str | None) -> str | None:
             if not query:
@@ -207,5 +294,14 @@ class AdSpider(scrapy.Spider):
             "rendered_js": bool(response.meta.get("playwright")),
         }
         item.update(self.runtime.provenance)
+        if self.seen is not None:
+            self.seen.fetched(
+                ad_id,
+                listing_sig=response.meta.get("lcom_listing_sig"),
+                content_hash=item["body_sha256"],
+                posted=item["posted"],
+                etag=(response.headers.get("ETag") or b"").decode("latin-1"),
+                last_modified=(response.headers.get("Last-Modified") or b"").decode("latin-1"),
+            )
         self.crawler.stats.inc_value("lcom/ads/extracted")
         return item

@@ -50,7 +50,7 @@ from typing import NamedTuple
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
-from pipelines.engine.skeleton import Skeleton, skeleton
+from pipelines.engine.skeleton import NUMBER_WORDS, Skeleton, skeleton
 
 PHONE = "phone"
 EMAIL = "email"
@@ -145,6 +145,10 @@ _SERVICES = {
     "snap": "snapchat",
     "sc": "snapchat",
     "\U0001f47b": "snapchat",
+    "\U0001f4f7": "instagram",
+    "\U0001f4f8": "instagram",
+    "\u2708\ufe0f": "telegram",
+    "\u2708": "telegram",
     "снап": "snapchat",
     "instagram": "instagram",
     "insta": "instagram",
@@ -329,8 +333,14 @@ _DOT = (
     rf"(?:\s?\.\s?|\s*{_OPEN}\s*(?:{_DOT_WORDS})\s*{_CLOSE}\s*"
     rf"|\s*[\-_*]\s*(?:{_DOT_WORDS})\s*[\-_*]\s*|\s+(?:{_DOT_WORDS})\s+)"
 )
+# A dot spelled out inside the local part ("lena dot k at ...").
+_LOCAL_DOT = (
+    rf"(?:\s*{_OPEN}\s*(?:{_DOT_WORDS.removesuffix('|' + chr(92) + '.')})\s*{_CLOSE}\s*"
+    rf"|\s+(?:{_DOT_WORDS.removesuffix('|' + chr(92) + '.')})\s+)"
+)
 _EMAIL = re.compile(
-    rf"(?<![\w.%+\-])(?P<local>{_LOCAL}){_AT}(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*"
+    rf"(?<![\w.%+\-])(?P<local>{_LOCAL}(?:{_LOCAL_DOT}{_LOCAL})*){_AT}"
+    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})*"
     rf"{_DOT}[A-Za-z]{{2,24}})(?![\w\-])",
     re.IGNORECASE,
 )
@@ -417,7 +427,8 @@ def normalise_email(value: str) -> str:
     if match is None:
         return value.strip().lower()
     domain = ".".join(part for part in _DOT_SPLIT.split(match["domain"]) if part)
-    return f"{match['local']}@{domain}".lower()
+    local = ".".join(part for part in _DOT_SPLIT.split(match["local"]) if part)
+    return f"{local}@{domain}".lower()
 
 
 def normalise_handle(value: str) -> str:
@@ -478,6 +489,7 @@ def extract_contacts(
     candidates.extend(_emails(scan, words))
     candidates.extend(_handle_mentions(scan, words))
     candidates.extend(_phones(scan, region, contact_field=contact_field, identifier=identifier))
+    candidates.extend(_spelled_numbers(scan, words))
     if scan is not text:
         candidates = [_mapped(contact, sk) for contact in candidates]
     return _without_overlaps(candidates, masked)
@@ -542,6 +554,10 @@ def _emails(text: str, words: frozenset[str]) -> Iterable[Contact]:
             ):
                 continue
             yield Contact(EMAIL, normalise_email(raw), match.start(), match.end())
+    if "@" in text:
+        # "anna@somewhere" without a top-level domain is an address all the same.
+        for match in _AT_WITHOUT_TLD.finditer(text):
+            yield Contact(EMAIL, match.group().lower(), match.start(), match.end())
     if not _PROVIDER_SET.isdisjoint(words):
         for match in _PROVIDER_HINT.finditer(text):
             provider = (match["p1"] or match["p2"]).lower()
@@ -553,6 +569,7 @@ def _emails(text: str, words: frozenset[str]) -> Iterable[Contact]:
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
+_AT_WITHOUT_TLD = re.compile(rf"(?<![\w.%+\-@])(?:{_LOCAL})@{_LABEL}(?![\w.@\-])")
 _PROVIDER_SET = frozenset(MAIL_PROVIDERS)
 #: Single words that spell "@" (multi-word spellings start with one of them).
 _AT_WORD_SET = frozenset(
@@ -560,12 +577,16 @@ _AT_WORD_SET = frozenset(
 ) | {"rond"}
 #: Words that name a messenger (the first word of a multi-word name).
 _SERVICE_SET = frozenset(word.split()[0] for word in _SERVICES if word[0].isalpha())
+_EMOJI_CUES = tuple(word for word in _SERVICES if not word[0].isalpha())
+#: Emoji that also decorate ordinary words ("📷 real photos"): a plain word after them is
+#: not taken for a handle.
+_WEAK_EMOJI_CUES = frozenset({"\U0001f4f7", "\U0001f4f8", "\u2708\ufe0f", "\u2708"})
 
 
 def _handle_mentions(text: str, words: frozenset[str]) -> Iterable[Contact]:
     mentions = (
         _HANDLE_MENTION.finditer(text)
-        if not _SERVICE_SET.isdisjoint(words) or "\U0001f47b" in text
+        if not _SERVICE_SET.isdisjoint(words) or any(cue in text for cue in _EMOJI_CUES)
         else ()
     )
     for match in mentions:
@@ -579,6 +600,7 @@ def _handle_mentions(text: str, words: frozenset[str]) -> Iterable[Contact]:
                 word in _AMBIGUOUS_SERVICES
                 or name.lower() in _NOT_A_NAME
                 or (match["filler"] is not None and not _LOOKS_LIKE_HANDLE.search(name))
+                or (word in _WEAK_EMOJI_CUES and not _LOOKS_LIKE_HANDLE.search(name))
             )
         ):
             continue
@@ -603,6 +625,75 @@ def _handle_mentions(text: str, words: frozenset[str]) -> Iterable[Contact]:
             yield Contact(
                 HANDLE, normalise_handle(match.group()), match.start(), match.end(), "skype"
             )
+
+
+#: Stems of the numbers 10-90 in the eight languages (without accents), as whole words or
+#: inside compounds ("vierendertig", "vierunddreissig", "veinticuatro", "harmincnegy").
+_TENS_STEMS: tuple[str, ...] = (
+    "ten", "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "sixty",
+    "seventy", "eighty", "ninety",
+    "tien", "elf", "twaalf", "twintig", "dertig", "veertig", "vijftig", "zestig", "zeventig",
+    "tachtig", "negentig",
+    "zehn", "zwolf", "zwanzig", "dreissig", "dreißig", "vierzig", "funfzig", "sechzig",
+    "siebzig", "achtzig", "neunzig",
+    "zece", "sprezece", "zeci",
+    "десет", "надесет", "десет",
+    "tiz", "husz", "harminc", "negyven", "otven", "hatvan", "hetven", "nyolcvan", "kilencven",
+    "dziesiec", "nascie", "dziesci", "dziesiat",
+    "diez", "once", "doce", "trece", "catorce", "quince", "dieci", "veint", "treinta",
+    "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa",
+)  # fmt: skip
+_DIGIT_WORDS = frozenset(word for words in NUMBER_WORDS.values() for word in words)
+_SPELLED_TOKEN = re.compile(r"[^\W_]+")
+_SPELLED_GAP = re.compile(
+    r"[\s,.\-/:;|*]*(?:(?:and|en|und|y|si|и|es|i)[\s,.\-/]+)?[\s,.\-/:;|*]*", re.IGNORECASE
+)
+#: A run of number words and digits that stands for this many digits (a tens word counts
+#: two) is a number written out (fail closed).
+MIN_SPELLED_DIGITS = 8
+_JOINING_WORDS = frozenset({"and", "en", "und", "y", "si", "и", "es", "i", "plus"})
+
+
+def _spelled_numbers(text: str, words: frozenset[str]) -> Iterable[Contact]:
+    """Numbers written out with tens and teens ("nul zes twaalf vierendertig ..."): the
+    skeleton reads single digits, not these, so a run of them is redacted as a phone
+    (fail closed); the value is the run's words, lower case."""
+    if not any(w.startswith(_TENS_STEMS) or w.endswith(_TENS_STEMS) for w in words):
+        return
+    run: list[re.Match[str]] = []
+    for token in [*_SPELLED_TOKEN.finditer(text), None]:
+        if token is not None and run and token.group().lower() in _JOINING_WORDS:
+            continue  # "treinta y cuatro": part of the run, not a digit
+        numeric = token is not None and _is_number_token(token.group().lower())
+        if numeric and token is not None and run:
+            gap = text[run[-1].end() : token.start()]
+            if _SPELLED_GAP.fullmatch(gap) is None or len(gap) > 8:
+                yield from _spelled_run(run)
+                run = []
+        if numeric and token is not None:
+            run.append(token)
+        elif run:
+            yield from _spelled_run(run)
+            run = []
+
+
+def _is_number_token(word: str) -> bool:
+    return (
+        word.isdigit()
+        or word in _DIGIT_WORDS
+        or word.startswith(_TENS_STEMS)
+        or word.endswith(_TENS_STEMS)
+    )
+
+
+def _spelled_run(run: list[re.Match[str]]) -> Iterable[Contact]:
+    words = [m.group().lower() for m in run]
+    if not any(not w.isdigit() and w not in _DIGIT_WORDS for w in words):
+        return  # digits and single-digit words only: the skeleton read them already
+    digits = sum(len(w) if w.isdigit() else 1 if w in _DIGIT_WORDS else 2 for w in words)
+    if digits < MIN_SPELLED_DIGITS:
+        return
+    yield Contact(PHONE, "spelled:" + " ".join(words), run[0].start(), run[-1].end())
 
 
 def _phones(
@@ -699,11 +790,28 @@ def _window(
     if identifier and not (_starts_with_prefix(text[first.start]) or _cue_before(text, start)):
         return _bare_identifier_number(text, start, end, digits, region)
     number = _parse(text[start:end], region)
+    valid = number is not None and phonenumbers.is_valid_number(number)
+    foreign_valid = False
+    if (
+        not valid
+        and text[first.start] == "0"
+        and digits >= MIN_DIGITS_WITHOUT_CUE
+        and (
+            number is None
+            or not phonenumbers.is_possible_number(number)
+            or len(phonenumbers.national_significant_number(number)) not in _usual_lengths(number)
+        )
+    ):
+        # A national number of another country ("0151 ..." on a Dutch site).
+        foreign = _valid_in_neighbour_region(text[start:end], region)
+        if foreign is not None:
+            number, valid, foreign_valid = foreign, True, True
     if number is None:
-        return None
-    valid = phonenumbers.is_valid_number(number)
+        return _bare_identifier_number(text, start, end, digits, region) if identifier else None
     if not valid:
         if not phonenumbers.is_possible_number(number):
+            if identifier:
+                return _bare_identifier_number(text, start, end, digits, region)
             return None
         if not (contact_field or digits >= MIN_DIGITS_WITHOUT_CUE or _cue_before(text, start)):
             return None
@@ -712,7 +820,9 @@ def _window(
     # number beats a merely possible one; then the longer valid number, or the possible
     # number of the usual length.
     weight = 2000 if _starts_with_prefix(text[first.start]) else 0
-    if valid:
+    if foreign_valid:
+        weight += 500 + digits  # beats a possible number, never a valid one of the region
+    elif valid:
         weight += 1000 + digits
     elif len(phonenumbers.national_significant_number(number)) in _usual_lengths(number):
         weight += 100
@@ -734,6 +844,16 @@ _MOBILE_LIKE = frozenset(
         phonenumbers.PhoneNumberType.VOIP,
     }
 )
+
+
+def _valid_in_neighbour_region(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
+    for candidate in NEIGHBOUR_REGIONS:
+        if candidate == region:
+            continue
+        number = _parse(raw, candidate)
+        if number is not None and phonenumbers.is_valid_number(number):
+            return number
+    return None
 
 
 def _bare_identifier_number(

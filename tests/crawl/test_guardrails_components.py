@@ -440,3 +440,22 @@ def test_off_host_urls_are_logged_without_their_path_or_query(
 
 def test_urls_on_the_permits_hosts_are_logged_in_full(permit: SourcePermit) -> None:
     assert loggable_url(f"{BASE}/members/7", permit) == f"{BASE}/members/7"
+
+
+def test_a_request_robots_txt_disallows_is_blocked_at_the_gate_even_if_it_got_past_scrapy(
+    permit: SourcePermit,
+) -> None:
+    # Scrapy hands the parsed robots.txt to the first request that waited for it and
+    # "allow" to the others that waited at the same time; the gate checks again.
+    from scrapy.robotstxt import ProtegoRobotParser
+
+    guardrails = make(permit)
+    netloc = BASE.split("//", 1)[1]
+    guardrails.robots_parsers[netloc] = ProtegoRobotParser(b"User-agent: *\nDisallow: /p/\n", None)
+    assert guardrails.admit(f"{BASE}/p/gallery") == "robots"
+    assert guardrails.blocks == ["robots"]  # type: ignore[attr-defined]
+    assert guardrails.pages_let_through == 0
+    assert guardrails.admit(f"{BASE}/ads") is None
+    unbound = make(permit, obey_robots_txt=False)
+    unbound.robots_parsers[netloc] = guardrails.robots_parsers[netloc]
+    assert unbound.admit(f"{BASE}/p/gallery") is None

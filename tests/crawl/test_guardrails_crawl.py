@@ -395,3 +395,13 @@ def test_the_http_cache_refuses_the_crawl_at_every_entry_point(
     assert_no_request(result)
     assert not (crawl.tmp / "cache").exists()
     assert any("HTTPCACHE_ENABLED" in record.get("refusal", "") for record in result.audit)
+
+
+def test_robots_txt_and_deny_patterns_judge_the_normalised_path(crawl: CrawlRunner) -> None:
+    # The demo site's robots.txt disallows /private/; the policy denies /members.
+    written = ["//private/", "/./private/", "/x/../private/", "/%2e/private/", "/%70rivate/"]
+    members = ["/Members/inbox", "//members/inbox", "/x/../MEMBERS/inbox"]
+    result = crawl.run(source=crawl.source(*written, *members))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.page_paths() == []
+    assert result.blocked("deny_pattern") >= 2  # the same normalised path is asked for once

@@ -1,9 +1,10 @@
 """No contact detail or advertised name of the demo site appears anywhere lcom writes.
 
 A full crawl of the demo site (JavaScript section included) into the ES
-wire-protocol test server, at DEBUG log level; then every contact string the site
-shows (as printed, in E.164, as bare digits, e-mails, messaging links) is searched
-for in the logs, the spool, the audit log and every indexed document.
+wire-protocol test server, at DEBUG log level, with a job folder; then every contact
+string the site shows (as printed, in E.164, as bare digits, e-mails, messaging links) is
+searched for in the logs, the spool, the audit log, the job folder and every indexed
+document.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def test_no_contact_detail_appears_in_plaintext_in_any_output(tmp_path: Path) ->
             "LOG_LEVEL=DEBUG",
             "-s",
             "DOWNLOAD_DELAY=0",
+            "--jobdir",
+            str(tmp_path / "job"),
             env=env,
         )
         truth = site.ground_truth
@@ -71,7 +74,7 @@ def test_no_contact_detail_appears_in_plaintext_in_any_output(tmp_path: Path) ->
         "elasticsearch hits": json.dumps(documents, ensure_ascii=False),
         "elasticsearch audit": json.dumps(audit, ensure_ascii=False),
     }
-    for path in sorted((tmp_path / "var").rglob("*")):
+    for path in sorted([*(tmp_path / "var").rglob("*"), *(tmp_path / "job").rglob("*")]):
         if path.is_file():
             haystacks[str(path)] = path.read_text(encoding="utf-8", errors="replace")
     contacts = truth.all_contact_strings()

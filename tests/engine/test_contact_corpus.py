@@ -99,3 +99,30 @@ def test_the_same_number_written_two_ways_gets_one_pseudonym(pseudonymizer: Pseu
     _, hidden = pseudonymizer.redact("bel O6 l2 34 56 78", "NL")
     _, spelled = pseudonymizer.redact("bel nul zes een twee drie vier vijf zes zeven acht", "NL")
     assert plain[0]["pseudonym"] == hidden[0]["pseudonym"] == spelled[0]["pseudonym"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bel nul zes - twaalf - vierendertig - zesenvijftig - achtenzeventig",
+        "call oh six twelve thirty four fifty six seventy eight",
+        "llama seis doce treinta y cuatro cincuenta y seis",
+        "ruf null eins fünf eins zwanzig dreiundvierzig",
+    ],
+)
+def test_numbers_written_out_with_tens_are_redacted(
+    text: str, pseudonymizer: Pseudonymizer
+) -> None:
+    redacted, records = pseudonymizer.redact(text, "NL")
+    assert records and records[0]["kind"] == "phone"
+    assert len(redacted) < len(text) // 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Twenty four seven, ten minutes from the station", "I am twenty one, new in town"],
+)
+def test_a_few_number_words_in_prose_are_left_alone(
+    text: str, pseudonymizer: Pseudonymizer
+) -> None:
+    assert pseudonymizer.redact(text, "NL") == (text, [])

@@ -56,6 +56,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pipelines.es.reviews import REVIEW_UPDATE_SCRIPT, emulate_review_update
 from pipelines.es.script import HIT_UPSERT_SCRIPT, emulate_hit_upsert
+from pipelines.es.touch import TOUCH_SCRIPT, emulate_touch
 
 Json = dict[str, Any]
 
@@ -63,6 +64,7 @@ Json = dict[str, Any]
 _SCRIPTS: dict[str, Callable[[Json | None, Json], tuple[Json | None, str]]] = {
     HIT_UPSERT_SCRIPT: emulate_hit_upsert,
     REVIEW_UPDATE_SCRIPT: emulate_review_update,
+    TOUCH_SCRIPT: emulate_touch,
 }
 
 

@@ -1,0 +1,163 @@
+"""Download handler of a worker on Redis: the shared rate and page cap, at the last moment.
+
+Used only when ``LCOM_REDIS_URL`` is set (``crawler/runtime.py`` installs it for
+``http`` and ``https`` at the policy's priority). Before a request goes on the
+wire, after every middleware and Scrapy's own per-host delay, it:
+
+1. reserves the host's next free moment in the shared token bucket
+   (:class:`crawler.frontier.TokenBucket`; interval: the policy's
+   ``1 / requests_per_second`` or the host's longer Crawl-delay, plus a 10 %
+   margin) and waits for it, so all workers together keep the policy's rate. A
+   moment missed by more than ``LATE_TOLERANCE`` (the worker was busy) is given
+   up and a new one reserved, so a stalled worker never sends a burst;
+2. counts the page against the run's shared ``pages_per_run`` (robots.txt
+   fetches excepted); the first page over the cap stops the source everywhere.
+
+Redis unreachable: the request waits and retries (the worker pauses); it is
+never sent without a token. A source stopped while the request waited is not
+fetched. Then the request goes to scrapy-playwright's handler (which passes
+plain HTTP requests on to Scrapy's), or straight to Scrapy's HTTP handler when
+the source has no JavaScript pages (``crawler/runtime.py`` decides).
+
+Only the page a browser opens is paced; the sub-requests the browser makes for
+it are checked by the guardrails (``PLAYWRIGHT_ABORT_REQUEST``) but not paced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.exceptions import IgnoreRequest
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from crawler.frontier import REDIS_DOWN, TokenBucket
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+
+    from crawler.frontier import Frontier
+    from crawler.middlewares.guardrails import Guardrails
+
+logger = logging.getLogger(__name__)
+
+#: Longest pause between two attempts to reach Redis.
+MAX_RETRY_PAUSE = 2.0
+#: The shared interval is this much longer than the policy's: the moment a request
+#: reaches the site varies by a few milliseconds (event loop, network), and the
+#: policy's rate must hold where it is measured, at the site, in every 1-second window.
+RATE_MARGIN = 1.1
+#: A reserved moment is used only this close to it (seconds; well below the 10 % margin of a
+#: 1-second window), so a worker whose event loop stalled cannot send a burst afterwards.
+LATE_TOLERANCE = 0.02
+
+
+class SharedLimits:
+    """The shared rate and page cap, waiting out Redis outages (never skipping them)."""
+
+    def __init__(
+        self, guardrails: Guardrails, frontier: Frontier, bucket: TokenBucket, stats: Any
+    ) -> None:
+        self.guardrails = guardrails
+        self.frontier = frontier
+        self.bucket = bucket
+        self.stats = stats
+        self._down = False
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
+
+    def _check_stopped(self) -> None:
+        stopped = self.guardrails.stopped
+        if stopped is not None:
+            raise IgnoreRequest(f"blocked by guardrail {stopped.rule}")
+
+    async def _retrying(self, what: str, call: Any) -> Any:
+        pause = 0.1
+        while True:
+            self._check_stopped()
+            try:
+                result = await call()
+            except REDIS_DOWN:
+                if not self._down:
+                    self._down = True
+                    self._inc("lcom/redis/unreachable")
+                    logger.error("Redis unreachable (%s): requests wait until it is back", what)
+                await asyncio.sleep(pause)
+                pause = min(MAX_RETRY_PAUSE, pause * 2)
+                continue
+            if self._down:
+                self._down = False
+                logger.warning("Redis reachable again: requests continue")
+            return result
+
+    async def before_download(self, request: Request, *, robots: bool) -> None:
+        host = urlsplit(request.url).hostname or ""
+        interval = self.guardrails.host_delays.get(host, self.guardrails.base_delay) * RATE_MARGIN
+        loop = asyncio.get_running_loop()
+        while True:
+            wait = await self._retrying("rate", lambda: self.bucket.reserve(host, interval))
+            due = loop.time() + wait
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._check_stopped()
+            if loop.time() - due <= LATE_TOLERANCE:
+                break
+            # The worker was busy past its moment: sending now could bunch with the
+            # requests of later moments. Take a new one.
+            self._inc("lcom/rate/late_reservations")
+        if robots:
+            return
+        pages_key = self.frontier.keys.pages
+        pages = int(await self._retrying("page cap", lambda: self.bucket.client.incr(pages_key)))
+        if pages > self.guardrails.permit.pages_per_run:
+            self.guardrails.stop("page_cap")
+            self.guardrails.block("page_cap", request.url)
+            raise IgnoreRequest("blocked by guardrail page_cap")
+
+
+class _Paced:
+    """Waits for the shared rate and page cap, then downloads as the handler it is mixed into."""
+
+    _lcom_crawler: Crawler
+    _limits: SharedLimits | None = None
+
+    def _shared(self) -> SharedLimits:
+        if self._limits is None:
+            from crawler.middlewares.guardrails import guardrails_for
+
+            crawler = self._lcom_crawler
+            frontier: Frontier | None = getattr(crawler, "lcom_frontier", None)
+            bucket: TokenBucket | None = getattr(crawler, "lcom_bucket", None)
+            if frontier is None or bucket is None:
+                raise RuntimeError("the paced download handler needs the lcom Redis runtime")
+            self._limits = SharedLimits(guardrails_for(crawler), frontier, bucket, crawler.stats)
+        return self._limits
+
+    async def download_request(self, request: Request) -> Response:
+        from crawler.middlewares.guardrails import is_robots_txt
+
+        await self._shared().before_download(request, robots=is_robots_txt(request))
+        response: Response = await super().download_request(request)  # type: ignore[misc]
+        return response
+
+
+class PacedDownloadHandler(_Paced, ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+    """scrapy-playwright's handler (sources with JavaScript pages) behind the shared limits."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._lcom_crawler = crawler
+
+
+class PacedHTTPDownloadHandler(_Paced, HTTP11DownloadHandler):
+    """Scrapy's HTTP handler (sources without JavaScript pages) behind the shared limits."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._lcom_crawler = crawler
