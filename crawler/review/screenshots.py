@@ -39,8 +39,13 @@ def chromium_args() -> list[str]:
 
 
 def crawl_demo(var_dir: Path, *, ads: int, seed: int) -> None:
-    env = {**os.environ, "LCOM_VAR_DIR": str(var_dir)}
-    env.pop("ELASTICSEARCH_URL", None)
+    # Everything the crawl writes goes under var_dir, never to the caller's spool or cluster.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ELASTICSEARCH_URL", "LCOM_SPOOL_DIR", "LCOM_AUDIT_LOG", "LCOM_JOBS_DIR")
+    }
+    env["LCOM_VAR_DIR"] = str(var_dir)
     subprocess.run(
         [sys.executable, "-m", "crawler", "demo", "--ads", str(ads), "--seed", str(seed)],
         env=env,
