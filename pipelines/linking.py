@@ -7,8 +7,9 @@ A thin wrapper around :class:`pipelines.engine.linking.LinkEngine`, between the 
 ``score``. An ad without a signal is looked at only when the data policy keeps non-hit
 observations: then only its pseudonyms, city, date and ``doc_id`` are noted, and a derived
 indicator can make it a hit. When an ad completes a link, the earlier hits of that key get
-the same ``links`` fields as partial updates ``(doc_id, {"links": {...}})``, handed to
-``updates_sink``.
+the same ``links`` fields as partial updates ``(doc_id, {"links": {...}})``, sent with the
+Scrapy signal :data:`pipelines.elasticsearch.hit_updates`: the Elasticsearch pipeline
+spools them after the hits they name and sends them as bulk updates.
 
 Settings:
 
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Self
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from pipelines.elasticsearch import hit_updates
 from pipelines.engine.lexicon import LexiconError, load_lexicon
 from pipelines.engine.linking import (
     AdFacts,
@@ -133,9 +135,14 @@ class LinkingPipeline:
         store: LinkStore = open_store(settings)
         keep_non_hits = settings.getbool("LCOM_LINK_NON_HITS", False)
         hit_days = settings.getint("LCOM_LINK_HIT_DAYS", 0) or None
+        def send_updates(updates: Sequence[LinkUpdate]) -> None:
+            # The Elasticsearch pipeline spools them after the hits they name (B's side).
+            crawler.signals.send_catch_log(signal=hit_updates, updates=list(updates))
+
         pipeline = cls(
             LinkEngine(store, config, keep_non_hits=keep_non_hits, threshold=hit_threshold),
             stats=crawler.stats,
+            updates_sink=send_updates,
             non_hit_days=settings.getint("LCOM_LINK_NON_HIT_DAYS", 14),
             hit_days=hit_days,
         )
