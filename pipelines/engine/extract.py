@@ -48,8 +48,8 @@ MAX_AGE = 99
 _AGE_NUMBER = r"(?P<age>1[89]|[2-9]\d)"
 _AGE_UNIT = (
     r"(?:jaar|jaartjes?|jr|years?|yrs?|y\.o\b\.?|y\. ?o\.?|y/o|yo|jahren?|jahre|j\b\.?"
-    r"|jahrige[nrs]?|de ani|ani|anisori|годинки|години|годишна|г\b\.?|eves|evesen|lat|lata"
-    r"|latka|latek|anos|anitos)"
+    r"|jahrige[nrs]?|jarige|letni[aej]?|de ani|ani|anisori|годинки|години|годишна|г\b\.?"
+    r"|eves|evesen|lat|lata|latka|latek|anos|anitos)"
 )
 _AGE_PATTERNS = (
     # 19 jaar, 19 y.o., 20 J., 19-year-old, 19 de ani

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -330,6 +331,15 @@ class IndicatorEngine:
                 )
 
         stated_age, age_indicators = self._age(fields, age_text)
+        if stated_age is not None and stated_age > max(YOUTH_AGES) and not age_indicators:
+            # "Young and sexy Anna, 26": a stated age of 21 or more is no young age.
+            for indicator in indicators:
+                if indicator.category == "youth":
+                    detail = f"the stated age is {stated_age}"
+                    suppressed.append(
+                        Suppressed("youth", indicator.rule, SENSE, detail, indicator.evidence)
+                    )
+            indicators = [i for i in indicators if i.category != "youth"]
         indicators.extend(age_indicators)
         price, where = self._find_price(fields, price_text)
         cues.extend(self._built_in_cues(fields, stated_age, price, where))
@@ -519,9 +529,11 @@ class IndicatorEngine:
         if scope is None:
             neg = self._negation
             langs = {rule_lang, ad_lang, "en"} - {COMMON_LANGUAGE}
+            post = frozenset().union(*(neg.post.get(x, frozenset()) for x in langs))
             scope = _Scope(
                 pre=frozenset().union(*(neg.pre.get(x, frozenset()) for x in langs)),
-                post=frozenset().union(*(neg.post.get(x, frozenset()) for x in langs)),
+                post=post,
+                post_phrases=_by_first_word(p for p in post if " " in p),
                 pseudo=tuple(p for x in sorted(langs) for p in neg.pseudo.get(x, ())),
                 terminators=frozenset().union(
                     *(neg.terminators.get(x, frozenset()) for x in langs)
@@ -561,15 +573,20 @@ class IndicatorEngine:
             if count >= self._post_words or _HARD_STOP.search(text, end, word.start()):
                 break
             value = word.group()
-            if value not in scope.post:
-                continue
-            after = word.end()
-            while after < len(text) and text[after] == " ":
-                after += 1
-            if after < len(text) and text[after] not in _CLAUSE_END:
-                continue
-            if not any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
-                return value
+            # A trigger word, or a phrase starting with it ("no way", "auf keinen Fall").
+            ends = [(value, word.end())] if value in scope.post else []
+            ends += [
+                (p, word.start() + len(p))
+                for p in scope.post_phrases.get(value, ())
+                if text.startswith(p, word.start())
+            ]
+            for trigger, after in ends:
+                while after < len(text) and text[after] == " ":
+                    after += 1
+                if after < len(text) and text[after] not in _CLAUSE_END:
+                    continue
+                if not any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
+                    return trigger
         return None
 
     def _age(
@@ -676,11 +693,20 @@ class IndicatorEngine:
 class _Scope:
     pre: frozenset[str]
     post: frozenset[str]
+    #: Post triggers of several words ("no way"), by their first word.
+    post_phrases: dict[str, tuple[str, ...]]
     pseudo: tuple[str, ...]
     terminators: frozenset[str]
 
 
 _NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
+
+
+def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for phrase in phrases:
+        grouped.setdefault(phrase.split(" ", 1)[0], []).append(phrase)
+    return {word: tuple(sorted(group, key=len, reverse=True)) for word, group in grouped.items()}
 
 
 def _near(text: str, m: _Match, matches: list[_Match]) -> bool:

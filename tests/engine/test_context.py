@@ -274,3 +274,143 @@ def test_evasions_are_undone_and_evidence_points_at_the_original(
     indicator = next(i for i in found.indicators if i.category == category)
     start, end = indicator.evidence.start, indicator.evidence.end
     assert text[start:end] == evidence
+
+
+# ------------------------------------------------- lexicon 2026.12.2: more kinds
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("en", "Bareback? No way. Escort, incall, sexy Anna.", "unsafe_services"),
+        ("de", "Ohne Kondom? Auf keinen Fall. Escort, Hausbesuche.", "unsafe_services"),
+        ("nl", "Zonder condoom? Geen sprake van. Escort, thuisontvangst.", "unsafe_services"),
+        ("pl", "Bez gumki? Nie ma mowy. Escort, przyjmuję u siebie.", "unsafe_services"),
+        ("es", "¿Sin preservativo? Tampoco. Escort, salidas a hotel.", "unsafe_services"),
+        ("ro", "Fără prezervativ? În niciun caz. Escortă, primesc la mine.", "unsafe_services"),
+        ("hu", "Óvszer nélkül? Szó sem lehet róla. Escort, fogadok.", "unsafe_services"),
+        ("bg", "Без презерватив? В никакъв случай. Ескорт, приемам на адрес.", "unsafe_services"),
+        ("hu", 'Ügynökség és "menedzser" nélkül, magam válaszolok. Escort.', "third_party"),
+        ("pl", 'Żadnej agencji, żadnego "menedżera", tylko ja. Escort.', "third_party"),
+    ],
+)
+def test_a_refusal_phrase_after_the_cue_negates_it(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category not in found.categories
+    assert "negated" in reasons(found, category)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("de", "Ohne Kondom? Auf jeden Fall. Escort, Hausbesuche.", "unsafe_services"),
+        ("pl", "Bez gumki, nie ma problemu. Escort, przyjmuję u siebie.", "unsafe_services"),
+        ("en", "Bareback, no way you will forget it. Escort, incall.", "unsafe_services"),
+    ],
+)
+def test_a_refusal_phrase_that_does_not_end_the_clause_leaves_the_cue_standing(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    assert category in analyse(engine, text, lang).categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Young sexy lady Anna, 26, curvy and sweet, incall Rotterdam, 150/h."),
+        ("nl", "Jonge sexy dame van 27 jaar, ontvangst in Utrecht, 120 per uur."),
+        ("de", "Junge hübsche Frau, 25 Jahre, verwöhnt dich privat, 150/Std."),
+        ("es", "Chica joven de 23 años, cariñosa, recibo en mi piso, 100€/h."),
+    ],
+)
+def test_young_with_a_stated_age_of_21_or_more_is_set_aside(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert "youth" not in found.categories
+    assert "sense" in reasons(found, "youth")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Young sexy lady Anna, 19, curvy and sweet, incall Rotterdam, 150/h."),
+        ("en", "Young and sexy blonde, curvy and sweet, incall Rotterdam, 150/h."),
+        ("nl", "Jonge sexy dame, de 19-jarige Daria, ontvangst in Utrecht, 120 per uur."),
+    ],
+)
+def test_young_with_a_stated_age_of_18_to_20_or_none_still_flags(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    assert "youth" in analyse(engine, text, lang).categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        (
+            "nl",
+            "Sorry, mijn Nederlands is heel slecht. Alleen sms aub, niet bellen. Lina.",
+            "language_barrier",
+        ),
+        (
+            "de",
+            "Ich spreche kein Deutsch. Bitte nur SMS, keine Anrufe. Lara, Dortmund.",
+            "language_barrier",
+        ),
+        (
+            "es",
+            "Hablo muy poco español. Solo mensajes, no llamadas. Masha, Sants.",
+            "language_barrier",
+        ),
+        ("pl", "Bardzo słabo mówię po angielsku, tylko SMS. Asia, Londyn.", "language_barrier"),
+        ("hu", "Nem beszélek angolul, csak SMS-t írj, ne hívj! Vivi, London.", "language_barrier"),
+        ("bg", "Не говоря английски, само Viber, без обаждания. Ива, Бургас.", "language_barrier"),
+    ],
+)
+def test_a_person_who_only_takes_messages_is_a_context_cue(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category in found.categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("nl", "Fiets te koop, 80 euro, alleen sms, niet bellen. Ophalen in Delft."),
+        ("pl", "Sprzedam kanapę, stan dobry, tylko SMS. Odbiór osobisty, Kraków."),
+        ("pl", "Sobota: impreza w klubie, DJ do 6 rano, non stop hity lat 90. Wstęp 30 zł."),
+        ("es", "Se alquila habitación, solo mensajes, no llamadas. Gastos incluidos."),
+    ],
+)
+def test_an_ordinary_classified_that_only_takes_messages_stays_out_of_context(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is False
+    assert not found.hit
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # Words of one language that are common words of another ("media hora" is no
+        # Polish "media" = utilities, "sale" no English sale in Romanian, "nő" no "no").
+        ("es", "Puedes venir cuando quieras. Curvas calientes, 60€ media hora. Escort."),
+        ("ro", "Pozele sale sunt reale. Escortă, primesc la mine, 300 lei ora."),
+        ("en", "No rush, no hidden fees. Escort, incall, 150 per hour."),
+    ],
+)
+def test_a_word_of_another_language_is_no_cue_of_an_ordinary_classified(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    ordinary = [c.cue for c in found.context.cues if c.weight < 0]
+    assert not ordinary
+    assert found.context.service is True
