@@ -108,6 +108,32 @@ _DURATION_BEFORE = frozenset(
         "casi",
     ]
 )
+# A minimum age of a job or an event, not the person's: "minimum age 18", "ab 21",
+# "vârsta minimă 18 ani", "legalább 18 éves".
+_MINIMUM_BEFORE = frozenset(
+    [
+        "minimum",
+        "min",
+        "minimal",
+        "minimaal",
+        "minstens",
+        "vanaf",
+        "ab",
+        "mindestens",
+        "mindestalter",
+        "minim",
+        "minima",
+        "минимум",
+        "минимална",
+        "legalabb",
+        "minimalny",
+        "minimalna",
+        "minimo",
+    ]
+)
+_AGE_WORDS = frozenset(
+    ["age", "leeftijd", "alter", "varsta", "възраст", "kor", "korhatar", "wiek", "edad"]
+)
 _DURATION_AFTER = frozenset(
     [
         "ervaring",
@@ -273,7 +299,9 @@ def _not_a_person_age(text: str, start: int, end: int, *, street: bool) -> bool:
     sentence_start = max(text.rfind(".", window, start - 1), text.rfind("!", window, start), 0)
     before = _WORD.findall(text[max(sentence_start, start - 60) : start])
     after = _WORD.findall(text[end : end + 30])[:2]
-    if before and before[-1] in _DURATION_BEFORE:
+    if before and (before[-1] in _DURATION_BEFORE or before[-1] in _MINIMUM_BEFORE):
+        return True
+    if len(before) > 1 and before[-2] in _MINIMUM_BEFORE and before[-1] in _AGE_WORDS:
         return True
     if len(before) > 1 and before[-2] in _DURATION_BEFORE and before[-1] in {"de", "than", "als"}:
         return True

@@ -414,3 +414,121 @@ def test_a_word_of_another_language_is_no_cue_of_an_ordinary_classified(
     ordinary = [c.cue for c in found.context.cues if c.weight < 0]
     assert not ordinary
     assert found.context.service is True
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("ro", "„Manager”, „agenție”? Nu, mulțumesc. Masaj erotic, direct la mine."),
+        ("hu", "„Menedzser”, „ügynökség”? Köszönöm, nem. Erotikus masszázs nálam."),
+        ("pl", "„Menedżer”, „agencja”? Dziękuję, nie. Masaż erotyczny u mnie."),
+        ("nl", "Een 'agency' of iemand die voor mij belt? Nee dank je. Erotische massage."),
+        ("en", "Manager? Agency? No, thanks. Erotic massage at my place, incall."),
+    ],
+)
+def test_a_question_answered_with_a_refusal_negates_its_cues(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert "third_party" not in found.categories
+    assert "negated" in reasons(found, "third_party")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Manager? Yes, he books for me. Erotic massage at my place, incall."),
+        ("en", "Agency? Call them first. No calls after midnight. Erotic massage, incall."),
+        ("ro", "Agenție? Da, sună la agenție. Masaj erotic, primesc la mine."),
+    ],
+)
+def test_a_question_answered_otherwise_leaves_its_cues_standing(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    assert "third_party" in analyse(engine, text, lang).categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        # A carer or nanny is there day and night: care work, not a person on offer.
+        (
+            "bg",
+            "Жена търси работа като гледачка на възрастни хора, денонощно.",
+            "availability_24_7",
+        ),
+        ("hu", "Megbízható idősgondozó hölgy 24 órás gondozást vállal, 0-24.", "availability_24_7"),
+        # Shifts of a job.
+        (
+            "ro",
+            "Angajăm operatori, ture zi/noapte, salariu motivant. Escortă.",
+            "availability_24_7",
+        ),
+        # A Latin night in a club.
+        ("en", "Latin night with salsa DJs, sexy dancers, doors open 23:00.", "origin"),
+        # "Anything but new".
+        ("de", "Ich bin alles andere als neu hier. Escort, Hausbesuche.", "movement"),
+        ("en", "I am anything but new in town. Escort, incall and outcall.", "movement"),
+    ],
+)
+def test_care_work_shifts_latin_nights_and_anything_but_new_are_set_aside(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    assert category not in engine.analyse("", text, lang=lang, source_kind="escort").categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("bg", "Секси Вики, на разположение денонощно. Посещения в хотел.", "availability_24_7"),
+        ("hu", "Szexi Dóra 0-24 elérhető, hétvégén is. Hotelbe megyek.", "availability_24_7"),
+        ("ro", "Escortă disponibilă zi și noapte, deplasări la hotel.", "availability_24_7"),
+        ("en", "Sexy Latina, passionate and sweet, incall and outcall.", "origin"),
+        ("de", "Ganz neu in der Stadt! Escort, Hausbesuche.", "movement"),
+    ],
+)
+def test_the_same_indicators_in_an_escort_ad_still_flag(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    assert category in engine.analyse("", text, lang=lang, source_kind="escort").categories
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Vârsta minimă 18 ani, ture de zi.", None),
+        ("Minimum age 18 years, day shifts.", None),
+        ("Eintritt ab 21 Jahren.", None),
+        ("Anna, 19 Jahre, verspielt.", 19),
+    ],
+)
+def test_a_minimum_age_is_not_the_persons_age(
+    engine: IndicatorEngine, text: str, age: int | None
+) -> None:
+    assert engine.analyse("", text, lang="en").stated_age == age
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        # Short ads: a bored housewife, a hotel room, telegraphic language notes.
+        ("pl", "Znudzona żona w Gliwicach, zawsze wolna, w dzień i w nocy.", "availability_24_7"),
+        (
+            "es",
+            "Casada aburrida en Santander, siempre libre, de día o de noche.",
+            "availability_24_7",
+        ),
+        ("bg", "Още два дни в Габрово, после заминавам. Хотелска стая в центъра.", "movement"),
+        ("de", "Schöne Frau, gute Massage. Deutsch nix, Englisch bisschen.", "language_barrier"),
+        ("hu", "Csinos nő, jó masszázs. Magyar nem, English kicsit.", "language_barrier"),
+        ("es", "Chavala de 19 tacos, disponible siempre, un mensaje y quedamos.", "youth"),
+        ("en", "Cute uni girl, nineteen, shy but naughty. Outcall only.", "youth"),
+    ],
+)
+def test_short_ads_in_everyday_words_flag(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category in found.categories
