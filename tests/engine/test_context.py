@@ -532,3 +532,47 @@ def test_short_ads_in_everyday_words_flag(
     found = analyse(engine, text, lang)
     assert found.context.service is True
     assert category in found.categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # An au pair: a young foreign woman with her age, and children.
+        (
+            "en",
+            "Young Polish girl, 19, looking for a host family in London as au pair. Loves kids.",
+        ),
+        ("de", "Junge Ukrainerin, 19, sucht Gastfamilie in München als Au-pair, liebt Kinder."),
+        (
+            "es",
+            "Joven polaca de 19 años busca familia en Madrid como au pair, le encantan los niños.",
+        ),
+        # A casting call, a car called Escort, a dog walker.
+        ("en", "Casting: young women 18-25 wanted for a music video shoot, paid £150 per day."),
+        ("pl", "Sprzedam Forda Escorta 1998, nowe opony, przegląd ważny, dzwoń o każdej porze."),
+        ("hu", "Kutyasétáltatást vállalok, éjjel-nappal elérhető vagyok, hétvégén is."),
+    ],
+)
+def test_au_pairs_castings_cars_and_pets_stay_out_of_context(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is False
+    assert not found.hit
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("en", "Young Polish girl, 19, sexy and sweet, incall in London.", "youth"),
+        ("de", "Junge Ukrainerin, 19, zärtlich, Hausbesuche in München.", "origin"),
+        ("pl", "Escort Ola, dostępna o każdej porze, dojazd do hotelu.", "availability_24_7"),
+        ("hu", "Szexi Dóra éjjel-nappal elérhető vagyok, hotelbe megyek.", "availability_24_7"),
+    ],
+)
+def test_the_same_words_in_an_escort_ad_still_flag(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category in found.categories
