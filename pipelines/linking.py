@@ -135,6 +135,7 @@ class LinkingPipeline:
         store: LinkStore = open_store(settings)
         keep_non_hits = settings.getbool("LCOM_LINK_NON_HITS", False)
         hit_days = settings.getint("LCOM_LINK_HIT_DAYS", 0) or None
+
         def send_updates(updates: Sequence[LinkUpdate]) -> None:
             # The Elasticsearch pipeline spools them after the hits they name (B's side).
             crawler.signals.send_catch_log(signal=hit_updates, updates=list(updates))
