@@ -254,19 +254,22 @@ def hit_links_properties() -> dict[str, Any]:
 
 
 def link_mappings() -> dict[str, Any]:
-    """One document per link key in ``lcom-links`` (``kind`` ``contact`` or ``template``),
-    plus one per observed ad (``kind`` ``ad``) that the keys are built from.
+    """``lcom-links`` (pipelines/es/links.py): one document per link key (``kind``
+    ``contact`` or ``template``, ``_id`` ``key:<key>``) and one per observed ad (``kind``
+    ``ad``, ``_id`` ``ad:<doc_id>``) that the keys are built from.
 
-    Pseudonyms only: ``key`` and ``contacts`` are contact pseudonyms or template
-    cluster keys, names are only counted (``n_names``; the name pseudonyms themselves
-    are kept unindexed to count distinct ones). ``bands`` are MinHash band keys and
-    ``shingles`` 32-bit hashes of word shingles: no words.
+    Pseudonyms and hashes only: ``key`` and ``contacts`` are contact pseudonyms or
+    template cluster keys; names are only counted (``n_names``; an ad's name pseudonyms
+    are kept unindexed, to count distinct ones); ``bands`` are MinHash band keys and
+    ``shingles`` 32-bit hashes of word shingles, no words. ``ads`` (a key's entry per
+    ad, which its summary is computed from) is kept in ``_source`` and not indexed.
     """
     unindexed_keyword = {"type": "keyword", "index": False, "doc_values": False}
     return {
         "dynamic": "strict",
         "properties": {
             "kind": _keyword(),
+            # kind "contact" / "template": the key's summary (KeySummary.to_dict()).
             "key": _keyword(),
             "sources": _keyword(),
             "cities": {"properties": {"city": _keyword(256), "first": _date(), "last": _date()}},
@@ -279,18 +282,19 @@ def link_mappings() -> dict[str, Any]:
             "ages": {"type": "integer"},
             "n_ages": {"type": "integer"},
             "n_names": {"type": "integer"},
-            "name_hashes": unindexed_keyword,
             "contacts": _keyword(),
             "first_seen": _date(),
             "last_seen": _date(),
+            "ads": {"type": "object", "enabled": False},
             # kind "ad": one observed ad (non-hits: doc_id, source, city, dates, contacts).
             "doc_id": _keyword(),
             "source": _keyword(),
             "city": _keyword(256),
             "hit": {"type": "boolean"},
+            "template": _keyword(),
+            "name_hashes": unindexed_keyword,
             "bands": _keyword(),
             "shingles": {"type": "long", "index": False, "doc_values": False},
-            "template": _keyword(),
         },
     }
 
@@ -608,10 +612,11 @@ def roles() -> dict[str, dict[str, Any]]:
                     },
                     # Audit records are append-only for the crawler.
                     {"names": _names(AUDIT_ALIAS), "privileges": ["create_doc"]},
-                    # The link store: read-modify-write of key documents, retention purge.
+                    # The link store: read-modify-write of key documents, retention purge;
+                    # maintenance: refresh before searching what was just written.
                     {
                         "names": _names(LINKS_ALIAS),
-                        "privileges": ["read", "write", "view_index_metadata"],
+                        "privileges": ["read", "write", "view_index_metadata", "maintenance"],
                     },
                 ],
             },

@@ -130,6 +130,7 @@ def test_link_store_mapping_keeps_no_name_or_text() -> None:
     fields = set(props["properties"])
     assert not fields & {"name", "names", "text", "title", "contacts_raw", "phone", "email"}
     assert props["properties"]["name_hashes"]["index"] is False
+    assert props["properties"]["ads"] == {"type": "object", "enabled": False}
 
 
 def test_investigators_read_links_and_only_the_crawler_writes_them() -> None:
@@ -142,5 +143,5 @@ def test_investigators_read_links_and_only_the_crawler_writes_them() -> None:
         return None
 
     assert privileges("lcom_investigator") == ["read", "view_index_metadata"]
-    assert privileges("lcom_crawler") == ["read", "write", "view_index_metadata"]
+    assert privileges("lcom_crawler") == ["read", "write", "view_index_metadata", "maintenance"]
     assert privileges("lcom_legal") is None and privileges("lcom_review_sync") is None
