@@ -78,7 +78,7 @@ class LinkConfig:
     carousel_window_days: int = 30
     shared_min_names: int = 3
     shared_min_ages: int = 3
-    template_similarity: float = 0.7
+    template_similarity: float = 0.6
     template_num_perm: int = 64
     shingle_words: int = 3
     weights: Mapping[str, float] = field(
@@ -187,14 +187,17 @@ def _hash32(text: str) -> int:
 
 
 def text_shape(text: str, shingle_words: int) -> TextShape:
-    """Tokens and shingle hashes of ``text``; contact tokens count as their kind only, so
-    an ad re-posted with a new number still matches. Linear in the text."""
+    """Tokens and shingle hashes of ``text``; contact tokens count as their kind only and
+    every number as ``#``, so an ad re-posted with a new number, age or price still
+    matches. Linear in the text."""
     text = text[:MAX_TEMPLATE_CHARS]
     spans: list[tuple[int, int]] = []
     words: list[str] = []
     for match in _TOKEN.finditer(text):
         spans.append(match.span())
-        words.append(_CONTACT_TOKEN.sub(r"[\1]", match.group(0).casefold()))
+        word = match.group(0).casefold()
+        # Numbers (ages, prices, times) and contact tokens are the slots of a template.
+        words.append("#" if word.isdigit() else _CONTACT_TOKEN.sub(r"[\1]", word))
     size = min(shingle_words, len(words)) if words else 0
     shingles = tuple(
         _hash32(" ".join(words[i : i + size])) for i in range(len(words) - size + 1) if size
