@@ -372,10 +372,13 @@ class LinkEngine:
         *,
         keep_non_hits: bool = False,
         threshold: float = 0.5,
+        promote: bool = True,
     ) -> None:
         self.store = store
         self.config = config or LinkConfig()
         self.keep_non_hits = keep_non_hits
+        # A hit made by its links must be able to show them: off when ``links`` is not stored.
+        self.promote = promote
         self.threshold = threshold
         self.signer = Signer(self.config.template_similarity, self.config.template_num_perm)
 
@@ -411,7 +414,8 @@ class LinkEngine:
         contact_summaries = [summaries[key] for key in contacts if key in summaries]
         result.derived = self._derive(ad, contact_summaries, shape, match)
         result.weight = sum(item["weight"] for item in result.derived)
-        if not ad.hit and ad.service and ad.score + result.weight >= self.threshold:
+        promotable = self.promote and not ad.hit and ad.service
+        if promotable and ad.score + result.weight >= self.threshold:
             result.promoted = True
             obs = replace(obs, hit=True, template=template_key)
             summaries.update({s.key: s for s in self.store.add(obs)})
