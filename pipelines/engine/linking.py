@@ -248,7 +248,8 @@ def jaccard(a: Iterable[int], b: Iterable[int]) -> float:
 
 def explain_template(shape: TextShape, other: Iterable[int], size: int) -> dict[str, list[str]]:
     """The phrases the ad shares with ``other`` (shingle hashes of another ad) and the slots
-    between them that differ: runs of tokens covered, or not, by shared shingles."""
+    between them that differ: runs of tokens covered, or not, by shared shingles. Numbers
+    and tokens (``[name]``, ``[phone:…]``) are always slots, as in InfoShield's templates."""
     shared = set(other)
     covered = [False] * len(shape.spans)
     width = min(size, len(shape.spans))
@@ -256,6 +257,10 @@ def explain_template(shape: TextShape, other: Iterable[int], size: int) -> dict[
         if value in shared:
             for index in range(start, min(start + width, len(covered))):
                 covered[index] = True
+    for index, (begin, end) in enumerate(shape.spans):
+        token = shape.text[begin:end]
+        if token.isdigit() or token.startswith("["):
+            covered[index] = False
     phrases: list[str] = []
     slots: list[str] = []
     run_start = 0
