@@ -276,7 +276,7 @@ def test_evasions_are_undone_and_evidence_points_at_the_original(
     assert text[start:end] == evidence
 
 
-# ------------------------------------------------- lexicon 2026.12.2: more kinds
+# ------------------------------------------------- lexicon 2026.12.4: more kinds
 
 
 @pytest.mark.parametrize(
