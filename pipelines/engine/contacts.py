@@ -819,7 +819,9 @@ def _window(
     # "0031 ...") beats one that borrows a price or an age in front of it; a valid
     # number beats a merely possible one; then the longer valid number, or the possible
     # number of the usual length.
-    weight = 2000 if _starts_with_prefix(text[first.start]) else 0
+    # Only a valid number earns the prefix bonus: two merely possible halves of one valid
+    # number ("+44 7567" and "076013" in "+44 7567 076013") must not outweigh it.
+    weight = 2000 if valid and _starts_with_prefix(text[first.start]) else 0
     if foreign_valid:
         weight += 500 + digits  # beats a possible number, never a valid one of the region
     elif valid:

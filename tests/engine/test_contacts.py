@@ -194,3 +194,8 @@ def test_normalisers_are_idempotent() -> None:
     assert normalise_email(normalise_email("Lisa [at] Example [dot] COM")) == "lisa@example.com"
     assert normalise_phone("+31612345678") == "+31612345678"
     assert normalise_phone("not a number") is None
+
+
+def test_a_foreign_number_in_a_contact_field_is_one_number_not_two_halves() -> None:
+    found = extract_contacts("+44 7567 076013", "NL", contact_field=True)
+    assert [(c.kind, c.value) for c in found] == [(PHONE, "+447567076013")]
