@@ -125,9 +125,12 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.engine.indicators import IndicatorEngine
     from pipelines.engine.lexicon import LexiconError
     from pipelines.engine.pseudonyms import PseudonymKeyError
+    from pipelines.home import lexicon_cache_dir
 
     try:
-        engine = IndicatorEngine.from_dir(args.lexicons, threshold=args.threshold)
+        engine = IndicatorEngine.from_dir(
+            args.lexicons, threshold=args.threshold, cache_dir=lexicon_cache_dir()
+        )
     except LexiconError as exc:
         print(f"lcom flag: {exc}", file=sys.stderr)
         return 2

@@ -67,6 +67,7 @@ from pipelines.engine.extract import (
 from pipelines.engine.lexicon import (
     CATEGORIES,
     Expansion,
+    KeyTable,
     Lexicon,
     LexiconError,
     Rule,
@@ -267,10 +268,16 @@ class IndicatorEngine:
 
     @classmethod
     def from_dir(
-        cls, lexicon_dir: str | Path | None = None, *, threshold: float | None = None
+        cls,
+        lexicon_dir: str | Path | None = None,
+        *,
+        threshold: float | None = None,
+        cache_dir: str | Path | None = None,
     ) -> IndicatorEngine:
-        """An engine on the lexicon folder (default: ``pipelines/lexicons``)."""
-        return cls(load_lexicon(lexicon_dir), threshold=threshold)
+        """An engine on the lexicon folder (default: ``pipelines/lexicons``);
+        ``cache_dir`` keeps the compiled lexicon for the next process
+        (:func:`pipelines.engine.lexicon.load_lexicon`)."""
+        return cls(load_lexicon(lexicon_dir, cache_dir=cache_dir), threshold=threshold)
 
     @property
     def version(self) -> str:
@@ -467,7 +474,7 @@ class IndicatorEngine:
         return Suppressed(m.category, m.rule.id, reason, detail, evidence)
 
     def _raw_matches(
-        self, text: str, lang: str = UNKNOWN_LANGUAGE, automaton: Any = None
+        self, text: str, lang: str = UNKNOWN_LANGUAGE, keys: KeyTable | None = None
     ) -> list[_Match]:
         """Every lexicon match in ``text`` before negation/benign/context filtering.
 
@@ -481,11 +488,13 @@ class IndicatorEngine:
         own = (lang, COMMON_LANGUAGE) if lang in self._languages else None
         found: list[_Match] = []
         append = found.append
-        if automaton is None:
-            automaton = self.lexicon.automaton
-        if not len(automaton):
+        if keys is None:
+            keys = self.lexicon.automaton
+        if not len(keys):
             return found
-        for last, (key_length, expansions, needs_left, needs_right, gaps) in automaton.iter(text):
+        entries = keys.entries
+        for last, index in keys.automaton.iter(text):
+            key_length, expansions, needs_left, needs_right, gaps = entries[index]
             start = last - key_length + 1
             end = last + 1
             before_ok = start == 0 or not text[start - 1].isalnum()
