@@ -394,10 +394,14 @@ def flag_record(
         from pipelines.engine.indicators import _snippet as snippet
 
         fields = {"title": title or "", "text": text or ""}
-        redacted = {name: redactor.redact(value) for name, value in fields.items() if value}
+        # Each field is redacted once, and only when some evidence quotes it.
+        redacted: dict[str, tuple[str, list[int]]] = {}
         for item in _evidence(result):
-            if item["field"] in redacted:
-                value, offsets = redacted[item["field"]]
+            name = item["field"]
+            if fields.get(name):
+                if name not in redacted:
+                    redacted[name] = redactor.redact(fields[name])
+                value, offsets = redacted[name]
                 item["snippet"] = snippet(value, offsets[item["start"]], offsets[item["end"]])
             else:
                 item["snippet"] = redactor.redact(item["snippet"])[0]

@@ -72,8 +72,21 @@ _AFTER: tuple[str, ...] = (
 _BEFORE_SET = frozenset(tuple(p.split()) for p in _BEFORE)
 _AFTER_SET = frozenset(tuple(p.split()) for p in _AFTER)
 _LONGEST = max(len(p) for p in _BEFORE_SET | _AFTER_SET)
-_BEFORE_LAST = frozenset(p[-1] for p in _BEFORE_SET)
-_AFTER_FIRST = frozenset(p[0] for p in _AFTER_SET)
+
+
+def _lengths(phrases: frozenset[tuple[str, ...]], at: int) -> dict[str, frozenset[int]]:
+    """Per word, the lengths of the phrases that have it at position ``at`` (0 or -1)."""
+    lengths: dict[str, set[int]] = {}
+    for phrase in phrases:
+        lengths.setdefault(phrase[at], set()).add(len(phrase))
+    return {word: frozenset(found) for word, found in lengths.items()}
+
+
+#: The lengths to try for a word that ends an introduction / starts a following phrase.
+_BEFORE_LENGTHS = _lengths(_BEFORE_SET, -1)
+_AFTER_LENGTHS = _lengths(_AFTER_SET, 0)
+_NO_LENGTHS: frozenset[int] = frozenset()
+_PHRASE_WORDS = frozenset(_BEFORE_LENGTHS) | frozenset(_AFTER_LENGTHS)
 #: What may stand between an introduction and the name ("my name is: Amy", "Amy - here").
 _SEP = re.compile(r"[\s,:;–—\-]{0,8}")
 
@@ -162,16 +175,26 @@ def introduced_names(text: str, not_names: frozenset[str] | None = None) -> list
         if word[0].isupper() and len(word) >= 2 and folded[index] not in stop:
             found.append(word)
 
-    for i in range(len(words)):
-        if folded[i] not in _BEFORE_LAST and folded[i] not in _AFTER_FIRST:
-            continue
+    for i in [i for i, word in enumerate(folded) if word in _PHRASE_WORDS]:
+        # Only the phrase lengths that can end (start) with this word are looked at.
+        before_lengths = _BEFORE_LENGTHS.get(folded[i], _NO_LENGTHS)
+        after_lengths = _AFTER_LENGTHS.get(folded[i], _NO_LENGTHS)
         for length in range(1, _LONGEST + 1):
             # words[i - length + 1 .. i] introduce words[i + 1]
-            before = i + 1 < len(words) and phrase(i - length + 1, length) in _BEFORE_SET
+            before = (
+                length in before_lengths
+                and i + 1 < len(words)
+                and phrase(i - length + 1, length) in _BEFORE_SET
+            )
             if before and gap(i, i + 1, _SEP):
                 consider(i + 1)
             # words[i .. i + length - 1] follow words[i - 1]
-            if i > 0 and phrase(i, length) in _AFTER_SET and gap(i - 1, i, _SEP):
+            if (
+                length in after_lengths
+                and i > 0
+                and phrase(i, length) in _AFTER_SET
+                and gap(i - 1, i, _SEP)
+            ):
                 consider(i - 1)
     return list(dict.fromkeys(found))
 
