@@ -220,16 +220,28 @@ class _Match:
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
     """Language of ``text`` via :mod:`pipelines.engine.language`; ``"unknown"`` when that
     module is missing or fails (the engine never depends on it)."""
+    found = _detect(text, quick=False)
+    assert found is not None
+    return found
+
+
+def quick_language_or_none(text: str) -> tuple[str, float | None] | None:
+    """:func:`detect_language_or_unknown` when it needs no accurate-stage language model,
+    else ``None`` (see :meth:`LanguageDetector.detect_quick`)."""
+    return _detect(text, quick=True)
+
+
+def _detect(text: str, *, quick: bool) -> tuple[str, float | None] | None:
     try:
-        from pipelines.engine.language import detect_language
+        from pipelines.engine.language import default_detector
     except ImportError:
         return UNKNOWN_LANGUAGE, None
     try:
-        lang, confidence = detect_language(text)
+        detector = default_detector()
+        return detector.detect_quick(text) if quick else detector.detect(text)
     except Exception:
         logger.warning("language detection failed", exc_info=True)
         return UNKNOWN_LANGUAGE, None
-    return lang, confidence
 
 
 class IndicatorEngine:
@@ -296,11 +308,13 @@ class IndicatorEngine:
         age_text: str | int | None = None,
         price_text: str | None = None,
         source_kind: str | None = None,
+        lang_confidence: float | None = None,
     ) -> Analysis:
         """Analyse one ad.
 
         ``lang`` is the ad's language when already known (else it is detected; only used
-        for negation cues of language-neutral rules and reported back). With
+        for negation cues of language-neutral rules and reported back), with
+        ``lang_confidence`` when it was detected beforehand. With
         ``derive_origin=False`` the ``origin`` category is never produced. ``source``
         enables the running-median price check for that source. ``age_text`` and
         ``price_text`` are the ad's dedicated age/price fields, preferred over the text.
@@ -309,7 +323,7 @@ class IndicatorEngine:
         """
         title = title or ""
         text = text or ""
-        confidence: float | None = None
+        confidence = lang_confidence
         if lang is None:
             lang, confidence = detect_language_or_unknown(f"{title}\n{text}".strip())
         fields = [(name, normalize(value)) for name, value in (("title", title), ("text", text))]
