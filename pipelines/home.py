@@ -6,8 +6,8 @@
 - else (an installed package) the user's data folder, ``$XDG_DATA_HOME/lcom`` or
   ``~/.local/share/lcom``.
 
-Under it: ``var/`` (spool, audit log, job folders, ``cache/lexicons``: compiled lexicons;
-``LCOM_VAR_DIR`` overrides),
+Under it: ``var/`` (spool, audit log, job folders, ``cache/lexicons``: the lexicons as
+``lcom flag`` compiled them; ``LCOM_VAR_DIR`` overrides),
 ``sources/`` (extraction configs of an installed package; ``LCOM_SOURCES_DIR``
 overrides) and ``policy/`` (the guardrail policy folder when ``LCOM_POLICY_DIR`` is
 not set). Every path is absolute, so audit records and messages do not depend on the
@@ -55,10 +55,9 @@ def var_dir(environ: os._Environ[str] | dict[str, str] | None = None) -> Path:
     return lcom_home(env) / "var"
 
 
-def lexicon_cache_dir(var: str | Path | None = None) -> Path:
-    """``<var>/cache/lexicons`` (default var: :func:`var_dir`): compiled lexicons
-    (``pipelines.engine.lexicon_cache``)."""
-    return (Path(var).resolve() if var else var_dir()) / "cache" / "lexicons"
+def lexicon_cache_dir() -> Path:
+    """``<var>/cache/lexicons``: compiled lexicons (``pipelines.engine.lexicon_cache``)."""
+    return var_dir() / "cache" / "lexicons"
 
 
 def home_sources_dir() -> Path | None:

@@ -37,7 +37,6 @@ from itemadapter import ItemAdapter
 
 from pipelines.dropping import drop_item, item_ref
 from pipelines.engine.indicators import Analysis, IndicatorEngine
-from pipelines.home import lexicon_cache_dir
 from pipelines.pseudonymize import PSEUDONYMISED
 
 if TYPE_CHECKING:
@@ -71,7 +70,6 @@ class IndicatorPipeline:
         engine = IndicatorEngine.from_dir(
             settings.get("LCOM_LEXICON_DIR") or None,
             threshold=float(threshold) if threshold not in (None, "") else None,
-            cache_dir=lexicon_cache_dir(settings.get("LCOM_VAR_DIR")),
         )
         derive_origin = settings.getbool("LCOM_DERIVE_ORIGIN", False)
         logger.info(
