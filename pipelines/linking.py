@@ -25,7 +25,9 @@ Settings:
 
 Stats: ``lcom/links/observed``, ``lcom/links/non_hit_observed``, ``lcom/links/promoted``,
 ``lcom/links/derived/<indicator>``, ``lcom/links/linked`` (hits with ``links``),
-``lcom/links/updates`` (partial updates of earlier hits), ``lcom/links/purged/<hit|non_hit>``.
+``lcom/links/updates`` (partial updates of earlier hits), ``lcom/links/purged/<hit|non_hit>``,
+``lcom/links/unavailable`` (the link store in Elasticsearch could not be reached: the ad
+goes on unlinked, the error is logged).
 Logs name ads by ``doc_id`` only.
 """
 
@@ -52,6 +54,7 @@ from pipelines.engine.linking import (
     normalise_city,
     observed_day,
 )
+from pipelines.es.links import LinkStoreUnavailable
 from pipelines.links import open_store
 from pipelines.links.model import LinkStore, LinkUpdate, parse_iso
 from pipelines.pseudonymize import PSEUDONYMISED
@@ -135,8 +138,9 @@ class LinkingPipeline:
         store: LinkStore = open_store(settings)
         keep_non_hits = settings.getbool("LCOM_LINK_NON_HITS", False)
         hit_days = settings.getint("LCOM_LINK_HIT_DAYS", 0) or None
+
         def send_updates(updates: Sequence[LinkUpdate]) -> None:
-            # The Elasticsearch pipeline spools them after the hits they name (B's side).
+            # The Elasticsearch pipeline spools them after the hits they name.
             crawler.signals.send_catch_log(signal=hit_updates, updates=list(updates))
 
         pipeline = cls(
@@ -170,7 +174,12 @@ class LinkingPipeline:
         if self.hit_days:
             cutoffs.append((True, self.hit_days))
         for hit, days in cutoffs:
-            gone = self.engine.store.purge_before(now - timedelta(days=days), hit=hit)
+            try:
+                gone = self.engine.store.purge_before(now - timedelta(days=days), hit=hit)
+            except LinkStoreUnavailable as exc:
+                self._inc("lcom/links/unavailable")
+                logger.error("link store retention not applied this time: %s", exc)
+                return
             if gone:
                 self._inc(f"lcom/links/purged/{'hit' if hit else 'non_hit'}", gone)
 
@@ -179,7 +188,14 @@ class LinkingPipeline:
         facts = ad_facts(adapter)
         if facts is None or not (facts.hit or self.engine.keep_non_hits):
             return item
-        linked = await asyncio.to_thread(self._link, facts)
+        try:
+            linked = await asyncio.to_thread(self._link, facts)
+        except LinkStoreUnavailable as exc:
+            # The hit goes on unlinked (and is spooled): never lose it over the link
+            # store. Observed again once the cluster is back, it links as usual.
+            self._inc("lcom/links/unavailable")
+            logger.error("ad %s not linked: %s", facts.doc_id, exc)
+            return item
         self._apply(adapter, facts, linked)
         return item
 
