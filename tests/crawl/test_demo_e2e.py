@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.demosite import DemoSite
+from pipelines.es.spool import segment_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,11 +39,10 @@ def base_env(tmp_path: Path) -> dict[str, str]:
 
 
 def spooled_hits(var_dir: Path) -> list[dict]:
+    """The hit documents in the spool (partial updates of earlier hits left out)."""
     hits = []
     for path in sorted((var_dir / "spool").rglob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                hits.append(json.loads(line))
+        hits += segment_documents(path.parent, path.name)
     return hits
 
 
