@@ -78,7 +78,7 @@ class LinkConfig:
     carousel_window_days: int = 30
     shared_min_names: int = 3
     shared_min_ages: int = 3
-    template_similarity: float = 0.7
+    template_similarity: float = 0.6
     template_num_perm: int = 64
     shingle_words: int = 3
     weights: Mapping[str, float] = field(
@@ -187,14 +187,17 @@ def _hash32(text: str) -> int:
 
 
 def text_shape(text: str, shingle_words: int) -> TextShape:
-    """Tokens and shingle hashes of ``text``; contact tokens count as their kind only, so
-    an ad re-posted with a new number still matches. Linear in the text."""
+    """Tokens and shingle hashes of ``text``; contact tokens count as their kind only and
+    every number as ``#``, so an ad re-posted with a new number, age or price still
+    matches. Linear in the text."""
     text = text[:MAX_TEMPLATE_CHARS]
     spans: list[tuple[int, int]] = []
     words: list[str] = []
     for match in _TOKEN.finditer(text):
         spans.append(match.span())
-        words.append(_CONTACT_TOKEN.sub(r"[\1]", match.group(0).casefold()))
+        word = match.group(0).casefold()
+        # Numbers (ages, prices, times) and contact tokens are the slots of a template.
+        words.append("#" if word.isdigit() else _CONTACT_TOKEN.sub(r"[\1]", word))
     size = min(shingle_words, len(words)) if words else 0
     shingles = tuple(
         _hash32(" ".join(words[i : i + size])) for i in range(len(words) - size + 1) if size
@@ -245,7 +248,8 @@ def jaccard(a: Iterable[int], b: Iterable[int]) -> float:
 
 def explain_template(shape: TextShape, other: Iterable[int], size: int) -> dict[str, list[str]]:
     """The phrases the ad shares with ``other`` (shingle hashes of another ad) and the slots
-    between them that differ: runs of tokens covered, or not, by shared shingles."""
+    between them that differ: runs of tokens covered, or not, by shared shingles. Numbers
+    and tokens (``[name]``, ``[phone:…]``) are always slots, as in InfoShield's templates."""
     shared = set(other)
     covered = [False] * len(shape.spans)
     width = min(size, len(shape.spans))
@@ -253,6 +257,10 @@ def explain_template(shape: TextShape, other: Iterable[int], size: int) -> dict[
         if value in shared:
             for index in range(start, min(start + width, len(covered))):
                 covered[index] = True
+    for index, (begin, end) in enumerate(shape.spans):
+        token = shape.text[begin:end]
+        if token.isdigit() or token.startswith("["):
+            covered[index] = False
     phrases: list[str] = []
     slots: list[str] = []
     run_start = 0
@@ -369,10 +377,13 @@ class LinkEngine:
         *,
         keep_non_hits: bool = False,
         threshold: float = 0.5,
+        promote: bool = True,
     ) -> None:
         self.store = store
         self.config = config or LinkConfig()
         self.keep_non_hits = keep_non_hits
+        # A hit made by its links must be able to show them: off when ``links`` is not stored.
+        self.promote = promote
         self.threshold = threshold
         self.signer = Signer(self.config.template_similarity, self.config.template_num_perm)
 
@@ -408,7 +419,8 @@ class LinkEngine:
         contact_summaries = [summaries[key] for key in contacts if key in summaries]
         result.derived = self._derive(ad, contact_summaries, shape, match)
         result.weight = sum(item["weight"] for item in result.derived)
-        if not ad.hit and ad.service and ad.score + result.weight >= self.threshold:
+        promotable = self.promote and not ad.hit and ad.service
+        if promotable and ad.score + result.weight >= self.threshold:
             result.promoted = True
             obs = replace(obs, hit=True, template=template_key)
             summaries.update({s.key: s for s in self.store.add(obs)})
