@@ -150,9 +150,10 @@ class ElasticsearchPipeline:
         if self.client is not None:
             await self.client.close()
         if self.spool is not None:
-            status = self.spool.status()
+            # The status reads every segment: only when there is a cluster to be behind.
+            status = self.spool.status() if self.config.connection is not None else None
             self.spool.close()
-            if self.config.connection is None:
+            if status is None:
                 logger.info(
                     "%d hit(s) written to the spool %s",
                     self._written,

@@ -407,7 +407,7 @@ class Spool:
         if not path.exists():  # deleted by its holder between glob and lock
             fh.close()
             return None
-        lines, torn = _read_lines(path)
+        lines, torn = _read_line_ids(path)
         seg = _Segment(
             name=path.name,
             fh=fh,
@@ -433,7 +433,7 @@ class Spool:
                 st.bytes += path.stat().st_size
             except FileNotFoundError:
                 continue
-            lines, torn = _read_lines(path)
+            lines, torn = _read_line_ids(path)
             acked = _read_acks(self._ack_path(path.name), lines)
             st.unreadable_lines += sum(doc is None for doc, _ in lines) + torn
             for doc, checksum in lines:
@@ -600,6 +600,23 @@ def _read_jsonl(path: Path) -> tuple[list[dict[str, Any] | None], int]:
 def _read_lines(path: Path) -> tuple[list[tuple[dict[str, Any] | None, str]], bool]:
     """Every complete line of a segment as ``(document or None, checksum)``, and whether
     it ends with an incomplete line (which is never a record)."""
+    lines, tail = _raw_lines(path)
+    return [(_document(line), record_checksum(line)) for line in lines], tail
+
+
+def _read_line_ids(path: Path) -> tuple[list[tuple[str | None, str]], bool]:
+    """:func:`_read_lines` with each document's observation id in place of the document:
+    what counting and acknowledging need, without holding a segment's documents (which
+    took far more memory than the file, and grew with the hits of the run)."""
+    lines, tail = _raw_lines(path)
+    result: list[tuple[str | None, str]] = []
+    for line in lines:
+        doc = _document(line)
+        result.append((None if doc is None else observation_id(doc), record_checksum(line)))
+    return result, tail
+
+
+def _raw_lines(path: Path) -> tuple[list[bytes], bool]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -608,20 +625,20 @@ def _read_lines(path: Path) -> tuple[list[tuple[dict[str, Any] | None, str]], bo
         raise SpoolError(f"cannot read spool segment {path}: {_why(exc)}") from exc
     lines = raw.split(b"\n")
     tail = lines.pop()
-    result: list[tuple[dict[str, Any] | None, str]] = []
-    for line in lines:
-        doc: dict[str, Any] | None
-        try:
-            value = json.loads(line)
-            doc = value if isinstance(value, dict) else None
-        except ValueError:
-            doc = None
-        result.append((doc, record_checksum(line)))
-    return result, bool(tail.strip())
+    return lines, bool(tail.strip())
 
 
-def _read_acks(path: Path, lines: list[tuple[dict[str, Any] | None, str]]) -> set[str]:
-    """Checksums of the acknowledged records of a segment.
+def _document(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _read_acks(path: Path, lines: list[tuple[str | None, str]]) -> set[str]:
+    """Checksums of the acknowledged records of a segment (``lines`` as from
+    :func:`_read_line_ids`).
 
     An acknowledgement names its record by checksum. One written before checksums were
     recorded (``line`` and ``id`` only) counts only if the record now at that line has
@@ -638,8 +655,8 @@ def _read_acks(path: Path, lines: list[tuple[dict[str, Any] | None, str]]) -> se
             continue
         line = entry.get("line")
         if isinstance(line, int) and 1 <= line <= len(lines):
-            doc, checksum = lines[line - 1]
-            if doc is not None and observation_id(doc) == entry.get("id"):
+            observation, checksum = lines[line - 1]
+            if observation is not None and observation == entry.get("id"):
                 acked.add(checksum)
     return acked
 
