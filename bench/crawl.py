@@ -180,7 +180,9 @@ def run_child(cmd: list[str], env: dict[str, str], stats_file: Path, log: Path) 
     seconds = time.monotonic() - started
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     if process.returncode != 0:
-        print(f"  ! {' '.join(cmd[:4])} exited {process.returncode}; log: {log}", file=sys.stderr)
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+        print(f"  ! {' '.join(cmd[:4])} exited {process.returncode}; log ends:", file=sys.stderr)
+        print(tail, file=sys.stderr)
     cpu = usage.ru_utime + usage.ru_stime
     return Run(seconds, stats, usage.ru_maxrss * 1024, peak[0], process.returncode, cpu)
 

@@ -212,8 +212,16 @@ class RunFacts:
         )
 
 
-def check_run(facts: RunFacts, history: list[RunFacts], limits: Thresholds) -> list[Alert]:
-    """The alerts one finished run raises, compared with the source's recent runs."""
+def check_run(
+    facts: RunFacts, history: list[RunFacts], limits: Thresholds, *, whole_run: bool = True
+) -> list[Alert]:
+    """The alerts one finished run raises, compared with the source's recent runs.
+
+    ``whole_run=False`` checks one worker's share of a run shared on Redis: the rates
+    (incomplete ads, failed and blocked pages) hold for any share, but a share may
+    rightly hold no ads or last longer than usual, so those two checks are left to the
+    run as a whole.
+    """
     alerts: list[Alert] = []
 
     def alert(name: str, message: str, value: float, threshold: float | None = None) -> None:
@@ -221,7 +229,7 @@ def check_run(facts: RunFacts, history: list[RunFacts], limits: Thresholds) -> l
 
     recent = [h for h in history if h.source == facts.source][-limits.history_runs :]
     natural = facts.finish_reason in NATURAL_END
-    if natural and facts.ads_seen == 0:
+    if whole_run and natural and facts.ads_seen == 0:
         before = max((h.ads_seen for h in recent), default=0)
         if before > 0:
             alert(
@@ -264,7 +272,7 @@ def check_run(facts: RunFacts, history: list[RunFacts], limits: Thresholds) -> l
                 limits.block_rate,
             )
     durations = [h.elapsed_seconds for h in recent if h.finish_reason in NATURAL_END]
-    if len(durations) >= limits.min_history_for_duration:
+    if whole_run and len(durations) >= limits.min_history_for_duration:
         usual = statistics.median(durations)
         bound = max(usual * limits.long_run_factor, limits.long_run_min_seconds)
         if facts.elapsed_seconds > bound:
@@ -483,8 +491,15 @@ def standing_checks(
     return alerts
 
 
-def monitor_report(source: str, report: Any, overrides: dict[str, Any]) -> list[Alert]:
-    """Monitor one finished ``lcom crawl`` run; returns (and raises) its alerts."""
+def monitor_report(
+    source: str, report: Any, overrides: dict[str, Any], *, whole_run: bool = True
+) -> list[Alert]:
+    """Monitor one finished ``lcom crawl`` run; returns (and raises) its alerts.
+
+    ``whole_run=False``: ``report`` is one ``lcom worker``'s share of a shared run; it is
+    checked with :func:`check_run`'s share rules and kept out of the run history, which
+    holds whole runs only (``lcom crawl --workers N`` monitors the workers' merged report).
+    """
     from crawler.extensions.audit import audit_log_path
     from crawler.jobs import project_settings
 
@@ -507,8 +522,9 @@ def monitor_report(source: str, report: Any, overrides: dict[str, Any]) -> list[
         source_id = Path(source).stem
     facts = RunFacts.from_stats(source_id, report.run_id, report.stats)
     path = history_path(settings.get("LCOM_VAR_DIR") or "var")
-    alerts = check_run(facts, read_history(path, source_id), config.thresholds)
-    append_history(path, facts)
+    alerts = check_run(facts, read_history(path, source_id), config.thresholds, whole_run=whole_run)
+    if whole_run:
+        append_history(path, facts)
     alerts += standing_checks(settings, [source_id], config, now)
     raise_alerts(alerts, config, audit_log_path(settings), now)
     return alerts

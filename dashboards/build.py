@@ -37,9 +37,11 @@ from dashboards.kibana import expected_files as kibana_expected
 HITS_ALIAS = "lcom-hits"
 AUDIT_ALIAS = "lcom-audit"
 REVIEWS_ALIAS = "lcom-reviews"
+LINKS_ALIAS = "lcom-links"
 HITS_FIRST_INDEX = f"{HITS_ALIAS}-000001"
 AUDIT_FIRST_INDEX = f"{AUDIT_ALIAS}-000001"
 REVIEWS_FIRST_INDEX = f"{REVIEWS_ALIAS}-000001"
+LINKS_FIRST_INDEX = f"{LINKS_ALIAS}-000001"
 REVIEWS_PIPELINE = "lcom-reviews"
 KIBANA_APPLICATION = "kibana-.kibana"
 KIBANA_RESOURCES = ["space:default"]
@@ -219,6 +221,80 @@ def hit_mappings() -> dict[str, Any]:
             "last_seen": _date(),
             "seen_count": {"type": "integer"},
             "review": review_properties(),
+            "links": hit_links_properties(),
+        },
+    }
+
+
+def hit_links_properties() -> dict[str, Any]:
+    """``links.*`` of a hit: what the linking step found (docs/linking.md).
+
+    Set when the ad is indexed and, when a later ad completes a link, by a partial
+    update of the earlier hit. ``indicators.facts`` (cities with dates, shared phrases)
+    is kept in ``_source`` for the explanation but not indexed: its shape depends on
+    the indicator, and a strict mapping would refuse a new shape.
+    """
+    return {
+        "properties": {
+            "contact_cluster": _keyword(),
+            "template_cluster": _keyword(),
+            "cities": _keyword(256),
+            "n_cities": {"type": "integer"},
+            "window_days": {"type": "integer"},
+            "indicators": {
+                "properties": {
+                    "indicator": _keyword(),
+                    "rule": _keyword(),
+                    "weight": {"type": "float"},
+                    "facts": {"type": "object", "enabled": False},
+                }
+            },
+        }
+    }
+
+
+def link_mappings() -> dict[str, Any]:
+    """``lcom-links`` (pipelines/es/links.py): one document per link key (``kind``
+    ``contact`` or ``template``, ``_id`` ``key:<key>``) and one per observed ad (``kind``
+    ``ad``, ``_id`` ``ad:<doc_id>``) that the keys are built from.
+
+    Pseudonyms and hashes only: ``key`` and ``contacts`` are contact pseudonyms or
+    template cluster keys; names are only counted (``n_names``; an ad's name pseudonyms
+    are kept unindexed, to count distinct ones); ``bands`` are MinHash band keys and
+    ``shingles`` 32-bit hashes of word shingles, no words. ``ads`` (a key's entry per
+    ad, which its summary is computed from) is kept in ``_source`` and not indexed.
+    """
+    unindexed_keyword = {"type": "keyword", "index": False, "doc_values": False}
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "kind": _keyword(),
+            # kind "contact" / "template": the key's summary (KeySummary.to_dict()).
+            "key": _keyword(),
+            "sources": _keyword(),
+            "cities": {"properties": {"city": _keyword(256), "first": _date(), "last": _date()}},
+            "city_names": _keyword(256),
+            "n_cities": {"type": "integer"},
+            "window_days": {"type": "integer"},
+            "doc_ids": _keyword(),
+            "hit_doc_ids": _keyword(),
+            "n_ads": {"type": "integer"},
+            "ages": {"type": "integer"},
+            "n_ages": {"type": "integer"},
+            "n_names": {"type": "integer"},
+            "contacts": _keyword(),
+            "first_seen": _date(),
+            "last_seen": _date(),
+            "ads": {"type": "object", "enabled": False},
+            # kind "ad": one observed ad (non-hits: doc_id, source, city, dates, contacts).
+            "doc_id": _keyword(),
+            "source": _keyword(),
+            "city": _keyword(256),
+            "hit": {"type": "boolean"},
+            "template": _keyword(),
+            "name_hashes": unindexed_keyword,
+            "bands": _keyword(),
+            "shingles": {"type": "long", "index": False, "doc_values": False},
         },
     }
 
@@ -323,6 +399,18 @@ def _settings(alias: str, policy: str, *, pipeline: str | None = None) -> dict[s
     return settings
 
 
+def link_settings() -> dict[str, Any]:
+    """One index, never rolled over: a key's document is updated in place (read-modify-
+    write), so it must stay in one index; retention removes observations per document."""
+    return {
+        "index": {
+            "number_of_shards": 1,
+            "auto_expand_replicas": "0-1",
+            "lifecycle": {"name": LINKS_ALIAS},
+        }
+    }
+
+
 def hit_settings() -> dict[str, Any]:
     settings = _settings(HITS_ALIAS, HITS_ALIAS)
     settings["analysis"] = {
@@ -388,6 +476,25 @@ def ilm_policies(retention: Retention) -> dict[str, dict[str, Any]]:
             f"review decisions: kept as long as the longest hit retention "
             f"({retention.max_hit_days}d after rollover)",
         ),
+        LINKS_ALIAS: {
+            "policy": _with_hash(
+                {
+                    "_meta": {
+                        "description": (
+                            "link store: one index, no rollover and no whole-index delete "
+                            "(key documents are updated in place); observations of hits are "
+                            f"forgotten {retention.max_hit_days}d after they were last seen "
+                            "(longest hit retention), non-hit observations after the data "
+                            "policy's own, shorter retention, by the link store's purge"
+                        ),
+                        "retention_days": retention.max_hit_days,
+                    },
+                    "phases": {
+                        "hot": {"min_age": "0ms", "actions": {"set_priority": {"priority": 50}}}
+                    },
+                }
+            )
+        },
     }
 
 
@@ -445,6 +552,13 @@ def component_templates() -> dict[str, dict[str, Any]]:
         "lcom-reviews-mappings": component(
             {"mappings": review_record_mappings()}, "review decisions"
         ),
+        "lcom-links-settings": component(
+            {"settings": link_settings()}, "link store: one shard, no rollover"
+        ),
+        "lcom-links-mappings": component(
+            {"mappings": link_mappings()},
+            "link store: one document per link key and per observed ad (pseudonyms only)",
+        ),
     }
 
 
@@ -459,7 +573,7 @@ def index_templates() -> dict[str, dict[str, Any]]:
             }
         )
 
-    return {name: template(name) for name in (HITS_ALIAS, AUDIT_ALIAS, REVIEWS_ALIAS)}
+    return {name: template(name) for name in (HITS_ALIAS, AUDIT_ALIAS, REVIEWS_ALIAS, LINKS_ALIAS)}
 
 
 def bootstrap_indices() -> dict[str, dict[str, Any]]:
@@ -470,6 +584,7 @@ def bootstrap_indices() -> dict[str, dict[str, Any]]:
             (HITS_FIRST_INDEX, HITS_ALIAS),
             (AUDIT_FIRST_INDEX, AUDIT_ALIAS),
             (REVIEWS_FIRST_INDEX, REVIEWS_ALIAS),
+            (LINKS_FIRST_INDEX, LINKS_ALIAS),
         )
     }
 
@@ -497,9 +612,15 @@ def roles() -> dict[str, dict[str, Any]]:
                     },
                     # Audit records are append-only for the crawler.
                     {"names": _names(AUDIT_ALIAS), "privileges": ["create_doc"]},
+                    # The link store: read-modify-write of key documents, retention purge;
+                    # maintenance: refresh before searching what was just written.
+                    {
+                        "names": _names(LINKS_ALIAS),
+                        "privileges": ["read", "write", "view_index_metadata", "maintenance"],
+                    },
                 ],
             },
-            "lcom crawler: writes hits and appends audit records; nothing else",
+            "lcom crawler: writes hits and the link store, appends audit records; nothing else",
         ),
         "lcom_investigator": role(
             {
@@ -509,6 +630,8 @@ def roles() -> dict[str, dict[str, Any]]:
                     # Review decisions are appended, never edited; the ingest pipeline
                     # records who made them. lcom_review_sync copies them into review.*.
                     {"names": _names(REVIEWS_ALIAS), "privileges": ["create_doc", "read"]},
+                    # Linked cases: read only; the crawler maintains them.
+                    {"names": _names(LINKS_ALIAS), "privileges": ["read", "view_index_metadata"]},
                 ],
                 "applications": [
                     {
@@ -518,7 +641,7 @@ def roles() -> dict[str, dict[str, Any]]:
                     }
                 ],
             },
-            "investigators: read hits, record review decisions (never edit hit content)",
+            "investigators: read hits and links, record review decisions (never edit hit content)",
         ),
         "lcom_legal": role(
             {

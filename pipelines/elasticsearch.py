@@ -17,6 +17,13 @@ Settings:
 
 Connection: the ``ELASTICSEARCH_*`` environment variables (:mod:`pipelines.es.client`).
 
+Partial updates of earlier hits (the linking step gives them the ``links`` of a link a
+later ad completed) reach the spool through :meth:`ElasticsearchPipeline.spool_updates`;
+another component asks for it by sending the Scrapy signal :data:`hit_updates`
+(``crawler.signals.send_catch_log(hit_updates, updates=[(doc_id, {"links": ...}), ...])``).
+Each is appended after the hits it names (stat ``lcom/spool/updates_written``) and sent
+like a hit (:mod:`pipelines.es.indexer`).
+
 Only hit documents reach the spool: an item that is not a minimised hit (``hit`` not
 ``True``, no ``doc_id``, a field that is never stored or that the hit document does not
 have) is dropped before anything is written (stat ``lcom/pipeline/dropped/not_minimised``),
@@ -28,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +58,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _STOP = object()
+
+#: Scrapy signal: partial updates of earlier hits to spool, keyword argument ``updates``,
+#: an iterable of ``(doc_id, fields)`` (e.g. ``(doc_id, {"links": {...}})``).
+hit_updates = object()
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,26 @@ class ElasticsearchPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ElasticsearchPipeline:
-        return cls(EsPipelineConfig.from_settings(crawler.settings), stats=crawler.stats)
+        pipeline = cls(EsPipelineConfig.from_settings(crawler.settings), stats=crawler.stats)
+        crawler.signals.connect(pipeline.spool_updates, signal=hit_updates)
+        return pipeline
+
+    def spool_updates(self, updates: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+        """Append partial updates of earlier hits to the spool (durably, like hits) and
+        queue them for Elasticsearch; returns how many were written.
+
+        Synchronous on purpose: a Scrapy signal handler, called while the item that
+        completed the link is processed, so the updates are on disk before it goes on.
+        """
+        assert self.spool is not None, "open_spider() was not called"
+        written = 0
+        for doc_id, fields in updates:
+            record = self.spool.append_update(doc_id, fields)
+            written += 1
+            self._inc("lcom/spool/updates_written")
+            if self._queue is not None:
+                self._queue.put_nowait(record)
+        return written
 
     def _inc(self, name: str, count: int = 1) -> None:
         if self.stats is not None:

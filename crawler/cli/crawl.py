@@ -136,7 +136,9 @@ def render_refusal(admission: Admission) -> str:
     return "\n".join(lines)
 
 
-def execute(source: str, base_url: str | None, overrides: dict[str, Any]) -> tuple[int, Any]:
+def execute(
+    source: str, base_url: str | None, overrides: dict[str, Any], *, whole_run: bool = True
+) -> tuple[int, Any]:
     from crawler.jobs import run_crawl
     from crawler.runtime import START_REFUSALS
     from crawler.summary import render_summary
@@ -169,7 +171,7 @@ def execute(source: str, base_url: str | None, overrides: dict[str, Any]) -> tup
         return int(ExitCode.INTERRUPTED), report
     from crawler.monitoring import monitor_report
 
-    if monitor_report(source, report, overrides):
+    if monitor_report(source, report, overrides, whole_run=whole_run):
         return int(ExitCode.ALERTS), report
     return int(ExitCode.OK), report
 

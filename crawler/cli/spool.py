@@ -59,7 +59,9 @@ def run_status(args: argparse.Namespace) -> int:
         return 0
     print(f"spool {status.directory}")
     print(f"  segments        {status.segments} ({status.segments_in_use} in use by a crawl)")
-    print(f"  hits            {status.records}")
+    print(f"  hits            {status.records - status.updates}")
+    if status.updates:
+        print(f"  hit updates     {status.updates} (links of earlier hits)")
     print(f"  acknowledged    {status.acknowledged}")
     print(f"  pending         {status.pending}")
     print(f"  rejected        {status.rejected}")
@@ -114,6 +116,9 @@ def run_replay(args: argparse.Namespace) -> int:
         return 1
     for key in ("created", "updated", "noop", "rejected", "failed"):
         print(f"{key:<10} {counts.get(key, 0)}")
+    updates = {k[7:]: v for k, v in sorted(counts.items()) if k.startswith("update:")}
+    if updates:
+        print("hit updates " + ", ".join(f"{k} {v}" for k, v in updates.items()))
     for key, value in sorted(counts.items()):
         if key.startswith("reason:"):
             print(f"  {key[7:]}: {value}")

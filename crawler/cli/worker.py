@@ -60,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
         overrides["LCOM_RUN_ID"] = args.run
     if args.worker_id:
         overrides["LCOM_WORKER_ID"] = args.worker_id
-    code, _ = execute(args.source, args.base_url, overrides)
+    # One worker's share of a shared run; a coordinating ``lcom crawl --workers N``
+    # monitors the merged run itself and switches this off (LCOM_MONITORING=0).
+    code, _ = execute(args.source, args.base_url, overrides, whole_run=False)
     return code
 
 
@@ -108,7 +110,7 @@ def run_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     """Start ``args.workers`` local workers on one run, wait for all, print one summary."""
     import json
 
-    from crawler import frontier
+    from crawler import frontier, monitoring
     from crawler.cli.crawl import precheck, render_refusal
     from crawler.jobs import CrawlReport
     from crawler.runtime import new_run_id
@@ -142,9 +144,13 @@ def run_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     sys.stdout.flush()
     with tempfile.TemporaryDirectory(prefix="lcom-workers-") as tmp:
         dumps = [Path(tmp) / f"worker{i}.json" for i in range(args.workers)]
+        # The run is monitored once, below, on the merged stats, not share by share.
+        env = {**os.environ, monitoring.SWITCH_ENV: "0"}
         processes = [
             subprocess.Popen(
-                worker_command(args, run_id, f"{run_id}-w{i}", dumps[i]), stdout=subprocess.DEVNULL
+                worker_command(args, run_id, f"{run_id}-w{i}", dumps[i]),
+                stdout=subprocess.DEVNULL,
+                env=env,
             )
             for i in range(args.workers)
         ]
@@ -169,4 +175,8 @@ def run_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     if stats_dump:
         Path(stats_dump).write_text(json.dumps(merged, indent=2, sort_keys=True), encoding="utf-8")
     failing = [code for code in codes if code != 0]
-    return failing[0] if failing else ExitCode.OK
+    if failing:
+        return failing[0]
+    if monitoring.monitor_report(args.source, report, overrides):
+        return ExitCode.ALERTS
+    return ExitCode.OK

@@ -11,7 +11,9 @@
 * the **decisions**, the record of truth: appended, never edited, each with who and when.
 
 The spool is read through :func:`pipelines.es.spool.spool_segments` and
-:func:`~pipelines.es.spool.segment_documents`, the reader ``lcom spool`` uses.
+:func:`~pipelines.es.spool.segment_items`, the reader ``lcom spool`` uses; a partial
+update in the spool (an earlier hit gets the ``links`` of a link a later ad completed)
+is applied to the indexed hit as Elasticsearch applies it.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from crawler.review.model import (
     QueueQuery,
 )
 from crawler.review.store import DecisionRefused, LoginFailed, Principal
-from pipelines.es.spool import segment_documents, spool_segments
+from pipelines.es.spool import HitUpdate, segment_items, spool_segments
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +105,25 @@ def _now() -> str:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _updated(tx: sqlite3.Connection, update: HitUpdate) -> dict[str, Any] | None:
+    """The indexed hit with ``update`` applied, or ``None`` when it is not indexed (its
+    segment is gone) or was indexed from an observation made after the update."""
+    row = tx.execute("SELECT doc FROM hit_docs WHERE doc_id = ?", (update.doc_id,)).fetchone()
+    if row is None:
+        return None
+    stored = json.loads(row[0])
+    if not isinstance(stored, dict):
+        return None
+    try:
+        seen = datetime.fromisoformat(str(stored.get("last_seen")).replace("Z", "+00:00"))
+        made = datetime.fromisoformat(update.at.replace("Z", "+00:00"))
+        if seen.astimezone(UTC) > made.astimezone(UTC):
+            return None
+    except ValueError:
+        pass  # no comparable dates: apply it
+    return update.apply(stored)
 
 
 class LocalReviewStore:
@@ -173,7 +194,7 @@ class LocalReviewStore:
                         for table in _INDEX_TABLES:
                             tx.execute(f"DELETE FROM {table}")
                     for segment in changed:
-                        docs = segment_documents(self.spool_dir, segment.name)
+                        docs = segment_items(self.spool_dir, segment.name)
                         read += len(docs)
                         self._upsert(tx, docs)
                         tx.execute(
@@ -184,12 +205,15 @@ class LocalReviewStore:
             self._last_refresh = time.monotonic()
             return read
 
-    def _upsert(self, tx: sqlite3.Connection, docs: Iterable[dict[str, Any]]) -> None:
+    def _upsert(self, tx: sqlite3.Connection, items: Iterable[dict[str, Any] | HitUpdate]) -> None:
         tx.execute("CREATE TEMP TABLE IF NOT EXISTS touched (doc_id TEXT PRIMARY KEY)")
         tx.execute("CREATE TEMP TABLE IF NOT EXISTS touched_p (pseudonym TEXT PRIMARY KEY)")
         tx.execute("DELETE FROM touched")
         tx.execute("DELETE FROM touched_p")
-        for doc in docs:
+        for item in items:
+            doc = _updated(tx, item) if isinstance(item, HitUpdate) else item
+            if doc is None:
+                continue
             doc_id, last_seen = _str(doc.get("doc_id")), _str(doc.get("last_seen"))
             if not doc_id or not last_seen:
                 continue

@@ -98,7 +98,13 @@ DATA_VIEWS: tuple[DataViewSpec, ...] = (
         index=LINKS,
         name="lcom links",
         time_field="last_seen",
-        formats={},
+        formats={"n_cities": number_format("0,0"), "n_ads": number_format("0,0")},
+        labels={
+            "kind": "link kind",
+            "key": "link key (pseudonym or template cluster)",
+            "city_names": "cities",
+            "window_days": "days between first and last sighting",
+        },
     ),
 )
 
@@ -155,8 +161,9 @@ class Bundle:
     objects: list[Json]
 
 
-def _searches() -> list[Json]:
-    return [
+def _searches(views: Sequence[DataViewSpec]) -> list[Json]:
+    shipped = {spec.id for spec in views}
+    searches = [
         saved_search(
             "lcom-search-triage",
             "lcom: hits to triage",
@@ -210,6 +217,20 @@ def _searches() -> list[Json]:
             description="The append-only ledger of review decisions.",
         ),
     ]
+    if LINKS in shipped:
+        searches.append(
+            saved_search(
+                "lcom-search-link-keys",
+                "lcom: linked cases (contacts and template clusters in several cities)",
+                "lcom-links",
+                ("kind", "key", "n_cities", "city_names", "window_days", "n_ads", "sources"),
+                [("n_cities", "desc"), ("last_seen", "desc")],
+                query='kind : ("contact" or "template") and n_cities >= 2',
+                description="One row per link key in the link store; open a key's hits in "
+                "lcom-hits with links.contact_cluster or links.template_cluster.",
+            ),
+        )
+    return searches
 
 
 def _signals() -> list[Json]:
@@ -652,7 +673,7 @@ def render(es_definitions: Mapping[str, Mapping[str, Any]], retention: Retention
     hits_mapping = mappings_by_index(es_definitions).get(HITS, {})
     return [
         Bundle("data-views", [data_view(spec) for spec in views]),
-        Bundle("searches", _searches()),
+        Bundle("searches", _searches(views)),
         Bundle("signals-overview", _signals()),
         Bundle("carousels", _carousels(hits_mapping)),
         Bundle("review-queue", _review_queue()),

@@ -13,6 +13,18 @@ stray index). Results per record:
 ``failed``   not stored now (cluster down, 429     stat ``lcom/es/failed/<reason>``;
              after ``max_retries``, 5xx)            stays pending in the spool
 
+A partial-update record of the spool (:meth:`pipelines.es.spool.Spool.append_update`:
+an earlier hit gets the ``links`` of a link a later ad completed) becomes a bulk
+``update`` with ``doc`` addressed to the index generation that holds the hit. Updates
+are sent after the hits of the same batch; an update whose hit is not in Elasticsearch
+yet (its hit failed and stays pending) stays pending too, and is sent with it later.
+
+``updated``  fields set                            stat ``lcom/es/updates/applied``
+``noop``     already set, or the hit was stored     stat ``lcom/es/updates/noop``
+             from a newer observation
+``missing``  no such hit (erased, or refused)       stat ``lcom/es/updates/missing``
+``rejected``/``failed`` as for hits
+
 Index generations: after an ILM rollover, a hit already stored in an older index is
 *moved* into the write index (the script receives the old copy as ``params.carry``,
 then the old copy is deleted if it did not change meanwhile). So a hit exists once,
@@ -34,7 +46,7 @@ from elasticsearch.helpers import async_streaming_bulk
 
 from pipelines.es.reviews import COPIES_PER_ID, MAX_RESULT_WINDOW, REVIEW_UPDATE_SCRIPT
 from pipelines.es.script import HIT_UPSERT_SCRIPT, _instant, upsert_params
-from pipelines.es.spool import Spool, SpoolRecord
+from pipelines.es.spool import HitUpdate, Spool, SpoolRecord
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +64,11 @@ _STAT_BY_RESULT = {
     "created": "lcom/es/indexed",
     "updated": "lcom/es/updated",
     "noop": "lcom/es/noop",
+}
+_UPDATE_STAT_BY_RESULT = {
+    "updated": "lcom/es/updates/applied",
+    "noop": "lcom/es/updates/noop",
+    "missing": "lcom/es/updates/missing",
 }
 
 
@@ -89,8 +106,13 @@ class IndexReport:
     reasons: dict[str, int] = field(default_factory=dict)
 
     def add(self, outcomes: Sequence[Outcome]) -> None:
+        """Count outcomes; those of partial updates as ``update:<result>`` (but
+        ``failed`` and ``rejected`` alike for both)."""
         for o in outcomes:
-            self.counts[o.result] = self.counts.get(o.result, 0) + 1
+            key = o.result
+            if o.record.is_update and key not in ("failed", "rejected"):
+                key = f"update:{key}"
+            self.counts[key] = self.counts.get(key, 0) + 1
             if o.reason:
                 self.reasons[o.reason] = self.reasons.get(o.reason, 0) + 1
 
@@ -150,13 +172,30 @@ class HitIndexer:
         self.spool = spool
         self.config = config or IndexerConfig()
         self._stats = stats or (lambda _name, _n: None)
+        #: doc_ids of hits this indexer could not store yet (still pending in the spool):
+        #: their partial updates wait for them.
+        self._unsent: set[str] = set()
 
     async def index(self, records: Sequence[SpoolRecord]) -> list[Outcome]:
         """Send ``records``; acknowledge or reject each in the spool; return outcomes.
 
-        Observations of the same ``doc_id`` go in successive rounds (oldest first), so
-        each bulk response item maps to exactly one record.
+        Hits first, then partial updates. Observations of the same ``doc_id`` go in
+        successive rounds (oldest first), so each bulk response item maps to exactly one
+        record.
         """
+        hits = [r for r in records if not r.is_update]
+        updates = [r for r in records if r.is_update]
+        outcomes = await self._index_hits(hits)
+        for o in outcomes:
+            if o.result == "failed":
+                self._unsent.add(o.record.doc_id)
+            else:
+                self._unsent.discard(o.record.doc_id)
+        if updates:
+            outcomes.extend(await self._index_updates(updates, outcomes))
+        return outcomes
+
+    async def _index_hits(self, records: Sequence[SpoolRecord]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         pending = sorted(records, key=lambda r: (r.doc.get("last_seen") or "", r.line))
         while pending:
@@ -265,6 +304,119 @@ class HitIndexer:
         if status == 400:
             return Outcome(record, "rejected", error_type + "\x00" + detail)
         return Outcome(record, "failed", error_type)
+
+    async def _index_updates(
+        self, records: Sequence[SpoolRecord], hit_outcomes: Sequence[Outcome]
+    ) -> list[Outcome]:
+        """Send partial updates in spool order (one round per update of the same hit)."""
+        newest_hit: dict[str, str] = {}
+        for o in hit_outcomes:
+            if o.result in _STAT_BY_RESULT and isinstance(
+                seen := o.record.doc.get("last_seen"), str
+            ):
+                newest_hit[o.record.doc_id] = max(newest_hit.get(o.record.doc_id, ""), seen)
+        outcomes: list[Outcome] = []
+        pending = sorted(records, key=lambda r: (r.segment, r.line))
+        while pending:
+            round_: dict[str, tuple[SpoolRecord, HitUpdate]] = {}
+            deferred: list[SpoolRecord] = []
+            waiting: list[Outcome] = []
+            for record in pending:
+                update = record.update
+                if update is None:
+                    outcomes.append(
+                        await self._reject(
+                            record, "invalid_update", None, "update without doc_id or doc"
+                        )
+                    )
+                elif update.doc_id in self._unsent:
+                    waiting.append(Outcome(record, "failed", "hit_pending"))
+                elif _superseded(update, newest_hit.get(update.doc_id)):
+                    # The hit was just stored from an observation made after this update:
+                    # its own links are newer.
+                    waiting.append(Outcome(record, "noop"))
+                elif update.doc_id in round_:
+                    deferred.append(record)
+                else:
+                    round_[update.doc_id] = (record, update)
+            outcomes.extend(await self._finish(waiting, _UPDATE_STAT_BY_RESULT))
+            if round_:
+                outcomes.extend(await self._send_updates(round_))
+            pending = deferred
+        return outcomes
+
+    async def _send_updates(
+        self, updates: dict[str, tuple[SpoolRecord, HitUpdate]]
+    ) -> list[Outcome]:
+        try:
+            holders = await self._holders(list(updates))
+        except (ApiError, TransportError) as exc:
+            reason = _transport_reason(exc)
+            self._log_unavailable(reason, exc)
+            failed = [Outcome(r, "failed", reason) for r, _ in updates.values()]
+            return await self._finish(failed, _UPDATE_STAT_BY_RESULT)
+        outcomes: dict[str, Outcome] = {}
+        actions: list[dict[str, Any]] = []
+        for doc_id, (record, update) in updates.items():
+            index = holders.get(doc_id)
+            if index is None:
+                outcomes[doc_id] = Outcome(record, "missing")
+                continue
+            actions.append(
+                {
+                    "_op_type": "update",
+                    "_index": index,
+                    "_id": doc_id,
+                    "retry_on_conflict": self.config.retry_on_conflict,
+                    "doc": update.doc,
+                }
+            )
+        kwargs: dict[str, Any] = {}
+        if self.config.refresh:
+            kwargs["refresh"] = self.config.refresh
+        try:
+            async for ok, info in self._bulk(actions, **kwargs):
+                item = next(iter(info.values()))
+                doc_id = str(item.get("_id"))
+                if doc_id not in updates or doc_id in outcomes:
+                    logger.error("bulk response for an unknown or repeated _id %s", doc_id)
+                    continue
+                record = updates[doc_id][0]
+                if not ok and item.get("status") == 404:
+                    outcomes[doc_id] = Outcome(record, "missing")  # erased meanwhile
+                else:
+                    outcomes[doc_id] = self._item_outcome(record, ok, item)
+        except TransportError as exc:
+            self._log_unavailable("unavailable", exc)
+        except ApiError as exc:
+            self._log_unavailable(_transport_reason(exc), exc)
+        for doc_id, (record, _) in updates.items():
+            outcomes.setdefault(doc_id, Outcome(record, "failed", "unavailable"))
+        for o in outcomes.values():
+            if o.result == "missing":
+                logger.warning(
+                    "hit %s is not in Elasticsearch (erased or refused): its partial update "
+                    "is dropped",
+                    o.record.doc_id,
+                )
+        return await self._finish(list(outcomes.values()), _UPDATE_STAT_BY_RESULT)
+
+    async def _holders(self, ids: list[str]) -> dict[str, str]:
+        """The index generation that holds each of ``ids`` (the newest, if several)."""
+        found: dict[str, str] = {}
+        for first in range(0, len(ids), IDS_PER_LOOKUP):
+            chunk = ids[first : first + IDS_PER_LOOKUP]
+            resp = await self.client.search(
+                index=self.config.alias,
+                query={"ids": {"values": chunk}},
+                source=False,
+                size=len(chunk) * COPIES_PER_ID,
+                track_total_hits=False,
+            )
+            for hit in resp.body.get("hits", {}).get("hits", []):
+                doc_id, index = str(hit["_id"]), str(hit["_index"])
+                found[doc_id] = max(found.get(doc_id, index), index)
+        return found
 
     async def _write_index(self) -> str:
         try:
@@ -507,7 +659,9 @@ class HitIndexer:
         )
         return Outcome(record, "rejected", error_type)
 
-    async def _finish(self, outcomes: list[Outcome]) -> list[Outcome]:
+    async def _finish(
+        self, outcomes: list[Outcome], stat_by_result: Mapping[str, str] = _STAT_BY_RESULT
+    ) -> list[Outcome]:
         final: list[Outcome] = []
         acks: list[tuple[SpoolRecord, str]] = []
         for o in outcomes:
@@ -515,9 +669,9 @@ class HitIndexer:
                 error_type, _, detail = (o.reason or "error").partition("\x00")
                 final.append(await self._reject(o.record, error_type, 400, detail))
                 continue
-            if o.result in _STAT_BY_RESULT:
+            if o.result in stat_by_result:
                 acks.append((o.record, o.result))
-                self._stats(_STAT_BY_RESULT[o.result], 1)
+                self._stats(stat_by_result[o.result], 1)
             else:
                 self._stats(f"lcom/es/failed/{o.reason or 'unknown'}", 1)
             final.append(o)
@@ -537,6 +691,16 @@ class HitIndexer:
                 reason,
                 type(exc).__name__,
             )
+
+
+def _superseded(update: HitUpdate, newest_hit: str | None) -> bool:
+    """Whether the hit was stored from an observation made after ``update``."""
+    if not newest_hit or not update.at:
+        return False
+    try:
+        return _instant(newest_hit) > _instant(update.at)
+    except ValueError:
+        return False
 
 
 def _review_of(hit: Mapping[str, Any]) -> Any:

@@ -7,6 +7,17 @@ Layout of the spool directory (setting ``LCOM_SPOOL_DIR``, default ``var/spool``
                                         "id": "<doc_id>@<last_seen>", "outcome": ...}
     rejected.jsonl                     documents Elasticsearch refused, with the reason
 
+A segment line is a hit document, or a **partial update** of an earlier hit (the linking
+step gives earlier hits the ``links`` of a link a later ad completed)::
+
+    {"lcom_update": {"doc_id": "<doc_id>", "doc": {"links": {...}}, "at": "<utc>"}}
+
+Updates are written with :meth:`Spool.append_update`, after the hits they name, and
+acknowledged like hits; the indexer sends each as a bulk ``update`` with ``doc``
+(replaying one sets the same values again). Readers that want hit documents only
+(:func:`segment_documents`, :meth:`Spool.documents`) skip them; :func:`segment_items`
+returns both, in order.
+
 Write-ahead protocol: a hit is appended, flushed and ``fsync``-ed *before* it is sent;
 once Elasticsearch confirmed it (``created``, ``updated`` or ``noop``) or refused it
 for good (then it is copied to ``rejected.jsonl``), the record's id goes to the
@@ -39,7 +50,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,12 +68,67 @@ REJECTED_LOCK = "rejected.lock"
 DEFAULT_SPOOL_DIR = var_dir() / "spool"
 DEFAULT_MAX_SEGMENT_BYTES = 16 * 1024 * 1024
 
-#: Outcomes recorded in ack files.
-ACK_OUTCOMES = frozenset({"created", "updated", "noop", "rejected"})
+#: Outcomes recorded in ack files (``missing``: an update whose hit is not stored).
+ACK_OUTCOMES = frozenset({"created", "updated", "noop", "rejected", "missing"})
+
+#: Key of a partial-update record (the line's only key).
+UPDATE_KEY = "lcom_update"
+
+
+@dataclass(frozen=True)
+class HitUpdate:
+    """A partial update of an earlier hit: set the fields of ``doc`` (objects merged),
+    nothing else. ``at`` is when it was made (ISO 8601, UTC)."""
+
+    doc_id: str
+    doc: dict[str, Any]
+    at: str
+
+    def apply(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """``stored`` with this update applied as Elasticsearch applies a ``doc``
+        update: objects merged key by key, any other value replaced."""
+        return _merged(stored, self.doc)
+
+    def record(self) -> dict[str, Any]:
+        """The spool line of this update."""
+        return {UPDATE_KEY: {"doc_id": self.doc_id, "doc": self.doc, "at": self.at}}
+
+    @classmethod
+    def from_record(cls, line: Mapping[str, Any]) -> HitUpdate | None:
+        """The update a spool line holds, or ``None`` when the line is a hit (or an
+        update without a ``doc_id`` or ``doc`` object, which is refused when sent)."""
+        body = line.get(UPDATE_KEY)
+        if not isinstance(body, Mapping):
+            return None
+        doc_id, doc, at = body.get("doc_id"), body.get("doc"), body.get("at")
+        if not isinstance(doc_id, str) or not doc_id or not isinstance(doc, dict):
+            return None
+        return cls(doc_id, doc, at if isinstance(at, str) else "")
+
+
+def _merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        current = out.get(key)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            out[key] = _merged(current, value)
+        else:
+            out[key] = value
+    return out
+
+
+def is_update(line: Mapping[str, Any]) -> bool:
+    """Whether a spool line is a partial-update record (well-formed or not)."""
+    return UPDATE_KEY in line
 
 
 def observation_id(doc: dict[str, Any]) -> str:
-    """Identity of one observation of a hit: ``doc_id`` plus its ``last_seen``."""
+    """Identity of one observation of a hit: ``doc_id`` plus its ``last_seen``
+    (of an update: ``update:<doc_id>@<at>``)."""
+    if is_update(doc):
+        body = doc.get(UPDATE_KEY)
+        body = body if isinstance(body, dict) else {}
+        return f"update:{body.get('doc_id')}@{body.get('at')}"
     return f"{doc.get('doc_id')}@{doc.get('last_seen')}"
 
 
@@ -106,7 +172,20 @@ class SpoolRecord:
 
     @property
     def doc_id(self) -> str:
+        """The hit's ``doc_id`` (of an update: the hit it updates)."""
+        if is_update(self.doc):
+            body = self.doc.get(UPDATE_KEY)
+            return str(body.get("doc_id") if isinstance(body, dict) else None)
         return str(self.doc.get("doc_id"))
+
+    @property
+    def update(self) -> HitUpdate | None:
+        """The partial update this record holds, ``None`` for a hit (see :attr:`is_update`)."""
+        return HitUpdate.from_record(self.doc)
+
+    @property
+    def is_update(self) -> bool:
+        return is_update(self.doc)
 
     @property
     def observation(self) -> str:
@@ -121,6 +200,8 @@ class SpoolStatus:
     segments: int = 0
     segments_in_use: int = 0
     records: int = 0
+    #: Of ``records``, partial updates of earlier hits.
+    updates: int = 0
     acknowledged: int = 0
     pending: int = 0
     rejected: int = 0
@@ -193,6 +274,24 @@ class Spool:
             checksum = record_checksum(data)
             seg.checksums.append(checksum)
             return SpoolRecord(seg.name, seg.lines, doc, checksum)
+
+    def append_update(
+        self, doc_id: str, partial: Mapping[str, Any], *, at: datetime | None = None
+    ) -> SpoolRecord:
+        """Write a partial update of the earlier hit ``doc_id`` durably, like :meth:`append`.
+
+        ``partial`` holds the fields to set, e.g. ``{"links": {...}}``: objects are
+        merged into the stored hit, other values replace it. Sent as a bulk ``update``
+        with ``doc``; replaying it sets the same values again.
+        """
+        if not isinstance(doc_id, str) or not doc_id:
+            raise ValueError("a partial update needs the doc_id of the hit it updates")
+        if not isinstance(partial, Mapping) or not partial:
+            raise ValueError("a partial update needs at least one field")
+        if "doc_id" in partial or "review" in partial:
+            raise ValueError("a partial update never changes doc_id or review")
+        when = (at or _now()).astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return self.append(HitUpdate(doc_id, dict(partial), when).record())
 
     def _writable_segment(self, incoming: int) -> _Segment:
         seg = self._current
@@ -440,6 +539,7 @@ class Spool:
                 if doc is None:
                     continue
                 st.records += 1
+                st.updates += is_update(doc)
                 if checksum in acked:
                     st.acknowledged += 1
                 else:
@@ -548,8 +648,27 @@ def spool_segments(directory: Path | str) -> list[SegmentInfo]:
 
 
 def segment_documents(directory: Path | str, name: str) -> list[dict[str, Any]]:
-    """The complete, readable hit documents of one segment (a torn last line is skipped)."""
-    return [doc for doc in _read_jsonl(Path(directory) / name)[0] if doc is not None]
+    """The complete, readable hit documents of one segment (a torn last line is skipped;
+    partial updates are not hit documents: :func:`segment_items` returns them too)."""
+    return [
+        doc
+        for doc in _read_jsonl(Path(directory) / name)[0]
+        if doc is not None and not is_update(doc)
+    ]
+
+
+def segment_items(directory: Path | str, name: str) -> list[dict[str, Any] | HitUpdate]:
+    """Hit documents and partial updates of one segment, in the order they were written
+    (a malformed update is skipped: the indexer refuses it too)."""
+    items: list[dict[str, Any] | HitUpdate] = []
+    for doc in _read_jsonl(Path(directory) / name)[0]:
+        if doc is None:
+            continue
+        if not is_update(doc):
+            items.append(doc)
+        elif (update := HitUpdate.from_record(doc)) is not None:
+            items.append(update)
+    return items
 
 
 def _is_locked(path: Path) -> bool:
@@ -666,11 +785,12 @@ def _why(exc: OSError) -> str:
 
 
 def segment_newest_time(path: Path) -> datetime:
-    """Latest ``last_seen`` of the documents in a segment (its mtime if none has one)."""
+    """Latest ``last_seen`` of the documents in a segment, or ``at`` of its partial
+    updates (its mtime if none has one)."""
     times = [
-        _parse_time(doc.get("last_seen"))
+        when
         for doc in _read_jsonl(path)[0]
-        if isinstance(doc, dict) and _has_time(doc.get("last_seen"))
+        if isinstance(doc, dict) and _has_time(when := _record_time(doc))
     ]
     if times:
         return max(times)
@@ -680,11 +800,17 @@ def segment_newest_time(path: Path) -> datetime:
         return datetime.max.replace(tzinfo=UTC)
 
 
+def _record_time(doc: dict[str, Any]) -> datetime:
+    update = HitUpdate.from_record(doc)
+    return _parse_time(update.at if update is not None else doc.get("last_seen"))
+
+
 def ledger_entry_time(entry: dict[str, Any]) -> datetime:
-    """``last_seen`` of a rejected document (when it was refused, if it has none)."""
+    """``last_seen`` of a rejected document, ``at`` of a rejected update (when it was
+    refused, if it has none)."""
     doc = entry.get("doc")
-    if isinstance(doc, dict) and _has_time(doc.get("last_seen")):
-        return _parse_time(doc["last_seen"])
+    if isinstance(doc, dict) and _has_time(when := _record_time(doc)):
+        return when
     return _parse_time(entry.get("rejected_at"))
 
 
@@ -697,6 +823,8 @@ def default_spool_retention_days() -> int:
 
 
 def _has_time(value: object) -> bool:
+    if isinstance(value, datetime):
+        return value != datetime.min.replace(tzinfo=UTC)
     return _parse_time(value) != datetime.min.replace(tzinfo=UTC)
 
 

@@ -99,3 +99,49 @@ def test_retention_is_read_from_the_demo_data_policy() -> None:
     retention = retention_from_policy_dir(ROOT / "legal_guardrails" / "policies" / "demo")
     assert set(retention.hits_by_state) == {"new", "relevant", "not_relevant"}
     assert retention.audit_days > 0
+
+
+def test_hits_have_searchable_link_fields() -> None:
+    props = load_es_definition("component_templates", "lcom-hits-mappings")["template"]["mappings"][
+        "properties"
+    ]["links"]["properties"]
+    assert {name: props[name]["type"] for name in ("contact_cluster", "template_cluster")} == {
+        "contact_cluster": "keyword",
+        "template_cluster": "keyword",
+    }
+    assert props["cities"]["type"] == "keyword"
+    assert props["n_cities"]["type"] == props["window_days"]["type"] == "integer"
+    assert props["indicators"]["properties"]["facts"] == {"type": "object", "enabled": False}
+
+
+def test_the_link_store_is_one_index_that_is_never_rolled_over_or_deleted_whole() -> None:
+    assert load_es_definition("indices", "lcom-links-000001") == {
+        "aliases": {"lcom-links": {"is_write_index": True}}
+    }
+    policy = load_es_definition("ilm", "lcom-links")["policy"]
+    assert set(policy["phases"]) == {"hot"}
+    assert "rollover" not in policy["phases"]["hot"]["actions"]
+    assert policy["_meta"]["retention_days"] == 365
+
+
+def test_link_store_mapping_keeps_no_name_or_text() -> None:
+    props = load_es_definition("component_templates", "lcom-links-mappings")["template"]["mappings"]
+    assert props["dynamic"] == "strict"
+    fields = set(props["properties"])
+    assert not fields & {"name", "names", "text", "title", "contacts_raw", "phone", "email"}
+    assert props["properties"]["name_hashes"]["index"] is False
+    assert props["properties"]["ads"] == {"type": "object", "enabled": False}
+
+
+def test_investigators_read_links_and_only_the_crawler_writes_them() -> None:
+    roles = packaged_es_definitions()["roles"]
+
+    def privileges(role: str) -> list[str] | None:
+        for entry in roles[role]["indices"]:
+            if entry["names"] == ["lcom-links", "lcom-links-*"]:
+                return list(entry["privileges"])
+        return None
+
+    assert privileges("lcom_investigator") == ["read", "view_index_metadata"]
+    assert privileges("lcom_crawler") == ["read", "write", "view_index_metadata", "maintenance"]
+    assert privileges("lcom_legal") is None and privileges("lcom_review_sync") is None

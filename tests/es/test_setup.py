@@ -49,7 +49,11 @@ def test_a_new_retention_updates_only_the_ilm_policies(es_server: EsTestServer) 
         setup_cluster(client)
         report = setup_cluster(client, longer)
     changed = {(i.kind, i.name) for i in report.changed}
-    assert changed == {("ilm policy", "lcom-hits"), ("ilm policy", "lcom-reviews")}
+    assert changed == {
+        ("ilm policy", "lcom-hits"),
+        ("ilm policy", "lcom-reviews"),
+        ("ilm policy", "lcom-links"),
+    }
     phases = es_server.ilm_policies["lcom-hits"]["policy"]["phases"]
     assert phases["delete"]["min_age"] == "730d"
 

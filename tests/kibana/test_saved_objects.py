@@ -225,12 +225,18 @@ def test_the_blocks_chart_covers_every_guardrail_rule() -> None:
 
 def test_a_data_view_appears_for_an_index_with_a_mapping() -> None:
     definitions = copy.deepcopy(render())
-    definitions["component_templates"]["lcom-links-mappings"] = {
-        "template": {"mappings": {"properties": {"last_seen": {"type": "date"}}}}
-    }
     objects = all_objects(render_kibana(definitions, DEFAULT_RETENTION))
     views = [o["id"] for o in objects if o["type"] == "index-pattern"]
     assert views == ["lcom-hits", "lcom-audit", "lcom-reviews", "lcom-links"]
+    assert check_objects(objects, mappings_by_index(definitions)) == []
+
+
+def test_without_a_link_store_mapping_no_link_objects_are_shipped() -> None:
+    definitions = copy.deepcopy(render())
+    del definitions["component_templates"]["lcom-links-mappings"]
+    objects = all_objects(render_kibana(definitions, DEFAULT_RETENTION))
+    assert "lcom-links" not in [o["id"] for o in objects if o["type"] == "index-pattern"]
+    assert "lcom-search-link-keys" not in [o["id"] for o in objects]
     assert check_objects(objects, mappings_by_index(definitions)) == []
 
 

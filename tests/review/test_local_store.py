@@ -172,6 +172,32 @@ def test_links_set_by_the_linking_step_add_template_and_carousel_links(tmp_path:
     assert [(a.doc_id, a.via) for a in detail.linked] == [(d[1], "same template")]
 
 
+def test_a_partial_update_in_the_spool_gives_an_earlier_hit_its_links(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from pipelines.es.spool import Spool
+
+    first, second = hit(1, contact_pseudonyms=["35" * 32]), hit(2)
+    write_spool(tmp_path / "spool", [first, second])
+    store = store_on(tmp_path)
+    assert ids(store, link="carousel") == []
+    links = {"contact_cluster": "35" * 32, "cities": ["Venlo", "Tilburg"], "n_cities": 2}
+    with Spool(tmp_path / "spool", fsync=False) as spool:
+        spool.append_update(first["doc_id"], {"links": links}, at=datetime(2026, 12, 1, tzinfo=UTC))
+        # Made before the hit's newest observation: that observation's links win.
+        spool.append_update(
+            second["doc_id"], {"links": links}, at=datetime(2026, 11, 1, tzinfo=UTC)
+        )
+        spool.append_update("demo:not-indexed", {"links": links})
+    store.refresh(force=True)
+    assert ids(store, link="carousel") == [first["doc_id"]]
+    detail = store.hit(first["doc_id"])
+    assert detail is not None and detail.doc["links"] == links
+    assert detail.doc["title"] == first["title"]
+    assert "links" not in store.hit(second["doc_id"]).doc  # type: ignore[union-attr]
+    assert store.hit("demo:not-indexed") is None
+
+
 def test_an_index_of_an_older_version_is_rebuilt_and_decisions_kept(tmp_path: Path) -> None:
     import sqlite3
 

@@ -62,6 +62,15 @@ def test_zero_ads_on_a_first_run_or_a_stopped_run_is_not_a_layout_alert() -> Non
     assert check_run(stopped, [facts()], LIMITS) == []
 
 
+def test_one_workers_share_of_a_run_is_judged_by_its_rates_not_by_its_ad_count() -> None:
+    history = [facts(ads_seen=12)] * LIMITS.min_history_for_duration
+    empty_and_long = facts(ads_seen=0, ad_pages=0, elapsed_seconds=100_000.0)
+    assert check_run(empty_and_long, history, LIMITS, whole_run=False) == []
+    assert names(check_run(empty_and_long, history, LIMITS)) == ["zero_items", "long_run"]
+    failing = facts(failed_pages=15)
+    assert names(check_run(failing, history, LIMITS, whole_run=False)) == ["error_rate"]
+
+
 def test_ads_without_title_or_text_above_the_threshold_are_an_alert() -> None:
     assert names(check_run(facts(incomplete_ads=12, ad_pages=40), [], LIMITS)) == ["incomplete_ads"]
     assert check_run(facts(incomplete_ads=8, ad_pages=40), [], LIMITS) == []

@@ -944,7 +944,8 @@ class EsTestServer:
 
     def _mget(self, default_index: str | None, body: Json) -> Json:
         docs = []
-        for spec in body.get("docs", []):
+        specs = body.get("docs") or [{"_id": doc_id} for doc_id in body.get("ids", [])]
+        for spec in specs:
             name = spec.get("_index") or default_index
             doc_id = spec["_id"]
             found = None
