@@ -54,7 +54,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from pipelines.es.errors import SpoolError
 from pipelines.home import var_dir
@@ -539,7 +539,7 @@ class Spool:
                 if doc is None:
                     continue
                 st.records += 1
-                st.updates += is_update(doc)
+                st.updates += doc.update
                 if checksum in acked:
                     st.acknowledged += 1
                 else:
@@ -723,15 +723,23 @@ def _read_lines(path: Path) -> tuple[list[tuple[dict[str, Any] | None, str]], bo
     return [(_document(line), record_checksum(line)) for line in lines], tail
 
 
-def _read_line_ids(path: Path) -> tuple[list[tuple[str | None, str]], bool]:
-    """:func:`_read_lines` with each document's observation id in place of the document:
-    what counting and acknowledging need, without holding a segment's documents (which
-    took far more memory than the file, and grew with the hits of the run)."""
+class _LineId(NamedTuple):
+    """What counting and acknowledging need of a record, instead of its document."""
+
+    observation: str
+    update: bool
+
+
+def _read_line_ids(path: Path) -> tuple[list[tuple[_LineId | None, str]], bool]:
+    """:func:`_read_lines` with a :class:`_LineId` in place of each document: counts and
+    acknowledgements without holding a segment's documents (which took far more memory
+    than the file, and grew with the hits of the run)."""
     lines, tail = _raw_lines(path)
-    result: list[tuple[str | None, str]] = []
+    result: list[tuple[_LineId | None, str]] = []
     for line in lines:
         doc = _document(line)
-        result.append((None if doc is None else observation_id(doc), record_checksum(line)))
+        line_id = None if doc is None else _LineId(observation_id(doc), is_update(doc))
+        result.append((line_id, record_checksum(line)))
     return result, tail
 
 
@@ -755,7 +763,7 @@ def _document(line: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _read_acks(path: Path, lines: list[tuple[str | None, str]]) -> set[str]:
+def _read_acks(path: Path, lines: list[tuple[_LineId | None, str]]) -> set[str]:
     """Checksums of the acknowledged records of a segment (``lines`` as from
     :func:`_read_line_ids`).
 
@@ -774,8 +782,8 @@ def _read_acks(path: Path, lines: list[tuple[str | None, str]]) -> set[str]:
             continue
         line = entry.get("line")
         if isinstance(line, int) and 1 <= line <= len(lines):
-            observation, checksum = lines[line - 1]
-            if observation is not None and observation == entry.get("id"):
+            line_id, checksum = lines[line - 1]
+            if line_id is not None and line_id.observation == entry.get("id"):
                 acked.add(checksum)
     return acked
 
