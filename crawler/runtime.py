@@ -553,8 +553,11 @@ LANGUAGE_PIPELINE = "pipelines.language.LanguagePipeline"
 PSEUDONYMIZE_PIPELINE = "pipelines.pseudonymize.PseudonymizePipeline"
 INDICATOR_PIPELINE = "pipelines.indicators.IndicatorPipeline"
 MINIMIZE_PIPELINE = "pipelines.minimize.MinimizePipeline"
+LINKING_PIPELINE = "pipelines.linking.LinkingPipeline"
 #: The only item pipelines that may see an item before minimisation (outside demo mode).
-BEFORE_MINIMIZE = frozenset({LANGUAGE_PIPELINE, PSEUDONYMIZE_PIPELINE, INDICATOR_PIPELINE})
+BEFORE_MINIMIZE = frozenset(
+    {LANGUAGE_PIPELINE, PSEUDONYMIZE_PIPELINE, INDICATOR_PIPELINE, LINKING_PIPELINE}
+)
 #: lcom's own packages: their components are never "extra" test components.
 OWN_PACKAGES = ("crawler.", "pipelines.", "legal_guardrails.")
 #: The job folder's request queue (``crawler/squeues.py``): requests encrypted at rest.
@@ -633,6 +636,9 @@ def component_problems(settings: Settings, permit: SourcePermit, *, demo: bool) 
     pipelines = enabled_components(settings, "ITEM_PIPELINES")
     check(kind, pipelines, [PSEUDONYMIZE_PIPELINE, MINIMIZE_PIPELINE])
     before(kind, pipelines, PSEUDONYMIZE_PIPELINE, MINIMIZE_PIPELINE)
+    if LINKING_PIPELINE in pipelines:
+        # The link store may only ever see pseudonyms.
+        before(kind, pipelines, PSEUDONYMIZE_PIPELINE, LINKING_PIPELINE)
     minimize_at = pipelines.get(MINIMIZE_PIPELINE)
     if minimize_at is not None:
         for path, order in sorted(pipelines.items(), key=lambda entry: entry[1]):
@@ -831,6 +837,18 @@ def apply_permit(settings: Settings, runtime: CrawlRuntime) -> None:
     settings.set("REMOTE_CONTROL_ENABLED", False, priority=POLICY_PRIORITY)
     settings.set("LCOM_DERIVE_ORIGIN", bool(data_policy.derive_origin), priority=POLICY_PRIORITY)
     settings.set("LCOM_STORED_FIELDS", list(data_policy.stored_fields), priority=POLICY_PRIORITY)
+    linking, retention = data_policy.linking, data_policy.retention_days
+    settings.set(
+        "LCOM_LINK_NON_HITS", bool(linking.keep_non_hit_observations), priority=POLICY_PRIORITY
+    )
+    settings.set(
+        "LCOM_LINK_NON_HIT_DAYS", int(linking.non_hit_observation_days), priority=POLICY_PRIORITY
+    )
+    settings.set(
+        "LCOM_LINK_HIT_DAYS",
+        max(retention.new, retention.relevant, retention.not_relevant),
+        priority=POLICY_PRIORITY,
+    )
     settings.set("LCOM_MEDIA", permit.media, priority=POLICY_PRIORITY)
     apply_browser_fence(settings, permit)
     # Log lines about items carry ids only (never ad text or contacts).

@@ -34,6 +34,8 @@ lcom's own settings (all optional unless noted):
 ``LCOM_SPOOL_SEGMENT_BYTES`` size at which a spool segment is rotated (default 16 MiB)
 ``LCOM_INCREMENTAL``       ``0`` forces a full crawl of a source with an ``incremental`` block
 ``LCOM_SEEN_DB``           SQLite store of seen ads for recrawls (default ``<var>/seen.sqlite``)
+``LCOM_LINKS_ENABLED``     ``0`` switches linking ads into cases off (default on; docs/linking.md)
+``LCOM_LINKS_DB``          SQLite link store (default ``<var>/links.sqlite``)
 ``LCOM_REDIS_URL``         share the frontier, rate, page cap and stop with other workers on
                            this Redis (``redis://[:password@]host:port/db``); unset: one
                            process, nothing shared (see ``docs/scale-out.md``)
@@ -52,7 +54,8 @@ Elasticsearch connection (environment): ``ELASTICSEARCH_URL``, ``ELASTICSEARCH_A
 ``ELASTICSEARCH_CA_CERTS``, ``ELASTICSEARCH_VERIFY_CERTS`` (on unless ``false``).
 
 Set by the runtime from the policy (do not set by hand; they are overwritten):
-``LCOM_DERIVE_ORIGIN``, ``LCOM_STORED_FIELDS``, ``LCOM_MEDIA``.
+``LCOM_DERIVE_ORIGIN``, ``LCOM_STORED_FIELDS``, ``LCOM_MEDIA``, ``LCOM_LINK_NON_HITS``,
+``LCOM_LINK_NON_HIT_DAYS``, ``LCOM_LINK_HIT_DAYS``.
 """
 
 from __future__ import annotations
@@ -125,6 +128,7 @@ ITEM_PIPELINES = {
     "pipelines.language.LanguagePipeline": 100,
     "pipelines.pseudonymize.PseudonymizePipeline": 200,
     "pipelines.indicators.IndicatorPipeline": 300,
+    "pipelines.linking.LinkingPipeline": 350,
     "pipelines.minimize.MinimizePipeline": 400,
     "pipelines.elasticsearch.ElasticsearchPipeline": 900,
 }
@@ -180,6 +184,7 @@ for _name in (
     "LCOM_RUN_ID",
     "LCOM_WORKER_ID",
     "LCOM_REDIS_HEARTBEAT_TTL",
+    "LCOM_LINKS_DB",
 ):
     if os.environ.get(_name):
         globals()[_name] = os.environ[_name]

@@ -457,6 +457,19 @@ class _Differ:
         self.retention(
             "data_policy.retention_days", a.retention_days, b.retention_days, "retention"
         )
+        self.flag(
+            "data_policy.linking.keep_non_hit_observations",
+            a.linking.keep_non_hit_observations,
+            b.linking.keep_non_hit_observations,
+            "link store notes ads without a signal",
+            true_widens=True,
+        )
+        self.number(
+            "data_policy.linking.non_hit_observation_days",
+            a.linking.non_hit_observation_days,
+            b.linking.non_hit_observation_days,
+            "retention of link-store notes of ads without a signal (days)",
+        )
 
 
 def _slots(source: Source) -> set[tuple[int, int]]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from legal_guardrails.errors import NotAuthorisedError
-from legal_guardrails.model import WEEKDAYS, CrawlWindow
+from legal_guardrails.model import WEEKDAYS, CrawlWindow, Linking
 from legal_guardrails.policy import Policy, SourcePermit
 from legal_guardrails.timeutil import aware_now, describe, describe_date
 
@@ -190,7 +190,14 @@ def explain_source(
     data = policy.data_policy
     retention = data.retention_days
     lines.append("What is stored, and for how long:")
-    lines.append("  - Only ads with a trafficking signal (hits). Ads without one are never stored.")
+    lines.append(
+        "  - Only ads with a trafficking signal (hits). Ads without one are never stored"
+        + (
+            " (see 'Linking ads' below for the one note the link store may make of them)."
+            if data.linking.keep_non_hit_observations
+            else "."
+        )
+    )
     lines.append("  - Fields kept: " + ", ".join(data.stored_fields) + ".")
     if data.pseudonymised:
         lines.append(
@@ -210,6 +217,7 @@ def explain_source(
     )
     for name, label in _STATE_NAMES.items():
         lines.append(f"  - {label.capitalize()}: kept {getattr(retention, name)} days.")
+    lines.extend(_linking_lines(data.linking))
     lines.append("")
     switch = policy.bundle.kill_switch
     state = "ENGAGED: nothing is crawled" if policy.kill_switch_engaged() else "not engaged"
@@ -220,3 +228,31 @@ def explain_source(
     )
     lines.append(f"Kill switch: {state}{where}.")
     return "\n".join(lines) + "\n"
+
+
+def _linking_lines(linking: Linking) -> list[str]:
+    """What the data policy's ``linking`` block means, in plain words."""
+    lines = [
+        "",
+        "Linking ads (the same contact in several ads, cities or sites):",
+        "  - Hits are linked by their contact pseudonyms and by near-identical texts; an "
+        "investigator sees which hits belong together and why.",
+    ]
+    if linking.keep_non_hit_observations:
+        days = linking.non_hit_observation_days
+        lines += [
+            "  - ON: for an ad WITHOUT a signal, the link store notes only its contact "
+            "pseudonym, its city, the date and a document id; never its text, the name, a "
+            "phone number or any other detail, and the ad itself is not stored.",
+            f"  - Such a note is erased {days} days after the ad was last seen.",
+            "  - Why: a person moved from city to city often shows only across several ads "
+            "that are each weak on their own. A note can turn an ad into a hit when it "
+            "completes such a pattern (for example the same contact in three cities within "
+            "a month); only then is that ad stored, like any other hit.",
+        ]
+    else:
+        lines.append(
+            "  - OFF: ads without a signal leave no trace at all, not even in the link "
+            "store; only hits are linked."
+        )
+    return lines

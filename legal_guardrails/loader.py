@@ -150,6 +150,8 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 _FIX_BY_TYPE = {
     "greater_than": "Use a number above {gt}.",
     "greater_than_equal": "Use a number of at least {ge}.",
+    "less_than": "Use a number below {lt}.",
+    "less_than_equal": "Use a number of at most {le}.",
     "int_parsing": "Write a whole number, without quotes or units.",
     "int_from_float": "Write a whole number, without decimals.",
     "int_type": "Write a whole number, without quotes or units.",
@@ -222,6 +224,13 @@ def _pydantic_problems(
             )
 
 
+#: The only settings about non-hits a policy may make: whether the link store may note
+#: their pseudonym, city, date and document id, and for how long (never the ads).
+_LINKING_NON_HIT_FIELDS: frozenset[YamlPath] = frozenset(
+    {("linking", "keep_non_hit_observations"), ("linking", "non_hit_observation_days")}
+)
+
+
 def _strip_non_hit_settings(files: PolicyFiles, rel: str, data: Any, path: YamlPath) -> Any:
     """Report and remove any attempt to configure the storage of non-hits."""
     if isinstance(data, dict):
@@ -229,7 +238,20 @@ def _strip_non_hit_settings(files: PolicyFiles, rel: str, data: Any, path: YamlP
         for key, value in data.items():
             here = (*path, str(key))
             normalised = str(key).lower().replace("-", "").replace("_", "").replace(" ", "")
-            if "nonhit" in normalised:
+            if "nonhit" in normalised and here not in _LINKING_NON_HIT_FIELDS:
+                if path == ("linking",):
+                    files.add(
+                        rel,
+                        here,
+                        "non_hits_not_configurable",
+                        f"'{key}' is not a linking setting: about ads without a trafficking "
+                        "signal a policy can only say whether the link store may note their "
+                        "contact pseudonym, city, date and document id, and for how long",
+                        "Use keep_non_hit_observations (true or false) and "
+                        "non_hit_observation_days (1 to 30); the ads themselves are never "
+                        "stored.",
+                    )
+                    continue
                 files.add(
                     rel,
                     here,

@@ -39,6 +39,7 @@ KNOWN_FIELDS: frozenset[str] = frozenset(
         "indicators", "categories", "context", "score", "hit", "lexicon_version",
         "stated_age", "price", "source_kind",
         "evidence", "policy", "first_seen", "last_seen", "seen_count", "review",
+        "links",
     }
 )  # fmt: skip
 #: Fields that are never stored, whatever a policy says (data-model section 3).
@@ -469,6 +470,33 @@ class Source(_Model):
         return value
 
 
+#: Longest time the link store may keep what it notes about an ad without a signal.
+MAX_NON_HIT_OBSERVATION_DAYS = 30
+
+
+class Linking(_Model):
+    """How ads may be linked into cases (the link store, docs/linking.md)."""
+
+    keep_non_hit_observations: bool = Field(
+        default=False,
+        description=(
+            "May the link store note, for an ad WITHOUT a trafficking signal, only its contact "
+            "pseudonym, city, date and document id (never its text, name or contact details), "
+            "so that a person advertised in one city after another is seen even when each ad "
+            "is weak on its own? false: ads without a signal leave no trace at all."
+        ),
+    )
+    non_hit_observation_days: int = Field(
+        default=14,
+        ge=1,
+        le=MAX_NON_HIT_OBSERVATION_DAYS,
+        description=(
+            "Days such a note is kept (1 to 30), counted from the last time the ad was seen; "
+            "it has this retention of its own, shorter than that of hits."
+        ),
+    )
+
+
 class DataPolicy(_Model):
     """data_policy.yaml: what may be stored about a hit, and for how long."""
 
@@ -478,6 +506,11 @@ class DataPolicy(_Model):
     dropped: list[Text] = Field(default_factory=list)
     derive_origin: bool = Field(description="May the 'origin' indicator be derived?")
     retention_days: RetentionDays
+    linking: Linking = Field(
+        default_factory=Linking,
+        description="Linking ads into cases: what the link store may note about ads "
+        "without a signal. Leave out to keep nothing of them.",
+    )
 
 
 #: File name (relative to the policy folder) -> the model of that file.

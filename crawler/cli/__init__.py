@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "kibana",
     "pseudonym",
     "spool",
+    "links",
     "purge",
     "review",
 )

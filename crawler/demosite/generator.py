@@ -9,6 +9,7 @@ indicator categories whose *positive* phrases went into its title or text
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import random
@@ -21,7 +22,14 @@ from typing import Any
 import phonenumbers
 import yaml
 
-from crawler.demosite.truth import GroundTruth, Section, TruthAd
+from crawler.demosite.truth import (
+    GroundTruth,
+    Section,
+    TruthAd,
+    TruthCarousel,
+    TruthStop,
+    TruthTemplate,
+)
 from pipelines.engine.categories import CATEGORIES
 
 PHRASES_PATH = Path(__file__).with_name("phrases.yaml")
@@ -43,6 +51,15 @@ CP1250_LANGUAGES = ("pl", "hu")
 #: Unlabelled ads cycle through these kinds: 40% hard negatives, 40% classifieds, 20% massage.
 UNLABELLED_KINDS = ("hard_negative", "classified", "hard_negative", "classified", "massage")
 EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
+#: Re-posted texts: one template cluster per this many ads (at least one, at most
+#: MAX_TEMPLATES), each the original ad plus REPOSTS_PER_TEMPLATE re-posts.
+ADS_PER_TEMPLATE = 30
+MAX_TEMPLATES = 4
+REPOSTS_PER_TEMPLATE = (1, 2, 2)
+#: Local advertisers re-posting in their own city under one number (single-city
+#: contacts with several ads): one pair per this many ads, at most MAX_REPEATS.
+ADS_PER_REPEAT = 40
+MAX_REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,29 @@ class _Plan:
     labels: set[str] = field(default_factory=set)
     kind: str = "labelled"  # "labelled" | "hard_negative" | "classified" | "massage"
     carousel: int | None = None
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """How an escort-style ad was composed: enough to write it again with other slots.
+
+    ``state`` is the random generator's state just before the wording was drawn; the
+    composer's draws do not depend on slot values except through :func:`_slot_band`,
+    so the same state with other slot values in the same band gives the same phrases
+    in the same order.
+    """
+
+    state: Any
+    ctx: dict[str, Any]
+    labels: frozenset[str]
+    hard_negative: bool
+    emoji: bool
+    ascii_name: str
+
+
+def _age_band(age: int) -> int:
+    """Ages the composer treats alike: 18-20 (youth), 21-24, 25+ ("28 years young")."""
+    return 0 if age <= 20 else 1 if age < 25 else 2
 
 
 class _Composer:
@@ -263,6 +303,8 @@ class _Generator:
         self.pools = load_phrases()
         self.composer = _Composer(self.rng, self.pools)
         self.used_phones: set[str] = set()
+        self.drafts: dict[str, _Draft] = {}
+        self.plans: dict[str, _Plan] = {}
 
     # -- planning -----------------------------------------------------------
 
@@ -387,6 +429,7 @@ class _Generator:
 
     def generate(self) -> GroundTruth:
         plans, _, cp1250_id = self.plan()
+        self.plans = {plan.ad_id: plan for plan in plans}
         carousel_people: dict[int, dict[str, Any]] = {}
         ads: dict[str, TruthAd] = {}
         for plan in plans:
@@ -397,6 +440,10 @@ class _Generator:
                 ads[plan.ad_id] = self.cp1250_ad(plan)
             else:
                 ads[plan.ad_id] = self.ad(plan, person)
+        # Re-posts draw from their own generator: every other ad stays as it was.
+        reposts = _Reposts(self, ads, random.Random(f"reposts:{self.seed}"))
+        templates = reposts.templates()
+        reposts.repeats()
         contacts: dict[str, set[str]] = {}
         for ad in ads.values():
             contacts.setdefault(ad.phone_e164, set()).add(ad.city)
@@ -407,7 +454,27 @@ class _Generator:
             ads=ads,
             contacts={phone: sorted(cities) for phone, cities in sorted(contacts.items())},
             listing_pages=[f"/ads?page={n}" for n in range(1, n_pages + 1)],
+            tours=self.tours(plans, ads),
+            templates=templates,
         )
+
+    @staticmethod
+    def tours(plans: list[_Plan], ads: dict[str, TruthAd]) -> list[TruthCarousel]:
+        groups: dict[int, list[TruthAd]] = {}
+        for plan in plans:
+            if plan.carousel is not None:
+                groups.setdefault(plan.carousel, []).append(ads[plan.ad_id])
+        tours = [
+            TruthCarousel(
+                members[0].phone_e164,
+                [
+                    TruthStop(ad.ad_id, ad.city, ad.posted)
+                    for ad in sorted(members, key=lambda ad: (ad.posted, ad.city))
+                ],
+            )
+            for members in groups.values()
+        ]
+        return sorted(tours, key=lambda tour: tour.phone_e164)
 
     def carousel_person(self, lang: str) -> dict[str, Any]:
         name, ascii_name = self.person(lang)
@@ -487,6 +554,14 @@ class _Generator:
             title, text, price = self.composer.massage(lang, ctx)
         else:
             ctx["price"] = self.composer.price(lang, city)
+            self.drafts[plan.ad_id] = _Draft(
+                rng.getstate(),
+                dict(ctx),
+                frozenset(plan.labels),
+                plan.kind == "hard_negative",
+                emoji,
+                ascii_name,
+            )
             title, text = self.composer.adult(
                 lang, plan.labels, ctx, hard_negative=plan.kind == "hard_negative", emoji=emoji
             )
@@ -519,6 +594,184 @@ class _Generator:
             image_path=f"/img/{plan.ad_id}.png",
             labels=sorted(plan.labels),
             contact_strings=sorted(contact_strings),
+        )
+
+
+class _Reposts:
+    """Re-posted texts and local re-posters, written over already generated ads.
+
+    A *template cluster* is an ad whose wording is re-posted by other ads of the same
+    language under their own numbers: each re-post is composed from the original's
+    draft with its own name, city, price, age and contact details. A *repeat* is a
+    second ad of one advertiser (same number, name and city) on another day: a
+    single-city contact with several ads, the counterpart of a carousel.
+    """
+
+    def __init__(self, gen: _Generator, ads: dict[str, TruthAd], rng: random.Random) -> None:
+        self.gen = gen
+        self.ads = ads
+        self.rng = rng
+        self.helper = _Composer(rng, gen.pools)
+        self.free = sorted(
+            ad_id
+            for ad_id, plan in gen.plans.items()
+            if plan.kind == "labelled"
+            and plan.section != "bad"
+            and plan.carousel is None
+            and ad_id in gen.drafts
+        )
+
+    def compose(self, draft: _Draft, lang: str, ctx: dict[str, Any]) -> tuple[str, str]:
+        rng = random.Random()
+        rng.setstate(draft.state)
+        title, text = _Composer(rng, self.gen.pools).adult(
+            lang, set(draft.labels), ctx, hard_negative=draft.hard_negative, emoji=draft.emoji
+        )
+        return squash(title), text
+
+    def take(self, ad_id: str) -> TruthAd:
+        self.free.remove(ad_id)
+        return self.ads[ad_id]
+
+    def is_nl(self, city: str) -> bool:
+        return city in self.gen.pools["nl_cities"]
+
+    def same_closing(self, lang: str, city: str, other: str) -> bool:
+        """Whether two cities give the same draws in :meth:`_Composer.closing`."""
+        return lang == "nl" or self.is_nl(city) == self.is_nl(other)
+
+    def phone_text(self, e164: str, lang: str) -> str:
+        fmt = PHONE_FORMATS[self.gen.pools["languages"][lang]["country"]]
+        nsn = phonenumbers.national_significant_number(phonenumbers.parse(e164))
+        return _Phone(e164, nsn, fmt).printed(self.rng.randrange(len(fmt.patterns)))
+
+    def new_email(self, ascii_name: str) -> str:
+        return f"{ascii_name}{self.rng.randint(10, 99)}@{self.rng.choice(EMAIL_DOMAINS)}"
+
+    def age_in_band(self, age: int) -> int:
+        low, high = ((18, 20), (21, 24), (25, 45))[_age_band(age)]
+        return self.rng.randint(low, high)
+
+    def rewrite(self, ad: TruthAd, ctx: dict[str, Any], draft: _Draft, **fields: Any) -> None:
+        title, text = self.compose(draft, ad.lang, ctx)
+        values = dict(
+            title=title, text=text, name=ctx["name"], age=ctx["age"], city=ctx["city"], **fields
+        )
+        new = dataclasses.replace(ad, **values)
+        strings = {new.phone, new.phone_e164, ctx["phone_text"], new.email, new.handle_url}
+        self.ads[ad.ad_id] = dataclasses.replace(
+            new, contact_strings=sorted(v for v in strings if v)
+        )
+
+    def templates(self) -> list[TruthTemplate]:
+        count = max(1, min(MAX_TEMPLATES, self.gen.count // ADS_PER_TEMPLATE))
+        clusters = []
+        for number in range(1, count + 1):
+            size = self.rng.choice(REPOSTS_PER_TEMPLATE)
+            by_lang: dict[str, list[str]] = {}
+            for ad_id in self.free:
+                by_lang.setdefault(self.ads[ad_id].lang, []).append(ad_id)
+            langs = sorted(lang for lang, ids in by_lang.items() if len(ids) > size)
+            if not langs:
+                break
+            lang = self.rng.choice(langs)
+            # The longest of a few candidates: a re-post worth finding has some text.
+            options = self.rng.sample(by_lang[lang], min(4, len(by_lang[lang]) - size))
+            source_id = max(options, key=lambda ad_id: (len(self.ads[ad_id].text), ad_id))
+            source = self.take(source_id)
+            targets = self.rng.sample([i for i in by_lang[lang] if i != source_id], size)
+            for target_id in targets:
+                self.repost(source, self.take(target_id))
+            members = [source, *(self.ads[i] for i in targets)]
+            slots = sorted(
+                slot
+                for slot in ("age", "city", "name", "price_text")
+                if len({getattr(ad, slot) for ad in members}) > 1
+            )
+            clusters.append(
+                TruthTemplate(
+                    f"template-{number}",
+                    [source_id, *targets],
+                    [slot.removesuffix("_text") for slot in slots],
+                )
+            )
+        return clusters
+
+    def repost(self, source: TruthAd, ad: TruthAd) -> None:
+        draft = self.gen.drafts[source.ad_id]
+        own = self.gen.drafts[ad.ad_id]
+        city, price = ad.city, ad.price_text
+        if not self.same_closing(ad.lang, city, source.city):
+            pool = (
+                self.gen.pools["nl_cities"]
+                if self.is_nl(source.city)
+                else self.gen.pools["languages"][ad.lang]["cities"]
+            )
+            city = self.rng.choice([c for c in pool if c != source.city])
+            price = self.helper.price(ad.lang, city)
+        age = ad.age if _age_band(ad.age) == _age_band(source.age) else self.age_in_band(source.age)
+        email = ad.email
+        if draft.ctx["email"] and draft.ctx["email_in_text"] and email is None:
+            email = self.new_email(own.ascii_name)
+        phone_text = self.phone_text(ad.phone_e164, ad.lang) if draft.ctx["phone_text"] else ""
+        ctx = dict(
+            draft.ctx,
+            name=ad.name,
+            age=age,
+            city=city,
+            price=price,
+            phone_text=phone_text,
+            email=email,
+        )
+        ctx["city2"], ctx["city3"] = self.helper.other_cities(city, ad.lang)
+        self.rewrite(ad, ctx, draft, price_text=price, email=email, labels=sorted(draft.labels))
+
+    def repeats(self) -> None:
+        count = max(1, min(MAX_REPEATS, self.gen.count // ADS_PER_REPEAT))
+        for _ in range(count):
+            pairs = [
+                (first, second)
+                for first in self.free
+                for second in self.free
+                if first < second and self.can_repeat(self.ads[first], self.ads[second])
+            ]
+            if not pairs:
+                return
+            first, second = self.rng.choice(pairs)
+            self.repeat(self.take(first), self.take(second))
+
+    def can_repeat(self, first: TruthAd, second: TruthAd) -> bool:
+        return (
+            first.lang == second.lang
+            and _age_band(first.age) == _age_band(second.age)
+            and self.same_closing(first.lang, first.city, second.city)
+            and first.posted != second.posted
+        )
+
+    def repeat(self, first: TruthAd, ad: TruthAd) -> None:
+        """``ad`` becomes a second ad of ``first``'s advertiser, in its own words."""
+        draft = self.gen.drafts[ad.ad_id]
+        email = None
+        if draft.ctx["email"]:
+            email = first.email or self.new_email(self.gen.drafts[first.ad_id].ascii_name)
+        phone_text = self.phone_text(first.phone_e164, ad.lang) if draft.ctx["phone_text"] else ""
+        ctx = dict(
+            draft.ctx,
+            name=first.name,
+            age=first.age,
+            city=first.city,
+            phone_text=phone_text,
+            email=email,
+        )
+        ctx["city2"], ctx["city3"] = self.helper.other_cities(first.city, ad.lang)
+        self.rewrite(
+            ad,
+            ctx,
+            draft,
+            phone=first.phone,
+            phone_e164=first.phone_e164,
+            email=email,
+            handle_url=first.handle_url,
         )
 
 

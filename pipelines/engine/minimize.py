@@ -54,6 +54,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "contact_pseudonyms",
     "name_pseudonyms",
     "image_phash",
+    "links",
 )
 
 #: Every field of the data model's hit document.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import re
@@ -12,7 +13,7 @@ from datetime import date, timedelta
 import phonenumbers
 import pytest
 
-from crawler.demosite import CATEGORIES, GroundTruth, generate_ground_truth
+from crawler.demosite import CATEGORIES, GroundTruth, TruthAd, generate_ground_truth
 from crawler.demosite.generator import (
     LANGUAGES,
     PHONE_FORMATS,
@@ -308,3 +309,68 @@ def test_phrase_templates_use_only_known_placeholders() -> None:
                 walk(item, f"{path}.{key}")
 
     walk(load_phrases()["languages"], "languages")
+
+
+def test_every_carousel_lists_its_cities_with_their_dates(truth: GroundTruth) -> None:
+    assert {tour.phone_e164: tour.cities for tour in truth.tours} == truth.carousels
+    for tour in truth.tours:
+        ads = {ad.ad_id: ad for ad in truth.ads.values() if ad.phone_e164 == tour.phone_e164}
+        assert tour.ad_ids == sorted(ads)
+        for stop in tour.stops:
+            assert (stop.city, stop.posted) == (ads[stop.ad_id].city, ads[stop.ad_id].posted)
+        assert [stop.posted for stop in tour.stops] == sorted(stop.posted for stop in tour.stops)
+        assert 0 < tour.window_days <= POSTED_WINDOW_DAYS
+
+
+def test_single_city_contacts_include_advertisers_re_posting_in_their_own_city(
+    truth: GroundTruth,
+) -> None:
+    assert len(truth.single_city_contacts) > len(truth.carousels)
+    assert not set(truth.single_city_contacts) & set(truth.carousels)
+    assert len(truth.repeat_contacts) >= 2
+    for phone in truth.repeat_contacts:
+        ads = [ad for ad in truth.ads.values() if ad.phone_e164 == phone]
+        assert len({ad.name for ad in ads}) == 1
+        assert len({ad.posted for ad in ads}) == len(ads)
+        assert len({ad.text for ad in ads}) == len(ads)
+
+
+def _words_without_slots(ad: TruthAd) -> list[str]:
+    slots = [ad.price_text, ad.name, ad.city, str(ad.age), *ad.contact_strings]
+    text = f"{ad.title} {ad.text}"
+    for value in sorted(slots, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return text.split()
+
+
+def test_re_posted_texts_share_their_wording_under_other_numbers_and_slots(
+    truth: GroundTruth,
+) -> None:
+    assert len(truth.templates) >= 3
+    seen: set[str] = set()
+    for template in truth.templates:
+        ads = [truth.ads[ad_id] for ad_id in template.ad_ids]
+        assert len(ads) >= 2
+        assert not seen & set(template.ad_ids)
+        seen |= set(template.ad_ids)
+        assert len({ad.phone_e164 for ad in ads}) == len(ads)
+        assert len({ad.lang for ad in ads}) == 1
+        assert len({tuple(ad.labels) for ad in ads}) == 1
+        assert {"city", "name"} <= set(template.differing_slots)
+        original = _words_without_slots(ads[0])
+        for ad in ads[1:]:
+            similarity = difflib.SequenceMatcher(None, original, _words_without_slots(ad)).ratio()
+            assert similarity >= 0.85, (template.template_id, ad.ad_id, similarity)
+    carousel_ads = {ad_id for tour in truth.tours for ad_id in tour.ad_ids}
+    assert not seen & carousel_ads
+
+
+def test_unrelated_ads_do_not_share_a_template_wording(truth: GroundTruth) -> None:
+    clustered = {ad_id for template in truth.templates for ad_id in template.ad_ids}
+    others = [ad for ad in truth.ads.values() if ad.ad_id not in clustered and ad.labels]
+    words = {ad.ad_id: _words_without_slots(ad) for ad in others}
+    for i, first in enumerate(others):
+        for second in others[i + 1 :]:
+            if first.lang == second.lang and first.phone_e164 != second.phone_e164:
+                matcher = difflib.SequenceMatcher(None, words[first.ad_id], words[second.ad_id])
+                assert matcher.ratio() < 0.85, (first.ad_id, second.ad_id)
