@@ -22,6 +22,9 @@ Settings:
     non-hit and hit observations are kept.
 ``LCOM_LEXICON_DIR``, ``LCOM_HIT_THRESHOLD``
     the lexicon config with the ``links:`` block, and the hit threshold.
+``LCOM_STORED_FIELDS``
+    set by the runtime from the data policy: without ``links`` in it, earlier hits get no
+    updates and no ad becomes a hit through its links (it could not show them).
 
 Stats: ``lcom/links/observed``, ``lcom/links/non_hit_observed``, ``lcom/links/promoted``,
 ``lcom/links/derived/<indicator>``, ``lcom/links/linked`` (hits with ``links``),
@@ -52,6 +55,7 @@ from pipelines.engine.linking import (
     normalise_city,
     observed_day,
 )
+from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS
 from pipelines.links import open_store
 from pipelines.links.model import LinkStore, LinkUpdate, parse_iso
 from pipelines.pseudonymize import PSEUDONYMISED
@@ -135,15 +139,25 @@ class LinkingPipeline:
         store: LinkStore = open_store(settings)
         keep_non_hits = settings.getbool("LCOM_LINK_NON_HITS", False)
         hit_days = settings.getint("LCOM_LINK_HIT_DAYS", 0) or None
+        # The data policy may not store ``links``: then earlier hits get no update, and no
+        # ad becomes a hit through links it could not show.
+        stored = settings.getlist("LCOM_STORED_FIELDS") or sorted(DEFAULT_ALLOWED_FIELDS)
+        store_links = "links" in stored
 
         def send_updates(updates: Sequence[LinkUpdate]) -> None:
             # The Elasticsearch pipeline spools them after the hits they name (B's side).
             crawler.signals.send_catch_log(signal=hit_updates, updates=list(updates))
 
         pipeline = cls(
-            LinkEngine(store, config, keep_non_hits=keep_non_hits, threshold=hit_threshold),
+            LinkEngine(
+                store,
+                config,
+                keep_non_hits=keep_non_hits,
+                threshold=hit_threshold,
+                promote=store_links,
+            ),
             stats=crawler.stats,
-            updates_sink=send_updates,
+            updates_sink=send_updates if store_links else None,
             non_hit_days=settings.getint("LCOM_LINK_NON_HIT_DAYS", 14),
             hit_days=hit_days,
         )

@@ -48,8 +48,8 @@ MAX_AGE = 99
 _AGE_NUMBER = r"(?P<age>1[89]|[2-9]\d)"
 _AGE_UNIT = (
     r"(?:jaar|jaartjes?|jr|years?|yrs?|y\.o\b\.?|y\. ?o\.?|y/o|yo|jahren?|jahre|j\b\.?"
-    r"|jahrige[nrs]?|de ani|ani|anisori|годинки|години|годишна|г\b\.?|eves|evesen|lat|lata"
-    r"|latka|latek|anos|anitos)"
+    r"|jahrige[nrs]?|jarige|letni[aej]?|de ani|ani|anisori|годинки|години|годишна|г\b\.?"
+    r"|eves|evesen|lat|lata|latka|latek|anos|anitos)"
 )
 _AGE_PATTERNS = (
     # 19 jaar, 19 y.o., 20 J., 19-year-old, 19 de ani
@@ -107,6 +107,32 @@ _DURATION_BEFORE = frozenset(
         "mas",
         "casi",
     ]
+)
+# A minimum age of a job or an event, not the person's: "minimum age 18", "ab 21",
+# "vârsta minimă 18 ani", "legalább 18 éves".
+_MINIMUM_BEFORE = frozenset(
+    [
+        "minimum",
+        "min",
+        "minimal",
+        "minimaal",
+        "minstens",
+        "vanaf",
+        "ab",
+        "mindestens",
+        "mindestalter",
+        "minim",
+        "minima",
+        "минимум",
+        "минимална",
+        "legalabb",
+        "minimalny",
+        "minimalna",
+        "minimo",
+    ]
+)
+_AGE_WORDS = frozenset(
+    ["age", "leeftijd", "alter", "varsta", "възраст", "kor", "korhatar", "wiek", "edad"]
 )
 _DURATION_AFTER = frozenset(
     [
@@ -273,7 +299,9 @@ def _not_a_person_age(text: str, start: int, end: int, *, street: bool) -> bool:
     sentence_start = max(text.rfind(".", window, start - 1), text.rfind("!", window, start), 0)
     before = _WORD.findall(text[max(sentence_start, start - 60) : start])
     after = _WORD.findall(text[end : end + 30])[:2]
-    if before and before[-1] in _DURATION_BEFORE:
+    if before and (before[-1] in _DURATION_BEFORE or before[-1] in _MINIMUM_BEFORE):
+        return True
+    if len(before) > 1 and before[-2] in _MINIMUM_BEFORE and before[-1] in _AGE_WORDS:
         return True
     if len(before) > 1 and before[-2] in _DURATION_BEFORE and before[-1] in {"de", "than", "als"}:
         return True

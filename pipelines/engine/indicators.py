@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,7 @@ _CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, "low_price"))}
 _CUE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # Between a match and its post trigger: "?", ":" and "-" may stand, these may not.
 _HARD_STOP = re.compile(r"[.,;!)(]")
+_SENTENCE_END = re.compile(r"[.;!?]")
 _CLAUSE_END = frozenset(".,;!?)")
 # Why a match was set aside (the explanation's ``reason``).
 NEGATED = "negated"
@@ -330,6 +332,15 @@ class IndicatorEngine:
                 )
 
         stated_age, age_indicators = self._age(fields, age_text)
+        if stated_age is not None and stated_age > max(YOUTH_AGES) and not age_indicators:
+            # "Young and sexy Anna, 26": a stated age of 21 or more is no young age.
+            for indicator in indicators:
+                if indicator.category == "youth":
+                    detail = f"the stated age is {stated_age}"
+                    suppressed.append(
+                        Suppressed("youth", indicator.rule, SENSE, detail, indicator.evidence)
+                    )
+            indicators = [i for i in indicators if i.category != "youth"]
         indicators.extend(age_indicators)
         price, where = self._find_price(fields, price_text)
         cues.extend(self._built_in_cues(fields, stated_age, price, where))
@@ -519,9 +530,11 @@ class IndicatorEngine:
         if scope is None:
             neg = self._negation
             langs = {rule_lang, ad_lang, "en"} - {COMMON_LANGUAGE}
+            post = frozenset().union(*(neg.post.get(x, frozenset()) for x in langs))
             scope = _Scope(
                 pre=frozenset().union(*(neg.pre.get(x, frozenset()) for x in langs)),
-                post=frozenset().union(*(neg.post.get(x, frozenset()) for x in langs)),
+                post=post,
+                post_phrases=_by_first_word(p for p in post if " " in p),
                 pseudo=tuple(p for x in sorted(langs) for p in neg.pseudo.get(x, ())),
                 terminators=frozenset().union(
                     *(neg.terminators.get(x, frozenset()) for x in langs)
@@ -560,17 +573,10 @@ class IndicatorEngine:
         for count, word in enumerate(_CUE_WORD.finditer(text, end, end + 60)):
             if count >= self._post_words or _HARD_STOP.search(text, end, word.start()):
                 break
-            value = word.group()
-            if value not in scope.post:
-                continue
-            after = word.end()
-            while after < len(text) and text[after] == " ":
-                after += 1
-            if after < len(text) and text[after] not in _CLAUSE_END:
-                continue
-            if not any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
-                return value
-        return None
+            trigger = _post_trigger(text, word, scope)
+            if trigger is not None:
+                return trigger
+        return _answered_no(text, end, scope)
 
     def _age(
         self, fields: list[tuple[str, Normalized]], age_text: str | int | None
@@ -676,11 +682,61 @@ class IndicatorEngine:
 class _Scope:
     pre: frozenset[str]
     post: frozenset[str]
+    #: Post triggers of several words ("no way"), by their first word.
+    post_phrases: dict[str, tuple[str, ...]]
     pseudo: tuple[str, ...]
     terminators: frozenset[str]
 
 
 _NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
+
+
+def _post_trigger(text: str, word: re.Match[str], scope: _Scope) -> str | None:
+    """The post trigger (a word, or a phrase starting with it: "no way", "auf keinen
+    Fall") at ``word`` when it ends its clause, else ``None``."""
+    value = word.group()
+    ends = [(value, word.end())] if value in scope.post else []
+    ends += [
+        (p, word.start() + len(p))
+        for p in scope.post_phrases.get(value, ())
+        if text.startswith(p, word.start())
+    ]
+    for trigger, after in ends:
+        while after < len(text) and text[after] == " ":
+            after += 1
+        if after < len(text) and text[after] not in _CLAUSE_END:
+            continue
+        if not any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
+            return trigger
+    return None
+
+
+def _answered_no(text: str, end: int, scope: _Scope) -> str | None:
+    """The refusal that answers the question the cue is in: "'Manager', 'agency'? No,
+    thanks.", "Menedzser? Ügynökség? Köszönöm, nem." (up to three short questions in a
+    row before the answer). Bounded: at most a few hundred characters are read."""
+    stop = _SENTENCE_END.search(text, end, end + 120)
+    for _ in range(3):
+        if stop is None or stop.group() != "?":
+            return None
+        # The answer starts right after the question mark (a quote or a dash between).
+        word = _CUE_WORD.search(text, stop.end(), stop.end() + 48)
+        if word is None or word.start() > stop.end() + 8:
+            return None
+        trigger = _post_trigger(text, word, scope)
+        if trigger is not None:
+            return trigger
+        stop = _SENTENCE_END.search(text, word.start(), word.start() + 40)
+    return None
+
+
+def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for phrase in phrases:
+        first = _CUE_WORD.match(phrase)
+        if first is not None:
+            grouped.setdefault(first.group(), []).append(phrase)
+    return {word: tuple(sorted(group, key=len, reverse=True)) for word, group in grouped.items()}
 
 
 def _near(text: str, m: _Match, matches: list[_Match]) -> bool:

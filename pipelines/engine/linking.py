@@ -248,7 +248,8 @@ def jaccard(a: Iterable[int], b: Iterable[int]) -> float:
 
 def explain_template(shape: TextShape, other: Iterable[int], size: int) -> dict[str, list[str]]:
     """The phrases the ad shares with ``other`` (shingle hashes of another ad) and the slots
-    between them that differ: runs of tokens covered, or not, by shared shingles."""
+    between them that differ: runs of tokens covered, or not, by shared shingles. Numbers
+    and tokens (``[name]``, ``[phone:…]``) are always slots, as in InfoShield's templates."""
     shared = set(other)
     covered = [False] * len(shape.spans)
     width = min(size, len(shape.spans))
@@ -256,6 +257,10 @@ def explain_template(shape: TextShape, other: Iterable[int], size: int) -> dict[
         if value in shared:
             for index in range(start, min(start + width, len(covered))):
                 covered[index] = True
+    for index, (begin, end) in enumerate(shape.spans):
+        token = shape.text[begin:end]
+        if token.isdigit() or token.startswith("["):
+            covered[index] = False
     phrases: list[str] = []
     slots: list[str] = []
     run_start = 0
@@ -372,10 +377,13 @@ class LinkEngine:
         *,
         keep_non_hits: bool = False,
         threshold: float = 0.5,
+        promote: bool = True,
     ) -> None:
         self.store = store
         self.config = config or LinkConfig()
         self.keep_non_hits = keep_non_hits
+        # A hit made by its links must be able to show them: off when ``links`` is not stored.
+        self.promote = promote
         self.threshold = threshold
         self.signer = Signer(self.config.template_similarity, self.config.template_num_perm)
 
@@ -411,7 +419,8 @@ class LinkEngine:
         contact_summaries = [summaries[key] for key in contacts if key in summaries]
         result.derived = self._derive(ad, contact_summaries, shape, match)
         result.weight = sum(item["weight"] for item in result.derived)
-        if not ad.hit and ad.service and ad.score + result.weight >= self.threshold:
+        promotable = self.promote and not ad.hit and ad.service
+        if promotable and ad.score + result.weight >= self.threshold:
             result.promoted = True
             obs = replace(obs, hit=True, template=template_key)
             summaries.update({s.key: s for s in self.store.add(obs)})

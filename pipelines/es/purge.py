@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,6 +98,8 @@ class PurgeResult:
     cutoffs: dict[str, str] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
     spool: dict[str, int] = field(default_factory=dict)
+    #: Observations erased from the link store: ``hit`` and ``non_hit`` (own retention).
+    link_observations: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -112,7 +114,11 @@ class PurgeResult:
             "now": self.now,
             "retention_days": self.retention_days,
             "cutoffs": self.cutoffs,
-            "deleted": {"hits_by_state": self.hits, "spool": self.spool},
+            "deleted": {
+                "hits_by_state": self.hits,
+                "spool": self.spool,
+                "link_observations": self.link_observations,
+            },
             "errors": self.errors,
         }
 
@@ -127,6 +133,11 @@ class PurgeResult:
                 f"spool: {verb} {self.spool.get('segments', 0)} segment(s) "
                 f"({self.spool.get('records', 0)} hit(s)), "
                 f"{self.spool.get('rejected', 0)} rejected document(s)"
+            )
+        if self.link_observations:
+            out.append(
+                f"link store: {verb} {self.link_observations.get('hit', 0)} hit and "
+                f"{self.link_observations.get('non_hit', 0)} non-hit observation(s)"
             )
         out.extend(f"error: {e}" for e in self.errors)
         out.append(f"total: {verb} {self.total_hits} hit(s) in Elasticsearch")
@@ -218,8 +229,10 @@ def run_purge(
     now: datetime | None = None,
     dry_run: bool = False,
     request_timeout: float = PURGE_REQUEST_TIMEOUT,
+    purge_links: Callable[[datetime], dict[str, int]] | None = None,
 ) -> PurgeResult:
-    """Purge Elasticsearch (when ``client``) and the spool, then write the audit record.
+    """Purge Elasticsearch (when ``client``), the spool and (``purge_links(now)``, not in a
+    dry run) the link store, then write the audit record.
 
     The audit record is written whatever happens in between (unless ``dry_run``).
     """
@@ -242,6 +255,8 @@ def run_purge(
             else:
                 with Spool(spool_dir) as spool:
                     result.spool = purge_spool(spool, retention_days, now=now)
+        if purge_links is not None and not dry_run:
+            result.link_observations = purge_links(now)
     except BaseException as exc:
         result.errors.append(f"purge stopped: {type(exc).__name__}")
         raise

@@ -24,6 +24,10 @@ from typing import Any, Literal, Protocol, TypeAlias
 KeyKind: TypeAlias = Literal["contact", "template"]
 KINDS: tuple[KeyKind, ...] = ("contact", "template")
 
+#: Most template candidates a store returns for one signature (those sharing the most
+#: bands first): a text posted a thousand times costs no more to match than one posted ten.
+MAX_TEMPLATE_CANDIDATES = 64
+
 #: A partial update of an earlier hit: ``(doc_id, {"links": {...}})``.
 LinkUpdate: TypeAlias = tuple[str, dict[str, Any]]
 
@@ -189,7 +193,8 @@ class LinkStore(Protocol):
         ...
 
     def template_candidates(self, signature: Iterable[str]) -> set[str]:
-        """``doc_id``s of stored hits that share at least one band key with ``signature``."""
+        """``doc_id``s of stored hits that share at least one band key with ``signature``:
+        at most :data:`MAX_TEMPLATE_CANDIDATES`, those sharing the most bands."""
         ...
 
     def text_prints(self, doc_ids: Iterable[str]) -> dict[str, TextPrint]:

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.links.model import (
+    MAX_TEMPLATE_CANDIDATES,
     CitySpan,
     KeyKind,
     KeySummary,
@@ -313,9 +314,9 @@ class SqliteLinkStore:
         db = self._db()
         marks = ",".join("?" * len(bands))
         rows = db.execute(
-            f"SELECT DISTINCT d.doc_id FROM bands b JOIN docs d ON d.id = b.doc "
-            f"WHERE b.band IN ({marks})",
-            bands,
+            f"SELECT d.doc_id FROM bands b JOIN docs d ON d.id = b.doc "
+            f"WHERE b.band IN ({marks}) GROUP BY b.doc ORDER BY COUNT(*) DESC, b.doc LIMIT ?",
+            [*bands, MAX_TEMPLATE_CANDIDATES],
         )
         return {str(row[0]) for row in rows}
 

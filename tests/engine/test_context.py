@@ -274,3 +274,305 @@ def test_evasions_are_undone_and_evidence_points_at_the_original(
     indicator = next(i for i in found.indicators if i.category == category)
     start, end = indicator.evidence.start, indicator.evidence.end
     assert text[start:end] == evidence
+
+
+# ------------------------------------------------- lexicon 2026.12.4: more kinds
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("en", "Bareback? No way. Escort, incall, sexy Anna.", "unsafe_services"),
+        ("de", "Ohne Kondom? Auf keinen Fall. Escort, Hausbesuche.", "unsafe_services"),
+        ("nl", "Zonder condoom? Geen sprake van. Escort, thuisontvangst.", "unsafe_services"),
+        ("pl", "Bez gumki? Nie ma mowy. Escort, przyjmuję u siebie.", "unsafe_services"),
+        ("es", "¿Sin preservativo? Tampoco. Escort, salidas a hotel.", "unsafe_services"),
+        ("ro", "Fără prezervativ? În niciun caz. Escortă, primesc la mine.", "unsafe_services"),
+        ("hu", "Óvszer nélkül? Szó sem lehet róla. Escort, fogadok.", "unsafe_services"),
+        ("bg", "Без презерватив? В никакъв случай. Ескорт, приемам на адрес.", "unsafe_services"),
+        ("hu", 'Ügynökség és "menedzser" nélkül, magam válaszolok. Escort.', "third_party"),
+        ("pl", 'Żadnej agencji, żadnego "menedżera", tylko ja. Escort.', "third_party"),
+    ],
+)
+def test_a_refusal_phrase_after_the_cue_negates_it(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category not in found.categories
+    assert "negated" in reasons(found, category)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("de", "Ohne Kondom? Auf jeden Fall. Escort, Hausbesuche.", "unsafe_services"),
+        ("pl", "Bez gumki, nie ma problemu. Escort, przyjmuję u siebie.", "unsafe_services"),
+        ("en", "Bareback, no way you will forget it. Escort, incall.", "unsafe_services"),
+    ],
+)
+def test_a_refusal_phrase_that_does_not_end_the_clause_leaves_the_cue_standing(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    assert category in analyse(engine, text, lang).categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Young sexy lady Anna, 26, curvy and sweet, incall Rotterdam, 150/h."),
+        ("nl", "Jonge sexy dame van 27 jaar, ontvangst in Utrecht, 120 per uur."),
+        ("de", "Junge hübsche Frau, 25 Jahre, verwöhnt dich privat, 150/Std."),
+        ("es", "Chica joven de 23 años, cariñosa, recibo en mi piso, 100€/h."),
+    ],
+)
+def test_young_with_a_stated_age_of_21_or_more_is_set_aside(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert "youth" not in found.categories
+    assert "sense" in reasons(found, "youth")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Young sexy lady Anna, 19, curvy and sweet, incall Rotterdam, 150/h."),
+        ("en", "Young and sexy blonde, curvy and sweet, incall Rotterdam, 150/h."),
+        ("nl", "Jonge sexy dame, de 19-jarige Daria, ontvangst in Utrecht, 120 per uur."),
+    ],
+)
+def test_young_with_a_stated_age_of_18_to_20_or_none_still_flags(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    assert "youth" in analyse(engine, text, lang).categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        (
+            "nl",
+            "Sorry, mijn Nederlands is heel slecht. Alleen sms aub, niet bellen. Lina.",
+            "language_barrier",
+        ),
+        (
+            "de",
+            "Ich spreche kein Deutsch. Bitte nur SMS, keine Anrufe. Lara, Dortmund.",
+            "language_barrier",
+        ),
+        (
+            "es",
+            "Hablo muy poco español. Solo mensajes, no llamadas. Masha, Sants.",
+            "language_barrier",
+        ),
+        ("pl", "Bardzo słabo mówię po angielsku, tylko SMS. Asia, Londyn.", "language_barrier"),
+        ("hu", "Nem beszélek angolul, csak SMS-t írj, ne hívj! Vivi, London.", "language_barrier"),
+        ("bg", "Не говоря английски, само Viber, без обаждания. Ива, Бургас.", "language_barrier"),
+    ],
+)
+def test_a_person_who_only_takes_messages_is_a_context_cue(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category in found.categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("nl", "Fiets te koop, 80 euro, alleen sms, niet bellen. Ophalen in Delft."),
+        ("pl", "Sprzedam kanapę, stan dobry, tylko SMS. Odbiór osobisty, Kraków."),
+        ("pl", "Sobota: impreza w klubie, DJ do 6 rano, non stop hity lat 90. Wstęp 30 zł."),
+        ("es", "Se alquila habitación, solo mensajes, no llamadas. Gastos incluidos."),
+    ],
+)
+def test_an_ordinary_classified_that_only_takes_messages_stays_out_of_context(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is False
+    assert not found.hit
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # Words of one language that are common words of another ("media hora" is no
+        # Polish "media" = utilities, "sale" no English sale in Romanian, "nő" no "no").
+        ("es", "Puedes venir cuando quieras. Curvas calientes, 60€ media hora. Escort."),
+        ("ro", "Pozele sale sunt reale. Escortă, primesc la mine, 300 lei ora."),
+        ("en", "No rush, no hidden fees. Escort, incall, 150 per hour."),
+    ],
+)
+def test_a_word_of_another_language_is_no_cue_of_an_ordinary_classified(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    ordinary = [c.cue for c in found.context.cues if c.weight < 0]
+    assert not ordinary
+    assert found.context.service is True
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("ro", "„Manager”, „agenție”? Nu, mulțumesc. Masaj erotic, direct la mine."),
+        ("hu", "„Menedzser”, „ügynökség”? Köszönöm, nem. Erotikus masszázs nálam."),
+        ("pl", "„Menedżer”, „agencja”? Dziękuję, nie. Masaż erotyczny u mnie."),
+        ("nl", "Een 'agency' of iemand die voor mij belt? Nee dank je. Erotische massage."),
+        ("en", "Manager? Agency? No, thanks. Erotic massage at my place, incall."),
+    ],
+)
+def test_a_question_answered_with_a_refusal_negates_its_cues(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert "third_party" not in found.categories
+    assert "negated" in reasons(found, "third_party")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Manager? Yes, he books for me. Erotic massage at my place, incall."),
+        ("en", "Agency? Call them first. No calls after midnight. Erotic massage, incall."),
+        ("ro", "Agenție? Da, sună la agenție. Masaj erotic, primesc la mine."),
+    ],
+)
+def test_a_question_answered_otherwise_leaves_its_cues_standing(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    assert "third_party" in analyse(engine, text, lang).categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        # A carer or nanny is there day and night: care work, not a person on offer.
+        (
+            "bg",
+            "Жена търси работа като гледачка на възрастни хора, денонощно.",
+            "availability_24_7",
+        ),
+        ("hu", "Megbízható idősgondozó hölgy 24 órás gondozást vállal, 0-24.", "availability_24_7"),
+        # Shifts of a job.
+        (
+            "ro",
+            "Angajăm operatori, ture zi/noapte, salariu motivant. Escortă.",
+            "availability_24_7",
+        ),
+        # A Latin night in a club.
+        ("en", "Latin night with salsa DJs, sexy dancers, doors open 23:00.", "origin"),
+        # "Anything but new".
+        ("de", "Ich bin alles andere als neu hier. Escort, Hausbesuche.", "movement"),
+        ("en", "I am anything but new in town. Escort, incall and outcall.", "movement"),
+    ],
+)
+def test_care_work_shifts_latin_nights_and_anything_but_new_are_set_aside(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    assert category not in engine.analyse("", text, lang=lang, source_kind="escort").categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("bg", "Секси Вики, на разположение денонощно. Посещения в хотел.", "availability_24_7"),
+        ("hu", "Szexi Dóra 0-24 elérhető, hétvégén is. Hotelbe megyek.", "availability_24_7"),
+        ("ro", "Escortă disponibilă zi și noapte, deplasări la hotel.", "availability_24_7"),
+        ("en", "Sexy Latina, passionate and sweet, incall and outcall.", "origin"),
+        ("de", "Ganz neu in der Stadt! Escort, Hausbesuche.", "movement"),
+    ],
+)
+def test_the_same_indicators_in_an_escort_ad_still_flag(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    assert category in engine.analyse("", text, lang=lang, source_kind="escort").categories
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Vârsta minimă 18 ani, ture de zi.", None),
+        ("Minimum age 18 years, day shifts.", None),
+        ("Eintritt ab 21 Jahren.", None),
+        ("Anna, 19 Jahre, verspielt.", 19),
+    ],
+)
+def test_a_minimum_age_is_not_the_persons_age(
+    engine: IndicatorEngine, text: str, age: int | None
+) -> None:
+    assert engine.analyse("", text, lang="en").stated_age == age
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        # Short ads: a bored housewife, a hotel room, telegraphic language notes.
+        ("pl", "Znudzona żona w Gliwicach, zawsze wolna, w dzień i w nocy.", "availability_24_7"),
+        (
+            "es",
+            "Casada aburrida en Santander, siempre libre, de día o de noche.",
+            "availability_24_7",
+        ),
+        ("bg", "Още два дни в Габрово, после заминавам. Хотелска стая в центъра.", "movement"),
+        ("de", "Schöne Frau, gute Massage. Deutsch nix, Englisch bisschen.", "language_barrier"),
+        ("hu", "Csinos nő, jó masszázs. Magyar nem, English kicsit.", "language_barrier"),
+        ("es", "Chavala de 19 tacos, disponible siempre, un mensaje y quedamos.", "youth"),
+        ("en", "Cute uni girl, nineteen, shy but naughty. Outcall only.", "youth"),
+    ],
+)
+def test_short_ads_in_everyday_words_flag(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category in found.categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        # An au pair: a young foreign woman with her age, and children.
+        (
+            "en",
+            "Young Polish girl, 19, looking for a host family in London as au pair. Loves kids.",
+        ),
+        ("de", "Junge Ukrainerin, 19, sucht Gastfamilie in München als Au-pair, liebt Kinder."),
+        (
+            "es",
+            "Joven polaca de 19 años busca familia en Madrid como au pair, le encantan los niños.",
+        ),
+        # A casting call, a car called Escort, a dog walker.
+        ("en", "Casting: young women 18-25 wanted for a music video shoot, paid £150 per day."),
+        ("pl", "Sprzedam Forda Escorta 1998, nowe opony, przegląd ważny, dzwoń o każdej porze."),
+        ("hu", "Kutyasétáltatást vállalok, éjjel-nappal elérhető vagyok, hétvégén is."),
+    ],
+)
+def test_au_pairs_castings_cars_and_pets_stay_out_of_context(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is False
+    assert not found.hit
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("en", "Young Polish girl, 19, sexy and sweet, incall in London.", "youth"),
+        ("de", "Junge Ukrainerin, 19, zärtlich, Hausbesuche in München.", "origin"),
+        ("pl", "Escort Ola, dostępna o każdej porze, dojazd do hotelu.", "availability_24_7"),
+        ("hu", "Szexi Dóra éjjel-nappal elérhető vagyok, hotelbe megyek.", "availability_24_7"),
+    ],
+)
+def test_the_same_words_in_an_escort_ad_still_flag(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category in found.categories

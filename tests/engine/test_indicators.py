@@ -136,7 +136,9 @@ def test_negations_and_benign_senses_work_in_every_language(
 def test_negation_cue_belonging_to_another_indicator_negates_nothing(
     engine: IndicatorEngine,
 ) -> None:
-    analysis = engine.analyse("", "Bez tabu i bez ograniczeń, geen taboes, no limits", lang="pl")
+    analysis = engine.analyse(
+        "", "Bez tabu i bez ograniczeń, geen taboes, no limits", lang="pl", source_kind=ESCORT_SITE
+    )
     rules = {i.rule for i in analysis.indicators}
     assert "unsafe_services.pl.bez_tabu" in rules
     assert "unsafe_services.common.no_limits" in rules

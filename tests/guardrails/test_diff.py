@@ -122,6 +122,20 @@ def test_identical_policies_have_no_differences(old_dir: Path, policy_dir: Path)
         ),
         ("data_policy.yaml", "review]", "review, city]", "data_policy.stored_fields", "widens"),
         (
+            "data_policy.yaml",
+            "audit: 730}",
+            "audit: 730}\nlinking: {keep_non_hit_observations: true}",
+            "data_policy.linking.keep_non_hit_observations",
+            "widens",
+        ),
+        (
+            "data_policy.yaml",
+            "audit: 730}",
+            "audit: 730}\nlinking: {non_hit_observation_days: 30}",
+            "data_policy.linking.non_hit_observation_days",
+            "widens",
+        ),
+        (
             "bundle.yaml",
             "pages_per_run: 500",
             "pages_per_run: 900",

@@ -79,3 +79,28 @@ def test_explanation_of_unknown_source_lists_the_known_ones(
     text = explain_source(load_policy(policy_dir, now), "nope", now)
     assert "no source 'nope'" in text
     assert "site" in text
+
+
+def test_explanation_says_ads_without_a_signal_leave_no_trace_by_default(
+    policy_dir: Path, now: datetime
+) -> None:
+    text = explain_source(load_policy(policy_dir, now), "site", now)
+    assert "OFF: ads without a signal leave no trace at all" in text
+
+
+def test_explanation_of_non_hit_observations_says_what_is_noted_and_for_how_long(
+    policy_dir: Path, edit: Edit, now: datetime
+) -> None:
+    edit(
+        "data_policy.yaml",
+        "audit: 730}",
+        "audit: 730}\nlinking: {keep_non_hit_observations: true, non_hit_observation_days: 7}",
+    )
+    text = explain_source(load_policy(policy_dir, now), "site", now)
+    for fragment in (
+        "only its contact pseudonym, its city, the date and a document id",
+        "never its text, the name, a phone number",
+        "erased 7 days after the ad was last seen",
+        "see 'Linking ads' below",
+    ):
+        assert fragment in text

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from crawler.cli import main
+from pipelines.links.model import Observation
 from pipelines.links.sqlite import SqliteLinkStore
 from tests.links.conftest import obs
 
@@ -93,3 +95,39 @@ def test_an_empty_store_says_there_is_nothing(
     monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
     assert main(["links", "--carousels"]) == 0
     assert "no carousels" in capsys.readouterr().out
+
+
+def test_purge_erases_link_store_notes_after_their_own_retention_and_audits_the_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    var = tmp_path / "var"
+    monkeypatch.setenv("LCOM_VAR_DIR", str(var))
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    monkeypatch.delenv("LCOM_POLICY_DIR", raising=False)
+    now = datetime.now(UTC)
+    store = SqliteLinkStore(var / "links.sqlite")
+    store.add(Observation("demo:old", "demo", "Breda", now - timedelta(days=20), ("p1",)))
+    store.add(Observation("demo:new", "demo", "Breda", now - timedelta(days=2), ("p1",)))
+    store.add(Observation("demo:hit", "demo", "Ede", now - timedelta(days=20), ("p1",), hit=True))
+    store.close()
+    audit = tmp_path / "audit.jsonl"
+    code = main(["purge", "--spool-dir", str(var / "spool"), "--audit-log", str(audit)])
+    assert code == 0
+    assert "link store: deleted 0 hit and 1 non-hit observation(s)" in capsys.readouterr().out
+    (record,) = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert record["deleted"]["link_observations"] == {"hit": 0, "non_hit": 1}
+    reopened = SqliteLinkStore(var / "links.sqlite")
+    summary = reopened.get("p1")
+    assert summary is not None and summary.doc_ids == ("demo:hit", "demo:new")
+    reopened.close()
+
+
+def test_purge_creates_no_link_store_where_there_is_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LCOM_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    monkeypatch.delenv("LCOM_POLICY_DIR", raising=False)
+    audit = tmp_path / "audit.jsonl"
+    assert main(["purge", "--spool-dir", str(tmp_path / "spool"), "--audit-log", str(audit)]) == 0
+    assert not (tmp_path / "var" / "links.sqlite").exists()

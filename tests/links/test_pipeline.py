@@ -46,7 +46,8 @@ def build(tmp_path: Path, **settings: Any) -> tuple[LinkingPipeline, Any, list[L
     crawler.stats.open_spider()
     pipeline = LinkingPipeline.from_crawler(crawler)
     updates: list[LinkUpdate] = []
-    pipeline.updates_sink = updates.extend
+    if pipeline.updates_sink is not None:  # the signal to the Elasticsearch pipeline
+        pipeline.updates_sink = updates.extend
     pipeline.open_spider()
     return pipeline, crawler.stats, updates
 
@@ -144,4 +145,17 @@ def test_non_hit_observations_past_their_retention_are_erased_when_a_crawl_opens
     pipeline.close_spider()
     pipeline, stats, _ = build(tmp_path, LCOM_LINK_NON_HITS=True, LCOM_LINK_NON_HIT_DAYS=3)
     assert stats.get_value("lcom/links/purged/non_hit") == 1
+    pipeline.close_spider()
+
+
+def test_a_data_policy_that_does_not_store_links_gets_no_updates_and_no_promotion(
+    tmp_path: Path,
+) -> None:
+    fields = ["doc_id", "source", "title", "text", "indicators"]
+    pipeline, stats, _ = build(tmp_path, LCOM_STORED_FIELDS=fields, LCOM_LINK_NON_HITS=True)
+    assert pipeline.updates_sink is None
+    for n, city in enumerate(("Breda", "Ede", "Venlo")):
+        item = process(pipeline, make_item(n, city, hit=False))
+    assert item["hit"] is False
+    assert stats.get_value("lcom/links/promoted") is None
     pipeline.close_spider()

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from pipelines.links import open_store, sqlite_path
-from pipelines.links.model import KeySummary, Observation
+from pipelines.links.model import MAX_TEMPLATE_CANDIDATES, KeySummary, Observation
 from pipelines.links.sqlite import SqliteLinkStore
 from tests.links.conftest import day, obs
 
@@ -168,3 +168,14 @@ def test_every_lookup_of_an_add_is_an_index_search(store: SqliteLinkStore) -> No
         )
         assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), (statement, plan)
     db.close()
+
+
+def test_template_candidates_are_capped_to_those_sharing_most_bands(
+    store: SqliteLinkStore,
+) -> None:
+    for n in range(MAX_TEMPLATE_CANDIDATES + 10):
+        store.add(obs(f"demo:{n}", "Breda", 0, f"p{n}", signature=("b0-common",)))
+    store.add(obs("demo:close", "Ede", 0, "px", signature=("b0-common", "b1-x", "b2-y")))
+    found = store.template_candidates(["b0-common", "b1-x", "b2-y"])
+    assert len(found) == MAX_TEMPLATE_CANDIDATES
+    assert "demo:close" in found
