@@ -24,6 +24,7 @@ import redis
 import crawler.settings as project_settings
 from crawler.demosite.server import max_in_window
 from crawler.monitoring import history_path, read_history
+from pipelines.es.spool import segment_documents
 from tests.crawl.conftest import REPO, CrawlRunner
 from tests.support.redis_server import RedisServer
 
@@ -139,15 +140,11 @@ def wait_for_requests(site: Any, count: int, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def spooled_hits(var_dir: Path) -> list[dict[str, Any]]:
-    """The hit documents in the spool (not the partial updates that links make)."""
-    from pipelines.es.spool import is_update
-
-    hits = []
+def spooled_doc_ids(var_dir: Path) -> list[str]:
+    ids = []
     for path in sorted((var_dir / "spool").rglob("*.jsonl")):
-        records = [json.loads(line) for line in path.read_text().splitlines() if line]
-        hits += [record for record in records if not is_update(record)]
-    return hits
+        ids += [doc["doc_id"] for doc in segment_documents(path.parent, path.name)]
+    return ids
 
 
 @pytest.mark.parametrize("count", [2, 4])
@@ -204,12 +201,12 @@ def test_a_worker_killed_mid_crawl_loses_no_ad_and_no_hit_is_stored_twice(
     assert static_ads(site) <= fetched
     # The index upserts by doc_id: a hit the victim spooled and the survivor fetched
     # again is one document. Every doc_id belongs to one ad, and every ad has one doc_id.
-    hits = spooled_hits(workers.runner.var_dir)
-    assert hits, "no hits were spooled"
-    doc_ids = [doc["doc_id"] for doc in hits]
+    doc_ids = spooled_doc_ids(workers.runner.var_dir)
+    assert doc_ids, "no hits were spooled"
     hits_by_ad: dict[str, set[str]] = {}
-    for doc in hits:
-        hits_by_ad.setdefault(doc["url"], set()).add(doc["doc_id"])
+    for path in sorted((workers.runner.var_dir / "spool").rglob("*.jsonl")):
+        for doc in segment_documents(path.parent, path.name):
+            hits_by_ad.setdefault(doc["url"], set()).add(doc["doc_id"])
     assert all(len(ids) == 1 for ids in hits_by_ad.values())
     assert len(set(doc_ids)) == len(hits_by_ad)
 
