@@ -309,18 +309,26 @@ def _automaton(patterns: list[tuple[Rule, str]]) -> Any:
             tails = grouped.setdefault(key, {}).setdefault((rule, left_open, right_open), [])
             if tail not in tails:
                 tails.append(tail)
+    # Equal expansions and tuples of them are shared between keys: 140,000 keys hold
+    # fewer than a thousand different ones (about 25 MB less memory per process).
+    shared_expansions: dict[Expansion, Expansion] = {}
+    shared_tuples: dict[tuple[Expansion, ...], tuple[Expansion, ...]] = {}
     for key, by_rule in grouped.items():
         expansions = tuple(
-            Expansion(
-                rule,
-                left_open,
-                right_open,
-                _tail_regex(tails, right_open),
-                _tail_regex(tails, False, strict=True),
-                all(t is not None and t.startswith(_GAP_PREFIX) for t in tails),
+            shared_expansions.setdefault(expansion, expansion)
+            for expansion in (
+                Expansion(
+                    rule,
+                    left_open,
+                    right_open,
+                    _tail_regex(tails, right_open),
+                    _tail_regex(tails, False, strict=True),
+                    all(t is not None and t.startswith(_GAP_PREFIX) for t in tails),
+                )
+                for (rule, left_open, right_open), tails in by_rule.items()
             )
-            for (rule, left_open, right_open), tails in by_rule.items()
         )
+        expansions = shared_tuples.setdefault(expansions, expansions)
         # Word-boundary checks shared by all expansions of a key, done once per hit
         # (digits and short words are found inside many longer words and numbers).
         needs_left = key[0].isalnum() and not any(x.left_open for x in expansions)
