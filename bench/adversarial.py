@@ -5,7 +5,10 @@
 Ad text is hostile input. Each case below is built to trip a regular expression or a
 loop into super-linear time (long digit runs, digit groups, thousands of prices or ages
 without a sentence end, repeated introductions, one endless word, ...), at the crawl's
-size cap (``LCOM_MAX_TEXT_CHARS``, 100,000 characters). For each it prints, in ms:
+size cap (``LCOM_MAX_TEXT_CHARS``, 100,000 characters). For each it prints, in ms of CPU
+time of the measuring thread (best of 3; on a machine shared with other work, wall-clock
+times swing several-fold while CPU time barely moves; the worst wall-clock time is
+printed too):
 
 * ``age+price``: stated-age and price extraction (``pipelines.engine.extract``) on the
   normalised text (target: 50 ms);
@@ -31,10 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipelines.engine.extract import find_ages, find_prices
 from pipelines.engine.indicators import IndicatorEngine
 from pipelines.engine.names import redact_names
-from pipelines.engine.normalize import normalize
+from pipelines.engine.normalize import Normalized, normalize
 from pipelines.pseudonymize import DEFAULT_MAX_TEXT_CHARS
 
 TARGET_MS = 50.0
+Clock = Callable[[], float]
 
 
 def cases(chars: int) -> dict[str, str]:
@@ -64,12 +68,14 @@ def cases(chars: int) -> dict[str, str]:
     }
 
 
-def best_ms(func: Callable[[], object], runs: int = 3) -> float:
+def best_ms(func: Callable[[], object], runs: int = 3, clock: Clock = time.thread_time) -> float:
+    """Best of ``runs``, in ms of ``clock``: by default the CPU time of this thread, which
+    other work on a shared machine barely changes (wall-clock time it does, a lot)."""
     best = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
+        start = clock()
         func()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, clock() - start)
     return best * 1000
 
 
@@ -83,19 +89,35 @@ def main() -> int:
         : args.chars
     ]
     baseline = best_ms(lambda: engine.analyse("", ordinary, lang="nl"))
-    print(f"baseline: analyse an ordinary ad of {len(ordinary):,} characters: {baseline:.1f} ms")
-    print(f"{'case':<28}{'age+price':>10}{'names':>10}{'analyse':>10}  ms ({args.chars:,} chars)")
-    worst = 0.0
+    print(
+        f"baseline: analyse an ordinary ad of {len(ordinary):,} characters: {baseline:.1f} ms CPU"
+    )
+    print(
+        f"{'case':<28}{'age+price':>10}{'names':>10}{'analyse':>10}  CPU ms ({args.chars:,} chars)"
+    )
+    worst = worst_wall = 0.0
     for name, text in cases(args.chars).items():
         norm = normalize(text)
-        extracted = best_ms(lambda norm=norm: (find_ages(norm), find_prices(norm)))
-        named = best_ms(lambda text=text: redact_names({"text": text}, "Anna"))
+
+        def extract(norm: Normalized = norm) -> object:
+            return find_ages(norm), find_prices(norm)
+
+        def names(text: str = text) -> object:
+            return redact_names({"text": text}, "Anna")
+
+        extracted, named = best_ms(extract), best_ms(names)
         analysed = best_ms(lambda text=text: engine.analyse("", text, lang="nl"), runs=1)
         worst = max(worst, extracted, named)
+        worst_wall = max(
+            worst_wall, *(best_ms(f, clock=time.perf_counter) for f in (extract, names))
+        )
         flag = "  OVER" if max(extracted, named) > TARGET_MS else ""
         print(f"{name:<28}{extracted:>10.1f}{named:>10.1f}{analysed:>10.1f}{flag}")
-    verdict = "within" if worst <= TARGET_MS else "OVER"
-    print(f"worst age+price or names: {worst:.1f} ms per ad; target {TARGET_MS:.0f} ms: {verdict}")
+    verdict = "met" if worst <= TARGET_MS else "NOT MET"
+    print(
+        f"worst age+price or names: {worst:.1f} ms CPU per ad ({worst_wall:.1f} ms wall-clock "
+        f"on this machine now); target {TARGET_MS:.0f} ms: {verdict}"
+    )
     return 0 if worst <= TARGET_MS else 1
 
 

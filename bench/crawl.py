@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -141,6 +142,7 @@ class Run:
     peak_rss: int  # the process itself (kernel's ru_maxrss)
     peak_tree_rss: int  # the process and its children (Chromium), sampled
     returncode: int
+    cpu_seconds: float = 0.0  # user + system time of the process (kernel's rusage)
 
     @property
     def pages(self) -> int:
@@ -150,6 +152,12 @@ class Run:
     def pages_per_second(self) -> float:
         elapsed = float(self.stats.get("elapsed_time_seconds") or self.seconds)
         return self.pages / elapsed if elapsed else 0.0
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        """CPU time of the whole process (start-up included) per page: on a machine shared
+        with other jobs it varies far less than pages/s."""
+        return 1000 * self.cpu_seconds / self.pages if self.pages else 0.0
 
 
 def run_child(cmd: list[str], env: dict[str, str], stats_file: Path, log: Path) -> Run:
@@ -175,7 +183,8 @@ def run_child(cmd: list[str], env: dict[str, str], stats_file: Path, log: Path) 
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
         print(f"  ! {' '.join(cmd[:4])} exited {process.returncode}; log ends:", file=sys.stderr)
         print(tail, file=sys.stderr)
-    return Run(seconds, stats, usage.ru_maxrss * 1024, peak[0], process.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, stats, usage.ru_maxrss * 1024, peak[0], process.returncode, cpu)
 
 
 def base_env(var_dir: Path) -> dict[str, str]:
@@ -247,6 +256,10 @@ def bare_main(source: str, base_url: str, stats_file: str, concurrency: int) -> 
 
 
 # -- sections -------------------------------------------------------------------
+def ratio_of(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
 def compare_with_bare(args: argparse.Namespace, tmp: Path) -> None:
     print(f"\n1. lcom vs bare Scrapy: demo site with {args.ads} ads, concurrency {CONCURRENCY}")
     source = bench_source(tmp / "static-source", "/ads?page=1", STATIC_PAGES)
@@ -264,18 +277,36 @@ def compare_with_bare(args: argparse.Namespace, tmp: Path) -> None:
             cmd, stats = lcom_crawl(site, source, policy, tmp, f"lcom{round_}")
             var = tmp / f"var-lcom{round_}"
             lcom_runs.append(run_child(cmd, base_env(var), stats, tmp / f"lcom{round_}.log"))
+            bare_run, lcom_run = bare_runs[-1], lcom_runs[-1]
             print(
-                f"   round {round_ + 1}: bare {bare_runs[-1].pages_per_second:7.1f} pages/s "
-                f"({bare_runs[-1].pages} pages) | lcom {lcom_runs[-1].pages_per_second:7.1f} "
-                f"pages/s ({lcom_runs[-1].pages} pages, "
-                f"{lcom_runs[-1].stats.get('lcom/ads/extracted', 0)} ads, "
-                f"{lcom_runs[-1].stats.get('lcom/pipeline/hits', 0)} hits)"
+                f"   round {round_ + 1}: bare {bare_run.pages_per_second:7.1f} pages/s "
+                f"({bare_run.pages} pages, {bare_run.cpu_ms_per_page:.2f} ms CPU/page) | "
+                f"lcom {lcom_run.pages_per_second:7.1f} pages/s ({lcom_run.pages} pages, "
+                f"{lcom_run.stats.get('lcom/ads/extracted', 0)} ads, "
+                f"{lcom_run.stats.get('lcom/pipeline/hits', 0)} hits, "
+                f"{lcom_run.cpu_ms_per_page:.2f} ms CPU/page) | ratio "
+                f"{ratio_of(lcom_run.pages_per_second, bare_run.pages_per_second):.2f}"
             )
-    bare = sum(r.pages_per_second for r in bare_runs) / len(bare_runs)
-    lcom = sum(r.pages_per_second for r in lcom_runs) / len(lcom_runs)
-    ratio = lcom / bare if bare else 0.0
-    print(f"   mean: bare {bare:.1f} pages/s, lcom {lcom:.1f} pages/s")
-    print(f"   ratio lcom/bare: {ratio:.2f} (target >= 0.80) {'OK' if ratio >= 0.8 else 'BELOW'}")
+    bare = statistics.median(r.pages_per_second for r in bare_runs)
+    lcom = statistics.median(r.pages_per_second for r in lcom_runs)
+    # Each round's ratio compares two runs made one after the other: the median of those
+    # is steadier on a busy machine than the ratio of the two medians.
+    ratio = statistics.median(
+        ratio_of(lc.pages_per_second, ba.pages_per_second)
+        for ba, lc in zip(bare_runs, lcom_runs, strict=True)
+    )
+    print(f"   median of {args.rounds} round(s): bare {bare:.1f} pages/s, lcom {lcom:.1f} pages/s")
+    print(
+        f"   ratio lcom/bare: {ratio:.2f} (median of the rounds' ratios; target >= 0.80) "
+        f"{'OK' if ratio >= 0.8 else 'BELOW'}"
+    )
+    bare_cpu = statistics.median(r.cpu_ms_per_page for r in bare_runs)
+    lcom_cpu = statistics.median(r.cpu_ms_per_page for r in lcom_runs)
+    print(
+        f"   CPU per page (median): bare {bare_cpu:.2f} ms, lcom {lcom_cpu:.2f} ms; "
+        f"bare/lcom {ratio_of(bare_cpu, lcom_cpu):.2f} (the speed ratio of a CPU-bound crawl "
+        "on one core, less sensitive to other jobs on the machine)"
+    )
     rss = max(r.peak_rss for r in lcom_runs)
     tree = max(r.peak_tree_rss for r in lcom_runs)
     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -43,14 +44,25 @@ def switch_file_present(path: str | Path | None) -> bool:
 
 
 def _read_live(path: Path) -> Any:
-    """The data of one policy file as it is on disk now; None if it cannot be read."""
-    from legal_guardrails.yamlfile import parse_yaml
+    """The data of one policy file as it is on disk now; None if it cannot be read.
 
+    The file is read on every call; its text is parsed again only when it differs from
+    a text parsed before (a running crawl checks every second, and parsing the YAML was
+    a visible share of its time). Callers only read the data they get.
+    """
     try:
-        doc = parse_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         logger.warning("cannot read %s", path, exc_info=True)
         return None
+    return _parse_live(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_live(text: str) -> Any:
+    from legal_guardrails.yamlfile import parse_yaml
+
+    doc = parse_yaml(text)
     return None if doc.issues else doc.data
 
 

@@ -105,6 +105,24 @@ def _spool_dir(settings: BaseSettings) -> Path:
     return Path(var) / "spool" if var else DEFAULT_SPOOL_DIR
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def plain(value: Any) -> Any:
+    """``value`` as ``ItemAdapter.asdict`` converts it (nested items to dicts, containers
+    copied), without asking every string and number whether it is an item: that question
+    was most of the time this pipeline took per hit."""
+    if type(value) in _SCALARS:
+        return value
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | set | tuple):
+        return value.__class__(plain(item) for item in value)
+    if ItemAdapter.is_item(value):
+        return {key: plain(item) for key, item in ItemAdapter(value).items()}
+    return value
+
+
 class ElasticsearchPipeline:
     def __init__(self, config: EsPipelineConfig, stats: StatsCollector | None = None) -> None:
         self.config = config
@@ -164,7 +182,7 @@ class ElasticsearchPipeline:
         if problem is not None:
             logger.error("ad %s not spooled: %s", item_ref(adapter), problem)
             drop_item(adapter, self.stats, "not_minimised", f"not a hit document: {problem}")
-        doc = adapter.asdict()
+        doc = {key: plain(value) for key, value in adapter.items()}
         # Durable before anything else: a crash after this line loses nothing.
         record = await asyncio.to_thread(self.spool.append, doc)
         self._written += 1
@@ -180,9 +198,10 @@ class ElasticsearchPipeline:
         if self.client is not None:
             await self.client.close()
         if self.spool is not None:
-            status = self.spool.status()
+            # The status reads every segment: only when there is a cluster to be behind.
+            status = self.spool.status() if self.config.connection is not None else None
             self.spool.close()
-            if self.config.connection is None:
+            if status is None:
                 logger.info(
                     "%d hit(s) written to the spool %s",
                     self._written,

@@ -6,7 +6,8 @@
 - else (an installed package) the user's data folder, ``$XDG_DATA_HOME/lcom`` or
   ``~/.local/share/lcom``.
 
-Under it: ``var/`` (spool, audit log, job folders; ``LCOM_VAR_DIR`` overrides),
+Under it: ``var/`` (spool, audit log, job folders, ``cache/lexicons``: the lexicons as
+``lcom flag`` compiled them; ``LCOM_VAR_DIR`` overrides),
 ``sources/`` (extraction configs of an installed package; ``LCOM_SOURCES_DIR``
 overrides) and ``policy/`` (the guardrail policy folder when ``LCOM_POLICY_DIR`` is
 not set). Every path is absolute, so audit records and messages do not depend on the
@@ -52,6 +53,11 @@ def var_dir(environ: os._Environ[str] | dict[str, str] | None = None) -> Path:
     if configured:
         return Path(configured).expanduser().resolve()
     return lcom_home(env) / "var"
+
+
+def lexicon_cache_dir() -> Path:
+    """``<var>/cache/lexicons``: compiled lexicons (``pipelines.engine.lexicon_cache``)."""
+    return var_dir() / "cache" / "lexicons"
 
 
 def home_sources_dir() -> Path | None:

@@ -28,7 +28,9 @@ Settings:
 
 Stats: ``lcom/links/observed``, ``lcom/links/non_hit_observed``, ``lcom/links/promoted``,
 ``lcom/links/derived/<indicator>``, ``lcom/links/linked`` (hits with ``links``),
-``lcom/links/updates`` (partial updates of earlier hits), ``lcom/links/purged/<hit|non_hit>``.
+``lcom/links/updates`` (partial updates of earlier hits), ``lcom/links/purged/<hit|non_hit>``,
+``lcom/links/unavailable`` (the link store in Elasticsearch could not be reached: the ad
+goes on unlinked, the error is logged).
 Logs name ads by ``doc_id`` only.
 """
 
@@ -56,6 +58,7 @@ from pipelines.engine.linking import (
     observed_day,
 )
 from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS
+from pipelines.es.links import LinkStoreUnavailable
 from pipelines.links import open_store
 from pipelines.links.model import LinkStore, LinkUpdate, parse_iso
 from pipelines.pseudonymize import PSEUDONYMISED
@@ -145,7 +148,7 @@ class LinkingPipeline:
         store_links = "links" in stored
 
         def send_updates(updates: Sequence[LinkUpdate]) -> None:
-            # The Elasticsearch pipeline spools them after the hits they name (B's side).
+            # The Elasticsearch pipeline spools them after the hits they name.
             crawler.signals.send_catch_log(signal=hit_updates, updates=list(updates))
 
         pipeline = cls(
@@ -185,7 +188,12 @@ class LinkingPipeline:
         if self.hit_days:
             cutoffs.append((True, self.hit_days))
         for hit, days in cutoffs:
-            gone = self.engine.store.purge_before(now - timedelta(days=days), hit=hit)
+            try:
+                gone = self.engine.store.purge_before(now - timedelta(days=days), hit=hit)
+            except LinkStoreUnavailable as exc:
+                self._inc("lcom/links/unavailable")
+                logger.error("link store retention not applied this time: %s", exc)
+                return
             if gone:
                 self._inc(f"lcom/links/purged/{'hit' if hit else 'non_hit'}", gone)
 
@@ -194,7 +202,14 @@ class LinkingPipeline:
         facts = ad_facts(adapter)
         if facts is None or not (facts.hit or self.engine.keep_non_hits):
             return item
-        linked = await asyncio.to_thread(self._link, facts)
+        try:
+            linked = await asyncio.to_thread(self._link, facts)
+        except LinkStoreUnavailable as exc:
+            # The hit goes on unlinked (and is spooled): never lose it over the link
+            # store. Observed again once the cluster is back, it links as usual.
+            self._inc("lcom/links/unavailable")
+            logger.error("ad %s not linked: %s", facts.doc_id, exc)
+            return item
         self._apply(adapter, facts, linked)
         return item
 

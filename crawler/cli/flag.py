@@ -41,8 +41,11 @@ than 64 levels), a non-text ``title``/``text``/``source_kind``, lone surrogate e
 (``\\ud800``), and ads whose title and text are together longer than
 ``LCOM_MAX_TEXT_CHARS`` (default 100,000 characters: the crawl drops those too).
 
-Language models are loaded only when an ad needs them, so a call for one ad answers
-quickly.
+Language models are loaded only when an ad needs them, and the compiled lexicons come
+from ``<LCOM_VAR_DIR>/cache/lexicons`` (see ``pipelines/engine/lexicon_cache.py``), so a
+call for one ad answers quickly. On many ads, the languages the fast detector cannot tell
+are detected in a second thread while the ads after them are flagged (the first such ad
+waits seconds for lingua's models); the output stays in input order.
 
 Contacts (phone numbers, e-mail addresses, messenger handles) never appear in the output:
 in evidence snippets (of indicators, context cues and the explanation) and ids they are
@@ -68,8 +71,11 @@ import json
 import logging
 import os
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -125,9 +131,12 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.engine.indicators import IndicatorEngine
     from pipelines.engine.lexicon import LexiconError
     from pipelines.engine.pseudonyms import PseudonymKeyError
+    from pipelines.home import lexicon_cache_dir
 
     try:
-        engine = IndicatorEngine.from_dir(args.lexicons, threshold=args.threshold)
+        engine = IndicatorEngine.from_dir(
+            args.lexicons, threshold=args.threshold, cache_dir=lexicon_cache_dir()
+        )
     except LexiconError as exc:
         print(f"lcom flag: {exc}", file=sys.stderr)
         return 2
@@ -179,6 +188,34 @@ def max_text_chars() -> int:
     return value if value > 0 else DEFAULT_MAX_TEXT_CHARS
 
 
+#: Lines read and analysed ahead of the output while the language of an earlier one is
+#: still being detected: the first ad that needs lingua's models waits seconds for them.
+MAX_AHEAD = 10_000
+
+
+@dataclass
+class _Ad:
+    """An input line read and checked, ready for the engine."""
+
+    record_id: Any
+    title: str
+    text: str
+    source_kind: str | None
+
+    @property
+    def language_text(self) -> str:
+        return f"{self.title}\n{self.text}".strip()  # what the engine detects on
+
+
+@dataclass
+class _Slot:
+    """One output line in the making: an ad waiting for its language, or its result."""
+
+    ad: _Ad | None = None
+    language: Future[tuple[str, float | None]] | None = None
+    result: dict[str, Any] | None = None
+
+
 def flag_lines(
     engine: Any,
     lines: Iterable[str | bytes],
@@ -192,41 +229,68 @@ def flag_lines(
     """Flag every line of ``lines`` and write the results to ``out``; returns the number
     of lines that had an error.
 
-    Exactly one output line per input line, whatever the line holds: a line that cannot
-    be flagged gives an error record. ``lines`` may be bytes (decoded as UTF-8 here;
-    invalid bytes are replaced, with a warning) or text.
+    Exactly one output line per input line, in input order, whatever the line holds: a
+    line that cannot be flagged gives an error record. ``lines`` may be bytes (decoded
+    as UTF-8 here; invalid bytes are replaced, with a warning) or text.
+
+    Languages the fast stage cannot tell are detected in a second thread (lingua runs
+    outside the GIL); meanwhile the lines after are analysed, up to ``MAX_AHEAD``. The
+    first such ad of a process waits for lingua's models, seconds that the other ads no
+    longer wait for. Analysis does not depend on the order of ads (no price history).
     """
+    from pipelines.engine import indicators
+
     err = err if err is not None else sys.stderr
     errors = 0
     warned: set[str] = set()
     reported: set[str] = set()
     limit = max_text_chars()
-    for number, raw in enumerate(lines, start=1):
-        line = _decode(raw, number, err)
-        try:
-            result = flag_record(
-                engine,
-                line,
-                derive_origin=derive_origin,
-                max_chars=limit,
-                unknown=warned,
-                redactor=redactor,
-                explain=explain,
+    ahead: deque[_Slot] = deque()
+
+    def finish(slot: _Slot) -> dict[str, Any]:
+        if slot.result is None:
+            assert slot.ad is not None and slot.language is not None
+            slot.result = _flag_ad(
+                engine, slot.ad, slot.language.result(), derive_origin, redactor, explain
             )
-        except _BadLine as exc:
-            errors += 1
-            print(f"lcom flag: line {number}: {exc.message}", file=err)
-            result = {"id": _json_safe_id(exc.record_id), "error": exc.message}
-        for key in sorted(warned - reported):
-            reported.add(key)
-            hint = _did_you_mean(key)
-            print(
-                f"lcom flag: line {number}: unknown field {key!r} ignored"
-                + (f" (did you mean {hint!r}?)" if hint else "")
-                + f"; the fields read are {', '.join(FIELDS)}",
-                file=err,
-            )
-        out.write(json.dumps(result, ensure_ascii=False, allow_nan=False) + "\n")
+        return slot.result
+
+    def write(slot: _Slot) -> None:
+        out.write(json.dumps(finish(slot), ensure_ascii=False, allow_nan=False) + "\n")
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcom-flag-language") as pool:
+        for number, raw in enumerate(lines, start=1):
+            line = _decode(raw, number, err)
+            try:
+                ad = _read_ad(line, max_chars=limit, unknown=warned)
+            except _BadLine as exc:
+                errors += 1
+                print(f"lcom flag: line {number}: {exc.message}", file=err)
+                slot = _Slot(result={"id": _json_safe_id(exc.record_id), "error": exc.message})
+            else:
+                language = indicators.quick_language_or_none(ad.language_text)
+                if language is not None:
+                    result = _flag_ad(engine, ad, language, derive_origin, redactor, explain)
+                    slot = _Slot(result=result)
+                else:
+                    detect = indicators.detect_language_or_unknown
+                    slot = _Slot(ad=ad, language=pool.submit(detect, ad.language_text))
+            for key in sorted(warned - reported):
+                reported.add(key)
+                hint = _did_you_mean(key)
+                print(
+                    f"lcom flag: line {number}: unknown field {key!r} ignored"
+                    + (f" (did you mean {hint!r}?)" if hint else "")
+                    + f"; the fields read are {', '.join(FIELDS)}",
+                    file=err,
+                )
+            ahead.append(slot)
+            while ahead and (
+                ahead[0].language is None or ahead[0].language.done() or len(ahead) > MAX_AHEAD
+            ):
+                write(ahead.popleft())
+        while ahead:
+            write(ahead.popleft())
     out.flush()
     return errors
 
@@ -322,18 +386,9 @@ def contact_redactor(environ: Mapping[str, str] | None = None) -> ContactRedacto
     return ContactRedactor()
 
 
-def flag_record(
-    engine: Any,
-    line: str,
-    *,
-    derive_origin: bool = True,
-    max_chars: int = DEFAULT_MAX_TEXT_CHARS,
-    unknown: set[str] | None = None,
-    redactor: ContactRedactor | None = None,
-    explain: bool = False,
-) -> dict[str, Any]:
-    """The output object for one input line (raises ``_BadLine``); contacts in snippets
-    and the id are replaced by ``redactor``'s tokens unless it is None."""
+def _read_ad(line: str, *, max_chars: int, unknown: set[str] | None = None) -> _Ad:
+    """The ad of one input line, checked (raises ``_BadLine``); the names of fields that
+    are not read are added to ``unknown``."""
     if not line.strip():
         raise _BadLine("blank line (expected one JSON object)")
     brackets = line.count("[") + line.count("{")
@@ -369,8 +424,26 @@ def flag_record(
             "the crawl drops such ads unread",
             record_id,
         )
+    return _Ad(record_id, title or "", text or "", source_kind)
+
+
+def _flag_ad(
+    engine: Any,
+    ad: _Ad,
+    language: tuple[str, float | None],
+    derive_origin: bool,
+    redactor: ContactRedactor | None,
+    explain: bool,
+) -> dict[str, Any]:
+    """The output object of a checked ad whose language is known."""
+    record_id, title, text, source_kind = ad.record_id, ad.title, ad.text, ad.source_kind
     analysis = engine.analyse(
-        title or "", text or "", derive_origin=derive_origin, source_kind=source_kind
+        title,
+        text,
+        language[0],
+        derive_origin=derive_origin,
+        source_kind=source_kind,
+        lang_confidence=language[1],
     )
     evidence = [i.evidence.to_dict() for i in analysis.indicators]
     result: dict[str, Any] = {
@@ -391,10 +464,14 @@ def flag_record(
         from pipelines.engine.indicators import _snippet as snippet
 
         fields = {"title": title or "", "text": text or ""}
-        redacted = {name: redactor.redact(value) for name, value in fields.items() if value}
+        # Each field is redacted once, and only when some evidence quotes it.
+        redacted: dict[str, tuple[str, list[int]]] = {}
         for item in _evidence(result):
-            if item["field"] in redacted:
-                value, offsets = redacted[item["field"]]
+            name = item["field"]
+            if fields.get(name):
+                if name not in redacted:
+                    redacted[name] = redactor.redact(fields[name])
+                value, offsets = redacted[name]
                 item["snippet"] = snippet(value, offsets[item["start"]], offsets[item["end"]])
             else:
                 item["snippet"] = redactor.redact(item["snippet"])[0]

@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from pipelines.engine.linking import LinkConfigError, carousel_window, load_link_config
+    from pipelines.es.links import LinkStoreUnavailable
     from pipelines.links import open_store
 
     try:
@@ -149,6 +150,9 @@ def run(args: argparse.Namespace) -> int:
             ]
         else:
             summaries = [s for s in store.iter_keys() if len(s.doc_ids) > 1]
+    except LinkStoreUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     summaries.sort(key=lambda s: (-s.n_cities, -len(s.doc_ids), s.key))

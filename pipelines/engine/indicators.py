@@ -68,6 +68,7 @@ from pipelines.engine.extract import (
 from pipelines.engine.lexicon import (
     CATEGORIES,
     Expansion,
+    KeyTable,
     Lexicon,
     LexiconError,
     Rule,
@@ -221,16 +222,28 @@ class _Match:
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
     """Language of ``text`` via :mod:`pipelines.engine.language`; ``"unknown"`` when that
     module is missing or fails (the engine never depends on it)."""
+    found = _detect(text, quick=False)
+    assert found is not None
+    return found
+
+
+def quick_language_or_none(text: str) -> tuple[str, float | None] | None:
+    """:func:`detect_language_or_unknown` when it needs no accurate-stage language model,
+    else ``None`` (see :meth:`LanguageDetector.detect_quick`)."""
+    return _detect(text, quick=True)
+
+
+def _detect(text: str, *, quick: bool) -> tuple[str, float | None] | None:
     try:
-        from pipelines.engine.language import detect_language
+        from pipelines.engine.language import default_detector
     except ImportError:
         return UNKNOWN_LANGUAGE, None
     try:
-        lang, confidence = detect_language(text)
+        detector = default_detector()
+        return detector.detect_quick(text) if quick else detector.detect(text)
     except Exception:
         logger.warning("language detection failed", exc_info=True)
         return UNKNOWN_LANGUAGE, None
-    return lang, confidence
 
 
 class IndicatorEngine:
@@ -269,10 +282,16 @@ class IndicatorEngine:
 
     @classmethod
     def from_dir(
-        cls, lexicon_dir: str | Path | None = None, *, threshold: float | None = None
+        cls,
+        lexicon_dir: str | Path | None = None,
+        *,
+        threshold: float | None = None,
+        cache_dir: str | Path | None = None,
     ) -> IndicatorEngine:
-        """An engine on the lexicon folder (default: ``pipelines/lexicons``)."""
-        return cls(load_lexicon(lexicon_dir), threshold=threshold)
+        """An engine on the lexicon folder (default: ``pipelines/lexicons``);
+        ``cache_dir`` keeps the compiled lexicon for the next process
+        (:func:`pipelines.engine.lexicon.load_lexicon`)."""
+        return cls(load_lexicon(lexicon_dir, cache_dir=cache_dir), threshold=threshold)
 
     @property
     def version(self) -> str:
@@ -291,11 +310,13 @@ class IndicatorEngine:
         age_text: str | int | None = None,
         price_text: str | None = None,
         source_kind: str | None = None,
+        lang_confidence: float | None = None,
     ) -> Analysis:
         """Analyse one ad.
 
         ``lang`` is the ad's language when already known (else it is detected; only used
-        for negation cues of language-neutral rules and reported back). With
+        for negation cues of language-neutral rules and reported back), with
+        ``lang_confidence`` when it was detected beforehand. With
         ``derive_origin=False`` the ``origin`` category is never produced. ``source``
         enables the running-median price check for that source. ``age_text`` and
         ``price_text`` are the ad's dedicated age/price fields, preferred over the text.
@@ -304,7 +325,7 @@ class IndicatorEngine:
         """
         title = title or ""
         text = text or ""
-        confidence: float | None = None
+        confidence = lang_confidence
         if lang is None:
             lang, confidence = detect_language_or_unknown(f"{title}\n{text}".strip())
         fields = [(name, normalize(value)) for name, value in (("title", title), ("text", text))]
@@ -478,7 +499,7 @@ class IndicatorEngine:
         return Suppressed(m.category, m.rule.id, reason, detail, evidence)
 
     def _raw_matches(
-        self, text: str, lang: str = UNKNOWN_LANGUAGE, automaton: Any = None
+        self, text: str, lang: str = UNKNOWN_LANGUAGE, keys: KeyTable | None = None
     ) -> list[_Match]:
         """Every lexicon match in ``text`` before negation/benign/context filtering.
 
@@ -492,11 +513,13 @@ class IndicatorEngine:
         own = (lang, COMMON_LANGUAGE) if lang in self._languages else None
         found: list[_Match] = []
         append = found.append
-        if automaton is None:
-            automaton = self.lexicon.automaton
-        if not len(automaton):
+        if keys is None:
+            keys = self.lexicon.automaton
+        if not len(keys):
             return found
-        for last, (key_length, expansions, needs_left, needs_right, gaps) in automaton.iter(text):
+        entries = keys.entries
+        for last, index in keys.automaton.iter(text):
+            key_length, expansions, needs_left, needs_right, gaps = entries[index]
             start = last - key_length + 1
             end = last + 1
             before_ok = start == 0 or not text[start - 1].isalnum()

@@ -156,17 +156,9 @@ class LanguageDetector:
         answered, the share of the text CLD2 attributes to the language.
         """
         cleaned = _clean(text)
-        letters = [ch for ch in cleaned if ch.isalpha()]
-        if (
-            len(letters) < self.min_letters
-            or len(set(letters)) < MIN_DISTINCT_LETTERS
-            or _looks_like_keyboard_mash(letters)
-        ):
-            return UNKNOWN, 0.0
-        self.load()
-        fast = self._fast_stage(cleaned)
-        if fast is not None:
-            return fast
+        quick = self._quick(cleaned)
+        if quick is not None:
+            return quick
         values = self._accurate.compute_language_confidence_values(cleaned)
         if not values:
             return UNKNOWN, 0.0
@@ -177,6 +169,23 @@ class LanguageDetector:
         return best.language.iso_code_639_1.name.lower(), confidence
 
     __call__ = detect
+
+    def detect_quick(self, text: str) -> tuple[str, float] | None:
+        """:meth:`detect`'s answer when the cheap checks or the fast stage give it, else
+        ``None``: the accurate stage is needed (on the first such text of a process,
+        lingua loads models for seconds; a caller can run it in another thread)."""
+        return self._quick(_clean(text))
+
+    def _quick(self, cleaned: str) -> tuple[str, float] | None:
+        letters = [ch for ch in cleaned if ch.isalpha()]
+        if (
+            len(letters) < self.min_letters
+            or len(set(letters)) < MIN_DISTINCT_LETTERS
+            or _looks_like_keyboard_mash(letters)
+        ):
+            return UNKNOWN, 0.0
+        self.load()
+        return self._fast_stage(cleaned)
 
     def _fast_stage(self, cleaned: str) -> tuple[str, float] | None:
         if self._cld2 is None:

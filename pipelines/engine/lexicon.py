@@ -25,8 +25,11 @@ Everything else is literal text, matched on whole words.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import re
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,13 +38,17 @@ import ahocorasick
 import yaml
 
 from pipelines.engine.categories import CATEGORIES, DERIVED_CATEGORIES
+from pipelines.engine.lexicon_cache import LexiconCache
 from pipelines.engine.normalize import normalize
 
 __all__ = [
     "CATEGORIES",
     "DEFAULT_LEXICON_DIR",
     "ContextConfig",
+    "Entry",
     "Expansion",
+    "KeyTable",
+    "LazyPattern",
     "Lexicon",
     "LexiconError",
     "Negation",
@@ -91,6 +98,28 @@ class Rule:
     sense_within: int = 0
 
 
+class LazyPattern:
+    """A regular expression compiled where it is first used: a cached lexicon
+    (:mod:`pipelines.engine.lexicon_cache`) has ~300 large ones, most of which an ad or
+    two never needs. After the first call, ``match`` is the compiled pattern's own."""
+
+    __slots__ = ("match", "pattern")
+    match: Callable[[str, int], re.Match[str] | None]
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.match = self._compile_and_match
+
+    def _compile_and_match(self, string: str, pos: int = 0) -> re.Match[str] | None:
+        compiled = re.compile(self.pattern)
+        self.match = compiled.match
+        return compiled.match(string, pos)
+
+
+#: A tail or gap-precheck expression: compiled, or compiled on first use.
+Matcher = re.Pattern[str] | LazyPattern
+
+
 @dataclass(frozen=True, slots=True)
 class Expansion:
     """One concrete form of a pattern, anchored on an automaton key."""
@@ -98,10 +127,10 @@ class Expansion:
     rule: Rule
     left_open: bool
     right_open: bool
-    tail: re.Pattern[str] | None
+    tail: Matcher | None
     #: ``tail`` without its wildcards: used in ads of another language, where a stem
     #: must not run into a longer word of that language (``turné*`` vs "turned").
-    strict_tail: re.Pattern[str] | None = None
+    strict_tail: Matcher | None = None
     #: Every tail starts with a gap: the key must end a word (a cheap check that spares
     #: the regex for the many keys found inside longer words and numbers).
     gap_first: bool = False
@@ -112,6 +141,27 @@ class Expansion:
     def __post_init__(self) -> None:
         plain = self.tail is None and not self.left_open and not self.right_open
         object.__setattr__(self, "plain", plain)
+
+
+#: What an automaton key stands for: ``(key length, expansions, needs_left, needs_right,
+#: gap precheck)``; see :meth:`IndicatorEngine._raw_matches`.
+Entry = tuple[int, tuple[Expansion, ...], bool, bool, Matcher | None]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyTable:
+    """An Aho-Corasick automaton over the lexicon keys, and what each key stands for.
+
+    The automaton maps a key to a number (``STORE_INTS``): the index of its entry in
+    ``entries``. The keys of one pattern share an entry, so there are few of them, and
+    an automaton of numbers is saved and loaded without pickle
+    (:mod:`pipelines.engine.lexicon_cache`)."""
+
+    automaton: Any
+    entries: tuple[Entry, ...]
+
+    def __len__(self) -> int:
+        return len(self.automaton)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,22 +219,30 @@ class Lexicon:
     negation: Negation
     context: ContextConfig
     price: PriceConfig
-    automaton: Any
+    automaton: KeyTable
     #: The ``senses:`` words, matched only where a sense rule needs them.
-    sense_automaton: Any
+    sense_automaton: KeyTable
     rules: list[Rule] = field(default_factory=list)
     patterns: list[tuple[Rule, str]] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(directory: str) -> Lexicon:
-    return _compile(Path(directory))
+def _load_cached(directory: str, cache_dir: str | None) -> Lexicon:
+    return _compile(Path(directory), LexiconCache(cache_dir) if cache_dir else None)
 
 
-def load_lexicon(directory: str | Path | None = None) -> Lexicon:
-    """Load and compile the lexicon folder (cached per folder for the process)."""
+def load_lexicon(
+    directory: str | Path | None = None, *, cache_dir: str | Path | None = None
+) -> Lexicon:
+    """Load and compile the lexicon folder (cached per folder for the process).
+
+    ``cache_dir``: a folder where the compiled automata are kept between processes
+    (:mod:`pipelines.engine.lexicon_cache`); the YAML is still read and checked every
+    time, only its compilation is skipped when nothing changed.
+    """
     path = Path(directory) if directory is not None else DEFAULT_LEXICON_DIR
-    return _load_cached(str(path.resolve()))
+    cache = str(Path(cache_dir).resolve()) if cache_dir is not None else None
+    return _load_cached(str(path.resolve()), cache)
 
 
 # ---------------------------------------------------------------------------- loading
@@ -204,7 +262,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _compile(directory: Path) -> Lexicon:
+def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
     config_path = directory / CONFIG_FILE
     if not config_path.is_file():
         raise LexiconError(f"no {CONFIG_FILE} in lexicon folder", directory)
@@ -274,8 +332,14 @@ def _compile(directory: Path) -> Lexicon:
                 )
 
     # Sense words are only looked for in a field where a sense rule matched.
-    automaton = _automaton([(r, p) for r, p in patterns if r.kind != "sense"])
-    sense_automaton = _automaton([(r, p) for r, p in patterns if r.kind == "sense"])
+    automaton, sense_automaton = _key_tables(
+        rules,
+        {
+            "automaton": [(r, p) for r, p in patterns if r.kind != "sense"],
+            "sense_automaton": [(r, p) for r, p in patterns if r.kind == "sense"],
+        },
+        cache,
+    )
     return Lexicon(
         version=version,
         threshold=float(config.get("threshold", 1.0)),
@@ -300,39 +364,196 @@ def _compile(directory: Path) -> Lexicon:
     )
 
 
-def _automaton(patterns: list[tuple[Rule, str]]) -> Any:
+# ------------------------------------------------------------------ compiled tables
+
+#: Changes whenever the cached form of the tables changes meaning.
+CACHE_FORMAT = 1
+
+
+def _key_tables(
+    rules: list[Rule],
+    patterns: dict[str, list[tuple[Rule, str]]],
+    cache: LexiconCache | None,
+) -> tuple[KeyTable, ...]:
+    """The automaton of each pattern list: from ``cache`` when it holds them for exactly
+    these rules and patterns (and this code), else compiled (and stored there)."""
+    if cache is None:
+        return tuple(_automaton(p) for p in patterns.values())
+    names = tuple(patterns)
+    digest = _digest(rules, patterns)
+    found = cache.load(digest, names)
+    if found is not None:
+        try:
+            return _tables_from_json(found[0], found[1], rules, names)
+        except (LookupError, TypeError, ValueError) as exc:
+            cache.discard(digest, exc)
+    tables = tuple(_automaton(p) for p in patterns.values())
+    data = _tables_to_json(dict(zip(names, tables, strict=True)), rules)
+    cache.store(digest, data, {n: t.automaton for n, t in zip(names, tables, strict=True)})
+    return tables
+
+
+def _digest(rules: list[Rule], patterns: dict[str, list[tuple[Rule, str]]]) -> str:
+    """A hash of everything the compiled tables depend on: the rules and patterns (as
+    read from the YAML), this code and the libraries that run it."""
+    digest = hashlib.sha256(_code_fingerprint())
+    for rule in rules:
+        digest.update(f"{rule!r}\0".encode())
+    rule_index = {rule: i for i, rule in enumerate(rules)}
+    for name, pairs in patterns.items():
+        digest.update(f"{name}\0".encode())
+        for rule, pattern in pairs:
+            digest.update(f"{rule_index[rule]}\0{pattern}\0".encode())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> bytes:
+    """The engine's source code (expansion, normalisation, matching), the automaton
+    library's build and the Python version."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0".encode())
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    library = os.stat(ahocorasick.__file__)
+    digest.update(f"{ahocorasick.__file__}\0{library.st_size}\0{library.st_mtime_ns}".encode())
+    return digest.digest()
+
+
+def _tables_to_json(tables: dict[str, KeyTable], rules: list[Rule]) -> dict[str, Any]:
+    """The entries of ``tables`` as plain data: rules by their index in ``rules``,
+    expansions and regular expressions (as their source) each listed once."""
+    rule_index = {rule: i for i, rule in enumerate(rules)}
+    regexes: dict[str, int] = {}
+    expansions: dict[int, int] = {}
+    expansion_rows: list[list[Any]] = []
+
+    def regex(pattern: Matcher | None) -> int:
+        return -1 if pattern is None else regexes.setdefault(pattern.pattern, len(regexes))
+
+    def expansion(x: Expansion) -> int:
+        number = expansions.get(id(x))
+        if number is None:
+            number = expansions[id(x)] = len(expansion_rows)
+            expansion_rows.append(
+                [
+                    rule_index[x.rule],
+                    x.left_open,
+                    x.right_open,
+                    regex(x.tail),
+                    regex(x.strict_tail),
+                    x.gap_first,
+                ]
+            )
+        return number
+
+    data: dict[str, Any] = {}
+    for name, table in tables.items():
+        entries = [
+            [length, [expansion(x) for x in xs], left, right, regex(gaps)]
+            for length, xs, left, right, gaps in table.entries
+        ]
+        data[name] = {"keys": len(table.automaton), "entries": entries}
+    return {
+        "format": CACHE_FORMAT,
+        "rules": len(rules),
+        "regexes": list(regexes),
+        "expansions": expansion_rows,
+        "tables": data,
+    }
+
+
+def _tables_from_json(
+    data: dict[str, Any], automata: dict[str, Any], rules: list[Rule], names: tuple[str, ...]
+) -> tuple[KeyTable, ...]:
+    """The inverse of :func:`_tables_to_json`, on the automata loaded next to it."""
+    if data["format"] != CACHE_FORMAT or data["rules"] != len(rules):
+        raise ValueError("another format or rule count")
+    compiled: list[Matcher | None] = [LazyPattern(str(p)) for p in data["regexes"]]
+    compiled.append(None)  # index -1
+
+    def regex(index: int) -> Matcher | None:
+        if not -1 <= index < len(compiled) - 1:
+            raise IndexError(f"regex {index}")
+        return compiled[index]
+
+    expansions = [
+        Expansion(rules[rule], bool(left), bool(right), regex(tail), regex(strict), bool(gap))
+        for rule, left, right, tail, strict, gap in data["expansions"]
+    ]
+    tables = []
+    for name in names:
+        table, automaton = data["tables"][name], automata[name]
+        entries = tuple(
+            (int(length), tuple(expansions[i] for i in xs), bool(left), bool(right), regex(gaps))
+            for length, xs, left, right, gaps in table["entries"]
+        )
+        if len(automaton) != table["keys"]:
+            raise ValueError(f"{name}: automaton and entries do not match")
+        tables.append(KeyTable(automaton, entries))
+    return tuple(tables)
+
+
+def _automaton(patterns: list[tuple[Rule, str]]) -> KeyTable:
     """One Aho-Corasick automaton over the expanded patterns."""
-    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-    grouped: dict[str, dict[tuple[Rule, bool, bool], list[str | None]]] = {}
+    # Rules are numbered (equal rules alike): a tuple of numbers hashes fast.
+    numbers: dict[Rule, int] = {}
+    grouped: dict[str, dict[tuple[int, bool, bool], list[str | None]]] = {}
     for rule, pattern in patterns:
+        number = numbers.setdefault(rule, len(numbers))
         for key, left_open, right_open, tail in _expand(rule, pattern):
-            tails = grouped.setdefault(key, {}).setdefault((rule, left_open, right_open), [])
+            tails = grouped.setdefault(key, {}).setdefault((number, left_open, right_open), [])
             if tail not in tails:
                 tails.append(tail)
+    rules = list(numbers)
+    # The keys of one pattern (its alternatives) share their expansions: ~140,000 keys
+    # have fewer than 1,000 distinct ones, each built once, and few distinct entries.
+    by_signature: dict[tuple[Any, ...], tuple[tuple[Expansion, ...], Any, bool, bool]] = {}
+    entry_ids: dict[tuple[Any, ...], int] = {}
+    entries: list[Entry] = []
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS, ahocorasick.KEY_STRING)
     for key, by_rule in grouped.items():
-        expansions = tuple(
-            Expansion(
-                rule,
-                left_open,
-                right_open,
-                _tail_regex(tails, right_open),
-                _tail_regex(tails, False, strict=True),
-                all(t is not None and t.startswith(_GAP_PREFIX) for t in tails),
-            )
-            for (rule, left_open, right_open), tails in by_rule.items()
-        )
+        signature = tuple((*spec, *tails) for spec, tails in by_rule.items())
+        shared = by_signature.get(signature)
+        if shared is None:
+            shared = by_signature[signature] = _shared_entry(by_rule, rules)
+        expansions, gaps, any_left_open, right_closed = shared
         # Word-boundary checks shared by all expansions of a key, done once per hit
         # (digits and short words are found inside many longer words and numbers).
-        needs_left = key[0].isalnum() and not any(x.left_open for x in expansions)
-        needs_right = key[-1].isalnum() and all(
-            x.gap_first or (x.tail is None and not x.right_open) for x in expansions
-        )
-        gaps = None
-        if len(expansions) > 1 and all(x.gap_first for x in expansions):
-            gaps = _gap_precheck(t for tails in by_rule.values() for t in tails)
-        automaton.add_word(key, (len(key), expansions, needs_left, needs_right, gaps))
+        needs_left = key[0].isalnum() and not any_left_open
+        needs_right = key[-1].isalnum() and right_closed
+        entry = (len(key), expansions, needs_left, needs_right, gaps)
+        identity = (len(key), id(expansions), needs_left, needs_right)
+        index = entry_ids.get(identity)
+        if index is None:
+            index = entry_ids[identity] = len(entries)
+            entries.append(entry)
+        automaton.add_word(key, index)
     automaton.make_automaton()
-    return automaton
+    return KeyTable(automaton, tuple(entries))
+
+
+def _shared_entry(
+    by_rule: dict[tuple[int, bool, bool], list[str | None]], rules: list[Rule]
+) -> tuple[tuple[Expansion, ...], Matcher | None, bool, bool]:
+    """A key's expansions, gap precheck and whether any expansion is left-open and
+    whether every one needs the key to end a word."""
+    expansions = tuple(
+        Expansion(
+            rules[number],
+            left_open,
+            right_open,
+            _tail_regex(tails, right_open),
+            _tail_regex(tails, False, strict=True),
+            all(t is not None and t.startswith(_GAP_PREFIX) for t in tails),
+        )
+        for (number, left_open, right_open), tails in by_rule.items()
+    )
+    gaps = None
+    if len(expansions) > 1 and all(x.gap_first for x in expansions):
+        gaps = _gap_precheck(t for tails in by_rule.values() for t in tails)
+    any_left_open = any(x.left_open for x in expansions)
+    right_closed = all(x.gap_first or (x.tail is None and not x.right_open) for x in expansions)
+    return expansions, gaps, any_left_open, right_closed
 
 
 def _collect(
@@ -661,7 +882,7 @@ def _expand_sequence(nodes: list[Any]) -> Iterable[tuple[str, bool, bool, str | 
     before_gap = bool(rest) and isinstance(rest[0], _Gap)
     for text in _strings(head):
         # Fragments are normalised one by one (cached); only spaces can pile up.
-        key = _SPACES.sub(" ", text).lstrip()
+        key = (_SPACES.sub(" ", text) if "  " in text else text).lstrip()
         if before_gap or not rest:
             key = key.rstrip()
         if not key:

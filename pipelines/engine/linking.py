@@ -427,6 +427,10 @@ class LinkEngine:
             contact_summaries = [summaries[key] for key in contacts if key in summaries]
         if not (ad.hit or result.promoted):
             return result
+        # The cluster the store keeps for the ad (an ad seen again stays in its first one).
+        template_key = next(
+            (s.key for s in summaries.values() if s.kind == "template"), template_key
+        )
         updates: dict[str, dict[str, Any]] = {}
         if match is not None:
             key, other, _similarity = match

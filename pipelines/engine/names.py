@@ -71,9 +71,27 @@ _AFTER: tuple[str, ...] = (
 )  # fmt: skip
 _BEFORE_SET = frozenset(tuple(p.split()) for p in _BEFORE)
 _AFTER_SET = frozenset(tuple(p.split()) for p in _AFTER)
-_LONGEST = max(len(p) for p in _BEFORE_SET | _AFTER_SET)
-_BEFORE_LAST = frozenset(p[-1] for p in _BEFORE_SET)
-_AFTER_FIRST = frozenset(p[0] for p in _AFTER_SET)
+
+
+def _lengths(phrases: frozenset[tuple[str, ...]], at: int) -> dict[str, frozenset[int]]:
+    """Per word, the lengths of the phrases that have it at position ``at`` (0 or -1)."""
+    lengths: dict[str, set[int]] = {}
+    for phrase in phrases:
+        lengths.setdefault(phrase[at], set()).add(len(phrase))
+    return {word: frozenset(found) for word, found in lengths.items()}
+
+
+_BEFORE_LENGTHS = _lengths(_BEFORE_SET, -1)
+_AFTER_LENGTHS = _lengths(_AFTER_SET, 0)
+#: Per word that can end an introduction or start a phrase after a name: the phrase
+#: lengths to try, shortest first, each with (ends an introduction, starts a phrase after).
+_PLANS: dict[str, tuple[tuple[int, bool, bool], ...]] = {
+    word: tuple(
+        (length, length in _BEFORE_LENGTHS.get(word, ()), length in _AFTER_LENGTHS.get(word, ()))
+        for length in sorted(_BEFORE_LENGTHS.get(word, set()) | _AFTER_LENGTHS.get(word, set()))
+    )
+    for word in _BEFORE_LENGTHS.keys() | _AFTER_LENGTHS.keys()
+}
 #: What may stand between an introduction and the name ("my name is: Amy", "Amy - here").
 _SEP = re.compile(r"[\s,:;–—\-]{0,8}")
 
@@ -157,22 +175,33 @@ def introduced_names(text: str, not_names: frozenset[str] | None = None) -> list
 
     found: list[str] = []
 
-    def consider(index: int) -> None:
+    def can_be_name(index: int) -> bool:
         word = words[index][2]
-        if word[0].isupper() and len(word) >= 2 and folded[index] not in stop:
-            found.append(word)
+        return word[0].isupper() and len(word) >= 2 and folded[index] not in stop
 
-    for i in range(len(words)):
-        if folded[i] not in _BEFORE_LAST and folded[i] not in _AFTER_FIRST:
-            continue
-        for length in range(1, _LONGEST + 1):
+    last = len(words) - 1
+    for i in [i for i, word in enumerate(folded) if word in _PLANS]:
+        # Only the phrase lengths that can end (start) with this word are looked at, and
+        # only next to a word that can be a name (the cheapest check first).
+        for length, ends, starts in _PLANS[folded[i]]:
             # words[i - length + 1 .. i] introduce words[i + 1]
-            before = i + 1 < len(words) and phrase(i - length + 1, length) in _BEFORE_SET
-            if before and gap(i, i + 1, _SEP):
-                consider(i + 1)
+            if (
+                ends
+                and i < last
+                and can_be_name(i + 1)
+                and phrase(i - length + 1, length) in _BEFORE_SET
+                and gap(i, i + 1, _SEP)
+            ):
+                found.append(words[i + 1][2])
             # words[i .. i + length - 1] follow words[i - 1]
-            if i > 0 and phrase(i, length) in _AFTER_SET and gap(i - 1, i, _SEP):
-                consider(i - 1)
+            if (
+                starts
+                and i > 0
+                and can_be_name(i - 1)
+                and phrase(i, length) in _AFTER_SET
+                and gap(i - 1, i, _SEP)
+            ):
+                found.append(words[i - 1][2])
     return list(dict.fromkeys(found))
 
 

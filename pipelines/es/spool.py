@@ -54,7 +54,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from pipelines.es.errors import SpoolError
 from pipelines.home import var_dir
@@ -506,7 +506,7 @@ class Spool:
         if not path.exists():  # deleted by its holder between glob and lock
             fh.close()
             return None
-        lines, torn = _read_lines(path)
+        lines, torn = _read_line_ids(path)
         seg = _Segment(
             name=path.name,
             fh=fh,
@@ -532,14 +532,14 @@ class Spool:
                 st.bytes += path.stat().st_size
             except FileNotFoundError:
                 continue
-            lines, torn = _read_lines(path)
+            lines, torn = _read_line_ids(path)
             acked = _read_acks(self._ack_path(path.name), lines)
             st.unreadable_lines += sum(doc is None for doc, _ in lines) + torn
             for doc, checksum in lines:
                 if doc is None:
                     continue
                 st.records += 1
-                st.updates += is_update(doc)
+                st.updates += doc.update
                 if checksum in acked:
                     st.acknowledged += 1
                 else:
@@ -719,6 +719,31 @@ def _read_jsonl(path: Path) -> tuple[list[dict[str, Any] | None], int]:
 def _read_lines(path: Path) -> tuple[list[tuple[dict[str, Any] | None, str]], bool]:
     """Every complete line of a segment as ``(document or None, checksum)``, and whether
     it ends with an incomplete line (which is never a record)."""
+    lines, tail = _raw_lines(path)
+    return [(_document(line), record_checksum(line)) for line in lines], tail
+
+
+class _LineId(NamedTuple):
+    """What counting and acknowledging need of a record, instead of its document."""
+
+    observation: str
+    update: bool
+
+
+def _read_line_ids(path: Path) -> tuple[list[tuple[_LineId | None, str]], bool]:
+    """:func:`_read_lines` with a :class:`_LineId` in place of each document: counts and
+    acknowledgements without holding a segment's documents (which took far more memory
+    than the file, and grew with the hits of the run)."""
+    lines, tail = _raw_lines(path)
+    result: list[tuple[_LineId | None, str]] = []
+    for line in lines:
+        doc = _document(line)
+        line_id = None if doc is None else _LineId(observation_id(doc), is_update(doc))
+        result.append((line_id, record_checksum(line)))
+    return result, tail
+
+
+def _raw_lines(path: Path) -> tuple[list[bytes], bool]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -727,20 +752,20 @@ def _read_lines(path: Path) -> tuple[list[tuple[dict[str, Any] | None, str]], bo
         raise SpoolError(f"cannot read spool segment {path}: {_why(exc)}") from exc
     lines = raw.split(b"\n")
     tail = lines.pop()
-    result: list[tuple[dict[str, Any] | None, str]] = []
-    for line in lines:
-        doc: dict[str, Any] | None
-        try:
-            value = json.loads(line)
-            doc = value if isinstance(value, dict) else None
-        except ValueError:
-            doc = None
-        result.append((doc, record_checksum(line)))
-    return result, bool(tail.strip())
+    return lines, bool(tail.strip())
 
 
-def _read_acks(path: Path, lines: list[tuple[dict[str, Any] | None, str]]) -> set[str]:
-    """Checksums of the acknowledged records of a segment.
+def _document(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _read_acks(path: Path, lines: list[tuple[_LineId | None, str]]) -> set[str]:
+    """Checksums of the acknowledged records of a segment (``lines`` as from
+    :func:`_read_line_ids`).
 
     An acknowledgement names its record by checksum. One written before checksums were
     recorded (``line`` and ``id`` only) counts only if the record now at that line has
@@ -757,8 +782,8 @@ def _read_acks(path: Path, lines: list[tuple[dict[str, Any] | None, str]]) -> se
             continue
         line = entry.get("line")
         if isinstance(line, int) and 1 <= line <= len(lines):
-            doc, checksum = lines[line - 1]
-            if doc is not None and observation_id(doc) == entry.get("id"):
+            line_id, checksum = lines[line - 1]
+            if line_id is not None and line_id.observation == entry.get("id"):
                 acked.add(checksum)
     return acked
 

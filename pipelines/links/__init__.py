@@ -32,7 +32,30 @@ def sqlite_path(config: Mapping[str, Any] | None = None) -> Path:
 
 
 def open_store(config: Mapping[str, Any] | None = None) -> LinkStore:
-    """The link store for ``config`` (a settings-like mapping; the environment by default)."""
+    """The link store for ``config`` (a settings-like mapping; the environment by default):
+    the ``lcom-links`` index in Elasticsearch when ``ELASTICSEARCH_URL`` is set (in
+    ``config``, else in the environment, like the Elasticsearch pipeline reads it), else
+    the SQLite file."""
+    environ = elasticsearch_environment(config)
+    if (environ.get("ELASTICSEARCH_URL") or "").strip():
+        from pipelines.es.links import open_es_store
+
+        return open_es_store(environ)
     from pipelines.links.sqlite import SqliteLinkStore
 
     return SqliteLinkStore(sqlite_path(config))
+
+
+def elasticsearch_environment(config: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The ``ELASTICSEARCH_*`` connection variables: the environment's, with those that
+    ``config`` sets on top (Scrapy settings normally set none)."""
+    found = {k: v for k, v in os.environ.items() if k.startswith("ELASTICSEARCH_")}
+    if config is not None:
+        found.update(
+            {
+                str(k): str(v)
+                for k, v in config.items()
+                if str(k).startswith("ELASTICSEARCH_") and v is not None
+            }
+        )
+    return found

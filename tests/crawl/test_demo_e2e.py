@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.demosite import DemoSite
-from pipelines.es.spool import is_update
+from pipelines.es.spool import segment_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,12 +39,10 @@ def base_env(tmp_path: Path) -> dict[str, str]:
 
 
 def spooled_hits(var_dir: Path) -> list[dict]:
+    """The hit documents in the spool (partial updates of earlier hits left out)."""
     hits = []
     for path in sorted((var_dir / "spool").rglob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            record = json.loads(line) if line.strip() else None
-            if record is not None and not is_update(record):  # partial updates of links
-                hits.append(record)
+        hits += segment_documents(path.parent, path.name)
     return hits
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -57,3 +59,36 @@ def test_loading_lcom_settings_installs_the_redaction() -> None:
     importlib.reload(crawler.settings)
     record = logging.getLogRecordFactory()("x", logging.INFO, __file__, 1, "GET %s", (URL,), None)
     assert "0612345678" not in record.getMessage()
+
+
+@contextmanager
+def quiet_logger() -> Iterator[logging.Logger]:
+    """A logger whose only handler takes WARNING and above (like Scrapy's at INFO)."""
+    logger = logging.getLogger("lcom.test.quiet")
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    saved = logger.handlers, logger.propagate
+    # Only this handler (the test runner's capture handlers would take every level).
+    logger.handlers, logger.propagate = [handler], False
+    try:
+        yield logger
+    finally:
+        logger.handlers, logger.propagate = saved
+
+
+def made(logger: logging.Logger, level: int) -> logging.LogRecord:
+    factory = logging.getLogRecordFactory()
+    return factory(logger.name, level, __file__, 1, "GET %s", (URL,), None)
+
+
+def test_a_record_below_every_handler_level_is_left_unread() -> None:
+    with quiet_logger() as logger:
+        record = made(logger, logging.DEBUG)
+    assert record.args == (URL,)  # no handler will see it: no time spent redacting it
+
+
+def test_a_record_a_handler_takes_is_redacted() -> None:
+    with quiet_logger() as logger:
+        assert not any(secret in made(logger, logging.WARNING).getMessage() for secret in SECRETS)
+        logger.addHandler(logging.NullHandler())  # level 0: takes every record from now on
+        assert not any(secret in made(logger, logging.DEBUG).getMessage() for secret in SECRETS)

@@ -576,3 +576,60 @@ def test_the_same_words_in_an_escort_ad_still_flag(
     found = analyse(engine, text, lang)
     assert found.context.service is True
     assert category in found.categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "I left the agency years ago, no middleman, no driver. Incall Leeds, 150/h."),
+        ("de", "Ich habe die Agentur vor Jahren verlassen. Escort, Hausbesuche in Bonn, 150/Std."),
+        ("ro", "Am plecat de la agenție de ani de zile. Escortă, primesc la mine, 300 lei ora."),
+        ("bg", "Отдавна напуснах агенцията. Приемам в Пловдив, 150 лв на час."),
+        ("hu", "Évekkel ezelőtt otthagytam az ügynökséget. Fogadok Szegeden."),
+        ("pl", "Dawno odeszłam z agencji. Przyjmuję w Lublinie, 250 zł/h."),
+        ("es", "Dejé la agencia hace años. Recibo en mi piso en Bilbao, 100€/h."),
+    ],
+)
+def test_an_agency_the_person_left_is_set_aside(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert "third_party" not in found.categories
+    assert "benign" in reasons(found, "third_party")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Our agency has new girls every week. Incall Leeds, 150/h."),
+        ("de", "Buchung nur über die Agentur. Privat in Bonn, 150/Std."),
+        ("es", "Reservas a través de la agencia. Recibo en mi piso, 100€/h."),
+    ],
+)
+def test_an_agency_that_books_still_flags(engine: IndicatorEngine, lang: str, text: str) -> None:
+    assert "third_party" in analyse(engine, text, lang).categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("nl", "Terug in Groningen voor een paar dagen, sexy Chloe, ontvangst.", "movement"),
+        ("de", "Wieder in Hamburg für ein paar Tage, Haus- und Hotelbesuche.", "movement"),
+        ("pl", "Znowu w Gdańsku na kilka dni, seksowna Chloe, przyjmuję.", "movement"),
+        (
+            "de",
+            "Ruf mich auch um 3 Uhr nachts an, ich bin immer wach. Escort Mia.",
+            "availability_24_7",
+        ),
+        ("es", "Llámame incluso a las 3 de la mañana. Escort Mia, recibo.", "availability_24_7"),
+        ("pl", "Ja i moja siostra, duet na życzenie. Przyjmujemy w Krakowie.", "third_party"),
+        ("en", "Natural French and OWO available, sexy blonde, incall Soho.", "unsafe_services"),
+    ],
+)
+def test_returns_night_hours_sisters_and_natural_services_flag(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is True
+    assert category in found.categories

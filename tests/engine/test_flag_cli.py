@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,16 @@ from crawler.cli import main
 from pipelines.engine import indicators as indicators_module
 
 
+def every_ad_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No language detection (no model loaded): every ad reads as English."""
+    monkeypatch.setattr(indicators_module, "quick_language_or_none", lambda text: ("en", 0.9))
+    monkeypatch.setattr(indicators_module, "detect_language_or_unknown", lambda text: ("en", 0.9))
+
+
 @pytest.fixture
 def no_language_models(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip loading the language models: these tests are about the CLI contract."""
-    monkeypatch.setattr(indicators_module, "detect_language_or_unknown", lambda text: ("en", 0.9))
+    every_ad_in_english(monkeypatch)
 
 
 def write_lines(path: Path, lines: list[str]) -> Path:
@@ -183,7 +190,7 @@ def test_the_source_kind_is_a_prior_and_must_be_text(
 def test_every_hostile_line_gives_exactly_one_strict_json_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(indicators_module, "detect_language_or_unknown", lambda text: ("en", 0.9))
+    every_ad_in_english(monkeypatch)
     monkeypatch.setenv("LCOM_MAX_TEXT_CHARS", "1000")
     lines = [
         b"",
@@ -214,7 +221,7 @@ def test_every_hostile_line_gives_exactly_one_strict_json_line(
 def test_misspelt_fields_are_reported_once_with_a_suggestion(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(indicators_module, "detect_language_or_unknown", lambda text: ("en", 0.9))
+    every_ad_in_english(monkeypatch)
     lines = [json.dumps({"id": n, "titel": "Just arrived", "txt": "24/7"}) for n in range(3)]
     code, out, err = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", lines)))
     assert code == 0 and len(out) == 3
@@ -277,3 +284,33 @@ def test_show_contacts_leaves_them_in_and_warns(
     assert code == 0
     assert "06 1234 5678" in captured.out
     assert "--show-contacts" in captured.err and "plain text" in captured.err
+
+
+def test_ads_after_one_whose_language_takes_long_are_flagged_meanwhile_in_input_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last_read = threading.Event()
+    order: list[str] = []
+
+    def quick(text: str) -> tuple[str, float] | None:
+        if text.startswith("hard"):
+            return None  # the accurate stage (lingua) is needed
+        order.append(text)
+        if text.startswith("last"):
+            last_read.set()
+        return "en", 0.9
+
+    def accurate(text: str) -> tuple[str, float]:
+        assert last_read.wait(timeout=60), "the ads after were not read meanwhile"
+        order.append(text)
+        return "nl", 0.8
+
+    monkeypatch.setattr(indicators_module, "quick_language_or_none", quick)
+    monkeypatch.setattr(indicators_module, "detect_language_or_unknown", accurate)
+    texts = ["hard one, net aangekomen", "easy, just arrived", "{bad", "last, new in town"]
+    lines = [t if t.startswith("{") else json.dumps({"id": t[:4], "text": t}) for t in texts]
+    code, out, err = run_flag(capsys, str(write_lines(tmp_path / "ads.jsonl", lines)))
+    assert order == [texts[1], texts[3], texts[0]]
+    assert [o.get("id") for o in out] == ["hard", "easy", None, "last"]
+    assert [o.get("lang") for o in out] == ["nl", "en", None, "en"]
+    assert code == 1 and "line 3" in err

@@ -122,3 +122,20 @@ def test_lingua_alone_still_detects_when_the_fast_stage_is_off() -> None:
 def test_detector_needs_at_least_two_languages() -> None:
     with pytest.raises(ValueError, match="two languages"):
         LanguageDetector(["nl"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok",
+        "Net aangekomen in Den Haag, alleen deze week, bel of app voor een afspraak.",
+        "This is an English sentence about a bicycle for sale.",
+        "Anna 24",
+        "Hola guapo",
+        "Нова в града",
+        "qwrtzp vbnmk",
+    ],
+)
+def test_the_quick_answer_is_the_full_answer_or_none(text: str) -> None:
+    quick = default_detector().detect_quick(text)
+    assert quick is None or quick == default_detector().detect(text)

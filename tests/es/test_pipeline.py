@@ -132,3 +132,30 @@ def test_item_that_is_not_a_minimised_hit_is_never_written_to_the_spool(
     assert crawler.stats.get_value("lcom/pipeline/dropped/not_minimised") == 1
     assert crawler.stats.get_value("lcom/spool/written") is None
     assert set(item) == {"source", "doc_id"}
+
+
+def test_a_hit_is_copied_for_the_spool_as_item_adapter_would_copy_it() -> None:
+    from dataclasses import dataclass
+
+    from itemadapter import ItemAdapter
+
+    from pipelines.elasticsearch import plain
+
+    @dataclass
+    class Nested:
+        name: str
+        values: list[object]
+
+    item = {
+        "doc_id": "d1",
+        "score": 2.5,
+        "hit": True,
+        "city": None,
+        "categories": ("youth", "movement"),
+        "kinds": {"phone"},
+        "indicators": [{"id": "r1", "evidence": [Nested("n", [Nested("m", [])])]}],
+        "nested": Nested("x", [1, "a", {"k": Nested("y", [])}]),
+    }
+    copied = {key: plain(value) for key, value in item.items()}
+    assert copied == ItemAdapter(item).asdict()
+    assert copied["indicators"] is not item["indicators"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -234,6 +235,31 @@ def test_a_running_crawl_sees_the_kill_switch_as_the_bundle_is_now(
     bundle = policy_dir / "bundle.yaml"
     bundle.write_text(bundle_after(bundle.read_text(encoding="utf-8")), encoding="utf-8")
     assert policy.kill_switch_engaged_now()
+
+
+def test_a_running_crawl_parses_an_unchanged_bundle_only_once(
+    policy_dir: Path, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from legal_guardrails import yamlfile
+
+    parsed: list[str] = []
+    real = yamlfile.parse_yaml
+
+    def counting(text: str) -> Any:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(yamlfile, "parse_yaml", counting)
+    bundle = policy_dir / "bundle.yaml"
+    # Made unique, so that no text parsed by an earlier test is remembered.
+    bundle.write_text(bundle.read_text(encoding="utf-8") + f"# {policy_dir}\n", encoding="utf-8")
+    policy = load_policy(policy_dir, now)
+    parsed.clear()
+    assert not any(policy.kill_switch_engaged_now() for _ in range(5))
+    assert len(parsed) == 1
+    bundle.write_text(bundle.read_text(encoding="utf-8").replace("engaged: false", "engaged: true"))
+    assert policy.kill_switch_engaged_now()
+    assert len(parsed) == 2
 
 
 def test_a_running_crawl_sees_an_authorisation_revoked_since_it_started(

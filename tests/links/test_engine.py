@@ -254,3 +254,14 @@ def test_a_wrong_linking_threshold_names_the_file_the_field_and_the_fix(
     assert str(tmp_path / "config.yaml") in message
     assert field in message
     assert fix in message
+
+
+def test_an_ad_seen_again_keeps_its_first_template_cluster(engine: LinkEngine) -> None:
+    engine.link(ad("demo:1", "Breda", 0, "p1", text=TEXT))
+    first = engine.link(ad("demo:2", "Ede", 1, "p2", text=TEXT))
+    assert first.links is not None
+    cluster = first.links["template_cluster"]
+    engine.link(ad("demo:3", "Venlo", 2, "p3", text=TEXT))
+    again = engine.link(ad("demo:2", "Ede", 1, "p2", text=TEXT))
+    assert again.links is not None and again.links["template_cluster"] == cluster
+    assert again.updates == []

@@ -24,7 +24,7 @@ import redis
 import crawler.settings as project_settings
 from crawler.demosite.server import max_in_window
 from crawler.monitoring import history_path, read_history
-from pipelines.es.spool import is_update
+from pipelines.es.spool import segment_documents
 from tests.crawl.conftest import REPO, CrawlRunner
 from tests.support.redis_server import RedisServer
 
@@ -143,9 +143,7 @@ def wait_for_requests(site: Any, count: int, timeout: float = 60.0) -> None:
 def spooled_doc_ids(var_dir: Path) -> list[str]:
     ids = []
     for path in sorted((var_dir / "spool").rglob("*.jsonl")):
-        records = [json.loads(line) for line in path.read_text().splitlines() if line]
-        # Partial updates of earlier hits (links) are not hits.
-        ids += [record["doc_id"] for record in records if not is_update(record)]
+        ids += [doc["doc_id"] for doc in segment_documents(path.parent, path.name)]
     return ids
 
 
@@ -207,10 +205,8 @@ def test_a_worker_killed_mid_crawl_loses_no_ad_and_no_hit_is_stored_twice(
     assert doc_ids, "no hits were spooled"
     hits_by_ad: dict[str, set[str]] = {}
     for path in sorted((workers.runner.var_dir / "spool").rglob("*.jsonl")):
-        for line in path.read_text().splitlines():
-            doc = json.loads(line)
-            if not is_update(doc):
-                hits_by_ad.setdefault(doc["url"], set()).add(doc["doc_id"])
+        for doc in segment_documents(path.parent, path.name):
+            hits_by_ad.setdefault(doc["url"], set()).add(doc["doc_id"])
     assert all(len(ids) == 1 for ids in hits_by_ad.values())
     assert len(set(doc_ids)) == len(hits_by_ad)
 
