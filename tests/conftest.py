@@ -2,14 +2,32 @@
 
 The autouse ``loopback_only`` guard makes every test fail that opens a socket to
 anything but the loopback interface: the suite never reaches the internet.
+The suite's working files (audit records of refused runs, the compiled-lexicon cache)
+go to a temporary ``LCOM_HOME``, never to the checkout's ``var/``.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import shutil
 import socket
+import tempfile
 
 import pytest
+
+# At import, before the other conftests import crawler.settings (which reads it once):
+# subprocesses inherit it; tests that need their own folders set them. A folder the
+# caller chose is kept.
+_TEST_HOME: str | None = None
+if not any(os.environ.get(name) for name in ("LCOM_HOME", "LCOM_VAR_DIR")):
+    _TEST_HOME = os.environ["LCOM_HOME"] = tempfile.mkdtemp(prefix="lcom-test-home-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _TEST_HOME:
+        shutil.rmtree(_TEST_HOME, ignore_errors=True)
+
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
