@@ -158,6 +158,7 @@ class LinkingPipeline:
                 keep_non_hits=keep_non_hits,
                 threshold=hit_threshold,
                 promote=store_links,
+                quote_text={"title", "text"} <= set(stored),
             ),
             stats=crawler.stats,
             updates_sink=send_updates if store_links else None,

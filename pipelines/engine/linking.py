@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -57,6 +58,12 @@ MAX_SHINGLES = 256
 MAX_TEMPLATE_CHARS = 20_000
 MAX_PHRASES = 6
 MAX_PHRASE_CHARS = 120
+#: Bounds that keep the cost per ad constant whatever an ad or a site writes: contacts
+#: linked per ad, cities a carousel window is searched over (the most recent ones), and
+#: the cities up to which a key's growth still updates its earlier hits.
+MAX_CONTACTS_PER_AD = 16
+MAX_WINDOW_CITIES = 64
+MAX_UPDATE_CITIES = 32
 
 _TOKEN = re.compile(r"\[[a-z_]+(?::[0-9a-f]+)?\]|\w+", re.IGNORECASE)
 _CONTACT_TOKEN = re.compile(r"\[([a-z_]+):[0-9a-f]+\]", re.IGNORECASE)
@@ -246,10 +253,13 @@ def jaccard(a: Iterable[int], b: Iterable[int]) -> float:
     return len(left & right) / len(union) if union else 0.0
 
 
-def explain_template(shape: TextShape, other: Iterable[int], size: int) -> dict[str, list[str]]:
+def explain_template(
+    shape: TextShape, other: Iterable[int], size: int, *, quote: bool = True
+) -> dict[str, Any]:
     """The phrases the ad shares with ``other`` (shingle hashes of another ad) and the slots
     between them that differ: runs of tokens covered, or not, by shared shingles. Numbers
-    and tokens (``[name]``, ``[phone:…]``) are always slots, as in InfoShield's templates."""
+    and tokens (``[name]``, ``[phone:…]``) are always slots, as in InfoShield's templates.
+    ``quote=False`` (the data policy stores no ad text): only how many of each."""
     shared = set(other)
     covered = [False] * len(shape.spans)
     width = min(size, len(shape.spans))
@@ -272,6 +282,8 @@ def explain_template(shape: TextShape, other: Iterable[int], size: int) -> dict[
             if len(target) < MAX_PHRASES:
                 target.append(piece)
             run_start = index
+    if not quote:
+        return {"shared_phrase_count": len(phrases), "slot_count": len(slots)}
     return {"shared_phrases": phrases, "slots": slots}
 
 
@@ -328,7 +340,11 @@ def normalise_city(city: Any) -> str | None:
     """Cities compare by their folded, single-spaced form, shown in title case."""
     if not isinstance(city, str):
         return None
-    words = re.sub(r"[\s\-_,./]+", " ", city[:80]).strip()
+    # One spelling per city: compatibility forms folded, control, format (zero-width,
+    # bidi) and unassigned characters dropped, so none reaches a hit or a terminal.
+    city = unicodedata.normalize("NFKC", city[:80])
+    city = "".join(ch for ch in city if unicodedata.category(ch)[0] != "C" or ch.isspace())
+    words = re.sub(r"[\s\-_,./]+", " ", city).strip()
     if not words or "[" in words:  # a contact token is no city
         return None
     return " ".join(part[:1].upper() + part[1:].lower() for part in words.split(" "))
@@ -345,6 +361,8 @@ def carousel_window(
     best: tuple[CitySpan, ...] = ()
     best_days = 0
     width = timedelta(days=window_days)
+    if len(spans) > MAX_WINDOW_CITIES:  # quadratic below: the most recent cities only
+        spans = sorted(spans, key=lambda s: (s.last, s.city))[-MAX_WINDOW_CITIES:]
     for start in sorted({span.first for span in spans}):
         inside = tuple(s for s in spans if s.first <= start + width and s.last >= start)
         if len(inside) > len(best):
@@ -378,8 +396,11 @@ class LinkEngine:
         keep_non_hits: bool = False,
         threshold: float = 0.5,
         promote: bool = True,
+        quote_text: bool = True,
     ) -> None:
         self.store = store
+        # Template facts quote shared phrases only when the data policy stores ad text.
+        self.quote_text = quote_text
         self.config = config or LinkConfig()
         self.keep_non_hits = keep_non_hits
         # A hit made by its links must be able to show them: off when ``links`` is not stored.
@@ -398,7 +419,7 @@ class LinkEngine:
         shape = text_shape(ad.text, config.shingle_words)
         signature = self.signer.signature(shape.sketch)
         match = self._template_match(ad, shape, signature)
-        contacts = tuple(sorted(set(ad.contacts)))
+        contacts = tuple(sorted(set(ad.contacts)))[:MAX_CONTACTS_PER_AD]
         before = {key: self.store.get(key) for key in contacts}
         template_key = match[0] if match else None
         obs = Observation(
@@ -440,7 +461,7 @@ class LinkEngine:
         for summary in contact_summaries:
             previous = before.get(summary.key)
             grew = previous is None or previous.n_cities < summary.n_cities
-            if summary.n_cities < 2 or not grew:
+            if not 2 <= summary.n_cities <= MAX_UPDATE_CITIES or not grew:
                 continue
             for doc_id in summary.hit_doc_ids:
                 if doc_id != ad.doc_id:
@@ -520,7 +541,9 @@ class LinkEngine:
                             "matched_doc_id": other.doc_id,
                             "sources": sorted({ad.source, other.source}),
                             "other_contacts": len(set(other.contacts) - set(ad.contacts)),
-                            **explain_template(shape, other.shingles, config.shingle_words),
+                            **explain_template(
+                                shape, other.shingles, config.shingle_words, quote=self.quote_text
+                            ),
                         },
                     )
                 )

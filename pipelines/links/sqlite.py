@@ -38,6 +38,8 @@ from pipelines.links.model import (
 )
 
 SCHEMA_VERSION = 1
+#: A key is summarised over its most recently recorded ads, at most this many.
+MAX_KEY_ADS = 1000
 _KIND_CODE: dict[str, int] = {"contact": 1, "template": 2}
 _CODE_KIND: dict[int, KeyKind] = {1: "contact", 2: "template"}
 
@@ -372,12 +374,16 @@ class SqliteLinkStore:
 
     def _summarise(self, db: sqlite3.Connection, key: int, *, refresh: bool = True) -> KeySummary:
         name, code = db.execute("SELECT key, kind FROM keys WHERE id = ?", (key,)).fetchone()
+        # The key's most recently recorded ads only (MAX_KEY_ADS, read from the primary-key
+        # index): a contact on every ad of a site must not make each ad cost more than the last.
+        recent = "SELECT doc FROM key_docs WHERE key = :key ORDER BY doc DESC LIMIT :limit"
+        bind = {"key": key, "limit": MAX_KEY_ADS}
         rows = db.execute(
             "SELECT d.id, d.doc_id, src.value, city.value, d.first_seen, d.last_seen, d.hit "
-            "FROM key_docs kd JOIN docs d ON d.id = kd.doc "
+            f"FROM ({recent}) kd JOIN docs d ON d.id = kd.doc "
             "JOIN strings src ON src.id = d.source LEFT JOIN strings city ON city.id = d.city "
-            "WHERE kd.key = ? ORDER BY d.first_seen, d.doc_id",
-            (key,),
+            "ORDER BY d.first_seen, d.doc_id",
+            bind,
         ).fetchall()
         spans: dict[str, tuple[int, int]] = {}
         for row in rows:
@@ -392,16 +398,14 @@ class SqliteLinkStore:
             ages = tuple(
                 int(r[0])
                 for r in db.execute(
-                    "SELECT DISTINCT age FROM ages WHERE doc IN "
-                    "(SELECT doc FROM key_docs WHERE key = ?) ORDER BY age",
-                    (key,),
+                    f"SELECT DISTINCT age FROM ages WHERE doc IN ({recent}) ORDER BY age",
+                    bind,
                 )
             )
             n_names = int(
                 db.execute(
-                    "SELECT COUNT(DISTINCT name) FROM names WHERE doc IN "
-                    "(SELECT doc FROM key_docs WHERE key = ?)",
-                    (key,),
+                    f"SELECT COUNT(DISTINCT name) FROM names WHERE doc IN ({recent})",
+                    bind,
                 ).fetchone()[0]
             )
             if code == _KIND_CODE["template"]:
@@ -409,9 +413,8 @@ class SqliteLinkStore:
                     str(r[0])
                     for r in db.execute(
                         "SELECT DISTINCT k.key FROM key_docs kd JOIN keys k ON k.id = kd.key "
-                        "WHERE kd.doc IN (SELECT doc FROM key_docs WHERE key = ?) "
-                        "AND k.kind = ? ORDER BY k.key",
-                        (key, _KIND_CODE["contact"]),
+                        f"WHERE kd.doc IN ({recent}) AND k.kind = :kind ORDER BY k.key",
+                        {**bind, "kind": _KIND_CODE["contact"]},
                     )
                 )
         if refresh:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.engine.linking import (
+    MAX_CONTACTS_PER_AD,
+    MAX_WINDOW_CITIES,
     AdFacts,
     LinkConfig,
     LinkConfigError,
@@ -219,7 +221,16 @@ def test_posted_dates_place_an_ad_in_time_unless_they_are_after_the_fetch() -> N
 
 @pytest.mark.parametrize(
     ("written", "normalised"),
-    [("den haag", "Den Haag"), ("  DEN-HAAG ", "Den Haag"), ("[phone:1a2b3c4d]", None), ("", None)],
+    [
+        ("den haag", "Den Haag"),
+        ("  DEN-HAAG ", "Den Haag"),
+        ("[phone:1a2b3c4d]", None),
+        ("", None),
+        # Invisible and control characters neither split a city nor reach a hit or a terminal.
+        ("Den\u200b Haag\u202e", "Den Haag"),
+        ("Ven\u00adlo\x07", "Venlo"),
+        ("\uff35\uff54\uff52\uff45\uff43\uff48\uff54", "Utrecht"),  # fullwidth
+    ],
 )
 def test_cities_compare_in_one_spelling(written: str, normalised: str | None) -> None:
     assert normalise_city(written) == normalised
@@ -265,3 +276,31 @@ def test_an_ad_seen_again_keeps_its_first_template_cluster(engine: LinkEngine) -
     again = engine.link(ad("demo:2", "Ede", 1, "p2", text=TEXT))
     assert again.links is not None and again.links["template_cluster"] == cluster
     assert again.updates == []
+
+
+def test_without_stored_ad_text_a_template_link_counts_its_phrases_and_quotes_none(
+    store: SqliteLinkStore,
+) -> None:
+    engine = LinkEngine(store, LinkConfig(), threshold=0.5, quote_text=False)
+    engine.link(ad("demo:1", "Breda", 0, "p1", text=TEXT))
+    other = TEXT.replace("[phone:1a2b3c4d]", "[phone:99999999]").replace("Alleen", "Geen")
+    result = engine.link(ad("other:5", "Ede", 3, "p2", text=other))
+    (template,) = [d for d in result.derived if d["indicator"] == "template_cluster"]
+    facts = template["facts"]
+    assert "shared_phrases" not in facts and "slots" not in facts
+    assert facts["shared_phrase_count"] >= 1 and facts["slot_count"] >= 1
+    assert "ontvangst" not in repr(result.derived)
+
+
+def test_one_ad_listing_many_contacts_links_a_bounded_number_of_them(engine: LinkEngine) -> None:
+    contacts = [f"p{i:03d}" for i in range(200)]
+    result = engine.link(ad("demo:1", "Breda", 0, *contacts))
+    assert result is not None
+    linked = [key for key in contacts if engine.store.get(key) is not None]
+    assert 0 < len(linked) <= MAX_CONTACTS_PER_AD
+
+
+def test_a_carousel_window_over_thousands_of_cities_looks_at_the_most_recent_ones() -> None:
+    spans = [CitySpan(f"City {i}", day(i % 30), day(i % 30)) for i in range(5000)]
+    cities, days = carousel_window(spans, window_days=7)
+    assert 0 < len(cities) <= MAX_WINDOW_CITIES and days <= 7

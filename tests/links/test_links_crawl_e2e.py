@@ -15,6 +15,9 @@ from pipelines.es.spool import HitUpdate
 from tests.crawl.test_demo_e2e import base_env, lcom
 from tests.crawl.test_privacy_e2e import contact_variants
 
+#: No politeness delay against the loopback demo site (the rate ceilings still apply).
+FAST = ("-s", "DOWNLOAD_DELAY=0")
+
 
 def spooled(var_dir: Path) -> tuple[dict[str, dict[str, Any]], int]:
     """The spooled hits with their partial updates applied, and the number of updates."""
@@ -48,13 +51,13 @@ def link_counts(database: Path) -> dict[str, int]:
 def test_a_demo_crawl_links_carousels_and_a_second_run_changes_no_count(tmp_path: Path) -> None:
     env = base_env(tmp_path) | {"LCOM_DEMO": "1"}
     with DemoSite(port=0, ads=60, seed=5, crawl_delay=0.01) as site:
-        first = lcom("crawl", "demo", "--base-url", site.base_url, env=env)
+        first = lcom("crawl", "demo", "--base-url", site.base_url, *FAST, env=env)
         assert first.returncode == 0, first.stderr[-3000:]
         database = tmp_path / "var" / "links.sqlite"
         after_first = link_counts(database)
         listed = lcom("links", "--format", "json", env=env)
         hits, updates = spooled(tmp_path / "var")
-        second = lcom("crawl", "demo", "--base-url", site.base_url, env=env)
+        second = lcom("crawl", "demo", "--base-url", site.base_url, *FAST, env=env)
         assert second.returncode == 0, second.stderr[-3000:]
         truth = site.ground_truth
     assert after_first["docs"] > 10
