@@ -67,6 +67,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s [%(name)s] %(levelname)s: %(message)s",
     )
     try:
+        # An environment setting the crawl would only read mid-run is checked up front.
+        from pipelines.engine.language import high_accuracy_from_env
+
+        high_accuracy_from_env()
+    except ValueError as exc:
+        from crawler.exitcodes import ExitCode
+
+        print(f"lcom: {exc}", file=sys.stderr)
+        return int(ExitCode.USAGE)
+    try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from pipelines.engine.language import (
+    ACCURACY_ENV,
     TARGET_LANGUAGES,
     UNKNOWN,
     LanguageDetector,
     default_detector,
     detect_language,
+    high_accuracy_from_env,
 )
 
 SENTENCES = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "lingua-sentences"
@@ -31,9 +33,12 @@ def _labelled_sentences() -> list[tuple[str, str]]:
     return pairs
 
 
-def test_accuracy_on_the_eight_target_languages_meets_the_requirement() -> None:
+@pytest.mark.parametrize("high_accuracy", [False, True], ids=["low", "high"])
+def test_accuracy_on_the_eight_target_languages_meets_the_requirement(
+    high_accuracy: bool,
+) -> None:
     pairs = _labelled_sentences()
-    detector = default_detector()
+    detector = LanguageDetector(high_accuracy=high_accuracy)
     correct: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for code, sentence in pairs:
@@ -139,3 +144,26 @@ def test_detector_needs_at_least_two_languages() -> None:
 def test_the_quick_answer_is_the_full_answer_or_none(text: str) -> None:
     quick = default_detector().detect_quick(text)
     assert quick is None or quick == default_detector().detect(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "high"), [(None, False), ("low", False), ("HIGH", True), (" high ", True)]
+)
+def test_the_accuracy_mode_comes_from_the_environment_and_defaults_to_low(
+    value: str | None, high: bool
+) -> None:
+    environ = {} if value is None else {ACCURACY_ENV: value}
+    assert high_accuracy_from_env(environ) is high
+
+
+def test_a_wrong_accuracy_mode_is_refused_before_any_command_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crawler.cli import main
+
+    with pytest.raises(ValueError, match=r"'low'.*'high'"):
+        high_accuracy_from_env({ACCURACY_ENV: "medium"})
+    monkeypatch.setenv(ACCURACY_ENV, "medium")
+    assert main(["guardrails", "check"]) == 2
+    err = capsys.readouterr().err
+    assert ACCURACY_ENV in err and "'low'" in err
