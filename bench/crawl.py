@@ -29,6 +29,7 @@ Redis: a temporary ``redis-server`` on a free loopback port, or ``LCOM_REDIS_URL
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -121,13 +122,21 @@ def bench_policy(directory: Path, rate: float, *, javascript: bool = False) -> P
 
 
 # -- measuring a child process -------------------------------------------------
+def own_rss(pid: int) -> int:
+    """Resident memory of ``pid`` alone, in bytes (``OSError`` once it has exited)."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, IndexError) as exc:
+        raise OSError(f"unreadable statm of {pid}") from exc
+
+
 def tree_rss(pid: int) -> int:
     """Resident memory of ``pid`` and all its descendants, in bytes."""
-    total, stack, page = 0, [pid], os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
-            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+            total += own_rss(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError, IndexError):
@@ -139,13 +148,12 @@ def tree_rss(pid: int) -> int:
 class Run:
     seconds: float
     stats: dict[str, Any]
-    # The kernel's ru_maxrss of the child: it can include the benchmark's own memory copied
-    # at fork (the 20,000-ad demo site lives in this process), so it is not reported.
-    peak_rss: int
-    peak_tree_rss: int  # the process and its children (Chromium), sampled
+    # Sampled from /proc, not the kernel's ru_maxrss of the child: that can include the
+    # benchmark's own memory copied at fork (the 20,000-ad demo site lives in this process).
+    peak_own_rss: int  # the process alone
+    peak_tree_rss: int  # the process and its children (Chromium)
     returncode: int
     cpu_seconds: float = 0.0  # user + system time of the process (kernel's rusage)
-    peak_own_rss: int = 0  # the process alone, sampled
 
     @property
     def pages(self) -> int:
@@ -169,16 +177,12 @@ def run_child(cmd: list[str], env: dict[str, str], stats_file: Path, log: Path) 
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
     peak, own = [0], [0]
     done = threading.Event()
-    page = os.sysconf("SC_PAGE_SIZE")
 
     def sample() -> None:
         while not done.wait(0.25):
             peak[0] = max(peak[0], tree_rss(process.pid))
-            try:
-                rss = int(Path(f"/proc/{process.pid}/statm").read_text().split()[1]) * page
-            except (OSError, ValueError, IndexError):
-                continue
-            own[0] = max(own[0], rss)
+            with contextlib.suppress(OSError):
+                own[0] = max(own[0], own_rss(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -193,7 +197,7 @@ def run_child(cmd: list[str], env: dict[str, str], stats_file: Path, log: Path) 
         print(f"  ! {' '.join(cmd[:4])} exited {process.returncode}; log ends:", file=sys.stderr)
         print(tail, file=sys.stderr)
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(seconds, stats, usage.ru_maxrss * 1024, peak[0], process.returncode, cpu, own[0])
+    return Run(seconds, stats, own[0], peak[0], process.returncode, cpu)
 
 
 def base_env(var_dir: Path) -> dict[str, str]:
