@@ -92,6 +92,13 @@ DOWNLOAD_TIMEOUT = 20
 DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # larger pages are cancelled and counted
 DOWNLOAD_WARNSIZE = 1024 * 1024
 RETRY_TIMES = 2
+# An ad page yields one item, and Scrapy starts CONCURRENT_ITEMS tasks for every response it
+# scrapes: its default of 100 made task bookkeeping about a tenth of a crawl's CPU time.
+CONCURRENT_ITEMS = 8
+# Responses parsed and waiting for the pipelines, in bytes (Scrapy's default is 5 MB). Each
+# holds its parsed tree and its items; at 5 MB thousands of small ad pages could wait behind a
+# slow pipeline and the crawler's memory grew with the site (docs/benchmarks.md).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 256 * 1024
 DEPTH_PRIORITY = 1  # breadth first: listings before deep traps
 # Requests queued in a job folder are encrypted (the runtime sets this above the command line).
 SCHEDULER_DISK_QUEUE = "crawler.squeues.EncryptedFifoDiskQueue"

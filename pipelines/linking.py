@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
@@ -120,8 +120,10 @@ class LinkingPipeline:
         self.updates_sink = updates_sink
         self.non_hit_days = non_hit_days
         self.hit_days = hit_days
-        # One ad at a time: an ad's links depend on every ad recorded before it.
-        self._lock = threading.Lock()
+        # One ad at a time, in one thread of its own: an ad's links depend on every ad
+        # recorded before it, and one thread keeps one database connection (with its page
+        # cache) instead of one per thread of the shared pool.
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="lcom-links")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -181,7 +183,11 @@ class LinkingPipeline:
         self.purge(datetime.now(UTC))
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        self.engine.store.close()
+        try:
+            self._executor.submit(self.engine.store.close).result()
+        finally:
+            self._executor.shutdown()
+            self.engine.store.close()
 
     def purge(self, now: datetime) -> None:
         """Erase observations past their retention (non-hits: their own, shorter one)."""
@@ -204,7 +210,9 @@ class LinkingPipeline:
         if facts is None or not (facts.hit or self.engine.keep_non_hits):
             return item
         try:
-            linked = await asyncio.to_thread(self._link, facts)
+            linked = await asyncio.get_running_loop().run_in_executor(
+                self._executor, self.engine.link, facts
+            )
         except LinkStoreUnavailable as exc:
             # The hit goes on unlinked (and is spooled): never lose it over the link
             # store. Observed again once the cluster is back, it links as usual.
@@ -213,10 +221,6 @@ class LinkingPipeline:
             return item
         self._apply(adapter, facts, linked)
         return item
-
-    def _link(self, facts: AdFacts) -> Linked:
-        with self._lock:
-            return self.engine.link(facts)
 
     def _apply(self, adapter: ItemAdapter, facts: AdFacts, linked: Linked) -> None:
         if linked.observed:

@@ -15,8 +15,8 @@ knows about the ad's keys, three indicators that a single ad cannot show
 ``template_cluster``
     the ad's text is a near-duplicate (Jaccard similarity of word shingles at least the
     threshold) of a stored hit of another contact or source. Candidates come from MinHash
-    LSH bands (``datasketch``); the facts name the shared phrases and the slots that differ,
-    in the spirit of InfoShield's templates.
+    LSH bands (:mod:`pipelines.engine.minhash`); the facts name the shared phrases and the
+    slots that differ, in the spirit of InfoShield's templates.
 
 N, D, K, the similarity and the weight of each derived indicator are the ``links:`` block
 of the lexicon config (``pipelines/lexicons/config.yaml``), read by :func:`load_link_config`.
@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from pipelines.engine.minhash import band_params, minhash
 from pipelines.links.model import (
     CitySpan,
     KeySummary,
@@ -214,31 +215,16 @@ def text_shape(text: str, shingle_words: int) -> TextShape:
 
 
 class Signer:
-    """MinHash LSH band keys of a set of shingle hashes (``datasketch``)."""
+    """MinHash LSH band keys of a set of shingle hashes (:mod:`pipelines.engine.minhash`)."""
 
     def __init__(self, similarity: float, num_perm: int) -> None:
-        from datasketch import MinHash, MinHashLSH
-
-        lsh = MinHashLSH(threshold=similarity, num_perm=num_perm)
-        self.bands, self.rows = int(lsh.b), int(lsh.r)
-        self._minhash = MinHash
+        self.bands, self.rows = band_params(similarity, num_perm)
         self.num_perm = num_perm
-        first = MinHash(num_perm=num_perm, seed=1)
-        self._permutations = first.permutations
-        self._scheme = first.scheme
 
     def signature(self, sketch: Sequence[int]) -> tuple[str, ...]:
         if not sketch:
             return ()
-        minhash = self._minhash(
-            num_perm=self.num_perm,
-            seed=1,
-            hashfunc=int,
-            permutations=self._permutations,
-            scheme=self._scheme,
-        )
-        minhash.update_batch(list(sketch))
-        values = minhash.hashvalues
+        values = minhash(sketch, self.num_perm)
         keys = []
         for band in range(self.bands):
             chunk = values[band * self.rows : (band + 1) * self.rows].tobytes()
