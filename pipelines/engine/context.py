@@ -33,9 +33,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelines.engine.lexicon import ContextConfig
+from pipelines.engine.names import fold as _fold
 from pipelines.engine.normalize import Normalized
 
-__all__ = ["ContextCue", "ContextDecision", "decide", "find_flirt_emoji", "find_measurements"]
+__all__ = [
+    "ContextCue",
+    "ContextDecision",
+    "decide",
+    "find_flirt_emoji",
+    "find_measurements",
+    "find_person_name",
+]
 
 STATED_AGE_CUE = "stated_age"
 MEASUREMENTS_CUE = "measurements"
@@ -43,6 +51,7 @@ RATE_CUE = "rate"
 SOURCE_KIND_CUE = "source_kind"
 INDICATOR_CUE = "indicator"
 EMOJI_CUE = "emoji"
+PERSON_NAME_CUE = "person_name"
 DISABLED_CUE = "no_context_stage"  # the lexicon has no ad_context section
 
 #: Flirtatious emoji (a kiss, lips, a wink of the devil ...); hearts and flames are
@@ -60,6 +69,26 @@ _CUP = re.compile(
 _HEIGHT = re.compile(r"(?<![\d.,])(?:1[.,][4-9]\d ?m|1[4-9]\d ?(?:cm|см))(?![^\W_])")
 _DIGIT = re.compile(r"\d")
 _WEIGHT = re.compile(r"(?<![\d.,])(?:[4-9]\d ?(?:kg|кг))(?![^\W_])")
+
+
+# The opening of a personal ad: a name, then a comma ("Roxy, Cardiff."), or the token the
+# crawl's name redaction left anywhere in the text.
+_OPENING_NAME = re.compile(r"\W{0,3}([^\W\d_][^\W\d_'-]{1,30}) ?, ")
+_NAME_TOKEN = re.compile(r"\[name\]")
+
+
+def find_person_name(original: str, not_names: frozenset[str]) -> tuple[int, int] | None:
+    """Where ``original`` presents a person by name (see ``_OPENING_NAME``), or ``None``.
+    ``not_names`` are folded words that are no names (the lexicons' words)."""
+    token = _NAME_TOKEN.search(original)
+    if token is not None:
+        return token.span()
+    match = _OPENING_NAME.match(original)
+    if match is None or not match.group(1)[0].isupper():
+        return None
+    if _fold(match.group(1)) in not_names:
+        return None
+    return match.span(1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ from pipelines.engine.context import (
     EMOJI_CUE,
     INDICATOR_CUE,
     MEASUREMENTS_CUE,
+    PERSON_NAME_CUE,
     RATE_CUE,
     STATED_AGE_CUE,
     ContextCue,
@@ -56,6 +57,7 @@ from pipelines.engine.context import (
     decide,
     find_flirt_emoji,
     find_measurements,
+    find_person_name,
 )
 from pipelines.engine.extract import (
     Price,
@@ -74,6 +76,7 @@ from pipelines.engine.lexicon import (
     Rule,
     load_lexicon,
 )
+from pipelines.engine.names import lexicon_words
 from pipelines.engine.normalize import Normalized, normalize
 
 __all__ = [
@@ -666,7 +669,7 @@ class IndicatorEngine:
         where: tuple[str, str],
     ) -> list[ContextCue]:
         """Context cues that are no words: the person's stated age, body measurements,
-        a flirtatious emoji, a rate per hour or less."""
+        a flirtatious emoji, a rate per hour or less, a person presented by name."""
         config = self.lexicon.context
         cues: list[ContextCue] = []
         if stated_age is not None and config.stated_age:
@@ -688,6 +691,17 @@ class IndicatorEngine:
                 if span is not None:
                     snippet = _snippet(norm.original, *span)
                     cues.append(ContextCue(EMOJI_CUE, config.emoji, None, name, snippet, *span))
+                    break
+        if config.person_name:
+            for name, norm in fields:
+                if name != "text" and "[name]" not in norm.original:
+                    continue  # a title opening with "Word," is often a business's name
+                span = find_person_name(norm.original, lexicon_words())
+                if span is not None:
+                    snippet = _snippet(norm.original, *span)
+                    cues.append(
+                        ContextCue(PERSON_NAME_CUE, config.person_name, None, name, snippet, *span)
+                    )
                     break
         if price is not None and price.per_hours is not None and price.per_hours <= 1:
             weight = config.short_rate if price.per_hours < 1 else config.hourly_rate

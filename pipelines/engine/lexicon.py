@@ -206,6 +206,7 @@ class ContextConfig:
     hourly_rate: float
     emoji: float
     indicator: float
+    person_name: float
     source_kinds: Mapping[str, float]
 
 
@@ -691,6 +692,7 @@ def _context_config(raw: Any, path: Path) -> ContextConfig:
             hourly_rate=float(block.get("hourly_rate", 0.5)),
             emoji=float(block.get("emoji", 0.5)),
             indicator=float(block.get("indicator", 0.5)),
+            person_name=float(block.get("person_name", 0.0)),
             source_kinds=kinds,
         )
     except (TypeError, ValueError) as exc:

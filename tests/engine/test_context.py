@@ -633,3 +633,103 @@ def test_returns_night_hours_sisters_and_natural_services_flag(
     found = analyse(engine, text, lang)
     assert found.context.service is True
     assert category in found.categories
+
+
+# ------------------------------------------------------------------ lexicon 2026.12.6
+
+PLATFORMS = [
+    # A dating app: "new in town?", "any time", "day or night" of its users.
+    ("en", "New in town? Meet people near you day or night with the Kindle app. Sign up free."),
+    ("nl", "Nieuw in de stad? Ontmoet dag en nacht mensen met de app Vonk. Gratis aanmelden."),
+    ("pl", "Nowa w mieście? Poznaj ludzi o każdej porze z aplikacją Iskierka. Darmowa rejestracja."),
+    # A care agency: "24-hour care", carers from abroad.
+    ("de", "Pflegevermittlung Sonne: Betreuungskräfte aus Polen, 24-Stunden-Betreuung zu Hause."),
+    # A travel agency: a tour, new departures, "our tour manager".
+    ("en", "Coach tour of 5 cities, new departures this week, our tour manager answers 24/7."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), PLATFORMS)
+def test_apps_platforms_and_agencies_are_out_of_context(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.context.service is False
+    assert found.hit is False and found.categories == []
+
+
+def test_an_escort_ad_with_a_profile_word_still_flags(engine: IndicatorEngine) -> None:
+    text = "Kira, 22, new in town this week, incall and outcall, day and night. See my profile."
+    found = analyse(engine, text, "en")
+    assert found.hit and {"movement", "availability_24_7"} <= set(found.categories)
+
+
+PERSON_NAME = [
+    ("nl", "Mira, Utrecht Oost. Bel mijn vriend Koen, hij regelt de afspraken. 06-1234 5678"),
+    ("en", "Tamsin, Bristol. Text my booker Sam for times, he sends the address. 07700 900 123"),
+    ("pl", "Ola, Kraków. Nie mówię po polsku, mój kuzyn rozmawia za mnie. 600 100 200"),
+    ("bg", "Деси, Варна. Братовчед ми говори вместо мен и записва часовете. 0888 100 200"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), PERSON_NAME)
+def test_a_short_ad_that_opens_with_a_name_is_in_context(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert "person_name" in {c.cue for c in found.context.cues}
+    assert found.hit and "third_party" in found.categories
+
+
+def test_the_crawls_name_token_is_a_person_name_cue(engine: IndicatorEngine) -> None:
+    found = analyse(engine, "Call my driver, he books for [name]. Leeds centre.", "en")
+    assert "person_name" in {c.cue for c in found.context.cues}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Gardening, Leeds and around. Hedges and lawns, free quote, call 07700 900 321."),
+        ("nl", "Jan, loodgieter in Utrecht: lekkages en cv-ketels, dag en nacht. 06-2345 6789"),
+        ("en", "Spark, the dating app: new in town? Meet people any time. Sign up free."),
+    ],
+)
+def test_a_name_opening_does_not_put_an_ordinary_classified_in_context(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    found = analyse(engine, text, lang)
+    assert found.hit is False and found.categories == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Lola, Hull, incall. Everything without, extra 50."),
+        ("nl", "Lola, Zwolle, ontvangst. Alles zonder, 50 extra."),
+        ("es", "Lola, Murcia, piso privado. Todo sin, +30€."),
+        ("pl", "Lola, Łódź, dyskretne mieszkanie. Wszystko bez, +50 zł."),
+    ],
+)
+def test_everything_without_is_unsafe(engine: IndicatorEngine, lang: str, text: str) -> None:
+    assert "unsafe_services" in analyse(engine, text, lang).categories
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Lola, Hull, incall, kisses. Everything without rush, always protected."),
+        ("nl", "Lola, Zwolle, ontvangst, kusjes. Alles zonder haast, altijd veilig."),
+        ("es", "Lola, Murcia, piso privado, besos. Todo sin prisas, siempre con protección."),
+        ("en", 'Lola, Hull, incall, kisses. Looking for "everything without" – not me.'),
+        ("es", 'Lola, Murcia, piso privado, besos. ¿Buscas "todo sin"? – no soy yo.'),
+    ],
+)
+def test_everything_without_hurry_or_refused_is_set_aside(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    assert "unsafe_services" not in analyse(engine, text, lang).categories
+
+
+def test_not_me_in_another_clause_negates_nothing(engine: IndicatorEngine) -> None:
+    text = "Lola, Hull, incall. Everything without, extra 50. Drama? Not me."
+    assert "unsafe_services" in analyse(engine, text, "en").categories
