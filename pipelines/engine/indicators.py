@@ -596,9 +596,15 @@ class IndicatorEngine:
                 return value
         # A post trigger that ends the match's clause ("bareback: no").
         end = m.end
-        for count, word in enumerate(_CUE_WORD.finditer(text, end, end + 60)):
-            if count >= self._post_words or _HARD_STOP.search(text, end, word.start()):
+        hard_stop = _HARD_STOP.search(text, end, end + 60)
+        limit = hard_stop.start() if hard_stop is not None else end + 60
+        post, phrases = scope.post, scope.post_phrases
+        for count, word in enumerate(_CUE_WORD.finditer(text, end, limit)):
+            if count >= self._post_words:
                 break
+            value = word.group()
+            if value not in post and value not in phrases:
+                continue  # the cheap test first: most words are no trigger
             trigger = _post_trigger(text, word, scope)
             if trigger is not None:
                 return trigger
@@ -752,6 +758,8 @@ def _answered_no(text: str, end: int, scope: _Scope) -> str | None:
     """The refusal that answers the question the cue is in: "'Manager', 'agency'? No,
     thanks.", "Menedzser? Ügynökség? Köszönöm, nem." (up to three short questions in a
     row before the answer). Bounded: at most a few hundred characters are read."""
+    if text.find("?", end, end + 120) < 0:
+        return None  # no question in reach (the common case), nothing to answer
     stop = _SENTENCE_END.search(text, end, end + 120)
     for _ in range(3):
         if stop is None or stop.group() != "?":
