@@ -641,7 +641,7 @@ PLATFORMS = [
     # A dating app: "new in town?", "any time", "day or night" of its users.
     ("en", "New in town? Meet people near you day or night with the Kindle app. Sign up free."),
     ("nl", "Nieuw in de stad? Ontmoet dag en nacht mensen met de app Vonk. Gratis aanmelden."),
-    ("pl", "Nowa w mieście? Poznaj ludzi o każdej porze z aplikacją Iskierka. Darmowa rejestracja."),
+    ("pl", "Nowa w mieście? Poznaj ludzi o każdej porze z aplikacją Iskra. Darmowa rejestracja."),
     # A care agency: "24-hour care", carers from abroad.
     ("de", "Pflegevermittlung Sonne: Betreuungskräfte aus Polen, 24-Stunden-Betreuung zu Hause."),
     # A travel agency: a tour, new departures, "our tour manager".
