@@ -56,9 +56,10 @@ _AGE_PATTERNS = (
     re.compile(rf"(?<![\w.,/+]){_AGE_NUMBER}(?: ?- ?| ?)(?P<unit>{_AGE_UNIT})(?![\w/])"),
     # (19)
     re.compile(rf"\({_AGE_NUMBER}\)"),
-    # Chloe, 19 -  /  Kim, 31, ...
+    # Chloe, 19 -  /  Kim, 31, ...  (not a date with a suffix: "Amszterdamba, 20-án")
     re.compile(
-        rf"(?<=[^\W\d_]{{2}}), {_AGE_NUMBER}(?=,| ?[-)]| ?$| (?:and|en|und|si|es|i|y|и|&) )"
+        rf"(?<=[^\W\d_]{{2}}), {_AGE_NUMBER}"
+        r"(?=,| ?-(?![^\W\d_])| ?\)| ?$| (?:and|en|und|si|es|i|y|и|&) )"
     ),
     # age: 19, ik ben 19, I'm 19
     re.compile(
