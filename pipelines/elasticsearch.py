@@ -37,6 +37,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS, NEVER_STORED
 from pipelines.es.client import EsConnectionConfig, make_async_client
 from pipelines.es.indexer import HitIndexer, IndexerConfig, replay_spool
 from pipelines.es.spool import DEFAULT_MAX_SEGMENT_BYTES, DEFAULT_SPOOL_DIR, Spool, SpoolRecord
+from pipelines.offload import InlineWhileFast
 
 if TYPE_CHECKING:
     from elasticsearch import AsyncElasticsearch
@@ -133,6 +135,8 @@ class ElasticsearchPipeline:
         self._queue: asyncio.Queue[Any] | None = None
         self._task: asyncio.Task[None] | None = None
         self._written = 0
+        # A hit is durable on disk before it goes on; a slow disk moves that to a thread.
+        self._append = InlineWhileFast()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ElasticsearchPipeline:
@@ -184,7 +188,7 @@ class ElasticsearchPipeline:
             drop_item(adapter, self.stats, "not_minimised", f"not a hit document: {problem}")
         doc = {key: plain(value) for key, value in adapter.items()}
         # Durable before anything else: a crash after this line loses nothing.
-        record = await asyncio.to_thread(self.spool.append, doc)
+        record = await self._append.run(partial(self.spool.append, doc))
         self._written += 1
         self._inc("lcom/spool/written")
         if self._queue is not None:

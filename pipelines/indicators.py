@@ -22,22 +22,24 @@ Stats: ``lcom/indicators/category/<id>`` per category found in an item,
 
 An item the pseudonymisation pipeline did not mark (``_lcom_pseudonymised``) is dropped
 (stat ``lcom/pipeline/dropped/not_pseudonymised``): evidence snippets are cut from the
-text, which must not hold a contact. The engine runs in a worker thread, so a long ad
-does not block the reactor.
+text, which must not hold a contact. An ordinary ad is analysed inline; one with more
+than ``pipelines.offload.INLINE_TEXT_CHARS`` characters of text in a worker thread, so a
+long ad does not block the reactor.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
+from functools import partial
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
 
 from pipelines.dropping import drop_item, item_ref
 from pipelines.engine.indicators import Analysis, IndicatorEngine
-from pipelines.pseudonymize import PSEUDONYMISED
+from pipelines.offload import run_sized
+from pipelines.pseudonymize import PSEUDONYMISED, text_size
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -85,7 +87,7 @@ class IndicatorPipeline:
         if adapter.get(PSEUDONYMISED) is not True:
             logger.error("ad %s reached the indicators without pseudonymisation", item_ref(adapter))
             drop_item(adapter, self.stats, "not_pseudonymised", "not pseudonymised")
-        analysis = await asyncio.to_thread(self._analyse, adapter)
+        analysis = await run_sized(text_size(adapter), partial(self._analyse, adapter))
         for name, value in analysis.to_item_fields().items():
             adapter[name] = value
         if self.stats is not None:

@@ -36,11 +36,11 @@ Logs name ads by ``doc_id`` only.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
@@ -61,6 +61,7 @@ from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS
 from pipelines.es.links import LinkStoreUnavailable
 from pipelines.links import open_store
 from pipelines.links.model import LinkStore, LinkUpdate, parse_iso
+from pipelines.offload import InlineWhileFast
 from pipelines.pseudonymize import PSEUDONYMISED
 
 if TYPE_CHECKING:
@@ -120,10 +121,13 @@ class LinkingPipeline:
         self.updates_sink = updates_sink
         self.non_hit_days = non_hit_days
         self.hit_days = hit_days
-        # One ad at a time, in one thread of its own: an ad's links depend on every ad
-        # recorded before it, and one thread keeps one database connection (with its page
-        # cache) instead of one per thread of the shared pool.
+        # One ad at a time: an ad's links depend on every ad recorded before it. A local
+        # store is called inline while it answers quickly, else in one thread of its own
+        # (one database connection with its page cache, not one per thread of the pool).
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="lcom-links")
+        self._link = InlineWhileFast(
+            executor=self._executor, inline=getattr(engine.store, "local", False)
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -210,9 +214,7 @@ class LinkingPipeline:
         if facts is None or not (facts.hit or self.engine.keep_non_hits):
             return item
         try:
-            linked = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self.engine.link, facts
-            )
+            linked = await self._link.run(partial(self.engine.link, facts))
         except LinkStoreUnavailable as exc:
             # The hit goes on unlinked (and is spooled): never lose it over the link
             # store. Observed again once the cluster is back, it links as usual.

@@ -31,10 +31,10 @@ text never come from text that was not redacted.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import threading
+from functools import partial
 from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
@@ -50,6 +50,7 @@ from pipelines.engine.pseudonyms import (
     load_key,
     pseudonymize_item,
 )
+from pipelines.offload import run_sized
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -79,7 +80,9 @@ class PseudonymizePipeline:
     """Tokenises contacts in the text fields, the URL and the ad id, sets ``contacts``
     and ``contact_pseudonyms``, removes ``contacts_raw``; counts ``lcom/contacts/<kind>``.
 
-    The work runs in a worker thread: a long ad must not block the reactor.
+    An ordinary ad is worked through inline; a long one (more than
+    ``pipelines.offload.INLINE_TEXT_CHARS`` characters) in a worker thread, so that it
+    does not block the reactor.
     """
 
     def __init__(
@@ -132,7 +135,7 @@ class PseudonymizePipeline:
             )
             drop_item(adapter, self.stats, "oversized", "oversized")
         before = (adapter.get("url"), adapter.get("source_ad_id"))
-        contacts, names = await asyncio.to_thread(self._pseudonymize, adapter)
+        contacts, names = await run_sized(size, partial(self._pseudonymize, adapter))
         adapter[PSEUDONYMISED] = True
         if self.stats is not None:
             if names:

@@ -80,8 +80,10 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 # A word made of letters and look-alikes (at least one of each).
 _LEET_WORD = re.compile(r"(?<![\w@$])[\w@$]*(?:[^\W\d_][013457@$]|[013457@$][^\W\d_])[\w@$]*")
-# The same test, cheaper: a look-alike next to a letter.
-_LEET_HINT = re.compile(r"[013457@$][^\W\d_]|[^\W\d_][013457@$]")
+# The same test, cheaper: a look-alike next to a letter. Every branch starts with the
+# look-alike, so the search skips ahead to one (a branch starting with a letter would
+# be tried at nearly every position).
+_LEET_HINT = re.compile(r"[013457@$](?:(?=[^\W\d_])|(?<=[^\W\d_][013457@$]))")
 _LEADING = frozenset("0@$")
 # Letters after a number that make it a quantity, a time, an age or an ordinal.
 _UNITS = frozenset(
@@ -98,7 +100,8 @@ _CYRILLIC_TO_LATIN = {v: k for k, v in _LATIN_TO_CYRILLIC.items()} | {"і": "i",
 _GREEK_TO_LATIN = dict(zip("αεοικντρχυ", "aeoikvtpxu", strict=True))
 _LATIN = re.compile(r"[a-z]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_MIXED_HINT = re.compile(r"[a-z][\u0370-\u03ff\u0400-\u04ff]|[\u0370-\u03ff\u0400-\u04ff][a-z]")
+# A Greek or Cyrillic letter next to a Latin one (starting with the rarer script, as above).
+_MIXED_HINT = re.compile(r"[\u0370-\u04ff](?:(?=[a-z])|(?<=[a-z][\u0370-\u04ff]))")
 _MIXED_WORD = re.compile(r"[^\W\d_]*(?:[a-z][\u0370-\u04ff]|[\u0370-\u04ff][a-z])[^\W\d_]*")
 _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:(?: {1,3}|[.\-_*·•] ?)[^\W\d_]){2,}(?!\w)")
 # The last two letters of a spaced run: a separator, a letter, a separator and a final

@@ -79,6 +79,8 @@ class _Conflict(Exception):
 class EsLinkStore:
     """:class:`~pipelines.links.model.LinkStore` on the ``lcom-links`` index."""
 
+    local = False
+
     def __init__(
         self,
         client: Elasticsearch,

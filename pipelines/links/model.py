@@ -177,6 +177,10 @@ class TextPrint:
 class LinkStore(Protocol):
     """The link store interface every back-end implements (SQLite, Elasticsearch)."""
 
+    #: Whether a call is a local transaction that is normally quick (the linking pipeline
+    #: then runs it inline while it stays quick), not a request across the network.
+    local: bool
+
     def add(self, obs: Observation) -> list[KeySummary]:
         """Record ``obs`` and return the summaries of the keys it touches (after the
         update). Idempotent: an ad already recorded under its ``doc_id`` changes no count."""

@@ -107,6 +107,8 @@ def _unpack(blob: bytes | None) -> tuple[int, ...]:
 class SqliteLinkStore:
     """:class:`~pipelines.links.model.LinkStore` on a local SQLite file; safe across threads."""
 
+    local = True
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()

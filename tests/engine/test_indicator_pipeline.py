@@ -12,7 +12,9 @@ from scrapy.utils.test import get_crawler
 
 from pipelines.engine.indicators import IndicatorEngine
 from pipelines.indicators import IndicatorPipeline
+from pipelines.offload import INLINE_TEXT_CHARS
 from pipelines.pseudonymize import PSEUDONYMISED
+from tests.support.threads import record_threads
 
 
 def make_item(**fields: Any) -> dict[str, Any]:
@@ -93,7 +95,7 @@ def test_item_that_was_not_pseudonymised_is_dropped_before_any_snippet_is_cut() 
     assert stats.get_value("lcom/pipeline/dropped/not_pseudonymised") == 1
 
 
-def test_engine_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_long_ad_is_analysed_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = IndicatorPipeline(IndicatorEngine.from_dir())
     loop_ran = threading.Event()
     analyse = pipeline.engine.analyse
@@ -110,8 +112,16 @@ def test_engine_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None
             loop_ran.set()
 
         other = asyncio.create_task(other_work())
-        item = await pipeline.process_item(make_item())
+        long_text = "Net aangekomen, 24/7 bereikbaar. " + "Lekker. " * INLINE_TEXT_CHARS
+        item = await pipeline.process_item(make_item(text=long_text))
         await other
         return item
 
     assert asyncio.run(main())["hit"] is True
+
+
+def test_an_ordinary_ad_is_analysed_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = IndicatorPipeline(IndicatorEngine.from_dir())
+    threads = record_threads(monkeypatch, pipeline.engine, "analyse")
+    assert process(pipeline, make_item())["hit"] is True
+    assert threads == [threading.main_thread()]

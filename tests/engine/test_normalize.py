@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
+from pipelines.engine import normalize as module
 from pipelines.engine.normalize import fold_char, normalize
 
 
@@ -143,3 +147,16 @@ def test_numbers_units_prices_and_phone_numbers_are_left_alone(original: str) ->
 def test_look_alikes_keep_the_offsets_into_the_original() -> None:
     assert _original_of("call me, n0 l1m1ts!", "no limits") == "n0 l1m1ts"
     assert _original_of("a nеw face", "new") == "nеw"
+
+
+def test_the_cheap_pre_checks_fire_exactly_when_a_look_alike_or_mixed_script_touches_a_letter() -> (
+    None
+):
+    plain_leet = re.compile(r"[013457@$][^\W\d_]|[^\W\d_][013457@$]")
+    plain_mixed = re.compile(r"[a-z][\u0370-\u04ff]|[\u0370-\u04ff][a-z]")
+    rng = random.Random(5)
+    alphabet = "ab01345@$7 zя.xΩ-дé_9"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert bool(module._LEET_HINT.search(text)) == bool(plain_leet.search(text)), text
+        assert bool(module._MIXED_HINT.search(text)) == bool(plain_mixed.search(text)), text

@@ -19,7 +19,9 @@ from scrapy.utils.test import get_crawler
 
 from crawler.runtime import DEMO_POLICY_DIR
 from pipelines.engine.pseudonyms import Pseudonymizer, PseudonymKeyError
+from pipelines.offload import INLINE_TEXT_CHARS
 from pipelines.pseudonymize import PSEUDONYMISED, PseudonymizePipeline
+from tests.support.threads import record_threads
 
 KEY_HEX = "11" * 32
 PHONE_IN_ID = "anna-0612345678"
@@ -192,7 +194,7 @@ def test_default_cap_is_one_hundred_thousand_characters(with_key: None) -> None:
     assert PseudonymizePipeline.from_crawler(crawler_under(None)).max_text_chars == 100_000
 
 
-def test_pseudonymisation_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_long_ad_is_pseudonymised_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = PseudonymizePipeline(Pseudonymizer(bytes(32), "k"))
     loop_ran = threading.Event()
     redact = pipeline.pseudonymizer.redact
@@ -209,8 +211,17 @@ def test_pseudonymisation_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatc
             loop_ran.set()
 
         other = asyncio.create_task(other_work())
-        item = await pipeline.process_item({"text": "bel 0612345678"})
+        text = "bel 0612345678 " + "x" * INLINE_TEXT_CHARS
+        item = await pipeline.process_item({"text": text})
         await other
         return item
 
     assert asyncio.run(main())["contact_pseudonyms"]
+
+
+def test_an_ordinary_ad_is_pseudonymised_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = PseudonymizePipeline(Pseudonymizer(bytes(32), "k"))
+    threads = record_threads(monkeypatch, pipeline.pseudonymizer, "redact")
+    item = asyncio.run(pipeline.process_item({"text": "bel 0612345678"}))
+    assert item["contact_pseudonyms"]
+    assert set(threads) == {threading.main_thread()}

@@ -1,0 +1,93 @@
+"""Where analysis stages and blocking calls run: inline while cheap, else in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from pipelines.offload import INLINE_TEXT_CHARS, InlineWhileFast, run_sized
+
+
+def caller_thread() -> threading.Thread:
+    return threading.current_thread()
+
+
+def test_small_work_runs_inline_and_large_work_in_a_thread() -> None:
+    async def main() -> tuple[threading.Thread, threading.Thread]:
+        small = await run_sized(INLINE_TEXT_CHARS, caller_thread)
+        large = await run_sized(INLINE_TEXT_CHARS + 1, caller_thread)
+        return small, large
+
+    small, large = asyncio.run(main())
+    assert small is threading.main_thread()
+    assert large is not threading.main_thread()
+
+
+def test_fast_calls_stay_inline() -> None:
+    runner = InlineWhileFast(limit=1.0)
+
+    async def main() -> list[threading.Thread]:
+        return [await runner.run(caller_thread) for _ in range(3)]
+
+    assert asyncio.run(main()) == [threading.main_thread()] * 3
+
+
+def test_after_a_slow_call_the_next_runs_in_a_thread_until_one_is_fast_again() -> None:
+    runner = InlineWhileFast(limit=0.01)
+
+    def slow() -> threading.Thread:
+        time.sleep(0.05)
+        return threading.current_thread()
+
+    async def main() -> list[threading.Thread]:
+        return [
+            await runner.run(slow),  # inline, found slow
+            await runner.run(caller_thread),  # in a thread, found fast
+            await runner.run(caller_thread),  # inline again
+        ]
+
+    first, second, third = asyncio.run(main())
+    assert first is threading.main_thread()
+    assert second is not threading.main_thread()
+    assert third is threading.main_thread()
+
+
+def test_a_remote_call_always_runs_in_the_thread() -> None:
+    runner = InlineWhileFast(inline=False)
+
+    async def main() -> list[threading.Thread]:
+        return [await runner.run(caller_thread) for _ in range(3)]
+
+    assert threading.main_thread() not in asyncio.run(main())
+
+
+def test_calls_never_overlap_while_one_is_still_in_the_thread() -> None:
+    executor = ThreadPoolExecutor(1)
+    runner = InlineWhileFast(limit=0.01, executor=executor)
+    running, overlaps = [0], [0]
+    release = threading.Event()
+
+    def call(wait: bool) -> None:
+        running[0] += 1
+        overlaps[0] += running[0] > 1
+        if wait:
+            release.wait(5)
+        running[0] -= 1
+
+    async def main() -> None:
+        runner.slow = True  # the first call goes to the thread and waits there
+        first = asyncio.create_task(runner.run(lambda: call(True)))
+        await asyncio.sleep(0.05)
+        runner.slow = False  # fast again: still, nothing may run inline beside it
+        second = asyncio.create_task(runner.run(lambda: call(False)))
+        await asyncio.sleep(0.05)
+        release.set()
+        await asyncio.gather(first, second)
+
+    try:
+        asyncio.run(main())
+    finally:
+        executor.shutdown()
+    assert overlaps == [0]
