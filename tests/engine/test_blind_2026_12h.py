@@ -5,7 +5,8 @@
 brief that named kinds of ads, each language in its own idiom, by a writer who never saw
 the lexicons. Frozen before lexicon 2026.12.7 was written, never read, scored with
 2026.12.6 (micro-F1 0.882, hit recall 0.915, worst language 0.831 (bg), 10.8% of the
-ads without indicators became hits), see docs/indicators.md. Only aggregate figures are
+ads without indicators became hits) and with 2026.12.7 (0.885, 0.920, 0.831, 10.8%),
+see docs/indicators.md. Only aggregate figures are
 printed. The bars below hold the level reached.
 """
 
@@ -20,5 +21,5 @@ class TestBlind2026_12h(HeldLevel):
     TITLE = "blind set 2026-12h (regression guard)"
     OVERALL_F1 = 0.88
     PER_LANGUAGE_F1 = 0.83
-    HIT_RECALL = 0.91
+    HIT_RECALL = 0.915
     MAX_NEGATIVE_HITS = 0.11
