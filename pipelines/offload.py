@@ -4,8 +4,8 @@ Pseudonymisation and the indicator engine are pure Python: they hold the GIL, so
 worker thread gives them no parallelism. What a thread gives is a reactor that keeps
 serving downloads, the kill switch and worker heartbeats while a long ad is analysed.
 For an ordinary ad the hand-over costs more than the work (a queue, a thread wake-up, a
-GIL hand-over and a loop wake-up each way): in the crawl benchmark the two hops per ad
-were a fifth of lcom's CPU per page. So an ad with at most :data:`INLINE_TEXT_CHARS`
+GIL hand-over and a loop wake-up each way): in the crawl benchmark the four hand-overs
+per hit were a sixth of lcom's CPU per page. So an ad with at most :data:`INLINE_TEXT_CHARS`
 characters of text runs inline (a few milliseconds at most: the engines are linear in
 the text), a longer one in a worker thread.
 """
