@@ -9,8 +9,12 @@ ratios, not absolute figures):
    (no guardrails, no pipelines, Scrapy's own HTTP handler) against ``lcom crawl`` with
    every guardrail check and pipeline on (hits to the spool), alternated ``--rounds`` times.
    The benchmark policy lifts the rate limits; it allows 127.0.0.1 only and is written
-   to a temporary folder for the run. Prints pages/s of both and the ratio (target >= 0.8),
-   and the peak RSS of the lcom crawl (target <= 300 MB without JavaScript).
+   to a temporary folder for the run. lcom runs twice per round: as by default (the
+   analysis in a worker process on a machine with two or more CPUs) and in one process
+   (``LCOM_ANALYSIS_WORKER=false``; not with ``--quick``). Prints pages/s of each and the
+   ratio (target >= 0.8), and the peak memory of the lcom crawl (target <= 300 MB without
+   JavaScript) as the PSS of its process tree, beside the crawl process's RSS. The lexicon
+   cache is warmed once for all runs, as the first run with a lexicon does.
 2. **JavaScript**: ``lcom crawl`` of the site's JavaScript section (Chromium), measured
    separately: pages/s and peak RSS of the whole process tree, browser included.
 3. **Workers on Redis**: 1, 2 and 4 workers (``lcom crawl --workers N``) under a policy rate
