@@ -144,6 +144,25 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def tree_pss(pid: int) -> int:
+    """Proportional memory of ``pid`` and its descendants, in bytes: a page the processes
+    share (the analysis worker is forked from the crawl) is counted once, split between
+    them, where :func:`tree_rss` counts it in each."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 @dataclass
 class Run:
     seconds: float
@@ -151,7 +170,8 @@ class Run:
     # Sampled from /proc, not the kernel's ru_maxrss of the child: that can include the
     # benchmark's own memory copied at fork (the 20,000-ad demo site lives in this process).
     peak_own_rss: int  # the process alone
-    peak_tree_rss: int  # the process and its children (Chromium)
+    peak_tree_rss: int  # the process and its children (analysis worker, Chromium)
+    peak_tree_pss: int  # the same, each shared page counted once
     returncode: int
     cpu_seconds: float = 0.0  # user + system time of the process (kernel's rusage)
 
@@ -175,12 +195,13 @@ def run_child(cmd: list[str], env: dict[str, str], stats_file: Path, log: Path) 
     started = time.monotonic()
     with log.open("w") as out:
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
-    peak, own = [0], [0]
+    peak, own, pss = [0], [0], [0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.25):
             peak[0] = max(peak[0], tree_rss(process.pid))
+            pss[0] = max(pss[0], tree_pss(process.pid))
             with contextlib.suppress(OSError):
                 own[0] = max(own[0], own_rss(process.pid))
 
@@ -197,7 +218,7 @@ def run_child(cmd: list[str], env: dict[str, str], stats_file: Path, log: Path) 
         print(f"  ! {' '.join(cmd[:4])} exited {process.returncode}; log ends:", file=sys.stderr)
         print(tail, file=sys.stderr)
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(seconds, stats, own[0], peak[0], process.returncode, cpu)
+    return Run(seconds, stats, own[0], peak[0], pss[0], process.returncode, cpu)
 
 
 def base_env(var_dir: Path) -> dict[str, str]:
@@ -273,62 +294,90 @@ def ratio_of(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 0.0
 
 
+#: lcom's two ways to run the analysis stages (``pipelines/analysis.py``).
+LCOM_MODES = {
+    "lcom": "auto",  # the default: a worker process on a machine with two or more CPUs
+    "lcom-1p": "false",  # one process: the analysis in the crawl process
+}
+
+
 def compare_with_bare(args: argparse.Namespace, tmp: Path) -> None:
     print(f"\n1. lcom vs bare Scrapy: demo site with {args.ads} ads, concurrency {CONCURRENCY}")
     source = bench_source(tmp / "static-source", "/ads?page=1", STATIC_PAGES)
     policy = bench_policy(tmp / "policy-lifted", LIFTED_RATE)
+    modes = ["lcom"] if args.quick else list(LCOM_MODES)
+    # Every run after the first with a given lexicon loads it compiled from the cache:
+    # fill one for all runs (each has its own var folder), as a first run would.
+    cache = tmp / "lexicon-cache"
+    warm = subprocess.run(
+        [sys.executable, "-m", "crawler", "flag", os.devnull],
+        cwd=ROOT,
+        env=base_env(tmp / "var-warm") | {"LCOM_LEXICON_CACHE": str(cache)},
+        capture_output=True,
+    )
+    if warm.returncode != 0:
+        print(f"   ! warming the lexicon cache failed: {warm.stderr.decode()[-500:]}")
     bare_runs: list[Run] = []
-    lcom_runs: list[Run] = []
+    lcom_runs: dict[str, list[Run]] = {mode: [] for mode in modes}
     with DemoSite(port=0, ads=args.ads, seed=7, crawl_delay=0.0) as site:
         for round_ in range(args.rounds):
             stats = tmp / f"bare{round_}.json"
             cmd = [sys.executable, str(Path(__file__).resolve()), "--bare", str(source),
                    site.base_url, str(stats), str(CONCURRENCY)]  # fmt: skip
-            bare_runs.append(
-                run_child(cmd, base_env(tmp / "var"), stats, tmp / f"bare{round_}.log")
-            )
-            cmd, stats = lcom_crawl(site, source, policy, tmp, f"lcom{round_}")
-            var = tmp / f"var-lcom{round_}"
-            lcom_runs.append(run_child(cmd, base_env(var), stats, tmp / f"lcom{round_}.log"))
-            bare_run, lcom_run = bare_runs[-1], lcom_runs[-1]
-            print(
+            bare_run = run_child(cmd, base_env(tmp / "var"), stats, tmp / f"bare{round_}.log")
+            bare_runs.append(bare_run)
+            line = (
                 f"   round {round_ + 1}: bare {bare_run.pages_per_second:7.1f} pages/s "
-                f"({bare_run.pages} pages, {bare_run.cpu_ms_per_page:.2f} ms CPU/page) | "
-                f"lcom {lcom_run.pages_per_second:7.1f} pages/s ({lcom_run.pages} pages, "
-                f"{lcom_run.stats.get('lcom/ads/extracted', 0)} ads, "
-                f"{lcom_run.stats.get('lcom/pipeline/hits', 0)} hits, "
-                f"{lcom_run.cpu_ms_per_page:.2f} ms CPU/page) | ratio "
-                f"{ratio_of(lcom_run.pages_per_second, bare_run.pages_per_second):.2f}"
+                f"({bare_run.pages} pages, {bare_run.cpu_ms_per_page:.2f} ms CPU/page)"
             )
+            for mode in modes:
+                name = f"{mode}{round_}"
+                worker = f"LCOM_ANALYSIS_WORKER={LCOM_MODES[mode]}"
+                cmd, stats = lcom_crawl(
+                    site, source, policy, tmp, name,
+                    "-s", worker, "-s", f"LCOM_LEXICON_CACHE={cache}",
+                )  # fmt: skip
+                run = run_child(cmd, base_env(tmp / f"var-{name}"), stats, tmp / f"{name}.log")
+                lcom_runs[mode].append(run)
+                line += (
+                    f"\n      {mode:7} {run.pages_per_second:7.1f} pages/s ({run.pages} pages, "
+                    f"{run.stats.get('lcom/ads/extracted', 0)} ads, "
+                    f"{run.stats.get('lcom/pipeline/hits', 0)} hits, "
+                    f"{run.cpu_ms_per_page:.2f} ms CPU/page, analysis worker "
+                    f"{'yes' if run.stats.get('lcom/analysis/worker') else 'no'}) | ratio "
+                    f"{ratio_of(run.pages_per_second, bare_run.pages_per_second):.2f}"
+                )
+            print(line)
     bare = statistics.median(r.pages_per_second for r in bare_runs)
-    lcom = statistics.median(r.pages_per_second for r in lcom_runs)
-    # Each round's ratio compares two runs made one after the other: the median of those
-    # is steadier on a busy machine than the ratio of the two medians.
-    ratio = statistics.median(
-        ratio_of(lc.pages_per_second, ba.pages_per_second)
-        for ba, lc in zip(bare_runs, lcom_runs, strict=True)
-    )
-    print(f"   median of {args.rounds} round(s): bare {bare:.1f} pages/s, lcom {lcom:.1f} pages/s")
-    print(
-        f"   ratio lcom/bare: {ratio:.2f} (median of the rounds' ratios; target >= 0.80) "
-        f"{'OK' if ratio >= 0.8 else 'BELOW'}"
-    )
     bare_cpu = statistics.median(r.cpu_ms_per_page for r in bare_runs)
-    lcom_cpu = statistics.median(r.cpu_ms_per_page for r in lcom_runs)
     print(
-        f"   CPU per page (median): bare {bare_cpu:.2f} ms, lcom {lcom_cpu:.2f} ms; "
-        f"bare/lcom {ratio_of(bare_cpu, lcom_cpu):.2f} (the speed ratio of a CPU-bound crawl "
-        "on one core, less sensitive to other jobs on the machine)"
+        f"   median of {args.rounds} round(s): bare {bare:.1f} pages/s, "
+        f"{bare_cpu:.2f} ms CPU/page; peak RSS "
+        f"{max(r.peak_own_rss for r in bare_runs) / MB:.0f} MB"
     )
-    # Sampled every 0.25 s from /proc: a short peak between two samples can be missed.
-    rss = max(r.peak_own_rss for r in lcom_runs)
-    tree = max(r.peak_tree_rss for r in lcom_runs)
-    print(
-        f"   peak RSS of the lcom crawl without JavaScript: {rss / MB:.0f} MB "
-        f"(process tree, Playwright driver included: {tree / MB:.0f} MB; target <= 300 MB) "
-        f"{'OK' if rss <= 300 * MB else 'ABOVE'}"
-    )
-    print(f"   peak RSS of the bare crawl: {max(r.peak_own_rss for r in bare_runs) / MB:.0f} MB")
+    for mode, runs in lcom_runs.items():
+        # Each round's ratio compares runs made one after the other: the median of those
+        # is steadier on a busy machine than the ratio of the two medians.
+        ratio = statistics.median(
+            ratio_of(lc.pages_per_second, ba.pages_per_second)
+            for ba, lc in zip(bare_runs, runs, strict=True)
+        )
+        cpu = statistics.median(r.cpu_ms_per_page for r in runs)
+        # Sampled every 0.25 s from /proc: a short peak between two samples can be missed.
+        rss = max(r.peak_own_rss for r in runs)
+        pss = max(r.peak_tree_pss for r in runs)
+        print(
+            f"   {mode}: {statistics.median(r.pages_per_second for r in runs):.1f} pages/s, "
+            f"ratio lcom/bare {ratio:.2f} (median of the rounds' ratios; target >= 0.80) "
+            f"{'OK' if ratio >= 0.8 else 'BELOW'}\n"
+            f"      CPU per page (median, analysis worker included): {cpu:.2f} ms, "
+            f"bare/lcom {ratio_of(bare_cpu, cpu):.2f}\n"
+            f"      peak memory without JavaScript: {pss / MB:.0f} MB PSS of the process "
+            f"tree (crawl and analysis worker, each shared page once; target <= 300 MB) "
+            f"{'OK' if pss <= 300 * MB else 'ABOVE'}; RSS of the crawl process "
+            f"{rss / MB:.0f} MB, of the tree {max(r.peak_tree_rss for r in runs) / MB:.0f} MB "
+            "(shared pages in each)"
+        )
 
 
 def javascript_section(args: argparse.Namespace, tmp: Path) -> None:

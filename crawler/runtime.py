@@ -552,11 +552,19 @@ AUDIT_EXT = "crawler.extensions.audit.AuditLog"
 LANGUAGE_PIPELINE = "pipelines.language.LanguagePipeline"
 PSEUDONYMIZE_PIPELINE = "pipelines.pseudonymize.PseudonymizePipeline"
 INDICATOR_PIPELINE = "pipelines.indicators.IndicatorPipeline"
+#: Language, pseudonymisation and indicators as one unit (the default).
+ANALYSIS_PIPELINE = "pipelines.analysis.AnalysisPipeline"
 MINIMIZE_PIPELINE = "pipelines.minimize.MinimizePipeline"
 LINKING_PIPELINE = "pipelines.linking.LinkingPipeline"
 #: The only item pipelines that may see an item before minimisation (outside demo mode).
 BEFORE_MINIMIZE = frozenset(
-    {LANGUAGE_PIPELINE, PSEUDONYMIZE_PIPELINE, INDICATOR_PIPELINE, LINKING_PIPELINE}
+    {
+        LANGUAGE_PIPELINE,
+        PSEUDONYMIZE_PIPELINE,
+        INDICATOR_PIPELINE,
+        ANALYSIS_PIPELINE,
+        LINKING_PIPELINE,
+    }
 )
 #: lcom's own packages: their components are never "extra" test components.
 OWN_PACKAGES = ("crawler.", "pipelines.", "legal_guardrails.")
@@ -634,11 +642,13 @@ def component_problems(settings: Settings, permit: SourcePermit, *, demo: bool) 
 
     kind = "item pipeline"
     pipelines = enabled_components(settings, "ITEM_PIPELINES")
-    check(kind, pipelines, [PSEUDONYMIZE_PIPELINE, MINIMIZE_PIPELINE])
-    before(kind, pipelines, PSEUDONYMIZE_PIPELINE, MINIMIZE_PIPELINE)
+    # Pseudonymisation runs alone or inside the analysis pipeline (the default).
+    pseudonymize = ANALYSIS_PIPELINE if ANALYSIS_PIPELINE in pipelines else PSEUDONYMIZE_PIPELINE
+    check(kind, pipelines, [pseudonymize, MINIMIZE_PIPELINE])
+    before(kind, pipelines, pseudonymize, MINIMIZE_PIPELINE)
     if LINKING_PIPELINE in pipelines:
         # The link store may only ever see pseudonyms.
-        before(kind, pipelines, PSEUDONYMIZE_PIPELINE, LINKING_PIPELINE)
+        before(kind, pipelines, pseudonymize, LINKING_PIPELINE)
     minimize_at = pipelines.get(MINIMIZE_PIPELINE)
     if minimize_at is not None:
         for path, order in sorted(pipelines.items(), key=lambda entry: entry[1]):

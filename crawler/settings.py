@@ -25,6 +25,12 @@ lcom's own settings (all optional unless noted):
 ``LCOM_LEXICON_DIR``       indicator lexicon folder (default: the bundled ``pipelines/lexicons``)
 ``LCOM_HIT_THRESHOLD``     score at which an ad is a hit (default: from the lexicon config)
 ``LCOM_MAX_TEXT_CHARS``    longer ads are dropped unread (default 100000)
+``LCOM_LEXICON_CACHE``     compiled lexicons kept between runs (default ``<var>/cache/lexicons``;
+                           a cold cache is filled by a short-lived child process, which keeps
+                           some 70 MB of compile garbage out of the crawl)
+``LCOM_ANALYSIS_WORKER``   language, pseudonymisation and indicators in a worker process:
+                           ``auto`` (default: when the crawl may use two or more CPUs),
+                           ``true`` or ``false`` (pipelines/analysis.py)
 ``LCOM_KILL_SWITCH_INTERVAL`` seconds between kill-switch checks (default 1.0, at most 5)
 ``LCOM_STATS_DUMP``        write the final crawl stats to this JSON file
 ``LCOM_ES_CHUNK_SIZE``     documents per bulk request (default 500)
@@ -132,10 +138,9 @@ SPIDER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
-    "pipelines.language.LanguagePipeline": 100,
-    "pipelines.pseudonymize.PseudonymizePipeline": 200,
-    "pipelines.indicators.IndicatorPipeline": 300,
-    "pipelines.linking.LinkingPipeline": 350,
+    # Language (100), pseudonymisation (200), indicators (300) and linking (350), in a
+    # worker process when the crawl may use two or more CPUs (LCOM_ANALYSIS_WORKER).
+    "pipelines.analysis.AnalysisPipeline": 100,
     "pipelines.minimize.MinimizePipeline": 400,
     "pipelines.elasticsearch.ElasticsearchPipeline": 900,
 }
@@ -192,6 +197,8 @@ for _name in (
     "LCOM_WORKER_ID",
     "LCOM_REDIS_HEARTBEAT_TTL",
     "LCOM_LINKS_DB",
+    "LCOM_ANALYSIS_WORKER",
+    "LCOM_LEXICON_CACHE",
 ):
     if os.environ.get(_name):
         globals()[_name] = os.environ[_name]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 HOME_ENV = "LCOM_HOME"
 VAR_ENV = "LCOM_VAR_DIR"
@@ -56,8 +57,23 @@ def var_dir(environ: os._Environ[str] | dict[str, str] | None = None) -> Path:
 
 
 def lexicon_cache_dir() -> Path:
-    """``<var>/cache/lexicons``: compiled lexicons (``pipelines.engine.lexicon_cache``)."""
+    """``LCOM_LEXICON_CACHE``, else ``<var>/cache/lexicons``: compiled lexicons
+    (``pipelines.engine.lexicon_cache``)."""
+    explicit = os.environ.get("LCOM_LEXICON_CACHE", "").strip()
+    if explicit:
+        return Path(explicit).expanduser().resolve()
     return var_dir() / "cache" / "lexicons"
+
+
+def settings_lexicon_cache_dir(settings: Any) -> Path | None:
+    """The lexicon cache of a crawl: ``LCOM_LEXICON_CACHE``, else
+    ``<LCOM_VAR_DIR>/cache/lexicons`` of its settings (none when they name neither: the
+    lexicon is then compiled in memory)."""
+    explicit = settings.get("LCOM_LEXICON_CACHE")
+    if explicit:
+        return Path(str(explicit)).expanduser().resolve()
+    var = settings.get("LCOM_VAR_DIR")
+    return Path(str(var)).expanduser().resolve() / "cache" / "lexicons" if var else None
 
 
 def home_sources_dir() -> Path | None:

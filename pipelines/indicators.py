@@ -38,6 +38,7 @@ from itemadapter import ItemAdapter
 
 from pipelines.dropping import drop_item, item_ref
 from pipelines.engine.indicators import Analysis, IndicatorEngine
+from pipelines.home import settings_lexicon_cache_dir
 from pipelines.offload import run_sized
 from pipelines.pseudonymize import PSEUDONYMISED, text_size
 
@@ -72,6 +73,7 @@ class IndicatorPipeline:
         engine = IndicatorEngine.from_dir(
             settings.get("LCOM_LEXICON_DIR") or None,
             threshold=float(threshold) if threshold not in (None, "") else None,
+            cache_dir=settings_lexicon_cache_dir(settings),
         )
         derive_origin = settings.getbool("LCOM_DERIVE_ORIGIN", False)
         logger.info(

@@ -59,6 +59,7 @@ from pipelines.engine.linking import (
 )
 from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS
 from pipelines.es.links import LinkStoreUnavailable
+from pipelines.home import settings_lexicon_cache_dir
 from pipelines.links import open_store
 from pipelines.links.model import LinkStore, LinkUpdate, parse_iso
 from pipelines.offload import InlineWhileFast
@@ -141,7 +142,9 @@ class LinkingPipeline:
             hit_threshold = (
                 float(threshold)
                 if threshold not in (None, "")
-                else load_lexicon(lexicon_dir).threshold
+                else load_lexicon(
+                    lexicon_dir, cache_dir=settings_lexicon_cache_dir(settings)
+                ).threshold
             )
         except (LinkConfigError, LexiconError) as exc:
             raise NotConfigured(f"linking cannot start: {exc}") from exc

@@ -113,6 +113,7 @@ class SqliteLinkStore:
         self.path = Path(path)
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._pid = os.getpid()
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Created owner-only before SQLite opens it (its -wal and -shm files inherit the mode).
         with contextlib.suppress(FileExistsError):
@@ -129,6 +130,10 @@ class SqliteLinkStore:
     # ------------------------------------------------------------------ plumbing
 
     def _db(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():
+            # A forked process (the analysis worker) never uses, nor closes, a connection
+            # its parent opened (SQLite forbids it): it opens its own.
+            self._local, self._pid = threading.local(), os.getpid()
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -150,6 +155,8 @@ class SqliteLinkStore:
             db.execute("COMMIT")
 
     def close(self) -> None:
+        if self._pid != os.getpid():
+            return  # only the parent's connection is there
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is not None:
             db.close()

@@ -116,8 +116,16 @@ class ContactSite:
 def written_files(*folders: Path) -> Iterator[tuple[str, str]]:
     for folder in folders:
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
+            if path.is_file() and not compiled_lexicon(path):
                 yield str(path), path.read_bytes().decode("utf-8", errors="replace")
+
+
+def compiled_lexicon(path: Path) -> bool:
+    """A file of the compiled-lexicon cache: written from the lexicon YAML before the crawl
+    fetches a page (its folder is named by the hash of the lexicon and the code), it holds
+    no ad data; its megabytes of automaton would make the search above take minutes."""
+    parts = path.parts
+    return "cache" in parts and "lexicons" in parts and path.name.endswith((".bin", ".json"))
 
 
 def find_leaks(haystacks: dict[str, str]) -> list[tuple[str, str]]:

@@ -168,6 +168,8 @@ def test_a_recovered_job_continues_the_page_cap_where_it_stopped(tmp_path: Path)
 GUARDRAILS_MW = "crawler.middlewares.guardrails.GuardrailsMiddleware"
 GATE = "crawler.middlewares.guardrails.GuardrailsGate"
 PSEUDONYMIZE = "pipelines.pseudonymize.PseudonymizePipeline"
+ANALYSIS = "pipelines.analysis.AnalysisPipeline"
+LINKING = "pipelines.linking.LinkingPipeline"
 MINIMIZE = "pipelines.minimize.MinimizePipeline"
 CAPTURE = "tests.crawl.capture.CapturePipeline"
 DEPTH_GUARD = "crawler.middlewares.guardrails.DepthGuardMiddleware"
@@ -191,6 +193,12 @@ LCOM_EXTENSIONS = {
         ({"ITEM_PIPELINES": {}}, PSEUDONYMIZE),
         ({"ITEM_PIPELINES": {PSEUDONYMIZE: 200}}, MINIMIZE),
         ({"ITEM_PIPELINES": {PSEUDONYMIZE: 500, MINIMIZE: 400}}, "must come before"),
+        ({"ITEM_PIPELINES": {ANALYSIS: 500, MINIMIZE: 400}}, f"{ANALYSIS} must come before"),
+        (
+            {"ITEM_PIPELINES": {ANALYSIS: 360, LINKING: 350, MINIMIZE: 400}},
+            f"{ANALYSIS} must come before {LINKING}",
+        ),
+        ({"ITEM_PIPELINES": {ANALYSIS: None, MINIMIZE: 400}}, PSEUDONYMIZE),
         (
             {"ITEM_PIPELINES": {PSEUDONYMIZE: 200, MINIMIZE: 400, CAPTURE: 150}},
             "tests.crawl.capture.CapturePipeline would see items before",

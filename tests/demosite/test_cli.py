@@ -42,6 +42,9 @@ def start(command: list[str]) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A suite started in the background by a shell inherits Ctrl-C ignored, and so
+        # would the server: give it the terminal's default, as when a user starts it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

@@ -179,3 +179,42 @@ def test_lcom_flag_keeps_the_compiled_lexicon_under_the_var_folder(
     cache = tmp_path / "var" / "cache" / "lexicons"
     assert len(entries(cache)) == 1
     assert load_lexicon(cache_dir=cache) is load_lexicon(cache_dir=cache)
+
+
+def test_a_cold_cache_is_filled_by_a_child_process_and_loaded_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lexicon").mkdir()
+    folder, cache = make_lexicon(tmp_path / "lexicon", BODY), tmp_path / "cache"
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    # As in a crawl process before it starts: no other thread runs.
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    monkeypatch.setattr(os, "fork", counted_fork)
+    lexicon = compiled(folder, cache)
+    assert len(forks) == 1 and len(entries(cache)) == 1
+    fresh = compiled(folder, None)
+    ads = [{"title": "", "text": "Oldstadt, just arrived, a young ~ team and young"}]
+    assert analyses(lexicon, ads) == analyses(fresh, ads)
+    assert IndicatorEngine(lexicon).analyse("", "Oldstadt is new", lang="xx").indicators
+
+
+def test_while_another_thread_runs_the_lexicon_is_compiled_here_without_a_fork(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork() -> int:
+        raise AssertionError("forked while another thread runs")
+
+    monkeypatch.setattr("threading.active_count", lambda: 2)
+    monkeypatch.setattr(os, "fork", no_fork)
+    cache = tmp_path / "cache"
+    lexicon = compiled(make_lexicon(tmp_path, BODY), cache)
+    assert len(entries(cache)) == 1  # stored all the same
+    assert IndicatorEngine(lexicon).analyse("", "Oldstadt is new", lang="xx").indicators

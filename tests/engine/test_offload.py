@@ -91,3 +91,36 @@ def test_calls_never_overlap_while_one_is_still_in_the_thread() -> None:
     finally:
         executor.shutdown()
     assert overlaps == [0]
+
+
+def slow_only_in_a_thread(seconds: float) -> threading.Thread:
+    """Like a call that waits for the GIL a busy reactor holds: slow in a thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        time.sleep(seconds)
+    return threading.current_thread()
+
+
+def test_calls_that_are_slow_only_in_the_thread_come_back_inline_through_a_probe() -> None:
+    runner = InlineWhileFast(limit=0.002)
+    runner.PROBE_EVERY = 4
+    runner.slow = True
+
+    async def main() -> list[threading.Thread]:
+        return [await runner.run(lambda: slow_only_in_a_thread(0.005)) for _ in range(6)]
+
+    where = [thread is threading.main_thread() for thread in asyncio.run(main())]
+    # Three calls in the thread (each looks slow), the fourth a probe inline: fast, so
+    # the calls stay inline.
+    assert where == [False, False, False, True, True, True]
+
+
+def test_a_stalled_call_is_not_probed_inline() -> None:
+    runner = InlineWhileFast(limit=0.002)
+    runner.PROBE_EVERY = 2
+    runner.slow = True
+
+    async def main() -> list[threading.Thread]:
+        # Each call takes more than ten times the limit in the thread: a stalled disk.
+        return [await runner.run(lambda: slow_only_in_a_thread(0.03)) for _ in range(5)]
+
+    assert threading.main_thread() not in asyncio.run(main())

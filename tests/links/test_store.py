@@ -196,3 +196,25 @@ def test_a_contact_on_more_ads_than_the_bound_is_summarised_over_its_most_recent
     assert summary is not None
     assert len(summary.doc_ids) == MAX_KEY_ADS
     assert "demo:00000" not in summary.doc_ids and f"demo:{MAX_KEY_ADS + 49:05d}" in summary.doc_ids
+
+
+def _add_in_child(store: SqliteLinkStore) -> None:
+    store.add(obs("demo:2", "Utrecht", 2, "p1"))
+    store.close()
+
+
+def test_a_forked_process_opens_its_own_connection_and_the_parent_sees_its_writes(
+    tmp_path: Path,
+) -> None:
+    import multiprocessing
+
+    store = SqliteLinkStore(tmp_path / "links.sqlite")  # connected here, before the fork
+    store.add(obs("demo:1", "Amsterdam", 1, "p1"))
+    child = multiprocessing.get_context("fork").Process(target=_add_in_child, args=(store,))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    assert counts(store.get("p1"))[:3] == (2, 2, 2)  # two ads, two hits, two cities
+    store.close()
+    assert not (tmp_path / "links.sqlite-wal").exists()
+    assert not (tmp_path / "links.sqlite-shm").exists()
