@@ -745,9 +745,13 @@ def _post_trigger(text: str, word: re.Match[str], scope: _Scope) -> str | None:
         if text.startswith(p, word.start())
     ]
     for trigger, after in ends:
+        spaced = after
         while after < len(text) and text[after] == " ":
             after += 1
-        if after < len(text) and text[after] not in _CLAUSE_END:
+        # A dash set off by spaces ends the clause too ("Agency? NO - I work alone"),
+        # a hyphen does not ("no-go").
+        dash = after > spaced and text.startswith("- ", after)
+        if after < len(text) and text[after] not in _CLAUSE_END and not dash:
             continue
         if not any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
             return trigger
