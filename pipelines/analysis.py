@@ -196,7 +196,9 @@ class AnalysisPipeline:
         if self.stats is not None:
             self.stats.set_value("lcom/analysis/worker", 1)
         logger.info(
-            "analysis (language, pseudonymisation, indicators) in worker process %d", process.pid
+            "analysis stages in worker process %d: %s",
+            process.pid,
+            ", ".join(type(stage).__name__ for stage in self.stages),
         )
 
     def open_spider(self, spider: Spider | None = None) -> None:
