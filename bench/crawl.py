@@ -45,6 +45,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,37 +135,39 @@ def own_rss(pid: int) -> int:
         raise OSError(f"unreadable statm of {pid}") from exc
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in bytes."""
+def own_pss(pid: int) -> int:
+    """Proportional memory of ``pid`` alone, in bytes: each page it shares with other
+    processes counted for its share only (``OSError`` once it has exited)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def tree_total(pid: int, measure: Callable[[int], int]) -> int:
+    """``measure`` summed over ``pid`` and all its descendants, in bytes."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
-            total += own_rss(current)
+            total += measure(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError, IndexError):
             continue
     return total
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants, in bytes."""
+    return tree_total(pid, own_rss)
 
 
 def tree_pss(pid: int) -> int:
     """Proportional memory of ``pid`` and its descendants, in bytes: a page the processes
     share (the analysis worker is forked from the crawl) is counted once, split between
     them, where :func:`tree_rss` counts it in each."""
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
-                    break
-            for task in Path(f"/proc/{current}/task").iterdir():
-                stack += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
+    return tree_total(pid, own_pss)
 
 
 @dataclass

@@ -552,7 +552,7 @@ AUDIT_EXT = "crawler.extensions.audit.AuditLog"
 LANGUAGE_PIPELINE = "pipelines.language.LanguagePipeline"
 PSEUDONYMIZE_PIPELINE = "pipelines.pseudonymize.PseudonymizePipeline"
 INDICATOR_PIPELINE = "pipelines.indicators.IndicatorPipeline"
-#: Language, pseudonymisation and indicators as one unit (the default).
+#: Language, pseudonymisation, indicators and linking as one unit (the default).
 ANALYSIS_PIPELINE = "pipelines.analysis.AnalysisPipeline"
 MINIMIZE_PIPELINE = "pipelines.minimize.MinimizePipeline"
 LINKING_PIPELINE = "pipelines.linking.LinkingPipeline"

@@ -28,7 +28,7 @@ lcom's own settings (all optional unless noted):
 ``LCOM_LEXICON_CACHE``     compiled lexicons kept between runs (default ``<var>/cache/lexicons``;
                            a cold cache is filled by a short-lived child process, which keeps
                            some 70 MB of compile garbage out of the crawl)
-``LCOM_ANALYSIS_WORKER``   language, pseudonymisation and indicators in a worker process:
+``LCOM_ANALYSIS_WORKER``   language, pseudonymisation, indicators and linking in a worker process:
                            ``auto`` (default: when the crawl may use two or more CPUs),
                            ``true`` or ``false`` (pipelines/analysis.py)
 ``LCOM_KILL_SWITCH_INTERVAL`` seconds between kill-switch checks (default 1.0, at most 5)

@@ -59,20 +59,19 @@ def var_dir(environ: os._Environ[str] | dict[str, str] | None = None) -> Path:
 def lexicon_cache_dir() -> Path:
     """``LCOM_LEXICON_CACHE``, else ``<var>/cache/lexicons``: compiled lexicons
     (``pipelines.engine.lexicon_cache``)."""
-    explicit = os.environ.get("LCOM_LEXICON_CACHE", "").strip()
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    return var_dir() / "cache" / "lexicons"
+    folder = settings_lexicon_cache_dir({**os.environ, VAR_ENV: str(var_dir())})
+    assert folder is not None  # var_dir() always names a folder
+    return folder
 
 
 def settings_lexicon_cache_dir(settings: Any) -> Path | None:
     """The lexicon cache of a crawl: ``LCOM_LEXICON_CACHE``, else
     ``<LCOM_VAR_DIR>/cache/lexicons`` of its settings (none when they name neither: the
     lexicon is then compiled in memory)."""
-    explicit = settings.get("LCOM_LEXICON_CACHE")
+    explicit = str(settings.get("LCOM_LEXICON_CACHE") or "").strip()
     if explicit:
-        return Path(str(explicit)).expanduser().resolve()
-    var = settings.get("LCOM_VAR_DIR")
+        return Path(explicit).expanduser().resolve()
+    var = settings.get(VAR_ENV)
     return Path(str(var)).expanduser().resolve() / "cache" / "lexicons" if var else None
 
 

@@ -390,9 +390,19 @@ def _key_tables(
             return _tables_from_json(found[0], found[1], rules, names)
         except (LookupError, TypeError, ValueError) as exc:
             cache.discard(digest, exc)
+    return _compile_and_store(cache, digest, rules, patterns)
+
+
+def _compile_and_store(
+    cache: LexiconCache,
+    digest: str,
+    rules: list[Rule],
+    patterns: dict[str, list[tuple[Rule, str]]],
+) -> tuple[KeyTable, ...]:
+    """The automaton of each pattern list, compiled and stored in ``cache``."""
     tables = tuple(_automaton(p) for p in patterns.values())
-    data = _tables_to_json(dict(zip(names, tables, strict=True)), rules)
-    cache.store(digest, data, {n: t.automaton for n, t in zip(names, tables, strict=True)})
+    data = _tables_to_json(dict(zip(patterns, tables, strict=True)), rules)
+    cache.store(digest, data, {n: t.automaton for n, t in zip(patterns, tables, strict=True)})
     return tables
 
 
@@ -418,11 +428,7 @@ def _store_from_child(
     if pid == 0:  # the child: never returns
         status = 1
         try:
-            names = tuple(patterns)
-            tables = tuple(_automaton(p) for p in patterns.values())
-            data = _tables_to_json(dict(zip(names, tables, strict=True)), rules)
-            automata = {n: t.automaton for n, t in zip(names, tables, strict=True)}
-            cache.store(digest, data, automata)
+            _compile_and_store(cache, digest, rules, patterns)
             status = 0
         finally:
             os._exit(status)
