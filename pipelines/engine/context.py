@@ -75,20 +75,44 @@ _WEIGHT = re.compile(r"(?<![\d.,])(?:[4-9]\d ?(?:kg|кг))(?![^\W_])")
 # crawl's name redaction left anywhere in the text.
 _OPENING_NAME = re.compile(r"\W{0,3}([^\W\d_][^\W\d_'-]{1,30}) ?, ")
 _NAME_TOKEN = re.compile(r"\[name\]")
+# A short ad signed with a name and a town before the number: "... Paulina, Toruń. +48 ...",
+# "Кристи, Бургас, Меден рудник. 0876 ...". Only the end of the text is searched: the
+# name before a ", " there, then the town(s) and the number up to the end.
+_SIGNATURE_NAME = re.compile(r"(?:^|(?<=\s))([^\W\d_][^\W\d_'-]{1,30})$")
+_SIGNATURE_REST = re.compile(
+    r"[^\W\d_][^\W\d_'-]{1,30}(?:(?: |, )[^\W\d_][^\W\d_'-]{1,30}){0,2}"
+    r"\.? *(?:[+(]?\d[\d ()/+-]{5,}\s*)?$"
+)
+_SIGNATURE_TAIL = 120
 
 
 def find_person_name(original: str, not_names: frozenset[str]) -> tuple[int, int] | None:
-    """Where ``original`` presents a person by name (see ``_OPENING_NAME``), or ``None``.
+    """Where ``original`` presents a person by name (see ``_OPENING_NAME``) or is signed
+    with a name and a town at its end (``_SIGNATURE_NAME``, ``_SIGNATURE_REST``), or
+    ``None``.
     ``not_names`` are folded words that are no names (the lexicons' words)."""
     token = _NAME_TOKEN.search(original)
     if token is not None:
         return token.span()
     match = _OPENING_NAME.match(original)
-    if match is None or not match.group(1)[0].isupper():
+    if match is not None and match.group(1)[0].isupper():
+        if _fold(match.group(1)) not in not_names:
+            return match.span(1)
         return None
-    if _fold(match.group(1)) in not_names:
-        return None
-    return match.span(1)
+    tail = max(0, len(original) - _SIGNATURE_TAIL)
+    comma = original.find(", ", tail)
+    while comma != -1:
+        name = _SIGNATURE_NAME.search(original, max(tail, comma - 32), comma)
+        if (
+            name is not None
+            and name.group(1)[0].isupper()
+            and original[comma + 2 : comma + 3].isupper()
+            and _SIGNATURE_REST.match(original, comma + 2) is not None
+            and _fold(name.group(1)) not in not_names
+        ):
+            return name.span(1)
+        comma = original.find(", ", comma + 2)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

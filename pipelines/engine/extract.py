@@ -59,7 +59,7 @@ _AGE_PATTERNS = (
     # Chloe, 19 -  /  Kim, 31, ...  (not a date with a suffix: "Amszterdamba, 20-án")
     re.compile(
         rf"(?<=[^\W\d_]{{2}}), {_AGE_NUMBER}"
-        r"(?=,| ?-(?![^\W\d_])| ?\)| ?$| (?:and|en|und|si|es|i|y|и|&) )"
+        r"(?=,|\.(?!\d)| ?-(?![^\W\d_])| ?\)| ?$| (?:and|en|und|si|es|i|y|и|&) )"
     ),
     # age: 19, ik ben 19, I'm 19
     re.compile(
@@ -68,7 +68,29 @@ _AGE_PATTERNS = (
         r"|\b(?:ik ben|i'm|i am|im|ich bin|sunt|jestem|tengo|soy) )"
         rf"{_AGE_NUMBER}(?![\d.,]?\d)(?! ?(?:€|eur|euro|min|uur|uhr|h\b|cm|kg|%))"
     ),
+    # just turned 19, cumplí 19, навърших 19, betöltöttem a 19-et; 19 geworden
+    re.compile(
+        r"\b(?:turned|cumpli|he cumplido|acabo de cumplir|am implinit|skonczylam|навърших"
+        r"|навършила|(?:be)?toltottem a) "
+        rf"{_AGE_NUMBER}(?![\d.,]?\d)(?! ?(?:€|eur|euro|min|uur|uhr|h\b|cm|kg|%))"
+    ),
+    re.compile(rf"(?<![\w.,/+]){_AGE_NUMBER} geworden\b"),
+    # съм на 19, Мира, на 19; 46 vagyok; eu am 42
+    re.compile(
+        r"(?:\bсъм на|(?<=[^\W\d_]), на|\beu am|\bam) "
+        rf"{_AGE_NUMBER}(?![\d.,:]?\d)(?! ?(?:€|eur|euro|lei|ron|лв|min|мин|км|km|%|ч\b|часа"
+        r"|de (?:lei|euro|minute|min|ore|km)|ян|фев|мар|апр|май|юни|юли|авг|сеп|окт|ное|дек))"
+    ),
+    re.compile(rf"(?<![\w.,/+])(?:на )?{_AGE_NUMBER} (?:vagyok|съм)\b"),
 )
+# Words one of which a pattern needs (by its index in _AGE_PATTERNS): a pattern whose
+# words are all missing from a text is not searched there (most texts have none).
+_AGE_PATTERN_WORDS: dict[int, tuple[str, ...]] = {
+    4: ("turned", "cumpli", "implinit", "skonczylam", "навърш", "toltottem"),
+    5: ("geworden",),
+    6: ("на ", "am "),
+    7: ("vagyok", "съм"),
+}
 # A duration, not an age: "for 20 years", "al 20 jaar", "seit 20 Jahren".
 _DURATION_BEFORE = frozenset(
     [
@@ -282,6 +304,9 @@ def find_ages(norm: Normalized) -> list[AgeMatch]:
     text = norm.text
     found: dict[int, AgeMatch] = {}
     for index, pattern in enumerate(_AGE_PATTERNS):
+        words = _AGE_PATTERN_WORDS.get(index)
+        if words is not None and not any(word in text for word in words):
+            continue
         for match in itertools.islice(pattern.finditer(text), MAX_MATCHES):
             age = int(match.group("age"))
             if not MIN_AGE <= age <= MAX_AGE:

@@ -38,6 +38,7 @@ No Scrapy here: the item pipeline, ``lcom flag`` and evaluation share this code.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Iterable
@@ -104,7 +105,21 @@ _CUE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # Between a match and its post trigger: "?", ":" and "-" may stand, these may not.
 _HARD_STOP = re.compile(r"[.,;!)(]")
 _SENTENCE_END = re.compile(r"[.;!?]")
-_CLAUSE_END = frozenset(".,;!?)")
+_CLAUSE_END = frozenset(".,;:!?)")
+# "And" in the languages of the lexicons: after a post trigger it starts a new clause.
+_AND = frozenset(("and", "und", "en", "y", "e", "ni", "si", "es", "i", "и"))
+# A quoted cue that ends its sentence: '"new in town". No, ...' is answered like a question.
+_QUOTED_END = re.compile(r'[^".?!;]{0,30}" ?[.?]')
+# A young age the ad denies or only supposes, before its real one: "not 19, a proper 43",
+# "Nu am 20 de ani, am 41", "if you want a 19-year-old, scroll on - I'm 43", "whoever looks
+# for a 19-year-old is wrong here". A negation word up to this many words before the age,
+# or a conditional or a "whoever" up to _SUPPOSED_WORDS.
+_DENIED_WORDS = 3
+_SUPPOSED_WORDS = 5
+_SUPPOSED = re.compile(
+    r"(?<![^\W_])(?:if|unless|wenn|falls|als (?:je|jij|u)|zoek je|daca|si|jesli|jezeli|ha"
+    r"|ако|whoever|anyone|wer|wie|quien|quienes|cine|kto|aki|akik|който|които)(?![^\W_])"
+)
 # Why a match was set aside (the explanation's ``reason``).
 NEGATED = "negated"
 BENIGN = "benign"
@@ -355,7 +370,7 @@ class IndicatorEngine:
                     ContextCue(m.rule.group, m.rule.weight, m.rule.id, name, snippet, start, end)
                 )
 
-        stated_age, age_indicators = self._age(fields, age_text)
+        stated_age, age_indicators = self._age(fields, age_text, lang)
         if stated_age is not None and stated_age > max(YOUTH_AGES) and not age_indicators:
             # "Young and sexy Anna, 26": a stated age of 21 or more is no young age.
             for indicator in indicators:
@@ -611,7 +626,7 @@ class IndicatorEngine:
         return _answered_no(text, end, scope)
 
     def _age(
-        self, fields: list[tuple[str, Normalized]], age_text: str | int | None
+        self, fields: list[tuple[str, Normalized]], age_text: str | int | None, lang: str
     ) -> tuple[int | None, list[Indicator]]:
         weight = self.weights["youth"]
         field_age = parse_age_text(age_text)
@@ -621,15 +636,40 @@ class IndicatorEngine:
             value = str(age_text)
             evidence = Evidence("age_text", value[:40], 0, len(value))
             indicators.append(Indicator("youth", STATED_AGE_RULE, weight, evidence))
-        for name, norm in fields:
-            for age in find_ages(norm):
-                if stated is None:
-                    stated = age.age
-                if age.age in YOUTH_AGES and not indicators:
-                    snippet = _snippet(norm.original, age.start, age.end)
-                    evidence = Evidence(name, snippet, age.start, age.end)
-                    indicators.append(Indicator("youth", STATED_AGE_RULE, weight, evidence))
+        found = [(name, norm, age) for name, norm in fields for age in find_ages(norm)]
+        if any(age.age in YOUTH_AGES for _, _, age in found) and any(
+            age.age > max(YOUTH_AGES) for _, _, age in found
+        ):
+            # A young age beside the person's real one may be denied or supposed.
+            found = [
+                (name, norm, age)
+                for name, norm, age in found
+                if age.age not in YOUTH_AGES or not self._denied_age(norm, age.start, lang)
+            ]
+        for name, norm, age in found:
+            if stated is None:
+                stated = age.age
+            if age.age in YOUTH_AGES and not indicators:
+                snippet = _snippet(norm.original, age.start, age.end)
+                evidence = Evidence(name, snippet, age.start, age.end)
+                indicators.append(Indicator("youth", STATED_AGE_RULE, weight, evidence))
         return stated, indicators
+
+    def _denied_age(self, norm: Normalized, start: int, lang: str) -> bool:
+        """Whether the age at ``start`` (an original offset) is denied ("not 19", "nu am
+        20 de ani") or supposed ("if you want a 19-year-old") in its clause."""
+        text = norm.text
+        end = bisect.bisect_left(norm.offsets, start)
+        offset = max(0, end - 60)
+        if self._last_terminator is not None:
+            clause = self._last_terminator.match(text, offset, end)
+            if clause is not None:
+                offset = clause.end()
+        words = _CUE_WORD.findall(text, offset, end)
+        if not self._scope(lang, lang).pre.isdisjoint(words[-_DENIED_WORDS:]):
+            return True
+        before = " ".join(words[-_SUPPOSED_WORDS:])
+        return _SUPPOSED.search(before) is not None
 
     def _find_price(
         self, fields: list[tuple[str, Normalized]], price_text: str | None
@@ -749,10 +789,12 @@ def _post_trigger(text: str, word: re.Match[str], scope: _Scope) -> str | None:
         while after < len(text) and text[after] == " ":
             after += 1
         # A dash set off by spaces ends the clause too ("Agency? NO - I work alone"),
-        # a hyphen does not ("no-go").
+        # a hyphen does not ("no-go"); so does "and" ("de novedad nada y de ...").
         dash = after > spaced and text.startswith("- ", after)
         if after < len(text) and text[after] not in _CLAUSE_END and not dash:
-            continue
+            joined = _CUE_WORD.match(text, after) if after > spaced else None
+            if joined is None or joined.group() not in _AND:
+                continue
         if not any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
             return trigger
     return None
@@ -762,13 +804,19 @@ def _answered_no(text: str, end: int, scope: _Scope) -> str | None:
     """The refusal that answers the question the cue is in: "'Manager', 'agency'? No,
     thanks.", "Menedzser? Ügynökség? Köszönöm, nem." (up to three short questions in a
     row before the answer). Bounded: at most a few hundred characters are read."""
-    if text.find("?", end, end + 120) < 0:
-        return None  # no question in reach (the common case), nothing to answer
-    stop = _SENTENCE_END.search(text, end, end + 120)
+    stop = None
+    if text.find('"', end, end + 32) >= 0:
+        # A quoted cue the ad answers: 'People ask if I'm "new in town". No, ...'
+        stop = _QUOTED_END.match(text, end)
+    if stop is None:
+        if text.find("?", end, end + 120) < 0:
+            return None  # no question in reach (the common case), nothing to answer
+        stop = _SENTENCE_END.search(text, end, end + 120)
     for _ in range(3):
-        if stop is None or stop.group() != "?":
+        if stop is None or (stop.group()[-1] != "?" and stop.re is not _QUOTED_END):
             return None
-        # The answer starts right after the question mark (a quote or a dash between).
+        # The answer starts right after the question mark or the quoted cue's full stop
+        # (a quote or a dash between).
         word = _CUE_WORD.search(text, stop.end(), stop.end() + 48)
         if word is None or word.start() > stop.end() + 8:
             return None
@@ -795,6 +843,8 @@ def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
     for other in matches:
         if other.kind not in ("cue", "sense") or other.rule.group not in rule.sense_near:
             continue
+        if rule.sense_after and other.start < m.end:
+            continue  # the word must follow the match
         if other.start < m.end and m.start < other.end:
             return True
         left, right = (other.end, m.start) if other.end <= m.start else (m.end, other.start)

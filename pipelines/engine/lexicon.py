@@ -96,6 +96,9 @@ class Rule:
     #: (``senses:`` or ``ad_context:``) within ``sense_within`` words.
     sense_near: tuple[str, ...] = ()
     sense_within: int = 0
+    #: With ``sense: after: true`` the word of the group must follow the match ("then
+    #: Nijmegen"), not precede it.
+    sense_after: bool = False
 
 
 class LazyPattern:
@@ -617,7 +620,7 @@ def _collect(
         if rule_id in seen:
             raise LexiconError(f"duplicate rule id {rule_id!r}", path)
         seen.add(rule_id)
-        near, within, sense_patterns = _sense(entry.get("sense"), rule_id, path)
+        near, within, sense_patterns, after = _sense(entry.get("sense"), rule_id, path)
         rule = Rule(
             id=rule_id,
             category=category,
@@ -628,6 +631,7 @@ def _collect(
             local=bool(entry.get("local", False)),
             sense_near=() if sense_patterns else near,
             sense_within=within,
+            sense_after=after,
         )
         rules.append(rule)
         patterns.extend((rule, _pattern(p, rule_id, path)) for p in entry["patterns"] or ())
@@ -644,12 +648,13 @@ def _collect(
             patterns.extend((rule, _pattern(p, rule.id, path)) for p in items)
 
 
-def _sense(value: Any, rule_id: str, path: Path) -> tuple[tuple[str, ...], int, list[Any]]:
-    """A rule's ``sense: {near: [groups], within: N, patterns: [...]}`` (N words,
-    default 8). With ``patterns``, only those (ambiguous) patterns need the
-    co-occurrence; without, every pattern of the rule does."""
+def _sense(value: Any, rule_id: str, path: Path) -> tuple[tuple[str, ...], int, list[Any], bool]:
+    """A rule's ``sense: {near: [groups], within: N, after: bool, patterns: [...]}`` (N
+    words, default 8; ``after``: the group's word must follow the match). With
+    ``patterns``, only those (ambiguous) patterns need the co-occurrence; without, every
+    pattern of the rule does."""
     if value is None:
-        return (), 0, []
+        return (), 0, [], False
     if not isinstance(value, dict) or not value.get("near"):
         raise LexiconError(
             f"{rule_id}: 'sense' needs 'near' (a list of group names) and optionally "
@@ -665,7 +670,7 @@ def _sense(value: Any, rule_id: str, path: Path) -> tuple[tuple[str, ...], int, 
     extra = value.get("patterns") or []
     if not isinstance(extra, list):
         raise LexiconError(f"{rule_id}: sense: patterns must be a list", path)
-    return names, within, extra
+    return names, within, extra, bool(value.get("after", False))
 
 
 def _collect_groups(

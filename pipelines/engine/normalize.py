@@ -20,7 +20,8 @@ folds all of these into one plain form that the lexicons are written against:
 4. Letters written one by one (``n e w  i n  t o w n``, ``n.e.w``) are joined; a wider
    gap (or any gap when the letters are separated by dots/dashes) separates words.
 5. Runs of three or more identical letters collapse to one (``neeeew`` -> ``new``);
-   repeated punctuation collapses to one (``24/7!!!`` -> ``24/7!``).
+   repeated punctuation collapses to one (``24/7!!!`` -> ``24/7!``); the digits of
+   "24" written apart before "/7" or an hour word are joined (``2 4 / 7`` -> ``24/7``).
 6. Whitespace runs fold to a single space.
 
 Diacritics are removed rather than only composed (NFC) because real ads drop them as
@@ -110,6 +111,12 @@ _SPACED = re.compile(r"(?<!\w)[^\W\d_](?:(?: {1,3}|[.\-_*·•] ?)[^\W\d_]){2,}(
 _SPACED_HINT = re.compile(r"[ .\-*·•_][^\W\d_](?: {1,3}|[.\-_*·•] ?)[^\W\d_](?!\w)")
 _SPACED_SEP = re.compile(r" +|[.\-_*·•] ?")
 _REPEAT_LETTER = re.compile(r"([^\W\d_])\1{2,}")
+# The digits of "24" written apart before "/7", "x7" or an hour word ("2 4 / 7",
+# "2 4 h", "las 2 4 horas"); other spaced digits are phone numbers and prices.
+_SPLIT_24 = re.compile(
+    r"(?<![\w/])(?<!\d )2 4(?: ?([/x]) ?7(?![\w/])|(?= ?(?:h|hs|hrs|hours|horas|uur|u|std|stunden"
+    r"|ore|ora|orak|godz|godzin|godziny|часа|ч)(?![^\W\d_])))"
+)
 # Letters after folding are nearly all ASCII or Cyrillic: a cheap test before the
 # Unicode-wide one.
 _REPEAT_HINT = re.compile(r"([a-z\u00df-\u024f\u0370-\u04ff])\1\1")
@@ -199,6 +206,8 @@ def normalize(text: str) -> Normalized:
         text, offsets = _rewrite(text, offsets, _SPACED, _join_spaced)
     if _REPEAT_HINT.search(text):
         text, offsets = _rewrite(text, offsets, _REPEAT_LETTER, _first_only)
+    if "2 4" in text:
+        text, offsets = _rewrite(text, offsets, _SPLIT_24, _join_24)
     # After folding, the only whitespace left is " ".
     if "  " in text or _PUNCT_HINT.search(text):
         text, offsets = _rewrite(text, offsets, _PUNCT_AND_SPACES, _punct_or_space)
@@ -339,6 +348,13 @@ def _join_spaced(match: re.Match[str]) -> _Replacement:
     out.append(run[pos:])
     sources.extend(range(base + pos, base + len(run)))
     return "".join(out), sources
+
+
+def _join_24(match: re.Match[str]) -> _Replacement:
+    start = match.start()
+    if match.group(1) is None:
+        return "24", [start, start + 2]
+    return f"24{match.group(1)}7", [start, start + 2, match.start(1), match.end() - 1]
 
 
 def _first_only(match: re.Match[str]) -> _Replacement:
