@@ -1,10 +1,12 @@
 """Item pipeline (order 900): spool every hit, then index it in Elasticsearch.
 
 Each hit document is appended to the spool and ``fsync``-ed before anything else (the
-write-ahead log of :mod:`pipelines.es.spool`), then queued for a background task that
-sends batches with :class:`pipelines.es.indexer.HitIndexer` and acknowledges them. At
-start, records a previous run left unacknowledged are sent first. Without
-``ELASTICSEARCH_URL`` the pipeline only spools: the spool is then the crawl's output.
+write-ahead log of :mod:`pipelines.es.spool`; one thread writes the hits that queue
+meanwhile as one group with one ``fsync``, :class:`pipelines.offload.GroupCommit`), then
+queued for a background task that sends batches with
+:class:`pipelines.es.indexer.HitIndexer` and acknowledges them. At start, records a
+previous run left unacknowledged are sent first. Without ``ELASTICSEARCH_URL`` the
+pipeline only spools: the spool is then the crawl's output.
 
 Settings:
 
@@ -37,7 +39,6 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,8 +49,14 @@ from pipelines.dropping import drop_item, item_ref
 from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS, NEVER_STORED
 from pipelines.es.client import EsConnectionConfig, make_async_client
 from pipelines.es.indexer import HitIndexer, IndexerConfig, replay_spool
-from pipelines.es.spool import DEFAULT_MAX_SEGMENT_BYTES, DEFAULT_SPOOL_DIR, Spool, SpoolRecord
-from pipelines.offload import InlineWhileFast
+from pipelines.es.spool import (
+    DEFAULT_MAX_SEGMENT_BYTES,
+    DEFAULT_SPOOL_DIR,
+    Spool,
+    SpoolRecord,
+    update_record,
+)
+from pipelines.offload import GroupCommit
 
 if TYPE_CHECKING:
     from elasticsearch import AsyncElasticsearch
@@ -135,8 +142,8 @@ class ElasticsearchPipeline:
         self._queue: asyncio.Queue[Any] | None = None
         self._task: asyncio.Task[None] | None = None
         self._written = 0
-        # A hit is durable on disk before it goes on; a slow disk moves that to a thread.
-        self._append = InlineWhileFast()
+        # A hit is durable on disk before it goes on: written in groups by one thread.
+        self._writer: GroupCommit[dict[str, Any], SpoolRecord] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ElasticsearchPipeline:
@@ -146,20 +153,27 @@ class ElasticsearchPipeline:
 
     def spool_updates(self, updates: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
         """Append partial updates of earlier hits to the spool (durably, like hits) and
-        queue them for Elasticsearch; returns how many were written.
+        queue them for Elasticsearch; returns how many were queued.
 
-        Synchronous on purpose: a Scrapy signal handler, called while the item that
-        completed the link is processed, so the updates are on disk before it goes on.
+        A Scrapy signal handler, called while the item that completed the link is
+        processed: the updates go into the spool's queue now, after the hits they name
+        and before that item, so they are on disk before it is.
         """
-        assert self.spool is not None, "open_spider() was not called"
-        written = 0
+        assert self._writer is not None, "open_spider() was not called"
+        queued = 0
         for doc_id, fields in updates:
-            record = self.spool.append_update(doc_id, fields)
-            written += 1
-            self._inc("lcom/spool/updates_written")
-            if self._queue is not None:
-                self._queue.put_nowait(record)
-        return written
+            self._writer.submit_nowait(update_record(doc_id, fields), then=self._update_written)
+            queued += 1
+        return queued
+
+    def _update_written(self, record: SpoolRecord) -> None:
+        self._inc("lcom/spool/updates_written")
+        if self._queue is not None:
+            self._queue.put_nowait(record)
+
+    def _updates_failed(self, exc: BaseException, count: int) -> None:
+        self._inc("lcom/spool/updates_failed", count)
+        logger.error("%d partial update(s) of earlier hits not spooled: %s", count, exc)
 
     def _inc(self, name: str, count: int = 1) -> None:
         if self.stats is not None:
@@ -167,6 +181,7 @@ class ElasticsearchPipeline:
 
     async def open_spider(self, spider: object | None = None) -> None:
         self.spool = Spool(self.config.spool_dir, max_segment_bytes=self.config.segment_bytes)
+        self._writer = GroupCommit(self.spool.append_many, self._updates_failed, name="lcom-spool")
         if self.config.connection is None:
             logger.info(
                 "ELASTICSEARCH_URL is not set: hits are written to the spool %s "
@@ -180,7 +195,7 @@ class ElasticsearchPipeline:
         self._task = asyncio.create_task(self._run())
 
     async def process_item(self, item: Any, spider: object | None = None) -> Any:
-        assert self.spool is not None, "open_spider() was not called"
+        assert self._writer is not None, "open_spider() was not called"
         adapter = ItemAdapter(item)
         problem = not_a_hit_document(adapter)
         if problem is not None:
@@ -188,7 +203,7 @@ class ElasticsearchPipeline:
             drop_item(adapter, self.stats, "not_minimised", f"not a hit document: {problem}")
         doc = {key: plain(value) for key, value in adapter.items()}
         # Durable before anything else: a crash after this line loses nothing.
-        record = await self._append.run(partial(self.spool.append, doc))
+        record = await self._writer.submit(doc)
         self._written += 1
         self._inc("lcom/spool/written")
         if self._queue is not None:
@@ -196,6 +211,10 @@ class ElasticsearchPipeline:
         return item
 
     async def close_spider(self, spider: object | None = None) -> None:
+        if self._writer is not None:
+            await self._writer.drain()
+            self._writer.close()
+            self._inc("lcom/spool/groups", self._writer.groups)
         if self._queue is not None and self._task is not None:
             self._queue.put_nowait(_STOP)
             await self._task

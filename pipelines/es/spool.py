@@ -50,7 +50,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -228,6 +228,21 @@ class _Segment:
     unreadable: list[int] = field(default_factory=list)
 
 
+def update_record(
+    doc_id: str, partial: Mapping[str, Any], *, at: datetime | None = None
+) -> dict[str, Any]:
+    """The spool record of a partial update of the earlier hit ``doc_id`` (see
+    :meth:`Spool.append_update`); raises ``ValueError`` for one that is not allowed."""
+    if not isinstance(doc_id, str) or not doc_id:
+        raise ValueError("a partial update needs the doc_id of the hit it updates")
+    if not isinstance(partial, Mapping) or not partial:
+        raise ValueError("a partial update needs at least one field")
+    if "doc_id" in partial or "review" in partial:
+        raise ValueError("a partial update never changes doc_id or review")
+    when = (at or _now()).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return HitUpdate(doc_id, dict(partial), when).record()
+
+
 class Spool:
     """The spool directory. Thread-safe within one process; safe across processes."""
 
@@ -259,21 +274,45 @@ class Spool:
 
     def append(self, doc: dict[str, Any]) -> SpoolRecord:
         """Write one hit durably (flush + fsync) and return where it is."""
-        data = _dumps(doc)
+        return self.append_many([doc])[0]
+
+    def append_many(self, docs: Sequence[dict[str, Any]]) -> list[SpoolRecord]:
+        """Write several records durably, in order, with one ``fsync`` per segment written
+        (a group commit): every record is on disk when this returns, as after
+        :meth:`append` for each. When a write fails this raises :class:`SpoolError`; the
+        records before it are on disk all the same, and a replay sends them."""
+        encoded = [_dumps(doc) for doc in docs]
+        records: list[SpoolRecord] = []
         with self._lock:
-            seg = self._writable_segment(len(data))
+            touched: dict[str, _Segment] = {}
             try:
-                seg.fh.write(data)
-                seg.fh.flush()
-                if self.fsync:
-                    os.fsync(seg.fh.fileno())
-            except OSError as exc:
-                raise SpoolError(f"cannot write to spool segment {seg.name}: {exc}") from exc
-            seg.lines += 1
-            seg.size += len(data)
-            checksum = record_checksum(data)
-            seg.checksums.append(checksum)
-            return SpoolRecord(seg.name, seg.lines, doc, checksum)
+                for doc, data in zip(docs, encoded, strict=True):
+                    seg = self._writable_segment(len(data))
+                    if seg.name not in touched:
+                        touched[seg.name] = seg
+                    try:
+                        seg.fh.write(data)
+                    except OSError as exc:
+                        raise SpoolError(
+                            f"cannot write to spool segment {seg.name}: {exc}"
+                        ) from exc
+                    seg.lines += 1
+                    seg.size += len(data)
+                    checksum = record_checksum(data)
+                    seg.checksums.append(checksum)
+                    records.append(SpoolRecord(seg.name, seg.lines, doc, checksum))
+            finally:
+                # What was written is made durable even when a later record failed.
+                for seg in touched.values():
+                    try:
+                        seg.fh.flush()
+                        if self.fsync:
+                            os.fsync(seg.fh.fileno())
+                    except OSError as exc:
+                        raise SpoolError(
+                            f"cannot write to spool segment {seg.name}: {exc}"
+                        ) from exc
+        return records
 
     def append_update(
         self, doc_id: str, partial: Mapping[str, Any], *, at: datetime | None = None
@@ -284,14 +323,7 @@ class Spool:
         merged into the stored hit, other values replace it. Sent as a bulk ``update``
         with ``doc``; replaying it sets the same values again.
         """
-        if not isinstance(doc_id, str) or not doc_id:
-            raise ValueError("a partial update needs the doc_id of the hit it updates")
-        if not isinstance(partial, Mapping) or not partial:
-            raise ValueError("a partial update needs at least one field")
-        if "doc_id" in partial or "review" in partial:
-            raise ValueError("a partial update never changes doc_id or review")
-        when = (at or _now()).astimezone(UTC).isoformat().replace("+00:00", "Z")
-        return self.append(HitUpdate(doc_id, dict(partial), when).record())
+        return self.append(update_record(doc_id, partial, at=at))
 
     def _writable_segment(self, incoming: int) -> _Segment:
         seg = self._current

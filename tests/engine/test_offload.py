@@ -7,7 +7,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from pipelines.offload import INLINE_TEXT_CHARS, InlineWhileFast, run_sized
+from pipelines.offload import INLINE_TEXT_CHARS, GroupCommit, InlineWhileFast, run_sized
 
 
 def caller_thread() -> threading.Thread:
@@ -124,3 +124,72 @@ def test_a_stalled_call_is_not_probed_inline() -> None:
         return [await runner.run(lambda: slow_only_in_a_thread(0.03)) for _ in range(5)]
 
     assert threading.main_thread() not in asyncio.run(main())
+
+
+# -- group commit -------------------------------------------------------------------------
+def test_a_group_commit_writes_what_queued_meanwhile_in_one_call_in_order() -> None:
+    calls: list[list[int]] = []
+    threads: set[threading.Thread] = set()
+
+    def write(items: list[int]) -> list[int]:
+        threads.add(threading.current_thread())
+        time.sleep(0.02)  # a slow fsync: the others queue meanwhile
+        calls.append(items)
+        return [item * 10 for item in items]
+
+    writer: GroupCommit[int, int] = GroupCommit(write)
+
+    async def main() -> list[int]:
+        return await asyncio.gather(*(writer.submit(n) for n in range(6)))
+
+    assert asyncio.run(main()) == [0, 10, 20, 30, 40, 50]
+    writer.close()
+    assert [n for call in calls for n in call] == list(range(6))
+    assert len(calls) < 6 and writer.groups == len(calls) and writer.items == 6
+    assert threading.main_thread() not in threads
+
+
+def test_a_failed_group_raises_for_each_waiter_and_reports_the_unawaited() -> None:
+    failures: list[tuple[str, int]] = []
+    written: list[int] = []
+
+    def write(items: list[int]) -> list[int]:
+        if 3 in items:
+            raise OSError("disk full")
+        written.extend(items)
+        return items
+
+    writer: GroupCommit[int, int] = GroupCommit(
+        write, lambda exc, count: failures.append((str(exc), count))
+    )
+    later: list[int] = []
+
+    async def main() -> tuple[object, int]:
+        first = asyncio.ensure_future(writer.submit(1))
+        await asyncio.sleep(0.05)
+        failing = asyncio.ensure_future(writer.submit(3))  # queues 3 when it first runs,
+        writer.submit_nowait(2)  # before the group is taken: 2 and 3 fail together
+        results = await asyncio.gather(failing, return_exceptions=True)
+        writer.submit_nowait(4, then=later.append)
+        await writer.drain()
+        return results[0], await first
+
+    error, first = asyncio.run(main())
+    writer.close()
+    assert isinstance(error, OSError) and first == 1
+    assert failures == [("disk full", 1)]
+    assert written == [1, 4] and later == [4]
+
+
+def test_a_group_commit_without_a_running_loop_writes_at_once() -> None:
+    written: list[str] = []
+
+    def write(items: list[str]) -> list[str]:
+        written.extend(items)
+        return items
+
+    writer: GroupCommit[str, str] = GroupCommit(write)
+    seen: list[str] = []
+    writer.submit_nowait("a", then=seen.append)
+    assert written == ["a"] and seen == ["a"]
+    writer.close()

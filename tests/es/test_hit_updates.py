@@ -281,3 +281,40 @@ def test_the_pipeline_spools_updates_sent_by_signal_and_indexes_them(
     assert crawler.stats.get_value("lcom/es/updates/applied") == 2
     assert all(d["links"] == LINKS["links"] for d in ready_server.documents().values())
     assert list(tmp_path.glob("hits-*.jsonl")) == []
+
+
+def test_updates_signalled_during_an_item_are_on_disk_before_it_and_after_their_hits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    crawler = get_crawler(settings_dict={"LCOM_SPOOL_DIR": str(tmp_path)})
+    pipeline = ElasticsearchPipeline.from_crawler(crawler)
+    first, second, completing = (make_hit("o:", n) for n in range(3))
+
+    def lines() -> list[dict[str, Any]]:
+        (segment,) = tmp_path.glob("hits-*.jsonl")
+        return [json.loads(line) for line in segment.read_text().splitlines()]
+
+    async def run() -> list[dict[str, Any]]:
+        await pipeline.open_spider()
+        # Two hits in flight together, then the ad that links them: its linking stage
+        # signals the updates while it is processed, before it reaches this pipeline.
+        await asyncio.gather(pipeline.process_item(first), pipeline.process_item(second))
+        crawler.signals.send_catch_log(
+            hit_updates, updates=[(hit["doc_id"], LINKS) for hit in (first, second)]
+        )
+        await pipeline.process_item(completing)
+        on_disk = lines()  # when process_item returns, before the spider closes
+        await pipeline.close_spider()
+        return on_disk
+
+    on_disk = asyncio.run(run())
+    assert [d.get("doc_id") or d["lcom_update"]["doc_id"] for d in on_disk] == [
+        first["doc_id"],
+        second["doc_id"],
+        first["doc_id"],
+        second["doc_id"],
+        completing["doc_id"],
+    ]
+    assert ["lcom_update" in d for d in on_disk] == [False, False, True, True, False]
+    assert crawler.stats.get_value("lcom/spool/updates_written") == 2

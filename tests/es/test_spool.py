@@ -134,3 +134,22 @@ def test_requeue_without_a_retention_uses_that_of_new_hits(
             spool.reject(record, error_type="x", status=400, reason="r")
     with Spool(tmp_path) as spool:
         assert spool.requeue_rejected() == 1
+
+
+def test_a_group_of_records_is_written_in_order_with_one_fsync_per_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    docs = [make_hit("g:", n) for n in range(5)]
+    with Spool(tmp_path) as spool:
+        spool.append(make_hit("g:", 99))  # opens the segment
+        synced.clear()
+        records = spool.append_many(docs)
+        assert len(synced) == 1
+        assert [r.line for r in records] == [2, 3, 4, 5, 6]
+        assert [r.doc for r in records] == docs
+    assert [d["source_ad_id"] for d in Spool(tmp_path).documents()][1:] == [
+        d["source_ad_id"] for d in docs
+    ]
