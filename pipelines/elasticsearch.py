@@ -181,7 +181,7 @@ class ElasticsearchPipeline:
 
     async def open_spider(self, spider: object | None = None) -> None:
         self.spool = Spool(self.config.spool_dir, max_segment_bytes=self.config.segment_bytes)
-        self._writer = GroupCommit(self.spool.append_many, self._updates_failed, name="lcom-spool")
+        self._writer = GroupCommit(self.spool.append_each, self._updates_failed, name="lcom-spool")
         if self.config.connection is None:
             logger.info(
                 "ELASTICSEARCH_URL is not set: hits are written to the spool %s "
@@ -211,32 +211,40 @@ class ElasticsearchPipeline:
         return item
 
     async def close_spider(self, spider: object | None = None) -> None:
-        if self._writer is not None:
-            await self._writer.drain()
-            self._writer.close()
-            self._inc("lcom/spool/groups", self._writer.groups)
-        if self._queue is not None and self._task is not None:
-            self._queue.put_nowait(_STOP)
-            await self._task
-        if self.client is not None:
-            await self.client.close()
-        if self.spool is not None:
-            # The status reads every segment: only when there is a cluster to be behind.
-            status = self.spool.status() if self.config.connection is not None else None
-            self.spool.close()
-            if status is None:
-                logger.info(
-                    "%d hit(s) written to the spool %s",
-                    self._written,
-                    self.config.spool_dir.resolve(),
-                )
-            elif status.pending:
-                logger.warning(
-                    "%d hit(s) are not in Elasticsearch yet; they stay in the spool %s: "
-                    "run `lcom spool replay` when the cluster is reachable",
-                    status.pending,
-                    self.config.spool_dir.resolve(),
-                )
+        try:
+            if self._writer is not None:
+                try:
+                    await self._writer.drain()
+                finally:
+                    self._writer.close()
+                    self._inc("lcom/spool/groups", self._writer.groups)
+            if self._queue is not None and self._task is not None:
+                self._queue.put_nowait(_STOP)
+                await self._task
+        finally:
+            try:
+                if self.client is not None:
+                    await self.client.close()
+            finally:
+                if self.spool is not None:
+                    self._close_spool()
+
+    def _close_spool(self) -> None:
+        assert self.spool is not None
+        # The status reads every segment: only when there is a cluster to be behind.
+        status = self.spool.status() if self.config.connection is not None else None
+        self.spool.close()
+        if status is None:
+            logger.info(
+                "%d hit(s) written to the spool %s", self._written, self.config.spool_dir.resolve()
+            )
+        elif status.pending:
+            logger.warning(
+                "%d hit(s) are not in Elasticsearch yet; they stay in the spool %s: "
+                "run `lcom spool replay` when the cluster is reachable",
+                status.pending,
+                self.config.spool_dir.resolve(),
+            )
 
     async def _run(self) -> None:
         assert self._queue is not None and self.indexer is not None and self.spool is not None

@@ -13,14 +13,17 @@ the text), a longer one in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+logger = logging.getLogger(__name__)
 
 #: Ads with at most this many characters of text are analysed inline (about 5 ms of work
 #: per stage at most); longer ones in a worker thread.
@@ -116,16 +119,19 @@ class GroupCommit(Generic[T, R]):
     (an ``fsync`` per call) a busy crawl pays one flush for many hits, and the reactor
     never waits for the disk.
 
-    :meth:`submit` returns the item's own result once its group is written (or raises
-    what the write raised); :meth:`submit_nowait` queues an item nobody awaits, in the
-    same order, and calls ``then(result)`` once it is written (a failure goes to
-    ``on_error``). :meth:`drain` waits until everything queued is written. Without a
-    running event loop an item is written at once, inline.
+    ``write`` returns one outcome per item, in order: its result, or the exception that
+    kept that item from being written (one bad item never fails the others); an exception
+    ``write`` raises fails its whole group. :meth:`submit` returns the item's own result
+    once it is written (or raises its exception); :meth:`submit_nowait` queues an item
+    nobody awaits, in the same order, and calls ``then(result)`` once it is written (a
+    failure goes to ``on_error``). :meth:`drain` waits until everything queued is written;
+    :meth:`close` writes, inline, whatever is still queued. Without a running event loop
+    an item is written at once, inline.
     """
 
     def __init__(
         self,
-        write: Callable[[list[T]], list[R]],
+        write: Callable[[list[T]], Sequence[R | BaseException]],
         on_error: Callable[[BaseException, int], None] | None = None,
         *,
         name: str = "lcom-group-commit",
@@ -149,22 +155,38 @@ class GroupCommit(Generic[T, R]):
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            (result,) = self._write([item])
-            if then is not None:
-                then(result)
+            self._write_inline([_Queued(item, None, then)])
             return
         self._queued.append(_Queued(item, None, then))
         self._start()
 
     async def drain(self) -> None:
-        while self._flusher is not None:
-            await asyncio.shield(self._flusher)
+        """Wait until everything queued is written (or has failed); never raises for a
+        failed item, which its waiter or ``on_error`` has had."""
+        while self._flusher is not None or self._queued:
+            if self._flusher is None:
+                self._start()
+            flusher = self._flusher
+            assert flusher is not None
+            try:
+                await asyncio.shield(flusher)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # drain() itself was cancelled
+                # The flusher was cancelled: what is still queued gets a new one.
+                if self._flusher is flusher:
+                    self._flusher = None
 
     def close(self) -> None:
+        """Write what is still queued (a loop that went away), then stop the thread."""
+        if self._queued:
+            group, self._queued = self._queued, []
+            self._write_inline(group)
         self._executor.shutdown(wait=True)
 
     def _start(self) -> None:
-        if self._flusher is None:
+        if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
@@ -173,34 +195,59 @@ class GroupCommit(Generic[T, R]):
             while self._queued:
                 group, self._queued = self._queued, []
                 try:
-                    results = await loop.run_in_executor(
-                        self._executor, self._write, [q.item for q in group]
-                    )
+                    outcomes = await loop.run_in_executor(self._executor, self._call_write, group)
                 except BaseException as exc:
-                    self._failed(group, exc)
+                    self._resolve(group, [exc] * len(group))
                     if not isinstance(exc, Exception):
                         raise  # cancelled: the loop is going away
                     continue
-                self.groups += 1
-                self.items += len(group)
-                for queued, result in zip(group, results, strict=True):
-                    if queued.future is not None:
-                        if not queued.future.done():
-                            queued.future.set_result(result)
-                    elif queued.then is not None:
-                        queued.then(result)
+                self._resolve(group, outcomes)
         finally:
             self._flusher = None
 
-    def _failed(self, group: list[_Queued[T, R]], exc: BaseException) -> None:
-        nobody = 0
-        for queued in group:
-            if queued.future is None:
-                nobody += 1
-            elif not queued.future.done():
-                queued.future.set_exception(exc)
-        if nobody and self._on_error is not None:
-            self._on_error(exc, nobody)
+    def _write_inline(self, group: list[_Queued[T, R]]) -> None:
+        try:
+            outcomes = self._call_write(group)
+        except Exception as exc:
+            outcomes = [exc] * len(group)
+        self._resolve(group, outcomes)
+
+    def _call_write(self, group: list[_Queued[T, R]]) -> Sequence[R | BaseException]:
+        outcomes = self._write([queued.item for queued in group])
+        if len(outcomes) != len(group):
+            raise RuntimeError(
+                f"group write returned {len(outcomes)} outcome(s) for {len(group)} item(s)"
+            )
+        return outcomes
+
+    def _resolve(self, group: list[_Queued[T, R]], outcomes: Sequence[R | BaseException]) -> None:
+        """Give each item its own outcome; a raising ``then`` never stops the others."""
+        written = 0
+        unwritten: dict[int, tuple[BaseException, int]] = {}
+        for queued, outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                if queued.future is not None:
+                    if not queued.future.done():
+                        queued.future.set_exception(outcome)
+                else:
+                    seen = unwritten.get(id(outcome))
+                    unwritten[id(outcome)] = (outcome, (seen[1] if seen else 0) + 1)
+                continue
+            written += 1
+            if queued.future is not None:
+                if not queued.future.done():
+                    queued.future.set_result(outcome)
+            elif queued.then is not None:
+                try:
+                    queued.then(outcome)
+                except Exception:
+                    logger.exception("the follow-up of a written item failed")
+        if written:
+            self.groups += 1
+            self.items += written
+        if self._on_error is not None:
+            for exc, count in unwritten.values():
+                self._on_error(exc, count)
 
 
 class _Queued(NamedTuple, Generic[T, R]):

@@ -54,7 +54,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple, cast
 
 from pipelines.es.errors import SpoolError
 from pipelines.home import var_dir
@@ -279,40 +279,63 @@ class Spool:
     def append_many(self, docs: Sequence[dict[str, Any]]) -> list[SpoolRecord]:
         """Write several records durably, in order, with one ``fsync`` per segment written
         (a group commit): every record is on disk when this returns, as after
-        :meth:`append` for each. When a write fails this raises :class:`SpoolError`; the
-        records before it are on disk all the same, and a replay sends them."""
-        encoded = [_dumps(doc) for doc in docs]
-        records: list[SpoolRecord] = []
+        :meth:`append` for each. When a record cannot be written this raises the first
+        :class:`SpoolError`; the others are on disk all the same (see :meth:`append_each`),
+        and a replay sends them."""
+        outcomes = self.append_each(docs)
+        for outcome in outcomes:
+            if isinstance(outcome, SpoolError):
+                raise outcome
+        return cast(list[SpoolRecord], outcomes)
+
+    def append_each(self, docs: Sequence[dict[str, Any]]) -> list[SpoolRecord | SpoolError]:
+        """Like :meth:`append_many`, but one outcome per record, in order: where it is on
+        disk, or the :class:`SpoolError` that kept it off (a document that cannot be
+        encoded, a write or a flush that failed). One failure never costs the others:
+        after a failed write the segment takes no more records (its last line may be torn)
+        and the next record opens a new one."""
+        outcomes: list[SpoolRecord | SpoolError] = []
         with self._lock:
-            touched: dict[str, _Segment] = {}
-            try:
-                for doc, data in zip(docs, encoded, strict=True):
+            touched: dict[str, tuple[_Segment, list[int]]] = {}
+            for doc in docs:
+                try:
+                    data = _dumps(doc)
+                except (TypeError, ValueError) as exc:
+                    outcomes.append(SpoolError(f"cannot encode a spool record: {exc}"))
+                    continue
+                try:
                     seg = self._writable_segment(len(data))
-                    if seg.name not in touched:
-                        touched[seg.name] = seg
-                    try:
-                        seg.fh.write(data)
-                    except OSError as exc:
-                        raise SpoolError(
-                            f"cannot write to spool segment {seg.name}: {exc}"
-                        ) from exc
-                    seg.lines += 1
-                    seg.size += len(data)
-                    checksum = record_checksum(data)
-                    seg.checksums.append(checksum)
-                    records.append(SpoolRecord(seg.name, seg.lines, doc, checksum))
-            finally:
-                # What was written is made durable even when a later record failed.
-                for seg in touched.values():
-                    try:
-                        seg.fh.flush()
-                        if self.fsync:
-                            os.fsync(seg.fh.fileno())
-                    except OSError as exc:
-                        raise SpoolError(
-                            f"cannot write to spool segment {seg.name}: {exc}"
-                        ) from exc
-        return records
+                except SpoolError as exc:
+                    outcomes.append(exc)
+                    continue
+                try:
+                    seg.fh.write(data)
+                except OSError as exc:
+                    seg.writable = False
+                    self._current = None
+                    outcomes.append(SpoolError(f"cannot write to spool segment {seg.name}: {exc}"))
+                    continue
+                seg.lines += 1
+                seg.size += len(data)
+                checksum = record_checksum(data)
+                seg.checksums.append(checksum)
+                touched.setdefault(seg.name, (seg, []))[1].append(len(outcomes))
+                outcomes.append(SpoolRecord(seg.name, seg.lines, doc, checksum))
+            # What was written is made durable, segment by segment; a segment whose
+            # flush fails takes back the records it holds.
+            for seg, positions in touched.values():
+                try:
+                    seg.fh.flush()
+                    if self.fsync:
+                        os.fsync(seg.fh.fileno())
+                except OSError as exc:
+                    seg.writable = False
+                    if self._current is seg:
+                        self._current = None
+                    error = SpoolError(f"cannot write to spool segment {seg.name}: {exc}")
+                    for position in positions:
+                        outcomes[position] = error
+        return outcomes
 
     def append_update(
         self, doc_id: str, partial: Mapping[str, Any], *, at: datetime | None = None

@@ -7,8 +7,8 @@ plain to oblique, 25 evasive spellings, a quarter of the ads long), each languag
 own idiom, by a writer who never saw the lexicons. Frozen before lexicon 2026.12.9 was
 written, never read, scored with 2026.12.8 (micro-F1 0.885, hit recall 0.926, worst
 language 0.824 (ro), 14.1% of the ads without indicators became hits) and with
-2026.12.9 (0.901, 0.926, 0.843 (ro), 12.5%), see docs/indicators.md. Only aggregate figures are printed. The bars below hold the level
-reached.
+2026.12.9 (0.901, 0.926, 0.843 (ro), 12.5%), see docs/indicators.md. Only aggregate
+figures are printed. The bars below hold the level reached.
 """
 
 from __future__ import annotations

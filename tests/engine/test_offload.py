@@ -6,8 +6,11 @@ import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from pipelines.offload import INLINE_TEXT_CHARS, GroupCommit, InlineWhileFast, run_sized
+
+T = TypeVar("T")
 
 
 def caller_thread() -> threading.Thread:
@@ -127,6 +130,16 @@ def test_a_stalled_call_is_not_probed_inline() -> None:
 
 
 # -- group commit -------------------------------------------------------------------------
+def recording_writer(written: list[T]) -> GroupCommit[T, T]:
+    """A group commit whose write appends to ``written`` and returns the items."""
+
+    def write(items: list[T]) -> list[T]:
+        written.extend(items)
+        return items
+
+    return GroupCommit(write)
+
+
 def test_a_group_commit_writes_what_queued_meanwhile_in_one_call_in_order() -> None:
     calls: list[list[int]] = []
     threads: set[threading.Thread] = set()
@@ -183,13 +196,106 @@ def test_a_failed_group_raises_for_each_waiter_and_reports_the_unawaited() -> No
 
 def test_a_group_commit_without_a_running_loop_writes_at_once() -> None:
     written: list[str] = []
-
-    def write(items: list[str]) -> list[str]:
-        written.extend(items)
-        return items
-
-    writer: GroupCommit[str, str] = GroupCommit(write)
+    writer = recording_writer(written)
     seen: list[str] = []
     writer.submit_nowait("a", then=seen.append)
     assert written == ["a"] and seen == ["a"]
     writer.close()
+
+
+def test_one_item_that_cannot_be_written_fails_alone() -> None:
+    failures: list[tuple[str, int]] = []
+
+    def write(items: list[int]) -> list[int | BaseException]:
+        return [ValueError(f"bad {n}") if n % 2 else n for n in items]
+
+    writer: GroupCommit[int, int] = GroupCommit(
+        write, lambda exc, count: failures.append((str(exc), count))
+    )
+    seen: list[int] = []
+
+    async def main() -> list[object]:
+        waiting = [asyncio.ensure_future(writer.submit(n)) for n in (0, 1, 2)]
+        writer.submit_nowait(3, then=seen.append)  # same group: fails alone
+        writer.submit_nowait(4, then=seen.append)
+        return await asyncio.gather(*waiting, return_exceptions=True)
+
+    first, second, third = asyncio.run(main())
+    writer.close()
+    assert first == 0 and third == 2 and isinstance(second, ValueError)
+    assert failures == [("bad 3", 1)] and seen == [4]
+    assert writer.items == 3
+
+
+def test_a_follow_up_that_raises_never_stops_the_others() -> None:
+    def then(n: int) -> None:
+        raise RuntimeError("follow-up failed")
+
+    writer = recording_writer([])
+    seen: list[int] = []
+
+    async def main() -> int:
+        writer.submit_nowait(1, then=then)
+        writer.submit_nowait(2, then=seen.append)
+        waiter = writer.submit(3)
+        await writer.drain()
+        return await waiter
+
+    assert asyncio.run(main()) == 3 and seen == [2]
+    writer.close()
+
+
+def test_a_write_with_the_wrong_number_of_outcomes_fails_the_group_and_is_reported() -> None:
+    failures: list[int] = []
+    writer: GroupCommit[int, int] = GroupCommit(
+        lambda items: items[:1], lambda exc, count: failures.append(count)
+    )
+
+    async def main() -> None:
+        writer.submit_nowait(1)
+        writer.submit_nowait(2)
+        await writer.drain()
+
+    asyncio.run(main())
+    writer.close()
+    assert failures == [2] and writer.items == 0
+
+
+def test_a_cancelled_flush_leaves_nothing_unwritten() -> None:
+    written: list[int] = []
+    started = threading.Event()
+
+    def write(items: list[int]) -> list[int]:
+        started.set()
+        time.sleep(0.05)
+        written.extend(items)
+        return items
+
+    writer: GroupCommit[int, int] = GroupCommit(write)
+
+    async def main() -> None:
+        writer.submit_nowait(1)
+        await asyncio.get_running_loop().run_in_executor(None, started.wait)
+        writer.submit_nowait(2)  # queued behind the group in the thread
+        assert writer._flusher is not None
+        writer._flusher.cancel()  # the loop going away mid-write
+        await writer.drain()  # a new flusher takes what was still queued
+
+    asyncio.run(main())
+    writer.close()
+    assert sorted(written) == [1, 2]
+
+
+def test_close_writes_what_a_loop_left_queued() -> None:
+    written: list[int] = []
+    writer = recording_writer(written)
+    seen: list[int] = []
+
+    async def main() -> None:
+        writer.submit_nowait(1, then=seen.append)
+        assert writer._flusher is not None
+        writer._flusher.cancel()  # the loop goes away before the flush runs
+
+    asyncio.run(main())
+    writer.close()
+    assert written == [1] and seen == [1]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
+from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from pipelines.elasticsearch import ElasticsearchPipeline, hit_updates
@@ -283,28 +284,39 @@ def test_the_pipeline_spools_updates_sent_by_signal_and_indexes_them(
     assert list(tmp_path.glob("hits-*.jsonl")) == []
 
 
+def spool_only_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Crawler, ElasticsearchPipeline]:
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    crawler = get_crawler(settings_dict={"LCOM_SPOOL_DIR": str(tmp_path)})
+    return crawler, ElasticsearchPipeline.from_crawler(crawler)
+
+
+def spooled_lines(directory: Path) -> list[dict[str, Any]]:
+    (segment,) = directory.glob("hits-*.jsonl")
+    return [json.loads(line) for line in segment.read_text().splitlines()]
+
+
 def test_updates_signalled_during_an_item_are_on_disk_before_it_and_after_their_hits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
-    crawler = get_crawler(settings_dict={"LCOM_SPOOL_DIR": str(tmp_path)})
-    pipeline = ElasticsearchPipeline.from_crawler(crawler)
+    crawler, pipeline = spool_only_pipeline(tmp_path, monkeypatch)
     first, second, completing = (make_hit("o:", n) for n in range(3))
-
-    def lines() -> list[dict[str, Any]]:
-        (segment,) = tmp_path.glob("hits-*.jsonl")
-        return [json.loads(line) for line in segment.read_text().splitlines()]
 
     async def run() -> list[dict[str, Any]]:
         await pipeline.open_spider()
         # Two hits in flight together, then the ad that links them: its linking stage
-        # signals the updates while it is processed, before it reaches this pipeline.
-        await asyncio.gather(pipeline.process_item(first), pipeline.process_item(second))
+        # signals the updates while it is processed (the two hits still being written),
+        # before it reaches this pipeline.
+        pending = asyncio.gather(pipeline.process_item(first), pipeline.process_item(second))
+        await asyncio.sleep(0)  # both hits are queued or in the writer's thread
+        assert not pending.done()
         crawler.signals.send_catch_log(
             hit_updates, updates=[(hit["doc_id"], LINKS) for hit in (first, second)]
         )
         await pipeline.process_item(completing)
-        on_disk = lines()  # when process_item returns, before the spider closes
+        await pending
+        on_disk = spooled_lines(tmp_path)  # when process_item returns, before the spider closes
         await pipeline.close_spider()
         return on_disk
 
@@ -318,3 +330,20 @@ def test_updates_signalled_during_an_item_are_on_disk_before_it_and_after_their_
     ]
     assert ["lcom_update" in d for d in on_disk] == [False, False, True, True, False]
     assert crawler.stats.get_value("lcom/spool/updates_written") == 2
+
+
+def test_updates_still_queued_when_the_spider_closes_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crawler, pipeline = spool_only_pipeline(tmp_path, monkeypatch)
+    hit = make_hit("c:", 0)
+
+    async def run() -> None:
+        await pipeline.open_spider()
+        await pipeline.process_item(hit)
+        crawler.signals.send_catch_log(hit_updates, updates=[(hit["doc_id"], LINKS)])
+        await pipeline.close_spider()  # at once: the update is still queued
+
+    asyncio.run(run())
+    assert [("lcom_update" in r) for r in spooled_lines(tmp_path)] == [False, True]
+    assert crawler.stats.get_value("lcom/spool/updates_written") == 1

@@ -6,10 +6,12 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pipelines.es.spool import Spool
+from pipelines.es.errors import SpoolError
+from pipelines.es.spool import Spool, SpoolRecord
 from tests.es.hits import make_hit
 
 
@@ -153,3 +155,66 @@ def test_a_group_of_records_is_written_in_order_with_one_fsync_per_segment(
     assert [d["source_ad_id"] for d in Spool(tmp_path).documents()][1:] == [
         d["source_ad_id"] for d in docs
     ]
+
+
+def test_a_record_that_cannot_be_encoded_fails_alone(tmp_path: Path) -> None:
+    # A lone surrogate (hostile text that slipped through) cannot be written as UTF-8.
+    docs = [make_hit("e:", 0), {"doc_id": "bad", "value": "\ud800"}, make_hit("e:", 2)]
+    with Spool(tmp_path) as spool:
+        first, bad, third = spool.append_each(docs)
+        with pytest.raises(SpoolError, match="cannot encode"):
+            spool.append_many(docs[1:2])
+    assert isinstance(bad, SpoolError) and "cannot encode" in str(bad)
+    assert (first.line, third.line) == (1, 2)  # type: ignore[union-attr]
+    assert [d["source_ad_id"] for d in Spool(tmp_path).documents()] == [
+        docs[0]["source_ad_id"],
+        docs[2]["source_ad_id"],
+    ]
+
+
+class _FailingFile:
+    """A segment file whose writes or flushes fail (a full or failing disk)."""
+
+    def __init__(self, fh: Any, *, write: bool = False, flush: bool = False) -> None:
+        self._fh, self._write, self._flush = fh, write, flush
+
+    def write(self, data: bytes) -> int:
+        if self._write:
+            raise OSError(28, "No space left on device")
+        return int(self._fh.write(data))
+
+    def flush(self) -> None:
+        if self._flush:
+            raise OSError(5, "Input/output error")
+        self._fh.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fh, name)
+
+
+def test_after_a_failed_write_the_next_record_goes_to_a_new_segment(tmp_path: Path) -> None:
+    with Spool(tmp_path) as spool:
+        spool.append(make_hit("w:", 0))
+        segment = spool._current
+        assert segment is not None
+        segment.fh = _FailingFile(segment.fh, write=True)  # type: ignore[assignment]
+        failed, written = spool.append_each([make_hit("w:", 1), make_hit("w:", 2)])
+        assert isinstance(failed, SpoolError) and "No space left" in str(failed)
+        assert isinstance(written, SpoolRecord) and written.segment != segment.name
+    assert [d["source_ad_id"] for d in Spool(tmp_path).documents()] == [
+        make_hit("w:", n)["source_ad_id"] for n in (0, 2)
+    ]
+
+
+def test_a_failed_flush_fails_the_records_of_that_segment_only(tmp_path: Path) -> None:
+    with Spool(tmp_path) as spool:
+        spool.append(make_hit("f:", 0))
+        segment = spool._current
+        assert segment is not None
+        real = segment.fh
+        segment.fh = _FailingFile(real, flush=True)  # type: ignore[assignment]
+        (failed,) = spool.append_each([make_hit("f:", 1)])
+        assert isinstance(failed, SpoolError) and "Input/output error" in str(failed)
+        segment.fh = real
+        (written,) = spool.append_each([make_hit("f:", 2)])
+        assert isinstance(written, SpoolRecord) and written.segment != segment.name
