@@ -48,12 +48,14 @@ from scrapy.exceptions import NotConfigured
 from pipelines.dropping import drop_item, item_ref
 from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS, NEVER_STORED
 from pipelines.es.client import EsConnectionConfig, make_async_client
+from pipelines.es.errors import SpoolError
 from pipelines.es.indexer import HitIndexer, IndexerConfig, replay_spool
 from pipelines.es.spool import (
     DEFAULT_MAX_SEGMENT_BYTES,
     DEFAULT_SPOOL_DIR,
     Spool,
     SpoolRecord,
+    encode_record,
     update_record,
 )
 from pipelines.offload import GroupCommit
@@ -67,6 +69,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _STOP = object()
+
+#: How long the first hit of a spool group waits for others (seconds): at hundreds of hits
+#: a second, groups of several instead of one hand-over to the writer's thread per hit.
+SPOOL_COMMIT_WINDOW = 0.02
+
+#: A spool record and its line (or why it has none), encoded in the reactor's thread.
+_Encoded = tuple[dict[str, Any], bytes | SpoolError]
 
 #: Scrapy signal: partial updates of earlier hits to spool, keyword argument ``updates``,
 #: an iterable of ``(doc_id, fields)`` (e.g. ``(doc_id, {"links": {...}})``).
@@ -143,7 +152,7 @@ class ElasticsearchPipeline:
         self._task: asyncio.Task[None] | None = None
         self._written = 0
         # A hit is durable on disk before it goes on: written in groups by one thread.
-        self._writer: GroupCommit[dict[str, Any], SpoolRecord] | None = None
+        self._writer: GroupCommit[_Encoded, SpoolRecord] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ElasticsearchPipeline:
@@ -162,7 +171,12 @@ class ElasticsearchPipeline:
         assert self._writer is not None, "open_spider() was not called"
         queued = 0
         for doc_id, fields in updates:
-            self._writer.submit_nowait(update_record(doc_id, fields), then=self._update_written)
+            record = update_record(doc_id, fields)
+            data = encode_record(record)
+            if isinstance(data, SpoolError):
+                self._updates_failed(data, 1)
+                continue
+            self._writer.submit_nowait((record, data), then=self._update_written)
             queued += 1
         return queued
 
@@ -181,7 +195,12 @@ class ElasticsearchPipeline:
 
     async def open_spider(self, spider: object | None = None) -> None:
         self.spool = Spool(self.config.spool_dir, max_segment_bytes=self.config.segment_bytes)
-        self._writer = GroupCommit(self.spool.append_each, self._updates_failed, name="lcom-spool")
+        self._writer = GroupCommit(
+            self.spool.append_encoded,
+            self._updates_failed,
+            window=SPOOL_COMMIT_WINDOW,
+            name="lcom-spool",
+        )
         if self.config.connection is None:
             logger.info(
                 "ELASTICSEARCH_URL is not set: hits are written to the spool %s "
@@ -202,8 +221,13 @@ class ElasticsearchPipeline:
             logger.error("ad %s not spooled: %s", item_ref(adapter), problem)
             drop_item(adapter, self.stats, "not_minimised", f"not a hit document: {problem}")
         doc = {key: plain(value) for key, value in adapter.items()}
+        # Encoded here, so that the writer's thread only writes (and holds the GIL least).
+        data = encode_record(doc)
+        if isinstance(data, SpoolError):
+            logger.error("ad %s not spooled: %s", item_ref(adapter), data)
+            raise data
         # Durable before anything else: a crash after this line loses nothing.
-        record = await self._writer.submit(doc)
+        record = await self._writer.submit((doc, data))
         self._written += 1
         self._inc("lcom/spool/written")
         if self._queue is not None:

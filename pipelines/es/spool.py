@@ -148,6 +148,14 @@ def _dumps(value: object) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def encode_record(doc: Mapping[str, Any]) -> bytes | SpoolError:
+    """The spool line of ``doc``, or the :class:`SpoolError` that says why it has none."""
+    try:
+        return _dumps(doc)
+    except (TypeError, ValueError) as exc:
+        return SpoolError(f"cannot encode a spool record: {exc}")
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -294,14 +302,19 @@ class Spool:
         encoded, a write or a flush that failed). One failure never costs the others:
         after a failed write the segment takes no more records (its last line may be torn)
         and the next record opens a new one."""
+        return self.append_encoded([(doc, encode_record(doc)) for doc in docs])
+
+    def append_encoded(
+        self, records: Sequence[tuple[dict[str, Any], bytes | SpoolError]]
+    ) -> list[SpoolRecord | SpoolError]:
+        """:meth:`append_each` of records encoded beforehand (by :func:`encode_record`, in
+        the caller's thread: a writer thread that only writes holds the GIL least)."""
         outcomes: list[SpoolRecord | SpoolError] = []
         with self._lock:
             touched: dict[str, tuple[_Segment, list[int]]] = {}
-            for doc in docs:
-                try:
-                    data = _dumps(doc)
-                except (TypeError, ValueError) as exc:
-                    outcomes.append(SpoolError(f"cannot encode a spool record: {exc}"))
+            for doc, data in records:
+                if isinstance(data, SpoolError):
+                    outcomes.append(data)
                     continue
                 try:
                     seg = self._writable_segment(len(data))

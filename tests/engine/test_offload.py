@@ -299,3 +299,23 @@ def test_close_writes_what_a_loop_left_queued() -> None:
     asyncio.run(main())
     writer.close()
     assert written == [1] and seen == [1]
+
+
+def test_a_window_gathers_the_items_that_come_meanwhile_into_one_group() -> None:
+    calls: list[list[int]] = []
+
+    def write(items: list[int]) -> list[int]:
+        calls.append(items)
+        return items
+
+    writer: GroupCommit[int, int] = GroupCommit(write, window=0.05)
+
+    async def main() -> list[int]:
+        first = asyncio.ensure_future(writer.submit(1))
+        await asyncio.sleep(0.01)  # within the window: the same group
+        second = asyncio.ensure_future(writer.submit(2))
+        return [await first, await second, await writer.submit(3)]
+
+    assert asyncio.run(main()) == [1, 2, 3]
+    writer.close()
+    assert calls == [[1, 2], [3]]

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
+
+import pytest
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+
+from pipelines.elasticsearch import ElasticsearchPipeline
 
 
 def make_hit(
@@ -65,3 +72,13 @@ def make_hit(
     }
     hit.update(overrides)
     return hit
+
+
+def spool_only_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Crawler, ElasticsearchPipeline]:
+    """The Elasticsearch pipeline of a crawl without a cluster: hits go to the spool
+    ``tmp_path`` only."""
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    crawler = get_crawler(settings_dict={"LCOM_SPOOL_DIR": str(tmp_path)})
+    return crawler, ElasticsearchPipeline.from_crawler(crawler)

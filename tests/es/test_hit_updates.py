@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
-from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from pipelines.elasticsearch import ElasticsearchPipeline, hit_updates
@@ -21,7 +20,7 @@ from pipelines.es.indexer import HitIndexer
 from pipelines.es.setup import setup_cluster
 from pipelines.es.spool import HitUpdate, Spool, segment_documents, segment_items
 from tests.es.conftest import Cluster
-from tests.es.hits import make_hit
+from tests.es.hits import make_hit, spool_only_pipeline
 from tests.es.test_indexing import FAST, replay, server_config
 from tests.support.es_test_server import EsTestServer
 
@@ -282,14 +281,6 @@ def test_the_pipeline_spools_updates_sent_by_signal_and_indexes_them(
     assert crawler.stats.get_value("lcom/es/updates/applied") == 2
     assert all(d["links"] == LINKS["links"] for d in ready_server.documents().values())
     assert list(tmp_path.glob("hits-*.jsonl")) == []
-
-
-def spool_only_pipeline(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Crawler, ElasticsearchPipeline]:
-    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
-    crawler = get_crawler(settings_dict={"LCOM_SPOOL_DIR": str(tmp_path)})
-    return crawler, ElasticsearchPipeline.from_crawler(crawler)
 
 
 def spooled_lines(directory: Path) -> list[dict[str, Any]]:

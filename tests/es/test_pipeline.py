@@ -11,8 +11,9 @@ from elasticsearch import Elasticsearch
 from scrapy.utils.test import get_crawler
 
 from pipelines.elasticsearch import ElasticsearchPipeline
+from pipelines.es.errors import SpoolError
 from pipelines.es.setup import setup_cluster
-from tests.es.hits import make_hit
+from tests.es.hits import make_hit, spool_only_pipeline
 from tests.support.es_test_server import EsTestServer
 
 
@@ -29,9 +30,7 @@ def run_items(pipeline: ElasticsearchPipeline, items: list[dict]) -> list[dict]:
 def test_without_elasticsearch_url_hits_only_go_to_the_spool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
-    crawler = get_crawler(settings_dict={"LCOM_SPOOL_DIR": str(tmp_path)})
-    pipeline = ElasticsearchPipeline.from_crawler(crawler)
+    crawler, pipeline = spool_only_pipeline(tmp_path, monkeypatch)
     items = [make_hit("p:", n) for n in range(3)]
     with caplog.at_level("INFO"):
         assert run_items(pipeline, items) == items
@@ -114,9 +113,7 @@ def test_item_that_is_not_a_minimised_hit_is_never_written_to_the_spool(
 ) -> None:
     from scrapy.exceptions import DropItem
 
-    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
-    crawler = get_crawler(settings_dict={"LCOM_SPOOL_DIR": str(tmp_path)})
-    pipeline = ElasticsearchPipeline.from_crawler(crawler)
+    crawler, pipeline = spool_only_pipeline(tmp_path, monkeypatch)
     item = {**make_hit("p:", 1), **overrides}
 
     async def run() -> None:
@@ -159,3 +156,30 @@ def test_a_hit_is_copied_for_the_spool_as_item_adapter_would_copy_it() -> None:
     copied = {key: plain(value) for key, value in item.items()}
     assert copied == ItemAdapter(item).asdict()
     assert copied["indicators"] is not item["indicators"]
+
+
+def test_a_hit_that_cannot_be_encoded_fails_alone_and_its_text_is_not_logged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    crawler, pipeline = spool_only_pipeline(tmp_path, monkeypatch)
+    good, bad = make_hit("p:", 1), make_hit("p:", 2)
+    bad["text"] = "secret ad text \ud800"  # a lone surrogate: no UTF-8 for it
+
+    async def run() -> BaseException | None:
+        await pipeline.open_spider()
+        try:
+            await pipeline.process_item(bad)
+        except SpoolError as exc:
+            error: BaseException | None = exc
+        else:
+            error = None
+        await pipeline.process_item(good)
+        await pipeline.close_spider()
+        return error
+
+    with caplog.at_level("INFO"):
+        assert isinstance(asyncio.run(run()), SpoolError)
+    (segment,) = tmp_path.glob("hits-*.jsonl")
+    assert [json.loads(line) for line in segment.read_text().splitlines()] == [good]
+    assert crawler.stats.get_value("lcom/spool/written") == 1
+    assert "secret ad text" not in caplog.text
