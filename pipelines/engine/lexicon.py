@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import re
 import sys
@@ -66,6 +67,14 @@ CONTEXT_CATEGORY = "ad_context"
 SENSE_CATEGORY = "sense"
 DEFAULT_TERMINATORS = (".", "!", "?", ";", ":", ",", "(", ")", "[", "]", "|", " - ")
 MAX_EXPANSIONS = 20000
+#: Automaton keys one pattern's head expands to at most: the rest of a longer product
+#: ("(two|three|...) (women|ladies|...) (work|are) (here|with us)") is a regex checked
+#: where a key was found. Keys cost memory (about 40 bytes per automaton node); a shorter
+#: key is found more often and checked by its regex each time.
+HEAD_KEYS = 32
+#: ... but a key is never cut shorter than this many letters or digits (a key of one
+#: digit would be found all over an ad).
+MIN_HEAD_CHARS = 3
 DEFAULT_GAP = 3
 
 
@@ -551,7 +560,7 @@ def _automaton(patterns: list[tuple[Rule, str]]) -> KeyTable:
             if tail not in tails:
                 tails.append(tail)
     rules = list(numbers)
-    # The keys of one pattern (its alternatives) share their expansions: ~140,000 keys
+    # The keys of one pattern (its alternatives) share their expansions: ~70,000 keys
     # have fewer than 1,000 distinct ones, each built once, and few distinct entries.
     by_signature: dict[tuple[Any, ...], tuple[tuple[Expansion, ...], Any, bool, bool]] = {}
     entry_ids: dict[tuple[Any, ...], int] = {}
@@ -914,16 +923,67 @@ def _expand(rule: Rule, pattern: str) -> Iterable[tuple[str, bool, bool, str | N
             else:
                 expanded.append(sequence)
         for sequence in expanded:
-            yield from _expand_sequence(sequence)
+            for part in _distribute(sequence):
+                yield from _expand_sequence(part)
     except ValueError as exc:
         raise LexiconError(f"{rule.id}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _count(node: Any) -> int:
+    """How many strings ``node`` expands to."""
+    if not isinstance(node, _Group):
+        return 1
+    return sum(math.prod(_count(n) for n in alt) for alt in node.alternatives)
+
+
+def _distribute(nodes: list[Any]) -> list[list[Any]]:
+    """``nodes`` as one sequence per alternative of its leading group, as long as that
+    group expands to more than :data:`HEAD_KEYS` strings and is more than a word list:
+    a pattern written as one group of phrases gets a head per phrase to split."""
+    lead = 1 if nodes and nodes[0] is _WILD else 0
+    if len(nodes) <= lead or not isinstance(nodes[lead], _Group):
+        return [nodes]
+    group = nodes[lead]
+    phrases = any(len(alt) > 1 or isinstance(alt[0], _Group) for alt in group.alternatives if alt)
+    if not phrases or _count(group) <= HEAD_KEYS:
+        return [nodes]
+    return [
+        part
+        for alt in group.alternatives
+        for part in _distribute(_merge_strings([*nodes[:lead], *alt, *nodes[lead + 1 :]]))
+    ]
+
+
+def _shortest(node: Any) -> int:
+    """Letters and digits in the shortest string ``node`` expands to."""
+    if isinstance(node, str):
+        return sum(c.isalnum() for c in node)
+    if not isinstance(node, _Group):
+        return 0
+    return min((sum(_shortest(n) for n in alt) for alt in node.alternatives), default=0)
+
+
+def _head_length(body: list[Any]) -> int:
+    """How many nodes of ``body`` become automaton keys: up to the first wildcard or gap,
+    and no further than :data:`HEAD_KEYS` strings once every key has at least
+    :data:`MIN_HEAD_CHARS` letters or digits (the rest is checked by a regex)."""
+    keys, shortest = 1, 0
+    for i, node in enumerate(body):
+        if node is _WILD or isinstance(node, _Gap):
+            return i
+        count = _count(node)
+        if keys * count > HEAD_KEYS and shortest >= MIN_HEAD_CHARS:
+            return i
+        keys *= count
+        shortest += _shortest(node)
+    return len(body)
 
 
 def _expand_sequence(nodes: list[Any]) -> Iterable[tuple[str, bool, bool, str | None]]:
     left_open = bool(nodes) and nodes[0] is _WILD
     right_open = bool(nodes) and nodes[-1] is _WILD
     body = nodes[1 if left_open else 0 : len(nodes) - 1 if right_open else len(nodes)]
-    split = next((i for i, n in enumerate(body) if n is _WILD or isinstance(n, _Gap)), len(body))
+    split = _head_length(body)
     head, rest = body[:split], body[split:]
     if not head:
         raise ValueError("a pattern must start with text")

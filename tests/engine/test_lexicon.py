@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -205,3 +206,57 @@ def test_rules_sharing_a_key_before_a_gap_match_each_on_its_own(
     shared_key_lexicon: Path, text: str, rules: list[str]
 ) -> None:
     assert rules_found(shared_key_lexicon, text) == rules
+
+
+# -- long patterns: a head of keys, the rest checked by a regex ---------------------------
+def rule_lexicon(tmp_path: Path, category: str, rule: str, *patterns: str) -> Path:
+    """A lexicon of one rule with ``patterns``."""
+    lines = "".join(f"          - {json.dumps(p)}\n" for p in patterns)
+    body = f"language: xx\ncategories:\n  {category}:\n    rules:\n      - id: {rule}\n"
+    return make_lexicon(tmp_path, body + "        patterns:\n" + lines)
+
+
+LONG_PRODUCT = (
+    "(van |)(two|three|four|five|six|seven|eight|nine|ten|many) "
+    "(girls|ladies|women|babes|models|friends) (work|are|wait) (here|with us|for you)",
+    "((one|two) (new|fresh) (girls|ladies) (today|tonight|this week)"
+    "|(many|several) (girls|ladies) (here|waiting))",
+)
+
+
+def test_a_long_pattern_is_a_few_keys_and_matches_exactly_its_expansions(tmp_path: Path) -> None:
+    directory = rule_lexicon(tmp_path, "third_party", "several", *LONG_PRODUCT)
+    lexicon = load_lexicon(directory)
+    # 2 x 10 x 6 x 3 x 3 = 1,080 and 16 + 4 expansions; the keys stop at 32 per head.
+    assert len(lexicon.automaton) < 150
+    for text in (
+        "three ladies are with us",
+        "van ten models wait for you",
+        "many friends work here",
+        "two fresh ladies tonight",
+        "several girls waiting",
+    ):
+        assert rules_found(directory, f"Hello, {text}.") == ["third_party.xx.several"], text
+    for text in (
+        "three ladies are with",  # the end missing
+        "three ladiesare with us",  # words run together
+        "three ladies are with usual",  # a longer word
+        "two fresh ladies",
+        "van",
+    ):
+        assert rules_found(directory, f"Hello, {text}.") == [], text
+
+
+def test_a_head_is_never_cut_to_an_optional_word_or_a_digit(tmp_path: Path) -> None:
+    directory = rule_lexicon(
+        tmp_path,
+        "movement",
+        "days",
+        "(van |)(2|3|4|5|6|7|8|9) (days|nights|weeks|dagen|nachten|weken) (in|op|at) "
+        "(town|stad|city|utrecht|amsterdam|breda|tilburg|eindhoven)",
+    )
+    lexicon = load_lexicon(directory)
+    keys = list(lexicon.automaton.automaton.keys())
+    assert keys and all(sum(c.isalnum() for c in key) >= 3 for key in keys)
+    assert rules_found(directory, "only 3 nights in breda") == ["movement.xx.days"]
+    assert rules_found(directory, "3 nights in bredaxx") == []
