@@ -562,6 +562,10 @@ class IndicatorEngine:
                 span = _complete(text, length, start, end, before_ok, expansion, foreign)
                 if span is not None:
                     append(_Match(rule, span[0], span[1]))
+        # By position, the longest first, then by rule, whatever the automaton's keys: the
+        # first evidence of a rule is the first in the text and the fullest there, the
+        # same however its patterns were cut into keys.
+        found.sort(key=_span_order)
         return found
 
     def _scope(self, rule_lang: str, ad_lang: str) -> _Scope:
@@ -853,6 +857,10 @@ def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
         if len(_CUE_WORD.findall(text, left, right)) <= rule.sense_within:
             return True
     return False
+
+
+def _span_order(match: _Match) -> tuple[int, int, str]:
+    return match.start, -match.end, match.rule.id
 
 
 def _complete(

@@ -552,15 +552,19 @@ def _automaton(patterns: list[tuple[Rule, str]]) -> KeyTable:
     """One Aho-Corasick automaton over the expanded patterns."""
     # Rules are numbered (equal rules alike): a tuple of numbers hashes fast.
     numbers: dict[Rule, int] = {}
-    grouped: dict[str, dict[tuple[int, bool, bool], list[str | None]]] = {}
+    grouped: dict[str, dict[tuple[int, bool, bool, str | None], list[str | None]]] = {}
     for rule, pattern in patterns:
         number = numbers.setdefault(rule, len(numbers))
         for key, left_open, right_open, tail in _expand(rule, pattern):
-            tails = grouped.setdefault(key, {}).setdefault((number, left_open, right_open), [])
+            # The rest of a cut head is an expansion of its own: one regex over several
+            # would end at one of them where the keys of each were found.
+            cut = tail if tail is not None and not tail.startswith(_TAIL_STARTS) else None
+            spec = (number, left_open, right_open, cut)
+            tails = grouped.setdefault(key, {}).setdefault(spec, [])
             if tail not in tails:
                 tails.append(tail)
     rules = list(numbers)
-    # The keys of one pattern (its alternatives) share their expansions: ~70,000 keys
+    # The keys of one pattern (its alternatives) share their expansions: ~90,000 keys
     # have fewer than 1,000 distinct ones, each built once, and few distinct entries.
     by_signature: dict[tuple[Any, ...], tuple[tuple[Expansion, ...], Any, bool, bool]] = {}
     entry_ids: dict[tuple[Any, ...], int] = {}
@@ -588,7 +592,7 @@ def _automaton(patterns: list[tuple[Rule, str]]) -> KeyTable:
 
 
 def _shared_entry(
-    by_rule: dict[tuple[int, bool, bool], list[str | None]], rules: list[Rule]
+    by_rule: dict[tuple[int, bool, bool, str | None], list[str | None]], rules: list[Rule]
 ) -> tuple[tuple[Expansion, ...], Matcher | None, bool, bool]:
     """A key's expansions, gap precheck and whether any expansion is left-open and
     whether every one needs the key to end a word."""
@@ -601,7 +605,7 @@ def _shared_entry(
             _tail_regex(tails, False, strict=True),
             all(t is not None and t.startswith(_GAP_PREFIX) for t in tails),
         )
-        for (number, left_open, right_open), tails in by_rule.items()
+        for (number, left_open, right_open, _cut), tails in by_rule.items()
     )
     gaps = None
     if len(expansions) > 1 and all(x.gap_first for x in expansions):
@@ -947,6 +951,8 @@ def _distribute(nodes: list[Any]) -> list[list[Any]]:
     phrases = any(len(alt) > 1 or isinstance(alt[0], _Group) for alt in group.alternatives if alt)
     if not phrases or _count(group) <= HEAD_KEYS:
         return [nodes]
+    if any(not "".join(n for n in alt if isinstance(n, str)).strip() for alt in group.alternatives):
+        return [nodes]  # an empty alternative: what follows would start the pattern
     return [
         part
         for alt in group.alternatives
@@ -963,27 +969,63 @@ def _shortest(node: Any) -> int:
     return min((sum(_shortest(n) for n in alt) for alt in node.alternatives), default=0)
 
 
-def _head_length(body: list[Any]) -> int:
+def _head_length(body: list[Any], right_open: bool) -> int:
     """How many nodes of ``body`` become automaton keys: up to the first wildcard or gap,
     and no further than :data:`HEAD_KEYS` strings once every key has at least
-    :data:`MIN_HEAD_CHARS` letters or digits (the rest is checked by a regex)."""
+    :data:`MIN_HEAD_CHARS` letters or digits, where :func:`_safe_cut` allows it (the
+    rest is checked by a regex)."""
     keys, shortest = 1, 0
-    for i, node in enumerate(body):
-        if node is _WILD or isinstance(node, _Gap):
-            return i
-        count = _count(node)
-        if keys * count > HEAD_KEYS and shortest >= MIN_HEAD_CHARS:
+    end = next((i for i, n in enumerate(body) if n is _WILD or isinstance(n, _Gap)), len(body))
+    # Letters may follow the rest when a wildcard does (inside the body or at its end).
+    open_end = right_open if end == len(body) else body[end] is _WILD
+    for i in range(end):
+        count = _count(body[i])
+        if (
+            keys * count > HEAD_KEYS
+            and shortest >= MIN_HEAD_CHARS
+            and _safe_cut(body, i, end, open_end)
+        ):
             return i
         keys *= count
-        shortest += _shortest(node)
-    return len(body)
+        shortest += _shortest(body[i])
+    return end
+
+
+def _safe_cut(body: list[Any], cut: int, end: int, open_end: bool) -> bool:
+    """Whether keys of ``body[:cut]`` followed by the regex of the rest match exactly
+    where the whole expansions did: the literal part after the cut (up to a wildcard or
+    gap) has no empty string, no double space (keys collapse them, a regex does not), no
+    space at its end or against a space at the end of a key (keys are stripped there),
+    and no string that is the start of another where both could match at one place (a
+    regex ends at one of them, the keys matched each) unless the shorter ends a word
+    where the longer goes on with a letter or digit (``open_end``: letters may follow
+    both)."""
+    if _count_all(body[cut:end]) > MAX_EXPANSIONS:
+        return False
+    tails = _strings(body[cut:end])
+    if any(not t.strip() or "  " in t or t.endswith(" ") for t in tails):
+        return False
+    if any(t.startswith(" ") for t in tails) and any(k.endswith(" ") for k in _strings(body[:cut])):
+        return False
+    ordered = sorted(set(tails))
+    for i, shorter in enumerate(ordered):
+        for longer in ordered[i + 1 :]:
+            if not longer.startswith(shorter):
+                break  # sorted: no later one starts with it either
+            if open_end or not (shorter[-1].isalnum() and longer[len(shorter)].isalnum()):
+                return False
+    return True
+
+
+def _count_all(nodes: list[Any]) -> int:
+    return math.prod(_count(n) for n in nodes)
 
 
 def _expand_sequence(nodes: list[Any]) -> Iterable[tuple[str, bool, bool, str | None]]:
     left_open = bool(nodes) and nodes[0] is _WILD
     right_open = bool(nodes) and nodes[-1] is _WILD
     body = nodes[1 if left_open else 0 : len(nodes) - 1 if right_open else len(nodes)]
-    split = _head_length(body)
+    split = _head_length(body, right_open)
     head, rest = body[:split], body[split:]
     if not head:
         raise ValueError("a pattern must start with text")
@@ -1043,6 +1085,8 @@ def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
 
 _WILD_MARK = "\x00"
 _GAP_PREFIX = _GAP_REGEX.split("(")[0]
+#: How the tail of a pattern cut at a wildcard or gap starts (any other is a cut head's).
+_TAIL_STARTS = (_WILD_MARK, _GAP_PREFIX)
 _WILD_REGEX = r"[^\W_]*"
 # The gap at the start of a tail's regex, its width in group 1.
 _GAP_HEAD = re.compile(re.escape(_GAP_REGEX.format(n="N")).replace("N", r"(\d+)"))

@@ -1,7 +1,7 @@
 """A disk cache of compiled lexicons, so a process starts without compiling them.
 
 Compiling the bundled lexicons (``pipelines.engine.lexicon``) expands ~4,000 patterns into
-~70,000 automaton keys: most of a second, where ``lcom flag`` on one ad should answer
+~90,000 automaton keys: most of a second, where ``lcom flag`` on one ad should answer
 in well under one. The result is kept in an owner-only folder (``<LCOM_VAR_DIR>/cache/
 lexicons``, mode 0700), one entry per *digest*: a hash of everything the compiled form
 depends on (the lexicon content after YAML parsing, the engine's source code, the

@@ -260,3 +260,51 @@ def test_a_head_is_never_cut_to_an_optional_word_or_a_digit(tmp_path: Path) -> N
     assert keys and all(sum(c.isalnum() for c in key) >= 3 for key in keys)
     assert rules_found(directory, "only 3 nights in breda") == ["movement.xx.days"]
     assert rules_found(directory, "3 nights in bredaxx") == []
+
+
+WORDS_33 = "(" + "|".join(f"w{n:02d}x" for n in range(33)) + ")"  # more keys than a head takes
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matching", "not_matching"),
+    [
+        # An optional group at the end: its bare form matches (keys are stripped there).
+        (WORDS_33 + " (new|)", ["w05x", "w05x.", "say w05x, ok", "w05x new"], ["w05xnew"]),
+        (WORDS_33 + " (new |)", ["w05x", "w05x new"], []),
+        # An optional word between spaces: one space where it is left out.
+        (WORDS_33 + " (new |) here", ["w05x here", "w05x new here"], ["w05x newhere"]),
+        (WORDS_33 + " (new |)~2 here", ["w05x here", "w05x new x here"], []),
+        # Rests that start alike: each one is a match of its own.
+        (WORDS_33 + " (new|old)( in town|)", ["w05x new", "w05x old in town"], []),
+    ],
+)
+def test_a_cut_pattern_matches_exactly_what_its_whole_expansions_match(
+    tmp_path: Path, pattern: str, matching: list[str], not_matching: list[str]
+) -> None:
+    directory = rule_lexicon(tmp_path, "movement", "cut", pattern)
+    for text in matching:
+        assert rules_found(directory, text) == ["movement.xx.cut"], text
+    for text in not_matching:
+        assert rules_found(directory, text) == [], text
+
+
+def test_a_shorter_rest_still_counts_when_the_longer_one_is_set_aside(tmp_path: Path) -> None:
+    directory = make_lexicon(
+        tmp_path,
+        f"""\
+        language: xx
+        categories:
+          movement:
+            rules:
+              - id: cut
+                patterns: ["{WORDS_33} (new|old)( in town|)"]
+            benign: ["town hall"]
+        """,
+    )
+    assert rules_found(directory, "w05x new in town hall") == ["movement.xx.cut"]
+
+
+def test_the_bundled_lexicon_still_finds_a_bare_form_after_a_long_head() -> None:
+    engine = IndicatorEngine.from_dir()
+    text = "Вече навърших. Ескорт, секс услуги, 100 лв на час."
+    assert "youth" in engine.analyse("", text, lang="bg").categories
