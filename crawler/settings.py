@@ -38,6 +38,8 @@ lcom's own settings (all optional unless noted):
 ``LCOM_ES_INITIAL_BACKOFF`` seconds before the first retry, doubled each time (default 1)
 ``LCOM_ES_FLUSH_SECONDS``  longest time a hit waits in memory before it is sent (default 2)
 ``LCOM_SPOOL_SEGMENT_BYTES`` size at which a spool segment is rotated (default 16 MiB)
+``LCOM_SPOOL_COMMIT_WINDOW`` seconds the first hit of a spool group waits for others (default
+                           0.02, 0 to 1; pipelines/elasticsearch.py)
 ``LCOM_INCREMENTAL``       ``0`` forces a full crawl of a source with an ``incremental`` block
 ``LCOM_SEEN_DB``           SQLite store of seen ads for recrawls (default ``<var>/seen.sqlite``)
 ``LCOM_LINKS_ENABLED``     ``0`` switches linking ads into cases off (default on; docs/linking.md)

@@ -89,6 +89,7 @@ class EsPipelineConfig:
     spool_dir: Path = DEFAULT_SPOOL_DIR
     segment_bytes: int = DEFAULT_MAX_SEGMENT_BYTES
     flush_seconds: float = 1.0
+    commit_window: float = SPOOL_COMMIT_WINDOW
     indexer: IndexerConfig = field(default_factory=IndexerConfig)
     connection: EsConnectionConfig | None = None
 
@@ -108,11 +109,25 @@ class EsPipelineConfig:
                     "LCOM_SPOOL_SEGMENT_BYTES", DEFAULT_MAX_SEGMENT_BYTES
                 ),
                 flush_seconds=settings.getfloat("LCOM_ES_FLUSH_SECONDS", 1.0),
+                commit_window=_commit_window(settings),
                 indexer=indexer,
                 connection=EsConnectionConfig.from_env(os.environ if environ is None else environ),
             )
         except ValueError as exc:
             raise NotConfigured(f"Elasticsearch pipeline: {exc}") from exc
+
+
+def _commit_window(settings: BaseSettings) -> float:
+    try:
+        window = settings.getfloat("LCOM_SPOOL_COMMIT_WINDOW", SPOOL_COMMIT_WINDOW)
+    except ValueError:
+        window = -1.0
+    if not 0 <= window <= 1:
+        raise ValueError(
+            "LCOM_SPOOL_COMMIT_WINDOW must be a number of seconds from 0 to 1, not "
+            f"{settings.get('LCOM_SPOOL_COMMIT_WINDOW')!r}"
+        )
+    return window
 
 
 def _spool_dir(settings: BaseSettings) -> Path:
@@ -182,6 +197,9 @@ class ElasticsearchPipeline:
 
     def _update_written(self, record: SpoolRecord) -> None:
         self._inc("lcom/spool/updates_written")
+        self._to_index(record)
+
+    def _to_index(self, record: SpoolRecord) -> None:
         if self._queue is not None:
             self._queue.put_nowait(record)
 
@@ -198,7 +216,7 @@ class ElasticsearchPipeline:
         self._writer = GroupCommit(
             self.spool.append_encoded,
             self._updates_failed,
-            window=SPOOL_COMMIT_WINDOW,
+            window=self.config.commit_window,
             name="lcom-spool",
         )
         if self.config.connection is None:
@@ -226,12 +244,11 @@ class ElasticsearchPipeline:
         if isinstance(data, SpoolError):
             logger.error("ad %s not spooled: %s", item_ref(adapter), data)
             raise data
-        # Durable before anything else: a crash after this line loses nothing.
-        record = await self._writer.submit((doc, data))
+        # Durable before anything else: a crash after this line loses nothing. Queued for
+        # the index when written, in spool order (partial updates after their hits).
+        await self._writer.submit((doc, data), then=self._to_index)
         self._written += 1
         self._inc("lcom/spool/written")
-        if self._queue is not None:
-            self._queue.put_nowait(record)
         return item
 
     async def close_spider(self, spider: object | None = None) -> None:

@@ -152,9 +152,11 @@ class GroupCommit(Generic[T, R]):
         self.groups = 0
         self.items = 0
 
-    async def submit(self, item: T) -> R:
+    async def submit(self, item: T, then: Callable[[R], object] | None = None) -> R:
+        """Queue ``item`` and return its result once it is written; ``then(result)`` runs
+        first, in the order the items came (with those of :meth:`submit_nowait`)."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self._queued.append(_Queued(item, future, None))
+        self._queued.append(_Queued(item, future, then))
         self._start()
         return await future
 
@@ -199,9 +201,10 @@ class GroupCommit(Generic[T, R]):
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
         try:
+            # Only the first group waits: later ones queued while the one before was written.
+            if self._window:
+                await asyncio.sleep(self._window)
             while self._queued:
-                if self._window:
-                    await asyncio.sleep(self._window)
                 group, self._queued = self._queued, []
                 try:
                     outcomes = await loop.run_in_executor(self._executor, self._call_write, group)
@@ -243,14 +246,13 @@ class GroupCommit(Generic[T, R]):
                     unwritten[id(outcome)] = (outcome, (seen[1] if seen else 0) + 1)
                 continue
             written += 1
-            if queued.future is not None:
-                if not queued.future.done():
-                    queued.future.set_result(outcome)
-            elif queued.then is not None:
+            if queued.then is not None:
                 try:
                     queued.then(outcome)
                 except Exception:
                     logger.exception("the follow-up of a written item failed")
+            if queued.future is not None and not queued.future.done():
+                queued.future.set_result(outcome)
         if written:
             self.groups += 1
             self.items += written

@@ -152,8 +152,8 @@ def encode_record(doc: Mapping[str, Any]) -> bytes | SpoolError:
     """The spool line of ``doc``, or the :class:`SpoolError` that says why it has none."""
     try:
         return _dumps(doc)
-    except (TypeError, ValueError) as exc:
-        return SpoolError(f"cannot encode a spool record: {exc}")
+    except Exception as exc:  # hostile text: never let one record stop the others
+        return SpoolError(f"cannot encode a spool record: {type(exc).__name__}: {exc}")
 
 
 def _fsync_dir(path: Path) -> None:

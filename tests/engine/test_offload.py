@@ -308,14 +308,31 @@ def test_a_window_gathers_the_items_that_come_meanwhile_into_one_group() -> None
         calls.append(items)
         return items
 
-    writer: GroupCommit[int, int] = GroupCommit(write, window=0.05)
+    writer: GroupCommit[int, int] = GroupCommit(write, window=0.5)
 
     async def main() -> list[int]:
         first = asyncio.ensure_future(writer.submit(1))
-        await asyncio.sleep(0.01)  # within the window: the same group
+        await asyncio.sleep(0.01)  # well within the window: the same group
         second = asyncio.ensure_future(writer.submit(2))
         return [await first, await second, await writer.submit(3)]
 
     assert asyncio.run(main()) == [1, 2, 3]
     writer.close()
     assert calls == [[1, 2], [3]]
+
+
+def test_follow_ups_run_in_the_order_the_items_came_awaited_or_not() -> None:
+    seen: list[str] = []
+    writer: GroupCommit[str, str] = GroupCommit(lambda items: items, window=0.05)
+
+    async def main() -> None:
+        first = asyncio.ensure_future(writer.submit("hit", then=seen.append))
+        await asyncio.sleep(0)
+        writer.submit_nowait("update", then=seen.append)
+        await first
+        seen.append("hit returned")
+        await writer.drain()
+
+    asyncio.run(main())
+    writer.close()
+    assert seen == ["hit", "update", "hit returned"]

@@ -338,3 +338,28 @@ def test_updates_still_queued_when_the_spider_closes_are_written(
     asyncio.run(run())
     assert [("lcom_update" in r) for r in spooled_lines(tmp_path)] == [False, True]
     assert crawler.stats.get_value("lcom/spool/updates_written") == 1
+
+
+def test_an_update_reaches_the_index_queue_after_its_hit_when_both_share_a_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _crawler, pipeline = spool_only_pipeline(tmp_path, monkeypatch)
+    hit = make_hit("q:", 1)
+
+    async def run() -> list[bool]:
+        await pipeline.open_spider()
+        pipeline._queue = asyncio.Queue()  # what open_spider makes with a cluster
+        task = asyncio.ensure_future(pipeline.process_item(hit))
+        await asyncio.sleep(0.005)  # within the commit window: the same group
+        pipeline.spool_updates([(hit["doc_id"], LINKS)])
+        await task
+        assert pipeline._writer is not None
+        await pipeline._writer.drain()
+        order = []
+        while not pipeline._queue.empty():
+            order.append(pipeline._queue.get_nowait().is_update)
+        pipeline._queue = None
+        await pipeline.close_spider()
+        return order
+
+    assert asyncio.run(run()) == [False, True]  # the hit, then its update

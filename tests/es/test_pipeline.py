@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from pipelines.elasticsearch import ElasticsearchPipeline
+from pipelines.elasticsearch import ElasticsearchPipeline, EsPipelineConfig
 from pipelines.es.errors import SpoolError
 from pipelines.es.setup import setup_cluster
 from tests.es.hits import make_hit, spool_only_pipeline
@@ -183,3 +184,10 @@ def test_a_hit_that_cannot_be_encoded_fails_alone_and_its_text_is_not_logged(
     assert [json.loads(line) for line in segment.read_text().splitlines()] == [good]
     assert crawler.stats.get_value("lcom/spool/written") == 1
     assert "secret ad text" not in caplog.text
+
+
+@pytest.mark.parametrize("value", ["-0.1", "2", "soon"])
+def test_a_commit_window_out_of_range_is_refused(value: str) -> None:
+    settings = get_crawler(settings_dict={"LCOM_SPOOL_COMMIT_WINDOW": value}).settings
+    with pytest.raises(NotConfigured, match="LCOM_SPOOL_COMMIT_WINDOW must be"):
+        EsPipelineConfig.from_settings(settings, environ={})
