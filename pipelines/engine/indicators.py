@@ -41,7 +41,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,7 @@ from pipelines.engine.extract import (
 )
 from pipelines.engine.lexicon import (
     CATEGORIES,
+    SENSE_CATEGORY,
     Expansion,
     KeyTable,
     Lexicon,
@@ -77,6 +78,7 @@ from pipelines.engine.lexicon import (
     Rule,
     load_lexicon,
 )
+from pipelines.engine.names import fold as _name_fold
 from pipelines.engine.names import lexicon_words
 from pipelines.engine.normalize import Normalized, normalize
 
@@ -119,6 +121,25 @@ _SUPPOSED_WORDS = 5
 _SUPPOSED = re.compile(
     r"(?<![^\W_])(?:if|unless|wenn|falls|als (?:je|jij|u)|zoek je|daca|si|jesli|jezeli|ha"
     r"|ако|whoever|anyone|wer|wie|quien|quienes|cine|kto|aki|akik|който|които)(?![^\W_])"
+)
+# An emoji (or a run of them), then the capital of the next sentence's first word.
+_EMOJI_THEN_CAPITAL = re.compile(
+    "[\u2600-\u27bf\U0001f000-\U0001faff][\u2600-\u27bf\U0001f000-\U0001faff"
+    "\ufe0f\u200d ]* ?([^\\W\\d_])([^\\W\\d_])"
+)
+_LAST_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?(?=[^\w]*$)")
+# A word of the original text that may be a first name.
+_CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'-]{1,30}")
+#: The sense group of first names (found by the engine, not by a lexicon word list).
+FIRST_NAME_GROUP = "first_name"
+_FIRST_NAME_RULE = Rule(
+    f"{SENSE_CATEGORY}.{COMMON_LANGUAGE}.{FIRST_NAME_GROUP}",
+    SENSE_CATEGORY,
+    COMMON_LANGUAGE,
+    "sense",
+    0.0,
+    False,
+    group=FIRST_NAME_GROUP,
 )
 # Why a match was set aside (the explanation's ``reason``).
 NEGATED = "negated"
@@ -355,9 +376,7 @@ class IndicatorEngine:
         cues: list[ContextCue] = []
         groups: set[str] = set()  # cue groups already found: one cue per group counts
         for (name, norm), matches in zip(fields, raw, strict=True):
-            kept, field_cues, dropped = self._sort(
-                norm.text, matches, lang, category_context, groups
-            )
+            kept, field_cues, dropped = self._sort(norm, matches, lang, category_context, groups)
             for m in kept:
                 if derive_origin or m.category != "origin":
                     indicators.append(self._indicator(name, norm, m))
@@ -438,11 +457,11 @@ class IndicatorEngine:
         decision): negation, benign, category-context and sense rules applied."""
         raw = self._raw_matches(norm.text, lang)
         suppressed = suppressed | {m.category for m in raw if m.kind == "context"}
-        return self._sort(norm.text, raw, lang, suppressed)[0]
+        return self._sort(norm, raw, lang, suppressed)[0]
 
     def _sort(
         self,
-        text: str,
+        norm: Normalized,
         raw: list[_Match],
         lang: str,
         category_context: frozenset[str] | set[str],
@@ -451,6 +470,7 @@ class IndicatorEngine:
         """Split one field's matches into the indicators that count, the ad-context cues
         that count (the first of each group not in ``groups``, which is updated), and
         the set-aside ones with their reason and detail."""
+        text = norm.text
         if groups is None:
             groups = set()
         kept: list[_Match] = []
@@ -461,12 +481,16 @@ class IndicatorEngine:
         positives = [m for m in raw if m.kind == "rule"]
         benign = [m for m in raw if m.kind == "benign"]
         senses: list[_Match] = []  # sense words, found on the first need
+        names: list[_Match] | None = None  # first names, found on the first need
+        breaks = _emoji_breaks(norm)
         for m in raw:
             kind = m.kind
             if kind == "cue":
                 if m.rule.group in groups:
                     continue
-                trigger = self._negated(text, m, positives, lang) if m.rule.negatable else None
+                trigger = (
+                    self._negated(text, m, positives, lang, breaks) if m.rule.negatable else None
+                )
                 if trigger is None:
                     cues.append(m)
                     groups.add(m.rule.group)
@@ -478,17 +502,26 @@ class IndicatorEngine:
             if m.category in category_context:
                 dropped.append((m, CATEGORY_CONTEXT, "a context pattern of the category"))
                 continue
+            # A benign sense overlapping the match sets it aside, unless the match holds
+            # it and says more before it ("twintig jaar jong" holds "jaar jong").
             if benign and any(
-                b.category == m.category and b.start < m.end and m.start < b.end for b in benign
+                b.category == m.category
+                and b.start < m.end
+                and m.start < b.end
+                and not (m.start < b.start and b.end <= m.end)
+                for b in benign
             ):
                 dropped.append((m, BENIGN, "a benign sense of the words"))
                 continue
             if m.rule.negatable:
-                trigger = self._negated(text, m, positives, lang)
+                trigger = self._negated(text, m, positives, lang, breaks)
                 if trigger is not None:
                     dropped.append((m, NEGATED, trigger))
                     continue
-            if m.rule.sense_near and not _near(text, m, raw + self._senses(text, lang, senses)):
+            near = m.rule.sense_near
+            if near and FIRST_NAME_GROUP in near and names is None:
+                names = _first_names(norm)
+            if near and not _near(text, m, raw + self._senses(text, lang, senses) + (names or [])):
                 wanted = ", ".join(m.rule.sense_near)
                 dropped.append((m, SENSE, f"no {wanted} within {m.rule.sense_within} words"))
                 continue
@@ -584,8 +617,16 @@ class IndicatorEngine:
             self._scope_cache[rule_lang, ad_lang] = scope
         return scope
 
-    def _negated(self, text: str, m: _Match, positives: list[_Match], lang: str) -> str | None:
-        """The trigger that negates ``m`` (NegEx style), or ``None``."""
+    def _negated(
+        self,
+        text: str,
+        m: _Match,
+        positives: list[_Match],
+        lang: str,
+        breaks: Sequence[tuple[int, int]] = (),
+    ) -> str | None:
+        """The trigger that negates ``m`` (NegEx style), or ``None``. ``breaks`` are the
+        sentences an emoji ends (see :func:`_emoji_breaks`)."""
         scope = self._scope(m.rule.lang, lang)
         window_start = max(0, m.start - 120)
         offset = window_start
@@ -593,6 +634,12 @@ class IndicatorEngine:
             clause = self._last_terminator.match(text, window_start, m.start)
             if clause is not None:
                 offset = clause.end()
+        if breaks:
+            # "ik ken de stad nog niet eens 🙈 Ontvangst ...": the emoji ended the sentence.
+            # The word just before the emoji still negates ("No 🚫 Bareback").
+            before = bisect.bisect_right(breaks, (m.start, len(text)))
+            if before:
+                offset = max(offset, breaks[before - 1][1])
         words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
         if not scope.pre.isdisjoint(words):
             found = list(_CUE_WORD.finditer(text, offset, m.start))[-self._negation.window :]
@@ -836,6 +883,49 @@ def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return {word: tuple(sorted(group, key=len, reverse=True)) for word, group in grouped.items()}
 
 
+def _emoji_breaks(norm: Normalized) -> list[tuple[int, int]]:
+    """Where an emoji ends a sentence and the next starts with a capital ("ik ken de stad
+    nog niet eens 🙈 Ontvangst in ..."): pairs of the normalised offset of the next
+    sentence and of the word just before the emoji, where a negation's scope then starts.
+    Emoji are spaces once normalised, so without this a negation would reach across."""
+    original = norm.original
+    if original.isascii():
+        return []
+    breaks = []
+    offsets = norm.offsets
+    for found in _EMOJI_THEN_CAPITAL.finditer(original):
+        if not found.group(1).isupper() or not found.group(2).islower():
+            continue  # "NO 🚫 BAREBACK": capitals throughout are no new sentence
+        after = bisect.bisect_left(offsets, found.start(1))
+        word = _LAST_WORD.search(original, max(0, found.start() - 40), found.start())
+        if word is None:
+            continue
+        breaks.append((after, bisect.bisect_left(offsets, word.start())))
+    return breaks
+
+
+def _first_names(norm: Normalized) -> list[_Match]:
+    """Capitalised words of the original that are no lexicon word (a first name:
+    "Romanian Ana", "Román Andreea", "Bulgarian Vanya"), as matches of the sense group
+    ``first_name``, or the name the crawl redacted ("[name]")."""
+    original = norm.original
+    offsets = norm.offsets
+    not_names = lexicon_words()
+    found = []
+    for word in _CAPITALISED.finditer(original):
+        value = word.group()
+        if value != "name" and (not value[0].isupper() or value[1:].isupper()):
+            continue  # lower case, or capitals throughout (a shout, not a name)
+        if value == "name" and original[word.start() - 1 : word.start()] != "[":
+            continue
+        if value != "name" and _name_fold(value) in not_names:
+            continue
+        start = bisect.bisect_left(offsets, word.start())
+        end = bisect.bisect_left(offsets, word.end())
+        found.append(_Match(_FIRST_NAME_RULE, start, end))
+    return found
+
+
 def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
     """Whether a match of one of the groups ``m``'s sense rule names lies within its
     number of words."""
@@ -848,6 +938,11 @@ def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
         if other.start < m.end and m.start < other.end:
             return True
         left, right = (other.end, m.start) if other.end <= m.start else (m.end, other.start)
+        if other.rule is _FIRST_NAME_RULE:
+            # Right beside it: "Romanian Ana", "Ana, Romanian"; not "Baan Thai", "Thai - Mainz".
+            if text[left:right] == (", " if other.end <= m.start else " "):
+                return True
+            continue
         if right - left > 12 * (rule.sense_within + 1):
             continue  # too far for that many words
         if len(_CUE_WORD.findall(text, left, right)) <= rule.sense_within:
