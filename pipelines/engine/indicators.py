@@ -42,7 +42,7 @@ import bisect
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,14 @@ _EMOJI_THEN_CAPITAL = re.compile(
 _LAST_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?(?=[^\w]*$)")
 # A word of the original text that may be a first name.
 _CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'-]{1,30}")
+# Between two items of a list: a comma, a slash, "or", "and" or "nor" in the eight languages.
+_LIST_GAP = re.compile(
+    r"[\s\"'/]*(?:,[\s\"'/]*)?(?:(?:or|and|nor|oder|und|noch|of|en|sau|si|nici|или|и|нито"
+    r"|vagy|es|sem|lub|ani|i|albo|o|y|ni) )?[\s\"']*"
+)
+# Between a first name and a nationality after it: the age ("Ella, 23, Romanian").
+_NAME_AGE_BETWEEN = re.compile(r", (?:1[89]|[2-6]\d) ?,? ")
+_AGE_AFTER_NAME = re.compile(r", (?:1[89]|[2-6]\d)(?!\d)")
 #: The sense group of first names (found by the engine, not by a lexicon word list).
 FIRST_NAME_GROUP = "first_name"
 _FIRST_NAME_RULE = Rule(
@@ -141,6 +149,10 @@ _FIRST_NAME_RULE = Rule(
     False,
     group=FIRST_NAME_GROUP,
 )
+#: Emoji that refuse the cue they follow, and the trigger the explanation names.
+CROSS_MARKS = frozenset("❌🚫✖⛔❎🙅")
+CROSS_MARK_TRIGGER = "❌"
+_AGED_NAME_RULE = replace(_FIRST_NAME_RULE, id=f"{_FIRST_NAME_RULE.id}_with_age")
 # Why a match was set aside (the explanation's ``reason``).
 NEGATED = "negated"
 BENIGN = "benign"
@@ -483,13 +495,16 @@ class IndicatorEngine:
         senses: list[_Match] = []  # sense words, found on the first need
         names: list[_Match] | None = None  # first names, found on the first need
         breaks = _emoji_breaks(norm)
+        crosses = _cross_marks(norm)
         for m in raw:
             kind = m.kind
             if kind == "cue":
                 if m.rule.group in groups:
                     continue
                 trigger = (
-                    self._negated(text, m, positives, lang, breaks) if m.rule.negatable else None
+                    self._negated(text, m, positives, lang, breaks, crosses)
+                    if m.rule.negatable
+                    else None
                 )
                 if trigger is None:
                     cues.append(m)
@@ -514,7 +529,7 @@ class IndicatorEngine:
                 dropped.append((m, BENIGN, "a benign sense of the words"))
                 continue
             if m.rule.negatable:
-                trigger = self._negated(text, m, positives, lang, breaks)
+                trigger = self._negated(text, m, positives, lang, breaks, crosses)
                 if trigger is not None:
                     dropped.append((m, NEGATED, trigger))
                     continue
@@ -624,6 +639,7 @@ class IndicatorEngine:
         positives: list[_Match],
         lang: str,
         breaks: Sequence[tuple[int, int]] = (),
+        crosses: Sequence[int] = (),
     ) -> str | None:
         """The trigger that negates ``m`` (NegEx style), or ``None``. ``breaks`` are the
         sentences an emoji ends (see :func:`_emoji_breaks`)."""
@@ -656,8 +672,16 @@ class IndicatorEngine:
                 if any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
                     continue
                 return value
+        listed = self._listed_after_negated(text, m, positives, lang, breaks, crosses)
+        if listed is not None:
+            return listed
         # A post trigger that ends the match's clause ("bareback: no").
         end = m.end
+        if crosses:
+            # A cross mark right after the cue: "nonstop ❌", "fără prezervativ ❌".
+            after = bisect.bisect_left(crosses, end)
+            if after < len(crosses) and _CUE_WORD.search(text, end, crosses[after]) is None:
+                return CROSS_MARK_TRIGGER
         hard_stop = _HARD_STOP.search(text, end, end + 60)
         limit = hard_stop.start() if hard_stop is not None else end + 60
         post, phrases = scope.post, scope.post_phrases
@@ -667,10 +691,37 @@ class IndicatorEngine:
             value = word.group()
             if value not in post and value not in phrases:
                 continue  # the cheap test first: most words are no trigger
-            trigger = _post_trigger(text, word, scope)
+            trigger = _post_trigger(text, word, scope, breaks)
             if trigger is not None:
                 return trigger
-        return _answered_no(text, end, scope)
+        return _answered_no(text, end, scope, breaks)
+
+    def _listed_after_negated(
+        self,
+        text: str,
+        m: _Match,
+        positives: list[_Match],
+        lang: str,
+        breaks: Sequence[tuple[int, int]],
+        crosses: Sequence[int],
+    ) -> str | None:
+        """The trigger of the cue of the same category that ``m`` follows in a list
+        ("никога не съм имала агенция, шофьор или „приятел“", "no agency, driver or
+        'friend'"): the comma ends the negation's scope, the list goes on."""
+        before = [
+            p
+            for p in positives
+            if p is not m
+            and p.category == m.category
+            and p.end <= m.start
+            and m.start - p.end <= 24
+        ]
+        if not before:
+            return None
+        previous = max(before, key=lambda p: p.end)
+        if _LIST_GAP.fullmatch(text, previous.end, m.start) is None:
+            return None
+        return self._negated(text, previous, positives, lang, breaks, crosses)
 
     def _age(
         self, fields: list[tuple[str, Normalized]], age_text: str | int | None, lang: str
@@ -684,10 +735,10 @@ class IndicatorEngine:
             evidence = Evidence("age_text", value[:40], 0, len(value))
             indicators.append(Indicator("youth", STATED_AGE_RULE, weight, evidence))
         found = [(name, norm, age) for name, norm in fields for age in find_ages(norm)]
-        if any(age.age in YOUTH_AGES for _, _, age in found) and any(
-            age.age > max(YOUTH_AGES) for _, _, age in found
-        ):
-            # A young age beside the person's real one may be denied or supposed.
+        if any(age.age in YOUTH_AGES for _, _, age in found):
+            # A young age may be denied or supposed, beside the person's real one or
+            # one the ad gives in words the age finder does not read ("Nie mam 19 lat,
+            # mam 49", "Nem 18 vagyok, hanem 38").
             found = [
                 (name, norm, age)
                 for name, norm, age in found
@@ -821,7 +872,9 @@ class _Scope:
 _NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
 
 
-def _post_trigger(text: str, word: re.Match[str], scope: _Scope) -> str | None:
+def _post_trigger(
+    text: str, word: re.Match[str], scope: _Scope, breaks: Sequence[tuple[int, int]] = ()
+) -> str | None:
     """The post trigger (a word, or a phrase starting with it: "no way", "auf keinen
     Fall") at ``word`` when it ends its clause, else ``None``."""
     value = word.group()
@@ -838,7 +891,9 @@ def _post_trigger(text: str, word: re.Match[str], scope: _Scope) -> str | None:
         # A dash set off by spaces ends the clause too ("Agency? NO - I work alone"),
         # a hyphen does not ("no-go"); so does "and" ("de novedad nada y de ...").
         dash = after > spaced and text.startswith("- ", after)
-        if after < len(text) and text[after] not in _CLAUSE_END and not dash:
+        # An emoji that ends the sentence ends the clause too ("Dziękuję, postoję 😄 Od").
+        emoji_end = any(next_sentence == after for next_sentence, _ in breaks)
+        if after < len(text) and text[after] not in _CLAUSE_END and not dash and not emoji_end:
             joined = _CUE_WORD.match(text, after) if after > spaced else None
             if joined is None or joined.group() not in _AND:
                 continue
@@ -847,7 +902,9 @@ def _post_trigger(text: str, word: re.Match[str], scope: _Scope) -> str | None:
     return None
 
 
-def _answered_no(text: str, end: int, scope: _Scope) -> str | None:
+def _answered_no(
+    text: str, end: int, scope: _Scope, breaks: Sequence[tuple[int, int]] = ()
+) -> str | None:
     """The refusal that answers the question the cue is in: "'Manager', 'agency'? No,
     thanks.", "Menedzser? Ügynökség? Köszönöm, nem." (up to three short questions in a
     row before the answer). Bounded: at most a few hundred characters are read."""
@@ -867,7 +924,7 @@ def _answered_no(text: str, end: int, scope: _Scope) -> str | None:
         word = _CUE_WORD.search(text, stop.end(), stop.end() + 48)
         if word is None or word.start() > stop.end() + 8:
             return None
-        trigger = _post_trigger(text, word, scope)
+        trigger = _post_trigger(text, word, scope, breaks)
         if trigger is not None:
             return trigger
         stop = _SENTENCE_END.search(text, word.start(), word.start() + 40)
@@ -904,6 +961,17 @@ def _emoji_breaks(norm: Normalized) -> list[tuple[int, int]]:
     return breaks
 
 
+def _cross_marks(norm: Normalized) -> list[int]:
+    """Normalised offsets of the cross marks ("❌", "🚫") that refuse what they follow
+    ("Ce NU fac: fara prezervativ ❌ nonstop ❌")."""
+    original = norm.original
+    if original.isascii() or CROSS_MARKS.isdisjoint(original):
+        return []
+    return [
+        bisect.bisect_left(norm.offsets, i) for i, ch in enumerate(original) if ch in CROSS_MARKS
+    ]
+
+
 def _first_names(norm: Normalized) -> list[_Match]:
     """Capitalised words of the original that are no lexicon word (a first name:
     "Romanian Ana", "Román Andreea", "Bulgarian Vanya"), as matches of the sense group
@@ -918,11 +986,16 @@ def _first_names(norm: Normalized) -> list[_Match]:
             continue  # lower case, or capitals throughout (a shout, not a name)
         if value == "name" and original[word.start() - 1 : word.start()] != "[":
             continue
+        rule = _FIRST_NAME_RULE
         if value != "name" and _name_fold(value) in not_names:
-            continue
+            if _AGE_AFTER_NAME.match(original, word.end()) is None:
+                continue
+            # A lexicon word, but an age follows it ("Ella, 23, Romanian"): a name only
+            # in that order.
+            rule = _AGED_NAME_RULE
         start = bisect.bisect_left(offsets, word.start())
         end = bisect.bisect_left(offsets, word.end())
-        found.append(_Match(_FIRST_NAME_RULE, start, end))
+        found.append(_Match(rule, start, end))
     return found
 
 
@@ -935,12 +1008,29 @@ def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
             continue
         if rule.sense_after and other.start < m.end:
             continue  # the word must follow the match
-        if other.start < m.end and m.start < other.end:
+        overlap = other.start < m.end and m.start < other.end
+        if overlap and other.rule.group != FIRST_NAME_GROUP:
             return True
         left, right = (other.end, m.start) if other.end <= m.start else (m.end, other.start)
+        if overlap:
+            continue  # the nationality itself, capitalised, is no name beside it
+        if other.rule is _AGED_NAME_RULE:
+            # English writes a nationality capitalised like the name: "Ella, 23, Romanian".
+            if (
+                rule.lang == "en"
+                and other.end <= m.start
+                and _NAME_AGE_BETWEEN.fullmatch(text[left:right])
+            ):
+                return True
+            continue
         if other.rule is _FIRST_NAME_RULE:
-            # Right beside it: "Romanian Ana", "Ana, Romanian"; not "Baan Thai", "Thai - Mainz".
-            if text[left:right] == (", " if other.end <= m.start else " "):
+            # Right beside it: "Romanian Ana", "Ana, Romanian", "Ella, 23, Romanian"; not
+            # "Baan Thai", "Thai - Mainz".
+            between = text[left:right]
+            if other.end <= m.start:
+                if between == ", " or _NAME_AGE_BETWEEN.fullmatch(between) is not None:
+                    return True
+            elif between == " ":
                 return True
             continue
         if right - left > 12 * (rule.sense_within + 1):
