@@ -70,6 +70,7 @@ from pipelines.engine.extract import (
 )
 from pipelines.engine.lexicon import (
     CATEGORIES,
+    LATIN_SPELLING_SUFFIX,
     SENSE_CATEGORY,
     Expansion,
     KeyTable,
@@ -127,13 +128,13 @@ _EMOJI_THEN_CAPITAL = re.compile(
     "[\u2600-\u27bf\U0001f000-\U0001faff][\u2600-\u27bf\U0001f000-\U0001faff"
     "\ufe0f\u200d ]* ?([^\\W\\d_])([^\\W\\d_])"
 )
-_LAST_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?(?=[^\w]*$)")
 # A word of the original text that may be a first name.
 _CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'-]{1,30}")
 # Between two items of a list: a comma, a slash, "or", "and" or "nor" in the eight languages.
 _LIST_GAP = re.compile(
-    r"[\s\"'/]*(?:,[\s\"'/]*)?(?:(?:or|and|nor|oder|und|noch|of|en|sau|si|nici|или|и|нито"
-    r"|vagy|es|sem|lub|ani|i|albo|o|y|ni) )?[\s\"']*"
+    r"[\s\"']*(?:[,/][\s\"']*(?:(?:or|and|nor|oder|und|noch|of|en|sau|si|nici|или|и|нито"
+    r"|vagy|es|sem|lub|ani|i|albo|o|y|ni) )?|(?:or|and|nor|oder|und|noch|of|en|sau|si|nici"
+    r"|или|и|нито|vagy|es|sem|lub|ani|i|albo|o|y|ni) )[\s\"']*"
 )
 # Between a first name and a nationality after it: the age ("Ella, 23, Romanian").
 _NAME_AGE_BETWEEN = re.compile(r", (?:1[89]|[2-6]\d) ?,? ")
@@ -152,6 +153,7 @@ _FIRST_NAME_RULE = Rule(
 #: Emoji that refuse the cue they follow, and the trigger the explanation names.
 CROSS_MARKS = frozenset("❌🚫✖⛔❎🙅")
 CROSS_MARK_TRIGGER = "❌"
+_CROSS_MARK = re.compile(f"[{''.join(sorted(CROSS_MARKS))}]")
 _AGED_NAME_RULE = replace(_FIRST_NAME_RULE, id=f"{_FIRST_NAME_RULE.id}_with_age")
 # Why a match was set aside (the explanation's ``reason``).
 NEGATED = "negated"
@@ -259,7 +261,7 @@ class Analysis:
 class _Match:
     """A lexicon match; ``start`` and ``end`` are offsets in the normalised text."""
 
-    __slots__ = ("category", "end", "kind", "rule", "start")
+    __slots__ = ("category", "end", "kind", "negation", "rule", "start")
 
     def __init__(self, rule: Rule, start: int, end: int) -> None:
         self.rule = rule
@@ -268,6 +270,8 @@ class _Match:
         # Copied from the rule: the filter reads them for every match.
         self.category = rule.category
         self.kind = rule.kind
+        #: The trigger that negates it, once known ("" when nothing does).
+        self.negation: str | None = None
 
 
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
@@ -322,7 +326,9 @@ class IndicatorEngine:
         )
         negation = lexicon.negation
         self._negation = negation
-        self._languages = frozenset(negation.pre) - {COMMON_LANGUAGE}
+        self._languages = frozenset(
+            x for x in negation.pre if not x.endswith(LATIN_SPELLING_SUFFIX)
+        ) - {COMMON_LANGUAGE}
         self._scope_cache: dict[tuple[str, str], _Scope] = {}
         marks = "|".join(re.escape(m) for m in negation.terminator_marks)
         # Greedy: ends at the last scope terminator before the match.
@@ -494,7 +500,7 @@ class IndicatorEngine:
         benign = [m for m in raw if m.kind == "benign"]
         senses: list[_Match] = []  # sense words, found on the first need
         names: list[_Match] | None = None  # first names, found on the first need
-        breaks = _emoji_breaks(norm)
+        breaks = _EmojiBreaks(norm)
         crosses = _cross_marks(norm)
         for m in raw:
             kind = m.kind
@@ -530,6 +536,7 @@ class IndicatorEngine:
                 continue
             if m.rule.negatable:
                 trigger = self._negated(text, m, positives, lang, breaks, crosses)
+                m.negation = trigger or ""
                 if trigger is not None:
                     dropped.append((m, NEGATED, trigger))
                     continue
@@ -619,6 +626,11 @@ class IndicatorEngine:
         if scope is None:
             neg = self._negation
             langs = {rule_lang, ad_lang, "en"} - {COMMON_LANGUAGE}
+            # Latin spellings of Bulgarian negation words: in a Bulgarian ad, or in one of
+            # unknown language for a Bulgarian rule.
+            written = ad_lang if ad_lang in self._languages else rule_lang
+            if f"{written}{LATIN_SPELLING_SUFFIX}" in neg.pre:
+                langs.add(f"{written}{LATIN_SPELLING_SUFFIX}")
             post = frozenset().union(*(neg.post.get(x, frozenset()) for x in langs))
             scope = _Scope(
                 pre=frozenset().union(*(neg.pre.get(x, frozenset()) for x in langs)),
@@ -638,11 +650,12 @@ class IndicatorEngine:
         m: _Match,
         positives: list[_Match],
         lang: str,
-        breaks: Sequence[tuple[int, int]] = (),
+        breaks: _EmojiBreaks | None = None,
         crosses: Sequence[int] = (),
     ) -> str | None:
         """The trigger that negates ``m`` (NegEx style), or ``None``. ``breaks`` are the
-        sentences an emoji ends (see :func:`_emoji_breaks`)."""
+        sentences an emoji ends (see :class:`_EmojiBreaks`), ``crosses`` the offsets of
+        cross marks."""
         scope = self._scope(m.rule.lang, lang)
         window_start = max(0, m.start - 120)
         offset = window_start
@@ -650,14 +663,17 @@ class IndicatorEngine:
             clause = self._last_terminator.match(text, window_start, m.start)
             if clause is not None:
                 offset = clause.end()
-        if breaks:
+        words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
+        triggered = not scope.pre.isdisjoint(words)
+        if triggered and breaks is not None and breaks.found:
             # "ik ken de stad nog niet eens 🙈 Ontvangst ...": the emoji ended the sentence.
             # The word just before the emoji still negates ("No 🚫 Bareback").
-            before = bisect.bisect_right(breaks, (m.start, len(text)))
+            before = bisect.bisect_right(breaks.found, (m.start, len(text)))
             if before:
-                offset = max(offset, breaks[before - 1][1])
-        words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
-        if not scope.pre.isdisjoint(words):
+                offset = max(offset, breaks.found[before - 1][1])
+                words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
+                triggered = not scope.pre.isdisjoint(words)
+        if triggered:
             found = list(_CUE_WORD.finditer(text, offset, m.start))[-self._negation.window :]
             for word in reversed(found):
                 value = word.group()
@@ -672,9 +688,11 @@ class IndicatorEngine:
                 if any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
                     continue
                 return value
-        listed = self._listed_after_negated(text, m, positives, lang, breaks, crosses)
-        if listed is not None:
-            return listed
+        if len(words) <= 3 and offset > 0 and text[offset - 1] in ",/":
+            # Right after a comma: perhaps the next item of a negated list.
+            listed = self._listed_after_negated(text, m, positives, lang, breaks, crosses)
+            if listed is not None:
+                return listed
         # A post trigger that ends the match's clause ("bareback: no").
         end = m.end
         if crosses:
@@ -702,7 +720,7 @@ class IndicatorEngine:
         m: _Match,
         positives: list[_Match],
         lang: str,
-        breaks: Sequence[tuple[int, int]],
+        breaks: _EmojiBreaks | None,
         crosses: Sequence[int],
     ) -> str | None:
         """The trigger of the cue of the same category that ``m`` follows in a list
@@ -721,6 +739,8 @@ class IndicatorEngine:
         previous = max(before, key=lambda p: p.end)
         if _LIST_GAP.fullmatch(text, previous.end, m.start) is None:
             return None
+        if previous.negation is not None:  # already decided in this field
+            return previous.negation or None
         return self._negated(text, previous, positives, lang, breaks, crosses)
 
     def _age(
@@ -873,7 +893,7 @@ _NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
 
 
 def _post_trigger(
-    text: str, word: re.Match[str], scope: _Scope, breaks: Sequence[tuple[int, int]] = ()
+    text: str, word: re.Match[str], scope: _Scope, breaks: _EmojiBreaks | None = None
 ) -> str | None:
     """The post trigger (a word, or a phrase starting with it: "no way", "auf keinen
     Fall") at ``word`` when it ends its clause, else ``None``."""
@@ -892,8 +912,12 @@ def _post_trigger(
         # a hyphen does not ("no-go"); so does "and" ("de novedad nada y de ...").
         dash = after > spaced and text.startswith("- ", after)
         # An emoji that ends the sentence ends the clause too ("Dziękuję, postoję 😄 Od").
-        emoji_end = any(next_sentence == after for next_sentence, _ in breaks)
-        if after < len(text) and text[after] not in _CLAUSE_END and not dash and not emoji_end:
+        if (
+            after < len(text)
+            and text[after] not in _CLAUSE_END
+            and not dash
+            and not (breaks is not None and breaks.starts_sentence(after))
+        ):
             joined = _CUE_WORD.match(text, after) if after > spaced else None
             if joined is None or joined.group() not in _AND:
                 continue
@@ -903,7 +927,7 @@ def _post_trigger(
 
 
 def _answered_no(
-    text: str, end: int, scope: _Scope, breaks: Sequence[tuple[int, int]] = ()
+    text: str, end: int, scope: _Scope, breaks: _EmojiBreaks | None = None
 ) -> str | None:
     """The refusal that answers the question the cue is in: "'Manager', 'agency'? No,
     thanks.", "Menedzser? Ügynökség? Köszönöm, nem." (up to three short questions in a
@@ -940,6 +964,27 @@ def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return {word: tuple(sorted(group, key=len, reverse=True)) for word, group in grouped.items()}
 
 
+class _EmojiBreaks:
+    """The sentences an emoji ends in one field (:func:`_emoji_breaks`), found on the
+    first need: most matches have no negation word near them."""
+
+    __slots__ = ("_found", "_norm")
+
+    def __init__(self, norm: Normalized) -> None:
+        self._norm = norm
+        self._found: list[tuple[int, int]] | None = None
+
+    @property
+    def found(self) -> list[tuple[int, int]]:
+        if self._found is None:
+            self._found = _emoji_breaks(self._norm)
+        return self._found
+
+    def starts_sentence(self, offset: int) -> bool:
+        """Whether an emoji ends the sentence before the word at ``offset``."""
+        return any(start == offset for start, _ in self.found)
+
+
 def _emoji_breaks(norm: Normalized) -> list[tuple[int, int]]:
     """Where an emoji ends a sentence and the next starts with a capital ("ik ken de stad
     nog niet eens 🙈 Ontvangst in ..."): pairs of the normalised offset of the next
@@ -954,10 +999,16 @@ def _emoji_breaks(norm: Normalized) -> list[tuple[int, int]]:
         if not found.group(1).isupper() or not found.group(2).islower():
             continue  # "NO 🚫 BAREBACK": capitals throughout are no new sentence
         after = bisect.bisect_left(offsets, found.start(1))
-        word = _LAST_WORD.search(original, max(0, found.start() - 40), found.start())
-        if word is None:
+        # The start of the word before the emoji (back over spaces, then letters).
+        end = found.start()
+        while end > 0 and not original[end - 1].isalnum():
+            end -= 1
+        start = end
+        while start > 0 and original[start - 1].isalnum():
+            start -= 1
+        if start == end:
             continue
-        breaks.append((after, bisect.bisect_left(offsets, word.start())))
+        breaks.append((after, bisect.bisect_left(offsets, start)))
     return breaks
 
 
@@ -965,11 +1016,9 @@ def _cross_marks(norm: Normalized) -> list[int]:
     """Normalised offsets of the cross marks ("❌", "🚫") that refuse what they follow
     ("Ce NU fac: fara prezervativ ❌ nonstop ❌")."""
     original = norm.original
-    if original.isascii() or CROSS_MARKS.isdisjoint(original):
+    if original.isascii() or _CROSS_MARK.search(original) is None:
         return []
-    return [
-        bisect.bisect_left(norm.offsets, i) for i, ch in enumerate(original) if ch in CROSS_MARKS
-    ]
+    return [bisect.bisect_left(norm.offsets, c.start()) for c in _CROSS_MARK.finditer(original)]
 
 
 def _first_names(norm: Normalized) -> list[_Match]:

@@ -381,6 +381,8 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
 #: Burgas za 3 noshti"): each of its patterns and negation words is also matched in the
 #: common Latin spellings, in ads of that language (or of unknown language) only.
 LATIN_WRITTEN_LANGUAGE = "bg"
+#: The negation words of its Latin spellings are kept under ``bg_latin``.
+LATIN_SPELLING_SUFFIX = "_latin"
 # The spellings people use, not one standard: "ц" is "ts" or "c", "ъ" "a" or "u", "ж"
 # "zh" or "j", "я" "ya" or "ia" ("centara", "shte", "pratya", "zdravei").
 _CYRILLIC_LATIN = {
@@ -441,13 +443,14 @@ def _add_latin_spelling(
     def spelled(words: Iterable[str]) -> list[str]:
         return [w for word in words for w in _latin_words(word) if _CYRILLIC_CHAR.search(word)]
 
-    pre[lang] = pre[lang] | frozenset(spelled(pre[lang]))
-    post[lang] = post[lang] | frozenset(spelled(post[lang]))
-    pseudo[lang] = pseudo[lang] + tuple(spelled(pseudo[lang]))
+    # Under a key of their own: the engine adds them only in Bulgarian (or unknown-
+    # language) ads, where "ne" is "не" and not the Romanian "ne" (us).
+    latin = f"{lang}{LATIN_SPELLING_SUFFIX}"
+    pre[latin] = frozenset(spelled(pre[lang]))
+    post[latin] = frozenset(spelled(post[lang]))
+    pseudo[latin] = tuple(spelled(pseudo[lang]))
     # Short ones are words of other languages: "но" (but) is "no".
-    terminators[lang] = terminators[lang] | frozenset(
-        w for w in spelled(terminators[lang]) if len(w) > 3
-    )
+    terminators[latin] = frozenset(w for w in spelled(terminators[lang]) if len(w) > 3)
 
 
 # ------------------------------------------------------------------ compiled tables
