@@ -149,7 +149,15 @@ def test_set_aside_rules_and_the_positive_ads_they_must_not_touch(
 
 
 NEW_CUES = [
+    # Day, time and how long: a booking by the hour puts a bare barrier in context.
+    (
+        "nl",
+        "Ik versta weinig. Schrijf kort in simpel Engels: dag, tijd, hoe lang.",
+        "language_barrier",
+    ),
+    ("de", "Ich verstehe wenig Deutsch. Schreib kurz: Tag, Uhrzeit und Dauer.", "language_barrier"),
     ("en", "Sofia, 26, Bulgarian, touring the Netherlands, incall.", "origin"),
+    ("en", "I'm Maria, 24, Spanish, just moved to Bristol, incall, GFE.", "origin"),
     ("en", "My name is Nicoleta, I come from a small town in Moldova. Incall, GFE.", "origin"),
     ("de", "Hübsche Thai-Frauen verwöhnen dich, Body-Massage, Extras nach Absprache.", "origin"),
     ("de", "Im Laufhaus neu: 4 junge Ungarinnen, 19 bis 23 Jahre! Zimmer 3-7.", "youth"),
@@ -209,6 +217,11 @@ def test_the_new_cues_flag(engine: IndicatorEngine, lang: str, text: str, catego
 
 ORDINARY = [
     (
+        "en",
+        "Language exchange: I'm Maria, 24, Spanish, just moved to Bristol, looking for "
+        "English speakers to practise with over coffee.",
+    ),
+    (
         "bg",
         "МВР: задържаха трима мъже, превозвали млади жени от Молдова с цел сексуална "
         "експлоатация. Разследването продължава.",
@@ -228,7 +241,7 @@ ORDINARY = [
 
 
 @pytest.mark.parametrize(("lang", "text"), ORDINARY)
-def test_news_reports_gyms_and_job_ads_are_no_hits(
+def test_news_reports_gyms_job_ads_and_language_exchanges_are_no_hits(
     engine: IndicatorEngine, lang: str, text: str
 ) -> None:
     assert not engine.analyse("", text, lang=lang).hit
