@@ -23,6 +23,21 @@ def flagged(engine: IndicatorEngine, lang: str, text: str, category: str) -> boo
 
 # (lang, text, category, flagged): each set-aside rule next to the ad it must not touch.
 BOTH_WAYS = [
+    # No time limit is no service without limits.
+    (
+        "ro",
+        "Fără grabă, fără limită de timp, dar cu prezervativ mereu. Escortă Ema, 36.",
+        "unsafe_services",
+        False,
+    ),
+    ("ro", "Fără limite, totul e posibil. Escortă Ema, 36.", "unsafe_services", True),
+    (
+        "es",
+        "Sin prisas, sin límite de tiempo, siempre con protección. Escort Ema, 36.",
+        "unsafe_services",
+        False,
+    ),
+    ("es", "Sin límites, todo es posible. Escort Ema, 36.", "unsafe_services", True),
     # A cross mark after the cue refuses it; a tick does not.
     (
         "ro",
@@ -156,6 +171,12 @@ NEW_CUES = [
         "language_barrier",
     ),
     ("de", "Ich verstehe wenig Deutsch. Schreib kurz: Tag, Uhrzeit und Dauer.", "language_barrier"),
+    # An erotic massage still flags next to a therapist's words it does not deny.
+    (
+        "en",
+        "Erotic massage with happy ending, open 24/7, therapeutic oils. Incall.",
+        "availability_24_7",
+    ),
     ("en", "Sofia, 26, Bulgarian, touring the Netherlands, incall.", "origin"),
     ("en", "I'm Maria, 24, Spanish, just moved to Bristol, incall, GFE.", "origin"),
     ("en", "My name is Nicoleta, I come from a small town in Moldova. Incall, GFE.", "origin"),
@@ -216,6 +237,12 @@ def test_the_new_cues_flag(engine: IndicatorEngine, lang: str, text: str, catego
 
 
 ORDINARY = [
+    ("ro", "Salon de masaj terapeutic, fără servicii erotice, deschis non-stop, parcare."),
+    ("hu", "Gyógymasszázs, erotika nélkül, nonstop nyitva, parkolás."),
+    ("ro", "Caut colegă de apartament, fată tânără, nefumătoare, din provincie. 0740 000 000"),
+    ("en", "Webcam models wanted, young girls 18+, high earnings, no experience needed."),
+    ("de", "Webcam-Models gesucht, junge Frauen ab 18, hoher Verdienst, keine Erfahrung nötig."),
+    ("en", "New in town? Our hotel offers 24/7 reception and a young, friendly team. Book now."),
     (
         "en",
         "Language exchange: I'm Maria, 24, Spanish, just moved to Bristol, looking for "
@@ -241,7 +268,7 @@ ORDINARY = [
 
 
 @pytest.mark.parametrize(("lang", "text"), ORDINARY)
-def test_news_reports_gyms_job_ads_and_language_exchanges_are_no_hits(
+def test_ordinary_ads_that_share_the_words_are_no_hits(
     engine: IndicatorEngine, lang: str, text: str
 ) -> None:
     assert not engine.analyse("", text, lang=lang).hit
