@@ -23,6 +23,30 @@ def flagged(engine: IndicatorEngine, lang: str, text: str, category: str) -> boo
 
 # (lang, text, category, flagged): each set-aside rule next to the ad it must not touch.
 BOTH_WAYS = [
+    # A cue asked about and answered by a refusal in a sentence of its own.
+    ("en", "Escort Kim, 41. Agency? I don't need one.", "third_party", False),
+    ("en", "Escort Kim, 41. Agency? Call them first.", "third_party", True),
+    (
+        "de",
+        "Escort Kim, 41. Rund um die Uhr? Träum weiter, Di-Sa 11-19 Uhr.",
+        "availability_24_7",
+        False,
+    ),
+    ("de", "Escort Kim, 41. Rund um die Uhr? Na klar, ruf an.", "availability_24_7", True),
+    ("pl", "Escort Kim, 41. Bez gumki? Nigdy w życiu.", "unsafe_services", False),
+    ("pl", "Escort Kim, 41. Bez gumki? Jasne, za dopłatą.", "unsafe_services", True),
+    ("hu", "Escort Kim, 41. Óvszer nélkül? Soha az életben.", "unsafe_services", False),
+    (
+        "en",
+        "Escort Kim, 41. Bareback is a no-go, don't even think about it.",
+        "unsafe_services",
+        False,
+    ),
+    # Years of living here.
+    ("es", "Escort Kim, 41. ¿Nueva en la ciudad? Llevo 15 años aquí.", "movement", False),
+    ("es", "Escort Kim, 41. Nueva en la ciudad, solo esta semana.", "movement", True),
+    ("ro", "Escortă Kim, 41. Nouă în oraș? Locuiesc aici de 15 ani.", "movement", False),
+    ("ro", "Escortă Kim, 41. Nouă în oraș, doar câteva zile.", "movement", True),
     # No time limit is no service without limits.
     (
         "ro",
