@@ -136,6 +136,13 @@ _LIST_GAP = re.compile(
     r"|vagy|es|sem|lub|ani|i|albo|o|y|ni) )?|(?:or|and|nor|oder|und|noch|of|en|sau|si|nici"
     r"|или|и|нито|vagy|es|sem|lub|ani|i|albo|o|y|ni) )[\s\"']*"
 )
+# The rest of a list of short items after a cue, up to the colon or dash of its answer.
+_LIST_TAIL = re.compile(
+    r"""(?:\s*,\s*["']?[^\W\d_][^\s,.:;!?"']*(?:\s[^\W\d_][^\s,.:;!?"']*)?["']?){1,5}"""
+    r"""\s*(?::|-|\u2013)\s*"""
+)
+# The first letters of the conjunctions of _LIST_GAP ("or", "und", "или", "vagy", ...).
+_LIST_WORD_START = frozenset("aeinosuvyилн")
 # Between a first name and a nationality after it: the age ("Ella, 23, Romanian").
 _NAME_AGE_BETWEEN = re.compile(r", (?:1[89]|[2-6]\d) ?,? ")
 _AGE_AFTER_NAME = re.compile(r", (?:1[89]|[2-6]\d)(?!\d)")
@@ -690,9 +697,25 @@ class IndicatorEngine:
                 return value
         if len(words) <= 3 and offset > 0 and text[offset - 1] in ",/":
             # Right after a comma: perhaps the next item of a negated list.
-            listed = self._listed_after_negated(text, m, positives, lang, breaks, crosses)
+            listed = self._listed(text, m, positives, lang, breaks, crosses, forward=False)
             if listed is not None:
                 return listed
+        trigger = self._post_negated(text, m, scope, breaks, crosses)
+        if trigger is not None:
+            return trigger
+        # A list that a refusal ends: "Agencies, managers, drivers: none of that."
+        return self._listed(text, m, positives, lang, breaks, crosses, forward=True)
+
+    def _post_negated(
+        self,
+        text: str,
+        m: _Match,
+        scope: _Scope,
+        breaks: _EmojiBreaks | None,
+        crosses: Sequence[int],
+    ) -> str | None:
+        """The trigger after ``m`` that refuses it: a cross mark, a ``post`` word or
+        phrase that ends its clause, or the refusal that answers its question."""
         # A post trigger that ends the match's clause ("bareback: no").
         end = m.end
         if crosses:
@@ -701,6 +724,15 @@ class IndicatorEngine:
             if after < len(crosses) and _CUE_WORD.search(text, end, crosses[after]) is None:
                 return CROSS_MARK_TRIGGER
         hard_stop = _HARD_STOP.search(text, end, end + 60)
+        if hard_stop is not None and text[hard_stop.start()] == ",":
+            # A list the refusal ends: "Agencies, managers, drivers: none of that."
+            tail = _LIST_TAIL.match(text, end)
+            if tail is not None:
+                word = _CUE_WORD.match(text, tail.end())
+                if word is not None:
+                    refused = _post_trigger(text, word, scope, breaks)
+                    if refused is not None:
+                        return refused
         limit = hard_stop.start() if hard_stop is not None else end + 60
         post, phrases = scope.post, scope.post_phrases
         for count, word in enumerate(_CUE_WORD.finditer(text, end, limit)):
@@ -714,7 +746,7 @@ class IndicatorEngine:
                 return trigger
         return _answered_no(text, end, scope, breaks)
 
-    def _listed_after_negated(
+    def _listed(
         self,
         text: str,
         m: _Match,
@@ -722,26 +754,52 @@ class IndicatorEngine:
         lang: str,
         breaks: _EmojiBreaks | None,
         crosses: Sequence[int],
+        *,
+        forward: bool,
     ) -> str | None:
-        """The trigger of the cue of the same category that ``m`` follows in a list
-        ("никога не съм имала агенция, шофьор или „приятел“", "no agency, driver or
-        'friend'"): the comma ends the negation's scope, the list goes on."""
-        before = [
+        """The trigger that refuses the list ``m`` belongs to: backwards, the trigger
+        of the cue of the same category it follows ("никога не съм имала агенция,
+        шофьор или „приятел“", "no agency, driver or 'friend'": the comma ends the
+        negation's scope, the list goes on); forwards, the post trigger that refuses
+        the items after it ("Agencies, managers, drivers: none of that")."""
+        if forward:
+            after = m.end
+            while after < len(text) and text[after] in " \"'":
+                after += 1
+            if after >= len(text) or (
+                text[after] not in ",/" and text[after] not in _LIST_WORD_START
+            ):
+                return None  # the cheap test first: no comma, slash or "or" after it
+        near = [
             p
             for p in positives
             if p is not m
             and p.category == m.category
-            and p.end <= m.start
-            and m.start - p.end <= 24
+            and (
+                m.end <= p.start <= m.end + 24
+                if forward
+                else p.end <= m.start and m.start - p.end <= 24
+            )
         ]
-        if not before:
+        if not near:
             return None
-        previous = max(before, key=lambda p: p.end)
-        if _LIST_GAP.fullmatch(text, previous.end, m.start) is None:
+        if forward:
+            other = min(near, key=lambda p: p.start)
+            gap = _LIST_GAP.fullmatch(text, m.end, other.start)
+        else:
+            other = max(near, key=lambda p: p.end)
+            gap = _LIST_GAP.fullmatch(text, other.end, m.start)
+        if gap is None:
             return None
-        if previous.negation is not None:  # already decided in this field
-            return previous.negation or None
-        return self._negated(text, previous, positives, lang, breaks, crosses)
+        if not forward:
+            if other.negation is not None:  # already decided in this field
+                return other.negation or None
+            return self._negated(text, other, positives, lang, breaks, crosses)
+        scope = self._scope(other.rule.lang, lang)
+        trigger = self._post_negated(text, other, scope, breaks, crosses)
+        if trigger is not None:
+            return trigger
+        return self._listed(text, other, positives, lang, breaks, crosses, forward=True)
 
     def _age(
         self, fields: list[tuple[str, Normalized]], age_text: str | int | None, lang: str

@@ -23,6 +23,22 @@ def flagged(engine: IndicatorEngine, lang: str, text: str, category: str) -> boo
 
 # (lang, text, category, flagged): each set-aside rule next to the ad it must not touch.
 BOTH_WAYS = [
+    # A list that a refusal ends after its colon.
+    (
+        "en",
+        "Escort Kim, 41. Agencies, managers, drivers: none of that. Just me.",
+        "third_party",
+        False,
+    ),
+    (
+        "en",
+        "Escort Kim, 41. Agencies, managers, drivers: all welcome to book.",
+        "third_party",
+        True,
+    ),
+    ("de", "Escort Kim, 41. Agenturen, Manager, Fahrer: nichts davon.", "third_party", False),
+    ("hu", "Escort Kim, 41. Ügynökség, menedzser, sofőr: semmi ilyesmi.", "third_party", False),
+    ("bg", "Ескорт Ким, 41. Агенции, мениджъри, шофьори: нищо такова.", "third_party", False),
     # A cue asked about and answered by a refusal in a sentence of its own.
     ("en", "Escort Kim, 41. Agency? I don't need one.", "third_party", False),
     ("en", "Escort Kim, 41. Agency? Call them first.", "third_party", True),
