@@ -23,6 +23,31 @@ def flagged(engine: IndicatorEngine, lang: str, text: str, category: str) -> boo
 
 # (lang, text, category, flagged): each set-aside rule next to the ad it must not touch.
 BOTH_WAYS = [
+    # Money to the house's account; the house arranges.
+    (
+        "en",
+        "Escort Lina, incall. Deposit first to our account, the house takes care of the rest.",
+        "third_party",
+        True,
+    ),
+    (
+        "en",
+        "Escort Lina, incall. No deposit, you pay me in person, nobody else involved.",
+        "third_party",
+        False,
+    ),
+    (
+        "es",
+        "Escort Lina. Primero una señal a nuestra cuenta, del resto se encarga la casa.",
+        "third_party",
+        True,
+    ),
+    (
+        "bg",
+        "Ескорт дами. Всяка седмица нови лица, момичетата се сменят между нашите къщи.",
+        "third_party",
+        True,
+    ),
     # A list that a refusal ends after its colon.
     (
         "en",
