@@ -141,8 +141,13 @@ _LIST_TAIL = re.compile(
     r"""(?:\s*,\s*["']?[^\W\d_][^\s,.:;!?"']*(?:\s[^\W\d_][^\s,.:;!?"']*)?["']?){1,5}"""
     r"""\s*(?::|-|\u2013)\s*"""
 )
-# The first letters of the conjunctions of _LIST_GAP ("or", "und", "или", "vagy", ...).
-_LIST_WORD_START = frozenset("aeinosuvyилн")
+# What a refusal of a list follows: its colon, a dash or its question mark.
+_LIST_ANSWER = re.compile(r"[:?\u2013]| - ")
+# The conjunctions of _LIST_GAP ("or", "und", "или", "vagy", ...) as a whole word.
+_CONJUNCTION = re.compile(
+    r"(?:or|and|nor|oder|und|noch|of|en|sau|si|nici|или|и|нито|vagy|es|sem|lub|ani|i|albo"
+    r"|o|y|ni)(?![^\W_])"
+)
 # Between a first name and a nationality after it: the age ("Ella, 23, Romanian").
 _NAME_AGE_BETWEEN = re.compile(r", (?:1[89]|[2-6]\d) ?,? ")
 _AGE_AFTER_NAME = re.compile(r", (?:1[89]|[2-6]\d)(?!\d)")
@@ -724,7 +729,11 @@ class IndicatorEngine:
             if after < len(crosses) and _CUE_WORD.search(text, end, crosses[after]) is None:
                 return CROSS_MARK_TRIGGER
         hard_stop = _HARD_STOP.search(text, end, end + 60)
-        if hard_stop is not None and text[hard_stop.start()] == ",":
+        if (
+            hard_stop is not None
+            and text[hard_stop.start()] == ","
+            and _LIST_ANSWER.search(text, end, end + 100) is not None
+        ):
             # A list the refusal ends: "Agencies, managers, drivers: none of that."
             tail = _LIST_TAIL.match(text, end)
             if tail is not None:
@@ -767,9 +776,11 @@ class IndicatorEngine:
             while after < len(text) and text[after] in " \"'":
                 after += 1
             if after >= len(text) or (
-                text[after] not in ",/" and text[after] not in _LIST_WORD_START
+                text[after] not in ",/" and _CONJUNCTION.match(text, after) is None
             ):
                 return None  # the cheap test first: no comma, slash or "or" after it
+            if _LIST_ANSWER.search(text, m.end, m.end + 100) is None:
+                return None  # no colon, dash or question a refusal could follow
         near = [
             p
             for p in positives
