@@ -71,6 +71,7 @@ from pipelines.engine.extract import (
 from pipelines.engine.lexicon import (
     CATEGORIES,
     LATIN_SPELLING_SUFFIX,
+    LATIN_WRITTEN_LANGUAGE,
     SENSE_CATEGORY,
     Expansion,
     KeyTable,
@@ -593,15 +594,23 @@ class IndicatorEngine:
         nothing, so the Hungarian stem ``sofőr*`` does not run into the German
         "sofort", and rules marked ``local`` do not match at all.
         """
+        found: list[_Match] = []
+        if keys is None:
+            self._match_table(text, lang, self.lexicon.automaton, found)
+            if lang == LATIN_WRITTEN_LANGUAGE or lang not in self._languages:
+                self._match_table(text, lang, self.lexicon.latin_automaton, found)
+        else:
+            self._match_table(text, lang, keys, found)
+        return found
+
+    def _match_table(self, text: str, lang: str, keys: KeyTable, found: list[_Match]) -> None:
+        """Append the matches of one table's patterns in ``text`` to ``found``."""
+        if not len(keys):
+            return
         length = len(text)
         # Rules of these languages match with their wildcards; "" never equals a rule's.
         own = (lang, COMMON_LANGUAGE) if lang in self._languages else None
-        found: list[_Match] = []
         append = found.append
-        if keys is None:
-            keys = self.lexicon.automaton
-        if not len(keys):
-            return found
         entries = keys.entries
         for last, index in keys.automaton.iter(text):
             key_length, expansions, needs_left, needs_right, gaps = entries[index]
@@ -629,7 +638,6 @@ class IndicatorEngine:
                 span = _complete(text, length, start, end, before_ok, expansion, foreign)
                 if span is not None:
                     append(_Match(rule, span[0], span[1]))
-        return found
 
     def _scope(self, rule_lang: str, ad_lang: str) -> _Scope:
         """Negation words for a rule: its language's, the ad's (an English word in a
@@ -708,8 +716,16 @@ class IndicatorEngine:
         trigger = self._post_negated(text, m, scope, breaks, crosses)
         if trigger is not None:
             return trigger
-        # A list that a refusal ends: "Agencies, managers, drivers: none of that."
-        return self._listed(text, m, positives, lang, breaks, crosses, forward=True)
+        # A list that a refusal ends: "Agencies, managers, drivers: none of that." The
+        # cheap test first: a comma, a slash or a conjunction right after the cue.
+        after = m.end
+        while after < len(text) and text[after] in " \"'":
+            after += 1
+        if after < len(text) and (
+            text[after] in ",/" or _CONJUNCTION.match(text, after) is not None
+        ):
+            return self._listed(text, m, positives, lang, breaks, crosses, forward=True)
+        return None
 
     def _post_negated(
         self,

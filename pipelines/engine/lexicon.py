@@ -230,6 +230,9 @@ class Lexicon:
     automaton: KeyTable
     #: The ``senses:`` words, matched only where a sense rule needs them.
     sense_automaton: KeyTable
+    #: The Latin spellings of Bulgarian patterns, matched only in Bulgarian ads and ads
+    #: of unknown language.
+    latin_automaton: KeyTable
     rules: list[Rule] = field(default_factory=list)
     patterns: list[tuple[Rule, str]] = field(default_factory=list)
 
@@ -296,6 +299,7 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
 
     rules: list[Rule] = []
     patterns: list[tuple[Rule, str]] = []
+    latin: list[tuple[Rule, str]] = []  # Latin spellings of LATIN_WRITTEN_LANGUAGE
     pre: dict[str, frozenset[str]] = {}
     post: dict[str, frozenset[str]] = {}
     pseudo: dict[str, tuple[str, ...]] = {}
@@ -331,7 +335,7 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
         substituted = [(rule, _substitute(p, sets, rule, path)) for rule, p in found]
         patterns.extend(substituted)
         if lang == LATIN_WRITTEN_LANGUAGE:
-            _add_latin_spelling(substituted, rules, patterns, pre, post, pseudo, terminators)
+            latin = _add_latin_spelling(substituted, rules, pre, post, pseudo, terminators)
     groups = {r.group for r in rules if r.kind in ("cue", "sense")} | ENGINE_SENSE_GROUPS
     for rule in rules:
         for name in rule.sense_near:
@@ -343,14 +347,18 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
                 )
 
     # Sense words are only looked for in a field where a sense rule matched.
-    automaton, sense_automaton = _key_tables(
+    # Latin spellings of Bulgarian in their own table: only Bulgarian (or unknown-
+    # language) ads are searched for them.
+    automaton, sense_automaton, latin_automaton = _key_tables(
         rules,
         {
             "automaton": [(r, p) for r, p in patterns if r.kind != "sense"],
-            "sense_automaton": [(r, p) for r, p in patterns if r.kind == "sense"],
+            "sense_automaton": [(r, p) for r, p in (*patterns, *latin) if r.kind == "sense"],
+            "latin_automaton": [(r, p) for r, p in latin if r.kind != "sense"],
         },
         cache,
     )
+    patterns.extend(latin)
     return Lexicon(
         version=version,
         threshold=float(config.get("threshold", 1.0)),
@@ -370,6 +378,7 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
         price=price_config,
         automaton=automaton,
         sense_automaton=sense_automaton,
+        latin_automaton=latin_automaton,
         rules=rules,
         patterns=patterns,
     )
@@ -414,14 +423,16 @@ def _latin_words(word: str) -> list[str]:
 def _add_latin_spelling(
     substituted: list[tuple[Rule, str]],
     rules: list[Rule],
-    patterns: list[tuple[Rule, str]],
     pre: dict[str, frozenset[str]],
     post: dict[str, frozenset[str]],
     pseudo: dict[str, tuple[str, ...]],
     terminators: dict[str, frozenset[str]],
-) -> None:
+) -> list[tuple[Rule, str]]:
+    """The Latin spellings of the patterns of ``substituted`` (new local rules are added
+    to ``rules``); the negation words' spellings are added under ``bg_latin``."""
     lang = LATIN_WRITTEN_LANGUAGE
     local: dict[Rule, Rule] = {}
+    patterns: list[tuple[Rule, str]] = []
     for rule, pattern in substituted:
         latin = _latin(pattern)
         if latin is None:
@@ -451,6 +462,7 @@ def _add_latin_spelling(
     pseudo[latin] = tuple(spelled(pseudo[lang]))
     # Short ones are words of other languages: "но" (but) is "no".
     terminators[latin] = frozenset(w for w in spelled(terminators[lang]) if len(w) > 3)
+    return patterns
 
 
 # ------------------------------------------------------------------ compiled tables
