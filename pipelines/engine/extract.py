@@ -48,7 +48,7 @@ MAX_AGE = 99
 _AGE_NUMBER = r"(?P<age>1[89]|[2-9]\d)"
 _AGE_UNIT = (
     r"(?:jaar|jaartjes?|jr|years?|yrs?|y\.o\b\.?|y\. ?o\.?|y/o|yo|jahren?|jahre|j\b\.?"
-    r"|jahrige[nrs]?|jarige|letni[aej]?|de ani|ani|anisori|годинки|години|годишна|г\b\.?"
+    r"|jahrige[nrs]?|jarige|letni[aej]?|de anisori|de ani|ani|anisori|годинки|години|годишна|г\b\.?"
     r"|eves|evesen|lat|lata|latka|latek|anos|anitos)"
 )
 _AGE_PATTERNS = (
@@ -82,6 +82,13 @@ _AGE_PATTERNS = (
         r"|de (?:lei|euro|minute|min|ore|km)|ян|фев|мар|апр|май|юни|юли|авг|сеп|окт|ное|дек))"
     ),
     re.compile(rf"(?<![\w.,/+])(?:на )?{_AGE_NUMBER} (?:vagyok|съм)\b"),
+    # A range of ages from a young one: "19 bis 23 Jahre", "de la 19 la 32 de ani",
+    # "между 19 и 25 години", "19-24 évesek" (the lower bound is the one that counts).
+    re.compile(
+        r"(?<![\w.,/+])(?:(?:between|from|zwischen|von|tussen|van|intre|de la|между|от|miedzy"
+        r"|od|entre|de) )?(?P<age>1[89]|20) ?(?:-|to|and|und|bis|en|tot|la|si|и|до|es|do|a|y)"
+        rf" ?(?:2[1-9]|[3-9]\d) (?:de )?(?:{_AGE_UNIT}|evesek|годишни)(?![\w/])"
+    ),
 )
 # Words one of which a pattern needs (by its index in _AGE_PATTERNS): a pattern whose
 # words are all missing from a text is not searched there (most texts have none).

@@ -41,8 +41,8 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,9 @@ from pipelines.engine.extract import (
 )
 from pipelines.engine.lexicon import (
     CATEGORIES,
+    LATIN_SPELLING_SUFFIX,
+    LATIN_WRITTEN_LANGUAGE,
+    SENSE_CATEGORY,
     Expansion,
     KeyTable,
     Lexicon,
@@ -77,6 +80,7 @@ from pipelines.engine.lexicon import (
     Rule,
     load_lexicon,
 )
+from pipelines.engine.names import fold as _name_fold
 from pipelines.engine.names import lexicon_words
 from pipelines.engine.normalize import Normalized, normalize
 
@@ -120,6 +124,50 @@ _SUPPOSED = re.compile(
     r"(?<![^\W_])(?:if|unless|wenn|falls|als (?:je|jij|u)|zoek je|daca|si|jesli|jezeli|ha"
     r"|ако|whoever|anyone|wer|wie|quien|quienes|cine|kto|aki|akik|който|които)(?![^\W_])"
 )
+# An emoji (or a run of them), then the capital of the next sentence's first word.
+_EMOJI_THEN_CAPITAL = re.compile(
+    "[\u2600-\u27bf\U0001f000-\U0001faff][\u2600-\u27bf\U0001f000-\U0001faff"
+    "\ufe0f\u200d ]* ?([^\\W\\d_])([^\\W\\d_])"
+)
+# A word of the original text that may be a first name.
+_CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'-]{1,30}")
+# Between two items of a list: a comma, a slash, "or", "and" or "nor" in the eight languages.
+_LIST_GAP = re.compile(
+    r"[\s\"']*(?:[,/][\s\"']*(?:(?:or|and|nor|oder|und|noch|of|en|sau|si|nici|или|и|нито"
+    r"|vagy|es|sem|lub|ani|i|albo|o|y|ni) )?|(?:or|and|nor|oder|und|noch|of|en|sau|si|nici"
+    r"|или|и|нито|vagy|es|sem|lub|ani|i|albo|o|y|ni) )[\s\"']*"
+)
+# The rest of a list of short items after a cue, up to the colon or dash of its answer.
+_LIST_TAIL = re.compile(
+    r"""(?:\s*,\s*["']?[^\W\d_][^\s,.:;!?"']*(?:\s[^\W\d_][^\s,.:;!?"']*)?["']?){1,5}"""
+    r"""\s*(?::|-|\u2013)\s*"""
+)
+# What a refusal of a list follows: its colon, a dash or its question mark.
+_LIST_ANSWER = re.compile(r"[:?\u2013]| - ")
+# The conjunctions of _LIST_GAP ("or", "und", "или", "vagy", ...) as a whole word.
+_CONJUNCTION = re.compile(
+    r"(?:or|and|nor|oder|und|noch|of|en|sau|si|nici|или|и|нито|vagy|es|sem|lub|ani|i|albo"
+    r"|o|y|ni)(?![^\W_])"
+)
+# Between a first name and a nationality after it: the age ("Ella, 23, Romanian").
+_NAME_AGE_BETWEEN = re.compile(r", (?:1[89]|[2-6]\d) ?,? ")
+_AGE_AFTER_NAME = re.compile(r", (?:1[89]|[2-6]\d)(?!\d)")
+#: The sense group of first names (found by the engine, not by a lexicon word list).
+FIRST_NAME_GROUP = "first_name"
+_FIRST_NAME_RULE = Rule(
+    f"{SENSE_CATEGORY}.{COMMON_LANGUAGE}.{FIRST_NAME_GROUP}",
+    SENSE_CATEGORY,
+    COMMON_LANGUAGE,
+    "sense",
+    0.0,
+    False,
+    group=FIRST_NAME_GROUP,
+)
+#: Emoji that refuse the cue they follow, and the trigger the explanation names.
+CROSS_MARKS = frozenset("❌🚫✖⛔❎🙅")
+CROSS_MARK_TRIGGER = "❌"
+_CROSS_MARK = re.compile(f"[{''.join(sorted(CROSS_MARKS))}]")
+_AGED_NAME_RULE = replace(_FIRST_NAME_RULE, id=f"{_FIRST_NAME_RULE.id}_with_age")
 # Why a match was set aside (the explanation's ``reason``).
 NEGATED = "negated"
 BENIGN = "benign"
@@ -226,7 +274,7 @@ class Analysis:
 class _Match:
     """A lexicon match; ``start`` and ``end`` are offsets in the normalised text."""
 
-    __slots__ = ("category", "end", "kind", "rule", "start")
+    __slots__ = ("category", "end", "kind", "negation", "rule", "start")
 
     def __init__(self, rule: Rule, start: int, end: int) -> None:
         self.rule = rule
@@ -235,6 +283,8 @@ class _Match:
         # Copied from the rule: the filter reads them for every match.
         self.category = rule.category
         self.kind = rule.kind
+        #: The trigger that negates it, once known ("" when nothing does).
+        self.negation: str | None = None
 
 
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
@@ -289,7 +339,9 @@ class IndicatorEngine:
         )
         negation = lexicon.negation
         self._negation = negation
-        self._languages = frozenset(negation.pre) - {COMMON_LANGUAGE}
+        self._languages = frozenset(
+            x for x in negation.pre if not x.endswith(LATIN_SPELLING_SUFFIX)
+        ) - {COMMON_LANGUAGE}
         self._scope_cache: dict[tuple[str, str], _Scope] = {}
         marks = "|".join(re.escape(m) for m in negation.terminator_marks)
         # Greedy: ends at the last scope terminator before the match.
@@ -355,9 +407,7 @@ class IndicatorEngine:
         cues: list[ContextCue] = []
         groups: set[str] = set()  # cue groups already found: one cue per group counts
         for (name, norm), matches in zip(fields, raw, strict=True):
-            kept, field_cues, dropped = self._sort(
-                norm.text, matches, lang, category_context, groups
-            )
+            kept, field_cues, dropped = self._sort(norm, matches, lang, category_context, groups)
             for m in kept:
                 if derive_origin or m.category != "origin":
                     indicators.append(self._indicator(name, norm, m))
@@ -438,11 +488,11 @@ class IndicatorEngine:
         decision): negation, benign, category-context and sense rules applied."""
         raw = self._raw_matches(norm.text, lang)
         suppressed = suppressed | {m.category for m in raw if m.kind == "context"}
-        return self._sort(norm.text, raw, lang, suppressed)[0]
+        return self._sort(norm, raw, lang, suppressed)[0]
 
     def _sort(
         self,
-        text: str,
+        norm: Normalized,
         raw: list[_Match],
         lang: str,
         category_context: frozenset[str] | set[str],
@@ -451,6 +501,7 @@ class IndicatorEngine:
         """Split one field's matches into the indicators that count, the ad-context cues
         that count (the first of each group not in ``groups``, which is updated), and
         the set-aside ones with their reason and detail."""
+        text = norm.text
         if groups is None:
             groups = set()
         kept: list[_Match] = []
@@ -461,12 +512,19 @@ class IndicatorEngine:
         positives = [m for m in raw if m.kind == "rule"]
         benign = [m for m in raw if m.kind == "benign"]
         senses: list[_Match] = []  # sense words, found on the first need
+        names: list[_Match] | None = None  # first names, found on the first need
+        breaks = _EmojiBreaks(norm)
+        crosses = _cross_marks(norm)
         for m in raw:
             kind = m.kind
             if kind == "cue":
                 if m.rule.group in groups:
                     continue
-                trigger = self._negated(text, m, positives, lang) if m.rule.negatable else None
+                trigger = (
+                    self._negated(text, m, positives, lang, breaks, crosses)
+                    if m.rule.negatable
+                    else None
+                )
                 if trigger is None:
                     cues.append(m)
                     groups.add(m.rule.group)
@@ -478,17 +536,27 @@ class IndicatorEngine:
             if m.category in category_context:
                 dropped.append((m, CATEGORY_CONTEXT, "a context pattern of the category"))
                 continue
+            # A benign sense overlapping the match sets it aside, unless the match holds
+            # it and says more before it ("twintig jaar jong" holds "jaar jong").
             if benign and any(
-                b.category == m.category and b.start < m.end and m.start < b.end for b in benign
+                b.category == m.category
+                and b.start < m.end
+                and m.start < b.end
+                and not (m.start < b.start and b.end <= m.end)
+                for b in benign
             ):
                 dropped.append((m, BENIGN, "a benign sense of the words"))
                 continue
             if m.rule.negatable:
-                trigger = self._negated(text, m, positives, lang)
+                trigger = self._negated(text, m, positives, lang, breaks, crosses)
+                m.negation = trigger or ""
                 if trigger is not None:
                     dropped.append((m, NEGATED, trigger))
                     continue
-            if m.rule.sense_near and not _near(text, m, raw + self._senses(text, lang, senses)):
+            near = m.rule.sense_near
+            if near and FIRST_NAME_GROUP in near and names is None:
+                names = _first_names(norm)
+            if near and not _near(text, m, raw + self._senses(text, lang, senses) + (names or [])):
                 wanted = ", ".join(m.rule.sense_near)
                 dropped.append((m, SENSE, f"no {wanted} within {m.rule.sense_within} words"))
                 continue
@@ -526,15 +594,27 @@ class IndicatorEngine:
         nothing, so the Hungarian stem ``sofőr*`` does not run into the German
         "sofort", and rules marked ``local`` do not match at all.
         """
+        found: list[_Match] = []
+        if keys is None:
+            self._match_table(text, lang, self.lexicon.automaton, found)
+            if lang == LATIN_WRITTEN_LANGUAGE or lang not in self._languages:
+                self._match_table(text, lang, self.lexicon.latin_automaton, found)
+        else:
+            self._match_table(text, lang, keys, found)
+        # By position, the longest first, then by rule, whatever the automaton's keys: the
+        # first evidence of a rule is the first in the text and the fullest there, the
+        # same however its patterns were cut into keys.
+        found.sort(key=_span_order)
+        return found
+
+    def _match_table(self, text: str, lang: str, keys: KeyTable, found: list[_Match]) -> None:
+        """Append the matches of one table's patterns in ``text`` to ``found``."""
+        if not len(keys):
+            return
         length = len(text)
         # Rules of these languages match with their wildcards; "" never equals a rule's.
         own = (lang, COMMON_LANGUAGE) if lang in self._languages else None
-        found: list[_Match] = []
         append = found.append
-        if keys is None:
-            keys = self.lexicon.automaton
-        if not len(keys):
-            return found
         entries = keys.entries
         for last, index in keys.automaton.iter(text):
             key_length, expansions, needs_left, needs_right, gaps = entries[index]
@@ -562,11 +642,6 @@ class IndicatorEngine:
                 span = _complete(text, length, start, end, before_ok, expansion, foreign)
                 if span is not None:
                     append(_Match(rule, span[0], span[1]))
-        # By position, the longest first, then by rule, whatever the automaton's keys: the
-        # first evidence of a rule is the first in the text and the fullest there, the
-        # same however its patterns were cut into keys.
-        found.sort(key=_span_order)
-        return found
 
     def _scope(self, rule_lang: str, ad_lang: str) -> _Scope:
         """Negation words for a rule: its language's, the ad's (an English word in a
@@ -575,6 +650,11 @@ class IndicatorEngine:
         if scope is None:
             neg = self._negation
             langs = {rule_lang, ad_lang, "en"} - {COMMON_LANGUAGE}
+            # Latin spellings of Bulgarian negation words: in a Bulgarian ad, or in one of
+            # unknown language for a Bulgarian rule.
+            written = ad_lang if ad_lang in self._languages else rule_lang
+            if f"{written}{LATIN_SPELLING_SUFFIX}" in neg.pre:
+                langs.add(f"{written}{LATIN_SPELLING_SUFFIX}")
             post = frozenset().union(*(neg.post.get(x, frozenset()) for x in langs))
             scope = _Scope(
                 pre=frozenset().union(*(neg.pre.get(x, frozenset()) for x in langs)),
@@ -588,8 +668,18 @@ class IndicatorEngine:
             self._scope_cache[rule_lang, ad_lang] = scope
         return scope
 
-    def _negated(self, text: str, m: _Match, positives: list[_Match], lang: str) -> str | None:
-        """The trigger that negates ``m`` (NegEx style), or ``None``."""
+    def _negated(
+        self,
+        text: str,
+        m: _Match,
+        positives: list[_Match],
+        lang: str,
+        breaks: _EmojiBreaks | None = None,
+        crosses: Sequence[int] = (),
+    ) -> str | None:
+        """The trigger that negates ``m`` (NegEx style), or ``None``. ``breaks`` are the
+        sentences an emoji ends (see :class:`_EmojiBreaks`), ``crosses`` the offsets of
+        cross marks."""
         scope = self._scope(m.rule.lang, lang)
         window_start = max(0, m.start - 120)
         offset = window_start
@@ -598,7 +688,16 @@ class IndicatorEngine:
             if clause is not None:
                 offset = clause.end()
         words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
-        if not scope.pre.isdisjoint(words):
+        triggered = not scope.pre.isdisjoint(words)
+        if triggered and breaks is not None and breaks.found:
+            # "ik ken de stad nog niet eens 🙈 Ontvangst ...": the emoji ended the sentence.
+            # The word just before the emoji still negates ("No 🚫 Bareback").
+            before = bisect.bisect_right(breaks.found, (m.start, len(text)))
+            if before:
+                offset = max(offset, breaks.found[before - 1][1])
+                words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
+                triggered = not scope.pre.isdisjoint(words)
+        if triggered:
             found = list(_CUE_WORD.finditer(text, offset, m.start))[-self._negation.window :]
             for word in reversed(found):
                 value = word.group()
@@ -613,9 +712,56 @@ class IndicatorEngine:
                 if any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
                     continue
                 return value
+        if len(words) <= 3 and offset > 0 and text[offset - 1] in ",/":
+            # Right after a comma: perhaps the next item of a negated list.
+            listed = self._listed(text, m, positives, lang, breaks, crosses, forward=False)
+            if listed is not None:
+                return listed
+        trigger = self._post_negated(text, m, scope, breaks, crosses)
+        if trigger is not None:
+            return trigger
+        # A list that a refusal ends: "Agencies, managers, drivers: none of that." The
+        # cheap test first: a comma, a slash or a conjunction right after the cue.
+        after = m.end
+        while after < len(text) and text[after] in " \"'":
+            after += 1
+        if after < len(text) and (
+            text[after] in ",/" or _CONJUNCTION.match(text, after) is not None
+        ):
+            return self._listed(text, m, positives, lang, breaks, crosses, forward=True)
+        return None
+
+    def _post_negated(
+        self,
+        text: str,
+        m: _Match,
+        scope: _Scope,
+        breaks: _EmojiBreaks | None,
+        crosses: Sequence[int],
+    ) -> str | None:
+        """The trigger after ``m`` that refuses it: a cross mark, a ``post`` word or
+        phrase that ends its clause, or the refusal that answers its question."""
         # A post trigger that ends the match's clause ("bareback: no").
         end = m.end
+        if crosses:
+            # A cross mark right after the cue: "nonstop ❌", "fără prezervativ ❌".
+            after = bisect.bisect_left(crosses, end)
+            if after < len(crosses) and _CUE_WORD.search(text, end, crosses[after]) is None:
+                return CROSS_MARK_TRIGGER
         hard_stop = _HARD_STOP.search(text, end, end + 60)
+        if (
+            hard_stop is not None
+            and text[hard_stop.start()] == ","
+            and _LIST_ANSWER.search(text, end, end + 100) is not None
+        ):
+            # A list the refusal ends: "Agencies, managers, drivers: none of that."
+            tail = _LIST_TAIL.match(text, end)
+            if tail is not None:
+                word = _CUE_WORD.match(text, tail.end())
+                if word is not None:
+                    refused = _post_trigger(text, word, scope, breaks)
+                    if refused is not None:
+                        return refused
         limit = hard_stop.start() if hard_stop is not None else end + 60
         post, phrases = scope.post, scope.post_phrases
         for count, word in enumerate(_CUE_WORD.finditer(text, end, limit)):
@@ -624,10 +770,67 @@ class IndicatorEngine:
             value = word.group()
             if value not in post and value not in phrases:
                 continue  # the cheap test first: most words are no trigger
-            trigger = _post_trigger(text, word, scope)
+            trigger = _post_trigger(text, word, scope, breaks)
             if trigger is not None:
                 return trigger
-        return _answered_no(text, end, scope)
+        return _answered_no(text, end, scope, breaks)
+
+    def _listed(
+        self,
+        text: str,
+        m: _Match,
+        positives: list[_Match],
+        lang: str,
+        breaks: _EmojiBreaks | None,
+        crosses: Sequence[int],
+        *,
+        forward: bool,
+    ) -> str | None:
+        """The trigger that refuses the list ``m`` belongs to: backwards, the trigger
+        of the cue of the same category it follows ("никога не съм имала агенция,
+        шофьор или „приятел“", "no agency, driver or 'friend'": the comma ends the
+        negation's scope, the list goes on); forwards, the post trigger that refuses
+        the items after it ("Agencies, managers, drivers: none of that")."""
+        if forward:
+            after = m.end
+            while after < len(text) and text[after] in " \"'":
+                after += 1
+            if after >= len(text) or (
+                text[after] not in ",/" and _CONJUNCTION.match(text, after) is None
+            ):
+                return None  # the cheap test first: no comma, slash or "or" after it
+            if _LIST_ANSWER.search(text, m.end, m.end + 100) is None:
+                return None  # no colon, dash or question a refusal could follow
+        near = [
+            p
+            for p in positives
+            if p is not m
+            and p.category == m.category
+            and (
+                m.end <= p.start <= m.end + 24
+                if forward
+                else p.end <= m.start and m.start - p.end <= 24
+            )
+        ]
+        if not near:
+            return None
+        if forward:
+            other = min(near, key=lambda p: p.start)
+            gap = _LIST_GAP.fullmatch(text, m.end, other.start)
+        else:
+            other = max(near, key=lambda p: p.end)
+            gap = _LIST_GAP.fullmatch(text, other.end, m.start)
+        if gap is None:
+            return None
+        if not forward:
+            if other.negation is not None:  # already decided in this field
+                return other.negation or None
+            return self._negated(text, other, positives, lang, breaks, crosses)
+        scope = self._scope(other.rule.lang, lang)
+        trigger = self._post_negated(text, other, scope, breaks, crosses)
+        if trigger is not None:
+            return trigger
+        return self._listed(text, other, positives, lang, breaks, crosses, forward=True)
 
     def _age(
         self, fields: list[tuple[str, Normalized]], age_text: str | int | None, lang: str
@@ -641,10 +844,10 @@ class IndicatorEngine:
             evidence = Evidence("age_text", value[:40], 0, len(value))
             indicators.append(Indicator("youth", STATED_AGE_RULE, weight, evidence))
         found = [(name, norm, age) for name, norm in fields for age in find_ages(norm)]
-        if any(age.age in YOUTH_AGES for _, _, age in found) and any(
-            age.age > max(YOUTH_AGES) for _, _, age in found
-        ):
-            # A young age beside the person's real one may be denied or supposed.
+        if any(age.age in YOUTH_AGES for _, _, age in found):
+            # A young age may be denied or supposed, beside the person's real one or
+            # one the ad gives in words the age finder does not read ("Nie mam 19 lat,
+            # mam 49", "Nem 18 vagyok, hanem 38").
             found = [
                 (name, norm, age)
                 for name, norm, age in found
@@ -778,7 +981,9 @@ class _Scope:
 _NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
 
 
-def _post_trigger(text: str, word: re.Match[str], scope: _Scope) -> str | None:
+def _post_trigger(
+    text: str, word: re.Match[str], scope: _Scope, breaks: _EmojiBreaks | None = None
+) -> str | None:
     """The post trigger (a word, or a phrase starting with it: "no way", "auf keinen
     Fall") at ``word`` when it ends its clause, else ``None``."""
     value = word.group()
@@ -795,7 +1000,13 @@ def _post_trigger(text: str, word: re.Match[str], scope: _Scope) -> str | None:
         # A dash set off by spaces ends the clause too ("Agency? NO - I work alone"),
         # a hyphen does not ("no-go"); so does "and" ("de novedad nada y de ...").
         dash = after > spaced and text.startswith("- ", after)
-        if after < len(text) and text[after] not in _CLAUSE_END and not dash:
+        # An emoji that ends the sentence ends the clause too ("Dziękuję, postoję 😄 Od").
+        if (
+            after < len(text)
+            and text[after] not in _CLAUSE_END
+            and not dash
+            and not (breaks is not None and breaks.starts_sentence(after))
+        ):
             joined = _CUE_WORD.match(text, after) if after > spaced else None
             if joined is None or joined.group() not in _AND:
                 continue
@@ -804,7 +1015,9 @@ def _post_trigger(text: str, word: re.Match[str], scope: _Scope) -> str | None:
     return None
 
 
-def _answered_no(text: str, end: int, scope: _Scope) -> str | None:
+def _answered_no(
+    text: str, end: int, scope: _Scope, breaks: _EmojiBreaks | None = None
+) -> str | None:
     """The refusal that answers the question the cue is in: "'Manager', 'agency'? No,
     thanks.", "Menedzser? Ügynökség? Köszönöm, nem." (up to three short questions in a
     row before the answer). Bounded: at most a few hundred characters are read."""
@@ -824,7 +1037,7 @@ def _answered_no(text: str, end: int, scope: _Scope) -> str | None:
         word = _CUE_WORD.search(text, stop.end(), stop.end() + 48)
         if word is None or word.start() > stop.end() + 8:
             return None
-        trigger = _post_trigger(text, word, scope)
+        trigger = _post_trigger(text, word, scope, breaks)
         if trigger is not None:
             return trigger
         stop = _SENTENCE_END.search(text, word.start(), word.start() + 40)
@@ -840,6 +1053,90 @@ def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return {word: tuple(sorted(group, key=len, reverse=True)) for word, group in grouped.items()}
 
 
+class _EmojiBreaks:
+    """The sentences an emoji ends in one field (:func:`_emoji_breaks`), found on the
+    first need: most matches have no negation word near them."""
+
+    __slots__ = ("_found", "_norm")
+
+    def __init__(self, norm: Normalized) -> None:
+        self._norm = norm
+        self._found: list[tuple[int, int]] | None = None
+
+    @property
+    def found(self) -> list[tuple[int, int]]:
+        if self._found is None:
+            self._found = _emoji_breaks(self._norm)
+        return self._found
+
+    def starts_sentence(self, offset: int) -> bool:
+        """Whether an emoji ends the sentence before the word at ``offset``."""
+        return any(start == offset for start, _ in self.found)
+
+
+def _emoji_breaks(norm: Normalized) -> list[tuple[int, int]]:
+    """Where an emoji ends a sentence and the next starts with a capital ("ik ken de stad
+    nog niet eens 🙈 Ontvangst in ..."): pairs of the normalised offset of the next
+    sentence and of the word just before the emoji, where a negation's scope then starts.
+    Emoji are spaces once normalised, so without this a negation would reach across."""
+    original = norm.original
+    if original.isascii():
+        return []
+    breaks = []
+    offsets = norm.offsets
+    for found in _EMOJI_THEN_CAPITAL.finditer(original):
+        if not found.group(1).isupper() or not found.group(2).islower():
+            continue  # "NO 🚫 BAREBACK": capitals throughout are no new sentence
+        after = bisect.bisect_left(offsets, found.start(1))
+        # The start of the word before the emoji (back over spaces, then letters).
+        end = found.start()
+        while end > 0 and not original[end - 1].isalnum():
+            end -= 1
+        start = end
+        while start > 0 and original[start - 1].isalnum():
+            start -= 1
+        if start == end:
+            continue
+        breaks.append((after, bisect.bisect_left(offsets, start)))
+    return breaks
+
+
+def _cross_marks(norm: Normalized) -> list[int]:
+    """Normalised offsets of the cross marks ("❌", "🚫") that refuse what they follow
+    ("Ce NU fac: fara prezervativ ❌ nonstop ❌")."""
+    original = norm.original
+    if original.isascii() or _CROSS_MARK.search(original) is None:
+        return []
+    return [bisect.bisect_left(norm.offsets, c.start()) for c in _CROSS_MARK.finditer(original)]
+
+
+def _first_names(norm: Normalized) -> list[_Match]:
+    """Capitalised words of the original that are no lexicon word (a first name:
+    "Romanian Ana", "Román Andreea", "Bulgarian Vanya"), as matches of the sense group
+    ``first_name``, or the name the crawl redacted ("[name]")."""
+    original = norm.original
+    offsets = norm.offsets
+    not_names = lexicon_words()
+    found = []
+    for word in _CAPITALISED.finditer(original):
+        value = word.group()
+        if value != "name" and (not value[0].isupper() or value[1:].isupper()):
+            continue  # lower case, or capitals throughout (a shout, not a name)
+        if value == "name" and original[word.start() - 1 : word.start()] != "[":
+            continue
+        rule = _FIRST_NAME_RULE
+        if value != "name" and _name_fold(value) in not_names:
+            if _AGE_AFTER_NAME.match(original, word.end()) is None:
+                continue
+            # A lexicon word, but an age follows it ("Ella, 23, Romanian"): a name only
+            # in that order.
+            rule = _AGED_NAME_RULE
+        start = bisect.bisect_left(offsets, word.start())
+        end = bisect.bisect_left(offsets, word.end())
+        found.append(_Match(rule, start, end))
+    return found
+
+
 def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
     """Whether a match of one of the groups ``m``'s sense rule names lies within its
     number of words."""
@@ -849,9 +1146,31 @@ def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
             continue
         if rule.sense_after and other.start < m.end:
             continue  # the word must follow the match
-        if other.start < m.end and m.start < other.end:
+        overlap = other.start < m.end and m.start < other.end
+        if overlap and other.rule.group != FIRST_NAME_GROUP:
             return True
         left, right = (other.end, m.start) if other.end <= m.start else (m.end, other.start)
+        if overlap:
+            continue  # the nationality itself, capitalised, is no name beside it
+        if other.rule is _AGED_NAME_RULE:
+            # English writes a nationality capitalised like the name: "Ella, 23, Romanian".
+            if (
+                rule.lang == "en"
+                and other.end <= m.start
+                and _NAME_AGE_BETWEEN.fullmatch(text[left:right])
+            ):
+                return True
+            continue
+        if other.rule is _FIRST_NAME_RULE:
+            # Right beside it: "Romanian Ana", "Ana, Romanian", "Ella, 23, Romanian"; not
+            # "Baan Thai", "Thai - Mainz".
+            between = text[left:right]
+            if other.end <= m.start:
+                if between == ", " or _NAME_AGE_BETWEEN.fullmatch(between) is not None:
+                    return True
+            elif between == " ":
+                return True
+            continue
         if right - left > 12 * (rule.sense_within + 1):
             continue  # too far for that many words
         if len(_CUE_WORD.findall(text, left, right)) <= rule.sense_within:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -65,6 +66,9 @@ KINDS = ("rule", "benign", "context", "cue", "sense")
 CONTEXT_CATEGORY = "ad_context"
 #: Pseudo-category of the co-occurrence words sense rules ask for (``senses:``).
 SENSE_CATEGORY = "sense"
+#: Sense groups the engine finds itself, not by a word list: ``first_name``, a
+#: capitalised word that is no word of the lexicons ("Romanian Ana").
+ENGINE_SENSE_GROUPS = frozenset({"first_name"})
 DEFAULT_TERMINATORS = (".", "!", "?", ";", ":", ",", "(", ")", "[", "]", "|", " - ")
 MAX_EXPANSIONS = 20000
 #: Automaton keys one pattern's head expands to at most: the rest of a longer product
@@ -235,6 +239,9 @@ class Lexicon:
     automaton: KeyTable
     #: The ``senses:`` words, matched only where a sense rule needs them.
     sense_automaton: KeyTable
+    #: The Latin spellings of Bulgarian patterns, matched only in Bulgarian ads and ads
+    #: of unknown language.
+    latin_automaton: KeyTable
     rules: list[Rule] = field(default_factory=list)
     patterns: list[tuple[Rule, str]] = field(default_factory=list)
 
@@ -301,6 +308,7 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
 
     rules: list[Rule] = []
     patterns: list[tuple[Rule, str]] = []
+    latin: list[tuple[Rule, str]] = []  # Latin spellings of LATIN_WRITTEN_LANGUAGE
     pre: dict[str, frozenset[str]] = {}
     post: dict[str, frozenset[str]] = {}
     pseudo: dict[str, tuple[str, ...]] = {}
@@ -333,8 +341,11 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
             _collect(cat_block or {}, category, lang, weights[category], path, rules, found)
         _collect_groups(data.get("ad_context"), "ad_context", lang, path, rules, found)
         _collect_groups(data.get("senses"), "senses", lang, path, rules, found)
-        patterns.extend((rule, _substitute(p, sets, rule, path)) for rule, p in found)
-    groups = {r.group for r in rules if r.kind in ("cue", "sense")}
+        substituted = [(rule, _substitute(p, sets, rule, path)) for rule, p in found]
+        patterns.extend(substituted)
+        if lang == LATIN_WRITTEN_LANGUAGE:
+            latin = _add_latin_spelling(substituted, rules, pre, post, pseudo, terminators)
+    groups = {r.group for r in rules if r.kind in ("cue", "sense")} | ENGINE_SENSE_GROUPS
     for rule in rules:
         for name in rule.sense_near:
             if name not in groups:
@@ -345,14 +356,18 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
                 )
 
     # Sense words are only looked for in a field where a sense rule matched.
-    automaton, sense_automaton = _key_tables(
+    # Latin spellings of Bulgarian in their own table: only Bulgarian (or unknown-
+    # language) ads are searched for them.
+    automaton, sense_automaton, latin_automaton = _key_tables(
         rules,
         {
             "automaton": [(r, p) for r, p in patterns if r.kind != "sense"],
-            "sense_automaton": [(r, p) for r, p in patterns if r.kind == "sense"],
+            "sense_automaton": [(r, p) for r, p in (*patterns, *latin) if r.kind == "sense"],
+            "latin_automaton": [(r, p) for r, p in latin if r.kind != "sense"],
         },
         cache,
     )
+    patterns.extend(latin)
     return Lexicon(
         version=version,
         threshold=float(config.get("threshold", 1.0)),
@@ -372,9 +387,91 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
         price=price_config,
         automaton=automaton,
         sense_automaton=sense_automaton,
+        latin_automaton=latin_automaton,
         rules=rules,
         patterns=patterns,
     )
+
+
+# ---------------------------------------------------- Bulgarian in Latin letters
+
+#: A language whose ads are often written in Latin letters ("nova v grada", "sam v
+#: Burgas za 3 noshti"): each of its patterns and negation words is also matched in the
+#: common Latin spellings, in ads of that language (or of unknown language) only.
+LATIN_WRITTEN_LANGUAGE = "bg"
+#: The negation words of its Latin spellings are kept under ``bg_latin``.
+LATIN_SPELLING_SUFFIX = "_latin"
+# The spellings people use, not one standard: "ц" is "ts" or "c", "ъ" "a" or "u", "ж"
+# "zh" or "j", "я" "ya" or "ia" ("centara", "shte", "pratya", "zdravei").
+_CYRILLIC_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "(zh|j)", "з": "z",
+    "и": "i", "й": "(i|y)", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "(ts|c)", "ч": "ch",
+    "ш": "sh", "щ": "sht", "ъ": "(a|u)", "ь": "(y|)", "ю": "(yu|iu)", "я": "(ya|ia)",
+}  # fmt: skip
+_CYRILLIC_LATIN_ONE = {c: s.strip("()").split("|")[0] for c, s in _CYRILLIC_LATIN.items()}
+_CYRILLIC_CHAR = re.compile("[а-яѐ-ў]")
+
+
+def _latin(pattern: str, *, one: bool = False) -> str | None:
+    """The pattern with its Cyrillic letters in Latin spellings (with ``one``, only the
+    most common one), or ``None`` when it has none."""
+    lowered = pattern.lower()
+    if _CYRILLIC_CHAR.search(lowered) is None:
+        return None
+    table = _CYRILLIC_LATIN_ONE if one else _CYRILLIC_LATIN
+    return "".join(table.get(c, c) for c in lowered)
+
+
+def _latin_words(word: str) -> list[str]:
+    """Every Latin spelling of a (negation) word: the alternatives written out."""
+    options = [_CYRILLIC_LATIN.get(c, c).strip("()").split("|") for c in word.lower()]
+    return ["".join(parts) for parts in itertools.product(*options)]
+
+
+def _add_latin_spelling(
+    substituted: list[tuple[Rule, str]],
+    rules: list[Rule],
+    pre: dict[str, frozenset[str]],
+    post: dict[str, frozenset[str]],
+    pseudo: dict[str, tuple[str, ...]],
+    terminators: dict[str, frozenset[str]],
+) -> list[tuple[Rule, str]]:
+    """The Latin spellings of the patterns of ``substituted`` (new local rules are added
+    to ``rules``); the negation words' spellings are added under ``bg_latin``."""
+    lang = LATIN_WRITTEN_LANGUAGE
+    local: dict[Rule, Rule] = {}
+    patterns: list[tuple[Rule, str]] = []
+    for rule, pattern in substituted:
+        latin = _latin(pattern)
+        if latin is None:
+            continue
+        twin = local.get(rule)
+        if twin is None:
+            # Latin spellings of Bulgarian words are often words of other languages.
+            twin = local[rule] = replace(rule, local=True)
+            rules.append(twin)
+        try:
+            for _ in _expand(twin, latin):
+                pass
+        except LexiconError:
+            # Too many spellings of a long list of words: the most common one only.
+            latin = _latin(pattern, one=True)
+            assert latin is not None
+        patterns.append((twin, latin))
+
+    def spelled(words: Iterable[str]) -> list[str]:
+        return [w for word in words for w in _latin_words(word) if _CYRILLIC_CHAR.search(word)]
+
+    # Under a key of their own: the engine adds them only in Bulgarian (or unknown-
+    # language) ads, where "ne" is "не" and not the Romanian "ne" (us).
+    latin = f"{lang}{LATIN_SPELLING_SUFFIX}"
+    pre[latin] = frozenset(spelled(pre[lang]))
+    post[latin] = frozenset(spelled(post[lang]))
+    pseudo[latin] = tuple(spelled(pseudo[lang]))
+    # Short ones are words of other languages: "но" (but) is "no".
+    terminators[latin] = frozenset(w for w in spelled(terminators[lang]) if len(w) > 3)
+    return patterns
 
 
 # ------------------------------------------------------------------ compiled tables
