@@ -35,6 +35,7 @@ whatever ``ITEM_PIPELINES`` says.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -118,16 +119,14 @@ class EsPipelineConfig:
 
 
 def _commit_window(settings: BaseSettings) -> float:
-    try:
+    with contextlib.suppress(ValueError):
         window = settings.getfloat("LCOM_SPOOL_COMMIT_WINDOW", SPOOL_COMMIT_WINDOW)
-    except ValueError:
-        window = -1.0
-    if not 0 <= window <= 1:
-        raise ValueError(
-            "LCOM_SPOOL_COMMIT_WINDOW must be a number of seconds from 0 to 1, not "
-            f"{settings.get('LCOM_SPOOL_COMMIT_WINDOW')!r}"
-        )
-    return window
+        if 0 <= window <= 1:
+            return window
+    raise ValueError(
+        "LCOM_SPOOL_COMMIT_WINDOW must be a number of seconds from 0 to 1, not "
+        f"{settings.get('LCOM_SPOOL_COMMIT_WINDOW')!r}"
+    )
 
 
 def _spool_dir(settings: BaseSettings) -> Path:
@@ -187,11 +186,8 @@ class ElasticsearchPipeline:
         queued = 0
         for doc_id, fields in updates:
             record = update_record(doc_id, fields)
-            data = encode_record(record)
-            if isinstance(data, SpoolError):
-                self._updates_failed(data, 1)
-                continue
-            self._writer.submit_nowait((record, data), then=self._update_written)
+            # One that cannot be encoded fails in its group (on_error), like a failed write.
+            self._writer.submit_nowait((record, encode_record(record)), then=self._update_written)
             queued += 1
         return queued
 
@@ -239,14 +235,15 @@ class ElasticsearchPipeline:
             logger.error("ad %s not spooled: %s", item_ref(adapter), problem)
             drop_item(adapter, self.stats, "not_minimised", f"not a hit document: {problem}")
         doc = {key: plain(value) for key, value in adapter.items()}
-        # Encoded here, so that the writer's thread only writes (and holds the GIL least).
-        data = encode_record(doc)
-        if isinstance(data, SpoolError):
-            logger.error("ad %s not spooled: %s", item_ref(adapter), data)
-            raise data
+        # Encoded here, so that the writer's thread only writes (and holds the GIL least);
+        # a hit that cannot be encoded fails in its group like one that cannot be written.
         # Durable before anything else: a crash after this line loses nothing. Queued for
         # the index when written, in spool order (partial updates after their hits).
-        await self._writer.submit((doc, data), then=self._to_index)
+        try:
+            await self._writer.submit((doc, encode_record(doc)), then=self._to_index)
+        except SpoolError as exc:
+            logger.error("ad %s not spooled: %s", item_ref(adapter), exc)
+            raise
         self._written += 1
         self._inc("lcom/spool/written")
         return item

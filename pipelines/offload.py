@@ -16,6 +16,7 @@ import asyncio
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Generic, NamedTuple, TypeVar
@@ -235,15 +236,14 @@ class GroupCommit(Generic[T, R]):
     def _resolve(self, group: list[_Queued[T, R]], outcomes: Sequence[R | BaseException]) -> None:
         """Give each item its own outcome; a raising ``then`` never stops the others."""
         written = 0
-        unwritten: dict[int, tuple[BaseException, int]] = {}
+        unwritten: Counter[BaseException] = Counter()  # one error may fail several items
         for queued, outcome in zip(group, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 if queued.future is not None:
                     if not queued.future.done():
                         queued.future.set_exception(outcome)
                 else:
-                    seen = unwritten.get(id(outcome))
-                    unwritten[id(outcome)] = (outcome, (seen[1] if seen else 0) + 1)
+                    unwritten[outcome] += 1
                 continue
             written += 1
             if queued.then is not None:
@@ -257,7 +257,7 @@ class GroupCommit(Generic[T, R]):
             self.groups += 1
             self.items += written
         if self._on_error is not None:
-            for exc, count in unwritten.values():
+            for exc, count in unwritten.items():
                 self._on_error(exc, count)
 
 

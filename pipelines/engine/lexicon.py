@@ -1034,7 +1034,7 @@ def _count(node: Any) -> int:
     """How many strings ``node`` expands to."""
     if not isinstance(node, _Group):
         return 1
-    return sum(math.prod(_count(n) for n in alt) for alt in node.alternatives)
+    return sum(_count_all(alt) for alt in node.alternatives)
 
 
 def _distribute(nodes: list[Any]) -> list[list[Any]]:
@@ -1114,7 +1114,8 @@ def _safe_cut(body: list[Any], cut: int, end: int, open_end: bool) -> bool:
     return True
 
 
-def _count_all(nodes: list[Any]) -> int:
+def _count_all(nodes: Iterable[Any]) -> int:
+    """How many strings a sequence of ``nodes`` expands to."""
     return math.prod(_count(n) for n in nodes)
 
 

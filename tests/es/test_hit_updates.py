@@ -363,3 +363,23 @@ def test_an_update_reaches_the_index_queue_after_its_hit_when_both_share_a_group
         return order
 
     assert asyncio.run(run()) == [False, True]  # the hit, then its update
+
+
+def test_an_update_that_cannot_be_encoded_is_counted_as_failed_and_the_others_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crawler, pipeline = spool_only_pipeline(tmp_path, monkeypatch)
+    hit = make_hit("e:", 0)
+
+    async def run() -> None:
+        await pipeline.open_spider()
+        await pipeline.process_item(hit)
+        pipeline.spool_updates(
+            [(hit["doc_id"], {"links": {"note": "\ud800"}}), (hit["doc_id"], LINKS)]
+        )
+        await pipeline.close_spider()
+
+    asyncio.run(run())
+    assert [("lcom_update" in r) for r in spooled_lines(tmp_path)] == [False, True]
+    assert crawler.stats.get_value("lcom/spool/updates_failed") == 1
+    assert crawler.stats.get_value("lcom/spool/updates_written") == 1
