@@ -71,6 +71,8 @@ MAX_PHONE_DIGITS = 17
 #: Digits no phone number was recognised in are redacted all the same from this many on
 #: (fail closed), unless they are a date.
 FAIL_CLOSED_DIGITS = 8
+#: Digit strings whose phone-number reading is kept (per region), most recent first.
+PARSE_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -789,8 +791,7 @@ def _window(
     start, end = _with_brackets(text, first.start, last.end)
     if identifier and not (_starts_with_prefix(text[first.start]) or _cue_before(text, start)):
         return _bare_identifier_number(text, start, end, digits, region)
-    number = _parse(text[start:end], region)
-    valid = number is not None and phonenumbers.is_valid_number(number)
+    number, valid = _read(text[start:end], region)
     foreign_valid = False
     if (
         not valid
@@ -852,8 +853,8 @@ def _valid_in_neighbour_region(raw: str, region: str) -> phonenumbers.PhoneNumbe
     for candidate in NEIGHBOUR_REGIONS:
         if candidate == region:
             continue
-        number = _parse(raw, candidate)
-        if number is not None and phonenumbers.is_valid_number(number):
+        number = _valid(raw, candidate)
+        if number is not None:
             return number
     return None
 
@@ -868,17 +869,13 @@ def _bare_identifier_number(
         return None  # shorter ids are ids
     raw = "".join(ch for ch in text[start:end] if ch.isdecimal())
     for candidate in (region, *NEIGHBOUR_REGIONS):
-        number = _parse(raw, candidate)
-        if (
-            number is not None
-            and phonenumbers.is_valid_number(number)
-            and phonenumbers.number_type(number) in _MOBILE_LIKE
-        ):
+        number = _valid(raw, candidate)
+        if number is not None and phonenumbers.number_type(number) in _MOBILE_LIKE:
             value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
             return 1000 + digits, Contact(PHONE, value, start, end)
     if digits >= 10:
-        number = _parse("+" + raw, region)
-        if number is not None and phonenumbers.is_valid_number(number):
+        number = _valid("+" + raw, region)
+        if number is not None:
             value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
             return 1000 + digits, Contact(PHONE, value, start, end)
     return None
@@ -915,10 +912,25 @@ def _cue_before(text: str, start: int) -> bool:
 
 
 def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
+    return _read(raw, region)[0]
+
+
+def _valid(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """The number ``raw`` reads as in ``region`` if that is a valid number, else ``None``."""
+    number, valid = _read(raw, region)
+    return number if valid else None
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _read(raw: str, region: str) -> tuple[phonenumbers.PhoneNumber | None, bool]:
+    # Parsing is most of the cost of finding contacts, and an ad repeats its number (the
+    # contact block, the text, a link) as a carousel repeats it across ads. The cache
+    # lives in this process's memory only; callers never change the numbers it holds.
     try:
-        return phonenumbers.parse(raw.translate(_SEPARATORS_AS_SPACE), region)
+        number = phonenumbers.parse(raw.translate(_SEPARATORS_AS_SPACE), region)
     except phonenumbers.NumberParseException:
-        return None
+        return None, False
+    return number, phonenumbers.is_valid_number(number)
 
 
 def _with_brackets(text: str, start: int, end: int) -> tuple[int, int]:
