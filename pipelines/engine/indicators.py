@@ -766,7 +766,9 @@ class IndicatorEngine:
             # A refusal that is the whole next clause: "Sin protección, nada de nada.",
             # "Bareback, never."
             word = _CUE_WORD.match(text, hard_stop.end() + (text[hard_stop.end() :][:1] == " "))
-            if word is not None and (word.group() in scope.post or word.group() in scope.post_phrases):
+            if word is not None and (
+                word.group() in scope.post or word.group() in scope.post_phrases
+            ):
                 refused = _post_trigger(text, word, scope, breaks)
                 if refused is not None:
                     return refused
