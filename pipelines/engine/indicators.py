@@ -762,6 +762,16 @@ class IndicatorEngine:
                     refused = _post_trigger(text, word, scope, breaks)
                     if refused is not None:
                         return refused
+        if hard_stop is not None and text[hard_stop.start()] == ",":
+            # A refusal that is the whole next clause: "Sin protección, nada de nada.",
+            # "Bareback, never."
+            word = _CUE_WORD.match(text, hard_stop.end() + (text[hard_stop.end() :][:1] == " "))
+            if word is not None and (
+                word.group() in scope.post or word.group() in scope.post_phrases
+            ):
+                refused = _post_trigger(text, word, scope, breaks)
+                if refused is not None:
+                    return refused
         limit = hard_stop.start() if hard_stop is not None else end + 60
         post, phrases = scope.post, scope.post_phrases
         for count, word in enumerate(_CUE_WORD.finditer(text, end, limit)):

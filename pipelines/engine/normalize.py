@@ -79,6 +79,9 @@ _SPECIAL = {
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_LEET_CYRILLIC = {"0": "о", "3": "е", "@": "а", "$": "с"}
+# An exclamation mark for an "i" after one or two letters ("N!e", "g!rl", not "New!hot").
+_BANG_I = re.compile(r"(?<![^\W\d_]{3})(?<=[^\W\d_])!(?=[^\W\d_])")
 # A word made of letters and look-alikes (at least one of each).
 _LEET_WORD = re.compile(r"(?<![\w@$])[\w@$]*(?:[^\W\d_][013457@$]|[013457@$][^\W\d_])[\w@$]*")
 # The same test, cheaper: a look-alike next to a letter. Every branch starts with the
@@ -200,6 +203,9 @@ def normalize(text: str) -> Normalized:
     # Each step first runs a cheap test that rules out most texts: this runs per ad.
     if _LEET_HINT.search(text):
         text = _unleet(text)
+    if "!" in text:
+        # Same length in, same length out.
+        text = _BANG_I.sub("i", text)
     if _MIXED_HINT.search(text):
         text = _unmix(text)
     if _SPACED_HINT.search(text):
@@ -242,11 +248,17 @@ def _unleet_word(word: str) -> str | None:
         return None  # "2nd", "24/7", "b2b": real digits
     out = []
     last = len(word) - 1
+    # In a word of Cyrillic letters the look-alikes are Cyrillic ("н3 с@м н0ва").
+    table = (
+        _LEET_CYRILLIC
+        if _CYRILLIC.search(word) is not None and _LATIN.search(word) is None
+        else _LEET_MAP
+    )
     for i, char in enumerate(word):
         # Inside a word, or ending it ("n0"); starting one only when no number starts
         # that way ("0nly", "$ex", not "1hora", "3dias").
         if char in _LEET_MAP and (i > 0 or char in _LEADING) and (i > 0 or i < last):
-            out.append(_LEET_MAP[char])
+            out.append(table.get(char, _LEET_MAP[char]))
         else:
             out.append(char)
     mapped = "".join(out)
@@ -263,6 +275,12 @@ def _unmix(text: str) -> str:
         to_latin = _CYRILLIC_TO_LATIN | _GREEK_TO_LATIN
         table = to_latin if latin >= cyrillic else _LATIN_TO_CYRILLIC
         mapped = "".join(table.get(c, c) for c in word)
+        if table is _LATIN_TO_CYRILLIC and _LATIN.search(mapped) is not None:
+            # Latin letters with no Cyrillic look-alike ("Rоеmееnsе": r, n, s): the word
+            # is Latin, whatever most of its letters are.
+            latin_word = "".join(to_latin.get(c, c) for c in word)
+            if _CYRILLIC.search(latin_word) is None:
+                mapped = latin_word
         if mapped != word:
             if chars is None:
                 chars = list(text)
@@ -331,23 +349,42 @@ def _decode_entity(match: re.Match[str]) -> _Replacement:
 def _join_spaced(match: re.Match[str]) -> _Replacement:
     run = match.group()
     base = match.start()
-    # With dots or dashes between the letters, any space is a word gap; with spaces
-    # alone, only a wider gap is.
-    dotted = any(c not in " " for c in run if not c.isalpha())
     out: list[str] = []
     sources: list[int] = []
-    pos = 0
-    for sep in _SPACED_SEP.finditer(run) if dotted else re.finditer(r" +", run):
-        out.append(run[pos : sep.start()])
-        sources.extend(range(base + pos, base + sep.start()))
-        is_gap = not sep.group().strip() if dotted else len(sep.group()) > 1
-        if is_gap:
+    # A wider gap always separates words; each part between such gaps is read on its
+    # own ("Z o n d e r  c.o.n.d.o.o.m": spaced letters, then dotted ones).
+    start = 0
+    for wide in [*_WIDE_GAP.finditer(run), None]:
+        end = wide.start() if wide is not None else len(run)
+        _join_part(run, base, start, end, out, sources)
+        if wide is not None:
             out.append(" ")
-            sources.append(base + sep.start())
-        pos = sep.end()
-    out.append(run[pos:])
-    sources.extend(range(base + pos, base + len(run)))
+            sources.append(base + wide.start())
+            start = wide.end()
     return "".join(out), sources
+
+
+_WIDE_GAP = re.compile(r" {2,}")
+
+
+def _join_part(
+    run: str, base: int, start: int, end: int, out: list[str], sources: list[int]
+) -> None:
+    """Join the letters of ``run[start:end]`` (no wide gap in it) into ``out``."""
+    part = run[start:end]
+    # With dots or dashes between the letters, any space is a word gap; with single
+    # spaces alone, none is.
+    dotted = any(c not in " " for c in part if not c.isalpha())
+    pos = 0
+    for sep in _SPACED_SEP.finditer(part) if dotted else re.finditer(r" +", part):
+        out.append(part[pos : sep.start()])
+        sources.extend(range(base + start + pos, base + start + sep.start()))
+        if dotted and not sep.group().strip():
+            out.append(" ")
+            sources.append(base + start + sep.start())
+        pos = sep.end()
+    out.append(part[pos:])
+    sources.extend(range(base + start + pos, base + end))
 
 
 def _join_24(match: re.Match[str]) -> _Replacement:
