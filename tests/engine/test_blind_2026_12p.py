@@ -7,8 +7,9 @@ ads without indicators or with negated ones in varied forms, every category said
 plain to oblique, 3 evasive spellings per language, a quarter of the ads long). Frozen
 before lexicon 2026.12.11 was written, never read, scored with 2026.12.10 (micro-F1
 0.951, hit recall 0.971, worst language 0.929 (bg), 6.8% of the ads without indicators
-became hits), see docs/indicators.md. Only aggregate figures are printed. The bars below
-hold the level reached.
+became hits) and with 2026.12.11 (0.952, 0.971, 0.929 (bg), 6.2%), see
+docs/indicators.md. Only aggregate figures are printed. The bars below hold the level
+reached.
 """
 
 from __future__ import annotations
@@ -23,4 +24,4 @@ class TestBlind2026_12p(HeldLevel):
     OVERALL_F1 = 0.945
     PER_LANGUAGE_F1 = 0.92
     HIT_RECALL = 0.965
-    MAX_NEGATIVE_HITS = 0.07
+    MAX_NEGATIVE_HITS = 0.065
