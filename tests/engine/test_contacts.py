@@ -199,3 +199,19 @@ def test_normalisers_are_idempotent() -> None:
 def test_a_foreign_number_in_a_contact_field_is_one_number_not_two_halves() -> None:
     found = extract_contacts("+44 7567 076013", "NL", contact_field=True)
     assert [(c.kind, c.value) for c in found] == [(PHONE, "+447567076013")]
+
+
+def test_cached_readings_keep_each_region_apart() -> None:
+    # The same digits read as a number of one region and not of another: the cache of
+    # readings is keyed by region, and a reading from the cache equals a fresh one.
+    from pipelines.engine import contacts
+
+    text = "bel 06 12 34 56 78 of 0151 2345 6789"
+    fresh = {}
+    for region in ("NL", "DE"):
+        contacts._read.cache_clear()
+        fresh[region] = extract_contacts(text, region)
+    assert fresh["NL"] != fresh["DE"]
+    for region in ("NL", "DE", "NL", "DE"):
+        assert extract_contacts(text, region) == fresh[region]
+    assert contacts._read.cache_info().hits > 0
