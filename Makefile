@@ -14,9 +14,10 @@ DEMO_ARGS ?=
 demo: install
 	$(BIN)/lcom demo $(DEMO_ARGS)
 
-## test: install everything, then run the test suite
+## test: install everything, then run the test suite (TEST_WORKERS processes; 1: serial)
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS))
 
 ## screenshots: regenerate docs/screenshots/review-*.png from the demo (system Chromium)
 screenshots: install

@@ -18,6 +18,7 @@ from pipelines.engine.minimize import log_ref
         ({"source": "demo"}, "demo:?"),
         (object(), "object"),
     ],
+    ids=["raw-id", "doc-id", "no-id", "no-item"],  # the same in every test process
 )
 def test_item_is_named_by_its_document_id(item: Any, expected: str) -> None:
     assert item_ref(item) == expected
