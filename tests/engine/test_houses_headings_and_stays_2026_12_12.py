@@ -173,6 +173,19 @@ FOUND = [
         "Lola, 24, escort en Murcia. Él se encarga de todo, escríbele a él. 150 la hora.",
         "third_party",
     ),
+    # "I don't drive" negates nothing after it; a friend named before the verb.
+    (
+        "en",
+        "Tess, 30, outcall Leeds. I don't drive so Mark takes me to each appointment. 160 per "
+        "hour.",
+        "third_party",
+    ),
+    (
+        "nl",
+        "Lena spreekt alleen Pools, haar vriendin Sanne doet het contact. Escort Venlo, 150 "
+        "per uur.",
+        "third_party",
+    ),
     # A house: the women take no calls or money, pay at the bar; choose among them.
     (
         "de",
