@@ -89,6 +89,12 @@ _AGE_PATTERNS = (
         r"|od|entre|de) )?(?P<age>1[89]|20) ?(?:-|to|and|und|bis|en|tot|la|si|и|до|es|do|a|y)"
         rf" ?(?:2[1-9]|[3-9]\d) (?:de )?(?:{_AGE_UNIT}|evesek|годишни)(?![\w/])"
     ),
+    # An age spelled to evade a filter: its digits apart ("1 9 lat") or glued to the
+    # word before it ("Studentica19ani").
+    re.compile(
+        r"(?:(?<![\w.,/+])(?=\d \d)|(?<=[^\W\d_])(?=\d\d))(?P<age>1 ?[89]|2 ?0)"
+        rf" ?(?:de )?{_AGE_UNIT}(?![\w/])"
+    ),
 )
 # Words one of which a pattern needs (by its index in _AGE_PATTERNS): a pattern whose
 # words are all missing from a text is not searched there (most texts have none).
@@ -315,7 +321,7 @@ def find_ages(norm: Normalized) -> list[AgeMatch]:
         if words is not None and not any(word in text for word in words):
             continue
         for match in itertools.islice(pattern.finditer(text), MAX_MATCHES):
-            age = int(match.group("age"))
+            age = int(match.group("age").replace(" ", ""))
             if not MIN_AGE <= age <= MAX_AGE:
                 continue
             start, end = match.span("age") if index != 0 else match.span()

@@ -269,6 +269,9 @@ FOUND = [
         "Thai masszázs Győrben. Az időpontot a tolmácsa egyezteti, hívj. 15000 Ft/óra.",
         "third_party",
     ),
+    # An age spelled to evade a filter: digits apart, or glued to the word before.
+    ("pl", "Ola, 1 9 l a t, drobna blondynka. Roksa Kielce, 250 zł za godzinę.", "youth"),
+    ("ro", "Blondina20ani, dulce si jucausa. Escorta in Iasi, 300 lei ora.", "youth"),
     # Just turned 18 (hu).
     ("hu", "Alig lettem 18, kedves lány vagyok. Szexpartner Egerben.", "youth"),
 ]
