@@ -143,6 +143,19 @@ STILL_FLAGGED = [
 ]
 
 
+# What the other girls refuse is no group of girls.
+SUPPRESSED.append(
+    (
+        "en",
+        "I'll do what the other girls won't. Escort Leeds, incall, 150 per hour.",
+        "third_party",
+    )
+)
+STILL_FLAGGED.append(
+    ("en", "Meet the other girls of our house, three ladies. Escort Leeds.", "third_party")
+)
+
+
 @pytest.mark.parametrize(("lang", "text", "category"), SUPPRESSED)
 def test_the_cue_is_set_aside(engine: IndicatorEngine, lang: str, text: str, category: str):
     assert category not in cats(engine, text, lang)
@@ -243,6 +256,19 @@ FOUND = [
         "es",
         "Hago lo que otras no hacen. Escort en Vigo, 38 años, 100 la hora.",
         "unsafe_services",
+    ),
+    # Nothing is taboo or off limits.
+    (
+        "de",
+        "Bei mir ist nichts tabu. Escort Köln, 200 Euro die Stunde, Hausbesuche.",
+        "unsafe_services",
+    ),
+    ("es", "Conmigo no hay tabúes. Escort en Madrid, 150 la hora.", "unsafe_services"),
+    # A man sends the address; the meetings are arranged by someone named.
+    (
+        "bg",
+        "Срещите ги урежда Иво, той ще ти прати адреса. Ескорт София, 150 лв на час.",
+        "third_party",
     ),
     # No closing time; working non-stop.
     (
