@@ -264,6 +264,14 @@ FOUND = [
         "unsafe_services",
     ),
     ("es", "Conmigo no hay tabúes. Escort en Madrid, 150 la hora.", "unsafe_services"),
+    ("ro", "La mine nimic nu e tabu. Escorta Cluj, 300 lei ora, incall.", "unsafe_services"),
+    ("bg", "При мен нищо не е табу. Ескорт София, 150 лв на час.", "unsafe_services"),
+    ("hu", "Nálam semmi sem tabu. Szexpartner Szeged, 20000 Ft/óra.", "unsafe_services"),
+    (
+        "en",
+        "I don't answer my own phone, Rick does. Escort Leeds, 150 per hour.",
+        "third_party",
+    ),
     # A man sends the address; the meetings are arranged by someone named.
     (
         "bg",
