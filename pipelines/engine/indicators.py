@@ -1228,6 +1228,8 @@ def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
             elif between == " ":
                 return True
             continue
+        if rule.sense_after and _SENTENCE_END.search(text, left, right) is not None:
+            continue  # "... after that. Newcastle, incall": the town is no next stop
         if right - left > 12 * (rule.sense_within + 1):
             continue  # too far for that many words
         if len(_CUE_WORD.findall(text, left, right)) <= rule.sense_within:

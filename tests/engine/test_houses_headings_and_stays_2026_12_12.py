@@ -143,6 +143,19 @@ STILL_FLAGGED = [
 ]
 
 
+# A town in the next sentence is no next stop; curves of a nationality are no women.
+SUPPRESSED += [
+    (
+        "en",
+        "Mon-Fri 10-6, my phone is off after that. Leeds, incall, 150 per hour.",
+        "movement",
+    ),
+    ("es", "Paisa, curvas colombianas, muy fogosa. Escort en Madrid, 120 la hora.", "third_party"),
+]
+STILL_FLAGGED += [
+    ("en", "Here until Friday, after that Leeds. Incall, 150 per hour.", "movement"),
+    ("es", "Tres colombianas nuevas, muy fogosas. Escort en Madrid, 120 la hora.", "third_party"),
+]
 # What the other girls refuse is no group of girls.
 SUPPRESSED.append(
     (
