@@ -156,6 +156,31 @@ STILL_FLAGGED += [
     ("en", "Here until Friday, after that Leeds. Incall, 150 per hour.", "movement"),
     ("es", "Tres colombianas nuevas, muy fogosas. Escort en Madrid, 120 la hora.", "third_party"),
 ]
+# Old and new clients; a party's words in an escort ad that says more.
+SUPPRESSED += [
+    (
+        "en",
+        "Welcoming old and new faces, same flat for years. Escort Hull, 35, 150 per hour.",
+        "movement",
+    ),
+    (
+        "nl",
+        "Vaste en nieuwe klanten welkom. Escort Utrecht, 38 jaar, 150 per uur.",
+        "movement",
+    ),
+]
+STILL_FLAGGED += [
+    (
+        "en",
+        "New faces this week: two girls just arrived. Escort Hull, 150 per hour.",
+        "movement",
+    ),
+    (
+        "en",
+        "Latina escort, loves reggaeton, just arrived in Leeds. Incall, kisses, 150 per hour.",
+        "movement",
+    ),
+]
 # What the other girls refuse is no group of girls.
 SUPPRESSED.append(
     (
