@@ -89,7 +89,15 @@ _AGE_PATTERNS = (
         r"|od|entre|de) )?(?P<age>1[89]|20) ?(?:-|to|and|und|bis|en|tot|la|si|и|до|es|do|a|y)"
         rf" ?(?:2[1-9]|[3-9]\d) (?:de )?(?:{_AGE_UNIT}|evesek|годишни)(?![\w/])"
     ),
+    # An age spelled to evade a filter: its digits apart ("1 9 lat") or glued to the
+    # word before it ("Studentica19ani").
+    # (It starts with its digits, which the regular-expression engine looks for first;
+    # what comes before them is checked in ``find_ages``.)
+    re.compile(rf"(?P<age>1 ?[89]|2 ?0) ?(?:de )?{_AGE_UNIT}(?![\w/])"),
 )
+_EVASIVE_AGE = len(_AGE_PATTERNS) - 1
+_BEFORE_AGE = re.compile(r"[\w.,/+]")
+_LETTER = re.compile(r"[^\W\d_]")
 # Words one of which a pattern needs (by its index in _AGE_PATTERNS): a pattern whose
 # words are all missing from a text is not searched there (most texts have none).
 _AGE_PATTERN_WORDS: dict[int, tuple[str, ...]] = {
@@ -315,7 +323,9 @@ def find_ages(norm: Normalized) -> list[AgeMatch]:
         if words is not None and not any(word in text for word in words):
             continue
         for match in itertools.islice(pattern.finditer(text), MAX_MATCHES):
-            age = int(match.group("age"))
+            if index == _EVASIVE_AGE and not _evasive_age(text, match.start("age"), match["age"]):
+                continue
+            age = int(match.group("age").replace(" ", ""))
             if not MIN_AGE <= age <= MAX_AGE:
                 continue
             start, end = match.span("age") if index != 0 else match.span()
@@ -324,6 +334,15 @@ def find_ages(norm: Normalized) -> list[AgeMatch]:
             if start not in found:
                 found[start] = AgeMatch(age, *norm.span(start, end))
     return [found[k] for k in sorted(found)]
+
+
+def _evasive_age(text: str, start: int, digits: str) -> bool:
+    """Whether the age at ``start`` is spelled to evade a filter: its digits apart after
+    a space or the text's start ("1 9 lat"), or glued to a word ("Studentica19ani")."""
+    before = text[start - 1] if start else ""
+    if " " in digits:
+        return not before or _BEFORE_AGE.match(before) is None
+    return bool(before) and _LETTER.match(before) is not None
 
 
 def _not_a_person_age(text: str, start: int, end: int, *, street: bool) -> bool:

@@ -143,6 +143,14 @@ _LIST_TAIL = re.compile(
     r"""\s*(?::|-|\u2013)\s*"""
 )
 # What a refusal of a list follows: its colon, a dash or its question mark.
+# A negated heading and the list after its colon (see ``_negated_heading``).
+_HEADING_LIST_CHARS = 100
+_HEADING_WORDS = 6
+_HEADING_ITEM_WORDS = 3
+_LIST_ITEMS = re.compile(
+    r",| (?:or|and|nor|oder|und|of|en|sau|si|ori|или|и|vagy|es|lub|albo|i|y|o|ni) "
+)
+_HEADING_START = (".", ";", "!", "?", ":", "\n")
 _LIST_ANSWER = re.compile(r"[:?\u2013]| - ")
 # The conjunctions of _LIST_GAP ("or", "und", "или", "vagy", ...) as a whole word.
 _CONJUNCTION = re.compile(
@@ -712,6 +720,12 @@ class IndicatorEngine:
                 if any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
                     continue
                 return value
+        if ":" in text[max(0, m.start - _HEADING_LIST_CHARS) : m.start]:
+            # "Wat je bij mij NIET vindt: bureau, chauffeur, onveilige seks": a negated
+            # heading before a colon refuses the list after it.
+            heading = _negated_heading(text, m, positives, scope)
+            if heading is not None:
+                return heading
         if len(words) <= 3 and offset > 0 and text[offset - 1] in ",/":
             # Right after a comma: perhaps the next item of a negated list.
             listed = self._listed(text, m, positives, lang, breaks, crosses, forward=False)
@@ -991,6 +1005,39 @@ class _Scope:
 _NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
 
 
+def _negated_heading(text: str, m: _Match, positives: list[_Match], scope: _Scope) -> str | None:
+    """The negation word of a short heading that ends in a colon before ``m``, when ``m``
+    is an item of the list after it ("Какво НЕ предлагам: без защита, агенции", "U mnie
+    NIE ma: pośpiechu, pośredników"). The list runs to the end of its sentence, has a
+    comma and short items; the heading has two to six words and no cue of its own ("No
+    agency: ..." is a cue refused, not a heading), and a `pseudo` phrase ("don't miss:")
+    is none."""
+    colon = text.rfind(":", max(0, m.start - _HEADING_LIST_CHARS), m.start)
+    if colon < 0 or _SENTENCE_END.search(text, colon, m.start) is not None:
+        return None
+    end = _SENTENCE_END.search(text, m.end)
+    listed = text[colon + 1 : end.start() if end is not None else len(text)]
+    if "," not in listed or any(
+        len(_CUE_WORD.findall(item)) > _HEADING_ITEM_WORDS for item in _LIST_ITEMS.split(listed)
+    ):
+        return None  # no list of short items: "Sie nimmt keine Anrufe an: ihr Freund ..."
+    if not scope.terminators.isdisjoint(_CUE_WORD.findall(text, colon, m.start)):
+        return None  # "..., but bareback": the list ended
+    start = max(text.rfind(mark, max(0, colon - 80), colon) for mark in _HEADING_START) + 1
+    words = _CUE_WORD.findall(text, start, colon)
+    if not 2 <= len(words) <= _HEADING_WORDS or scope.pre.isdisjoint(words):
+        return None
+    if any(p.start < colon and start < p.end for p in positives):
+        return None
+    for word in _CUE_WORD.finditer(text, start, colon):
+        value = word.group()
+        if value in scope.pre and not any(
+            text.startswith(phrase, word.start()) for phrase in scope.pseudo
+        ):
+            return value
+    return None
+
+
 def _post_trigger(
     text: str, word: re.Match[str], scope: _Scope, breaks: _EmojiBreaks | None = None
 ) -> str | None:
@@ -1181,6 +1228,8 @@ def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
             elif between == " ":
                 return True
             continue
+        if rule.sense_after and _SENTENCE_END.search(text, left, right) is not None:
+            continue  # "... after that. Newcastle, incall": the town is no next stop
         if right - left > 12 * (rule.sense_within + 1):
             continue  # too far for that many words
         if len(_CUE_WORD.findall(text, left, right)) <= rule.sense_within:

@@ -402,12 +402,12 @@ LATIN_WRITTEN_LANGUAGE = "bg"
 #: The negation words of its Latin spellings are kept under ``bg_latin``.
 LATIN_SPELLING_SUFFIX = "_latin"
 # The spellings people use, not one standard: "ц" is "ts" or "c", "ъ" "a" or "u", "ж"
-# "zh" or "j", "я" "ya" or "ia" ("centara", "shte", "pratya", "zdravei").
+# "zh" or "j", "я" "ya", "ia" or "q" ("centara", "shte", "pratya", "govorq", "zdravei").
 _CYRILLIC_LATIN = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "(zh|j)", "з": "z",
     "и": "i", "й": "(i|y)", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
     "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "(ts|c)", "ч": "ch",
-    "ш": "sh", "щ": "sht", "ъ": "(a|u)", "ь": "(y|)", "ю": "(yu|iu)", "я": "(ya|ia)",
+    "ш": "sh", "щ": "sht", "ъ": "(a|u)", "ь": "(y|)", "ю": "(yu|iu)", "я": "(ya|ia|q)",
 }  # fmt: skip
 _CYRILLIC_LATIN_ONE = {c: s.strip("()").split("|")[0] for c, s in _CYRILLIC_LATIN.items()}
 _CYRILLIC_CHAR = re.compile("[а-яѐ-ў]")
