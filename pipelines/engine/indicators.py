@@ -142,7 +142,6 @@ _LIST_TAIL = re.compile(
     r"""(?:\s*,\s*["']?[^\W\d_][^\s,.:;!?"']*(?:\s[^\W\d_][^\s,.:;!?"']*)?["']?){1,5}"""
     r"""\s*(?::|-|\u2013)\s*"""
 )
-# What a refusal of a list follows: its colon, a dash or its question mark.
 # A negated heading and the list after its colon (see ``_negated_heading``).
 _HEADING_LIST_CHARS = 100
 _HEADING_WORDS = 6
@@ -150,7 +149,9 @@ _HEADING_ITEM_WORDS = 3
 _LIST_ITEMS = re.compile(
     r",| (?:or|and|nor|oder|und|of|en|sau|si|ori|или|и|vagy|es|lub|albo|i|y|o|ni) "
 )
-_HEADING_START = (".", ";", "!", "?", ":", "\n")
+# Where a heading starts (normalised text has no line breaks: they are spaces).
+_HEADING_START = (".", ";", "!", "?", ":")
+# What a refusal of a list follows: its colon, a dash or its question mark.
 _LIST_ANSWER = re.compile(r"[:?\u2013]| - ")
 # The conjunctions of _LIST_GAP ("or", "und", "или", "vagy", ...) as a whole word.
 _CONJUNCTION = re.compile(
@@ -717,7 +718,7 @@ class IndicatorEngine:
                 # "bez tabu i bez ograniczeń") negates nothing here.
                 if any(p is not m and p.start <= word.start() < p.end for p in positives):
                     continue
-                if any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
+                if scope.pseudo_at(text, word.start()):
                     continue
                 return value
         if ":" in text[max(0, m.start - _HEADING_LIST_CHARS) : m.start]:
@@ -1001,6 +1002,11 @@ class _Scope:
     pseudo: tuple[str, ...]
     terminators: frozenset[str]
 
+    def pseudo_at(self, text: str, at: int) -> bool:
+        """Whether a pseudo-trigger ("no doubt", "don't miss") starts at ``at``: the
+        negation word there negates nothing."""
+        return any(text.startswith(phrase, at) for phrase in self.pseudo)
+
 
 _NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
 
@@ -1031,9 +1037,7 @@ def _negated_heading(text: str, m: _Match, positives: list[_Match], scope: _Scop
         return None
     for word in _CUE_WORD.finditer(text, start, colon):
         value = word.group()
-        if value in scope.pre and not any(
-            text.startswith(phrase, word.start()) for phrase in scope.pseudo
-        ):
+        if value in scope.pre and not scope.pseudo_at(text, word.start()):
             return value
     return None
 
@@ -1067,7 +1071,7 @@ def _post_trigger(
             joined = _CUE_WORD.match(text, after) if after > spaced else None
             if joined is None or joined.group() not in _AND:
                 continue
-        if not any(text.startswith(phrase, word.start()) for phrase in scope.pseudo):
+        if not scope.pseudo_at(text, word.start()):
             return trigger
     return None
 

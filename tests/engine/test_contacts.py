@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.engine import contacts as contact_module
 from pipelines.engine.contacts import (
     EMAIL,
     HANDLE,
@@ -204,14 +205,12 @@ def test_a_foreign_number_in_a_contact_field_is_one_number_not_two_halves() -> N
 def test_cached_readings_keep_each_region_apart() -> None:
     # The same digits read as a number of one region and not of another: the cache of
     # readings is keyed by region, and a reading from the cache equals a fresh one.
-    from pipelines.engine import contacts
-
     text = "bel 06 12 34 56 78 of 0151 2345 6789"
     fresh = {}
     for region in ("NL", "DE"):
-        contacts._read.cache_clear()
+        contact_module._read.cache_clear()
         fresh[region] = extract_contacts(text, region)
     assert fresh["NL"] != fresh["DE"]
     for region in ("NL", "DE", "NL", "DE"):
         assert extract_contacts(text, region) == fresh[region]
-    assert contacts._read.cache_info().hits > 0
+    assert contact_module._read.cache_info().hits > 0

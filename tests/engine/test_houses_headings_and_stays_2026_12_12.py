@@ -11,11 +11,6 @@ import pytest
 from pipelines.engine.indicators import IndicatorEngine
 
 
-@pytest.fixture(scope="module")
-def engine() -> IndicatorEngine:
-    return IndicatorEngine.from_dir()
-
-
 def cats(engine: IndicatorEngine, text: str, lang: str, title: str = "") -> set[str]:
     return set(engine.analyse(title, text, lang=lang).categories)
 

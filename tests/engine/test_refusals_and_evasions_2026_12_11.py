@@ -10,11 +10,6 @@ from pipelines.engine.indicators import IndicatorEngine
 from pipelines.engine.normalize import normalize
 
 
-@pytest.fixture(scope="module")
-def engine() -> IndicatorEngine:
-    return IndicatorEngine.from_dir()
-
-
 def cats(engine: IndicatorEngine, text: str, lang: str, title: str = "") -> set[str]:
     return set(engine.analyse(title, text, lang=lang).categories)
 
