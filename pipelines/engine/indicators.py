@@ -789,6 +789,9 @@ class IndicatorEngine:
                     return refused
         limit = hard_stop.start() if hard_stop is not None else end + 60
         post, phrases = scope.post, scope.post_phrases
+        words = _CUE_WORD.findall(text, end, limit)[: self._post_words]
+        if post.isdisjoint(words) and phrases.keys().isdisjoint(words):
+            return _answered_no(text, end, scope, breaks)  # the common case: no trigger
         for count, word in enumerate(_CUE_WORD.finditer(text, end, limit)):
             if count >= self._post_words:
                 break

@@ -81,7 +81,7 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 _LEET_CYRILLIC = {"0": "о", "3": "е", "@": "а", "$": "с"}
 # An exclamation mark for an "i" after one or two letters ("N!e", "g!rl", not "New!hot").
-_BANG_I = re.compile(r"(?<![^\W\d_]{3})(?<=[^\W\d_])!(?=[^\W\d_])")
+_BANG_I = re.compile(r"!(?<=[^\W\d_]!)(?<![^\W\d_]{3}!)(?=[^\W\d_])")
 # A word made of letters and look-alikes (at least one of each).
 _LEET_WORD = re.compile(r"(?<![\w@$])[\w@$]*(?:[^\W\d_][013457@$]|[013457@$][^\W\d_])[\w@$]*")
 # The same test, cheaper: a look-alike next to a letter. Every branch starts with the

@@ -171,15 +171,27 @@ class Skeleton:
 
 
 # -- stage 1: characters ------------------------------------------------------------
-_NON_ASCII_OR_ESCAPE = re.compile(r"[^\x00-\x7f]|%[0-9A-Fa-f]{2}")
+_ESCAPE = r"%[0-9A-Fa-f]{2}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _changing(chars: frozenset[str], escapes: bool) -> re.Pattern[str]:
+    """The characters of a text that the skeleton changes (and percent-escapes): a text
+    in Cyrillic or with accents has many characters that are not ASCII, few that change."""
+    alternatives = [f"[{''.join(map(re.escape, sorted(chars)))}]"] if chars else []
+    return re.compile("|".join(alternatives + ([_ESCAPE] if escapes else [])))
 
 
 def _characters(text: str) -> tuple[str, _Map] | None:
-    if text.isascii() and "%" not in text:
+    escapes = "%" in text
+    if text.isascii() and not escapes:
+        return None
+    chars = frozenset(ch for ch in set(text) if not ch.isascii() and _char(ch) != ch)
+    if not chars and not escapes:
         return None
     builder = _Builder(text)
     changed = False
-    for match in _NON_ASCII_OR_ESCAPE.finditer(text):
+    for match in _changing(chars, escapes).finditer(text):
         raw = match.group()
         if raw[0] == "%":
             decoded = chr(int(raw[1:], 16))

@@ -1,0 +1,102 @@
+"""The patterns written for speed find exactly what their plain forms find.
+
+Some regular expressions start with a character and look back from it instead of
+starting with the look-behind (the engine then skips to that character at C speed), and
+some are searched only where a cheaper gate finds what they need. Each is compared here
+with its plain form, or its gate with it, on every labelled ad text and on strings built
+from the characters these patterns read.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from pipelines.engine import context, extract, normalize
+
+DATA = Path(__file__).parent / "data"
+
+# The plain forms: the look-behind first, as one would write them.
+PLAIN = {
+    "vitals": (
+        context._VITALS,
+        r"(?<![\d-])(?:[7-9]\d|1[0-2]\d)[-/](?:[4-7]\d)[-/](?:[7-9]\d|1[0-2]\d)(?![\d-])",
+    ),
+    "height": (context._HEIGHT, r"(?<![\d.,])(?:1[.,][4-9]\d ?m|1[4-9]\d ?(?:cm|см))(?![^\W_])"),
+    "weight": (context._WEIGHT, r"(?<![\d.,])(?:[4-9]\d ?(?:kg|кг))(?![^\W_])"),
+    "bang": (normalize._BANG_I, r"(?<![^\W\d_]{3})(?<=[^\W\d_])!(?=[^\W\d_])"),
+    "name_comma_age": (
+        extract._AGE_PATTERNS[2],
+        rf"(?<=[^\W\d_]{{2}}), {extract._AGE_NUMBER}"
+        r"(?=,|\.(?!\d)| ?-(?![^\W\d_])| ?\)| ?$| (?:and|en|und|si|es|i|y|и|&) )",
+    ),
+}
+
+# What these patterns read: digits, letters (Latin and Cyrillic), units and separators.
+PIECES = [
+    *"0123456789", *"0123456789", "1", "9", "a", "b", "e", "x", "я", "ab", "anna", " ", " ",
+    "-", "/", ",", ".", "!", ")", "(", ":", "cm", "см", "m", "kg", "кг", "jaar", "ani",
+    "years", "de ", "en ", "и ", "am ", "на ", "geworden", "vagyok", "съм", "cup", "bh",
+    "90-60-90", "85/60/", "120-", "-90", "60-", "1-", "1.6", "19", "175", "1,7", "65",
+]  # fmt: skip
+
+
+def labelled_texts() -> list[str]:
+    texts = []
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                ad = json.loads(line)
+                texts += [ad.get("title") or "", ad.get("text") or ""]
+    return [normalize.normalize(text).text for text in texts]
+
+
+def built_strings(count: int = 20_000, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choices(PIECES, k=rng.randint(1, 24))) for _ in range(count)]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return labelled_texts() + built_strings()
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN))
+def test_fast_pattern_matches_as_its_plain_form(name: str, texts: list[str]) -> None:
+    fast, plain = PLAIN[name]
+    plain_pattern = re.compile(plain)
+    found = 0
+    for text in texts:
+        assert spans(fast, text) == spans(plain_pattern, text), text
+        found += bool(plain_pattern.search(text))
+    assert found > 20, "the corpus hardly exercises the pattern"
+
+
+@pytest.mark.parametrize("index", sorted(extract._AGE_PATTERN_GATES))
+def test_every_age_pattern_match_passes_its_gate(index: int, texts: list[str]) -> None:
+    pattern, gate = extract._AGE_PATTERNS[index], extract._AGE_PATTERN_GATES[index]
+    for text in texts:
+        if pattern.search(text) is not None:
+            assert extract._TWO_DIGITS.search(text) is not None, text
+            assert gate.search(text) is not None, text
+
+
+def test_an_ungated_age_pattern_needs_two_digits(texts: list[str]) -> None:
+    for index, pattern in enumerate(extract._AGE_PATTERNS):
+        for text in texts:
+            if pattern.search(text) is not None:
+                assert extract._TWO_DIGITS.search(text) is not None, (index, text)
+
+
+def test_cup_sizes_are_searched_where_their_words_are(texts: list[str]) -> None:
+    for text in texts:
+        if context._CUP.search(text) is not None:
+            assert any(word in text for word in context._CUP_WORDS), text
