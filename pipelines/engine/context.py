@@ -58,10 +58,11 @@ DISABLED_CUE = "no_context_stage"  # the lexicon has no ad_context section
 #: everywhere in ordinary ads and do not count.
 FLIRT_EMOJI = frozenset("💋😘😈💦🍑🍒👅🥵😏🍆👙👠🫦")
 
-# Vital statistics (90-60-90), a cup size, or a height together with a weight. Each
-# pattern starts with a character and looks back from it ("no digit before the 9"): the
-# regular-expression engine then skips to that character at C speed instead of trying
-# the look-behind at every position of the text.
+# Vital statistics (90-60-90), a cup size, or a height together with a weight. The
+# patterns of numbers start with a digit and look back from it ("no digit before the
+# 9"): the regular-expression engine then skips to that digit at C speed instead of
+# trying the look-behind at every position of the text. A cup size is looked for only
+# where one of its words is.
 _VITALS = re.compile(
     r"[1789](?<![\d-][1789])(?:(?<=1)[0-2]\d|(?<=[789])\d)[-/](?:[4-7]\d)[-/](?:[7-9]\d|1[0-2]\d)"
     r"(?![\d-])"
@@ -177,6 +178,8 @@ def find_measurements(norm: Normalized) -> tuple[int, int] | None:
     """Original span of body measurements in ``norm``, or ``None``."""
     text = norm.text
     digits = _DIGIT.search(text) is not None
+    if not digits and "cup" not in text:
+        return None  # a text without digits counts only with "cup" in it ("cup d")
     if digits:
         match = _VITALS.search(text)
         if match is not None:

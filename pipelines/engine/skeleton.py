@@ -172,9 +172,15 @@ class Skeleton:
 
 # -- stage 1: characters ------------------------------------------------------------
 _ESCAPE = r"%[0-9A-Fa-f]{2}"
+_NON_ASCII_OR_ESCAPE = re.compile(rf"[^\x00-\x7f]|{_ESCAPE}")
+#: Most characters a class of the characters to change holds. A class of characters of
+#: the Basic Multilingual Plane is a table (one look-up per position of the text); one
+#: beyond it (mathematical letters) is a list read at every position, and a long class
+#: costs its compilation and its memory: those texts are read character by character.
+_MAX_CLASS = 64
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _changing(chars: frozenset[str], escapes: bool) -> re.Pattern[str]:
     """The characters of a text that the skeleton changes (and percent-escapes): a text
     in Cyrillic or with accents has many characters that are not ASCII, few that change."""
@@ -189,9 +195,13 @@ def _characters(text: str) -> tuple[str, _Map] | None:
     chars = frozenset(ch for ch in set(text) if not ch.isascii() and _char(ch) != ch)
     if not chars and not escapes:
         return None
+    if len(chars) > _MAX_CLASS or any(ord(ch) > 0xFFFF for ch in chars):
+        pattern = _NON_ASCII_OR_ESCAPE
+    else:
+        pattern = _changing(chars, escapes)
     builder = _Builder(text)
     changed = False
-    for match in _changing(chars, escapes).finditer(text):
+    for match in pattern.finditer(text):
         raw = match.group()
         if raw[0] == "%":
             decoded = chr(int(raw[1:], 16))

@@ -4,7 +4,8 @@ Some regular expressions start with a character and look back from it instead of
 starting with the look-behind (the engine then skips to that character at C speed), and
 some are searched only where a cheaper gate finds what they need. Each is compared here
 with its plain form, or its gate with it, on every labelled ad text and on strings built
-from the characters these patterns read.
+from the characters these patterns read; so are body measurements as a whole and the
+skeleton's first stage, which visits only the characters it changes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.engine import context, extract, normalize
+from pipelines.engine import context, extract, normalize, skeleton
 
 DATA = Path(__file__).parent / "data"
 
@@ -42,6 +43,7 @@ PIECES = [
     "-", "/", ",", ".", "!", ")", "(", ":", "cm", "см", "m", "kg", "кг", "jaar", "ani",
     "years", "de ", "en ", "и ", "am ", "на ", "geworden", "vagyok", "съм", "cup", "bh",
     "90-60-90", "85/60/", "120-", "-90", "60-", "1-", "1.6", "19", "175", "1,7", "65",
+    "bh c", "copa d", "korbchen b", "чашка", "sutien ",
 ]  # fmt: skip
 
 
@@ -100,3 +102,89 @@ def test_cup_sizes_are_searched_where_their_words_are(texts: list[str]) -> None:
     for text in texts:
         if context._CUP.search(text) is not None:
             assert any(word in text for word in context._CUP_WORDS), text
+
+
+def plain_find_measurements(norm: normalize.Normalized) -> tuple[int, int] | None:
+    """``find_measurements`` with the plain patterns and no gate but its own."""
+    text = norm.text
+    if re.search(r"\d", text) is None and "cup" not in text:
+        return None
+    for name in ("vitals",):
+        match = re.search(PLAIN[name][1], text)
+        if match is not None:
+            return norm.span(*match.span())
+    match = context._CUP.search(text)
+    if match is not None:
+        return norm.span(*match.span())
+    height = re.search(PLAIN["height"][1], text)
+    if height is not None and re.search(PLAIN["weight"][1], text) is not None:
+        return norm.span(*height.span())
+    return None
+
+
+def test_measurements_are_found_as_with_the_plain_patterns() -> None:
+    built = [normalize.normalize(text) for text in built_strings(seed=12)]
+    found = 0
+    for norm in [normalize.normalize(text) for text in labelled_texts()] + built:
+        assert context.find_measurements(norm) == plain_find_measurements(norm), norm.text
+        found += context.find_measurements(norm) is not None
+    assert found > 100
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("bh c", False),  # no digit, no "cup": no body measurements
+        ("copa d a solas", False),
+        ("cup d", True),
+        ("bh c, 25 jaar", True),
+    ],
+)
+def test_a_cup_word_counts_with_a_digit_or_the_word_cup(text: str, found: bool) -> None:
+    assert (context.find_measurements(normalize.normalize(text)) is not None) is found
+
+
+# Characters the skeleton changes or keeps: accents, Cyrillic, mathematical and
+# full-width letters and digits, circled digits, zero-width and format characters,
+# percent-escapes.
+SKELETON_PIECES = [
+    *"abc0123 .-%", "é", "ë", "ă", "ș", "й", "ё", "я", "ж", "𝐧", "𝐞", "𝟎", "𝟔", "０", "６", "①",
+    "❶", "🔟", "\u200b", "\u00ad", "\u2060", "\ufe0f", "\u20e3", "\u00a0", "%41", "%40",
+    "%0a", "%e9", "ﬁ", "²", "😘",
+]  # fmt: skip
+
+
+def plain_characters(text: str) -> tuple[str, skeleton._Map] | None:
+    """``skeleton._characters`` visiting every character that is not ASCII."""
+    if text.isascii() and "%" not in text:
+        return None
+    builder = skeleton._Builder(text)
+    changed = False
+    for match in skeleton._NON_ASCII_OR_ESCAPE.finditer(text):
+        raw = match.group()
+        if raw[0] == "%":
+            new = chr(int(raw[1:], 16))
+            if not (new.isprintable() and new.isascii()):
+                continue
+        else:
+            new = skeleton._char(raw)
+        if new != raw:
+            builder.replace(match.start(), match.end(), new)
+            changed = True
+    return builder.result() if changed else None
+
+
+def test_the_skeleton_changes_the_characters_the_plain_scan_changes() -> None:
+    rng = random.Random(13)
+    texts = ["".join(rng.choices(SKELETON_PIECES, k=rng.randint(1, 30))) for _ in range(20_000)]
+    texts.append("".join(chr(0x1D400 + i) for i in range(80)) + " 06 12")  # beyond the BMP
+    texts.append("".join(chr(0x0400 + i) for i in range(256)))  # more than one class holds
+    changed = 0
+    for text in texts:
+        fast, plain = skeleton._characters(text), plain_characters(text)
+        assert (fast is None) == (plain is None), text
+        if fast is not None and plain is not None:
+            assert fast[0] == plain[0], text
+            assert fast[1] == plain[1], text
+            changed += 1
+    assert changed > 10_000
