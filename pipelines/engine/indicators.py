@@ -131,11 +131,13 @@ _EMOJI_THEN_CAPITAL = re.compile(
 )
 # A word of the original text that may be a first name.
 _CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'-]{1,30}")
-# Between two items of a list: a comma, a slash, "or", "and" or "nor" in the eight languages.
+#: "or", "and" and "nor" in the eight languages.
+_CONJUNCTIONS = (
+    "or|and|nor|oder|und|noch|of|en|sau|ori|si|nici|или|и|нито|vagy|es|sem|lub|ani|i|albo|o|y|ni"
+)
+# Between two items of a list: a comma, a slash or a conjunction.
 _LIST_GAP = re.compile(
-    r"[\s\"']*(?:[,/][\s\"']*(?:(?:or|and|nor|oder|und|noch|of|en|sau|si|nici|или|и|нито"
-    r"|vagy|es|sem|lub|ani|i|albo|o|y|ni) )?|(?:or|and|nor|oder|und|noch|of|en|sau|si|nici"
-    r"|или|и|нито|vagy|es|sem|lub|ani|i|albo|o|y|ni) )[\s\"']*"
+    rf"[\s\"']*(?:[,/][\s\"']*(?:(?:{_CONJUNCTIONS}) )?|(?:{_CONJUNCTIONS}) )[\s\"']*"
 )
 # The rest of a list of short items after a cue, up to the colon or dash of its answer.
 _LIST_TAIL = re.compile(
@@ -146,18 +148,20 @@ _LIST_TAIL = re.compile(
 _HEADING_LIST_CHARS = 100
 _HEADING_WORDS = 6
 _HEADING_ITEM_WORDS = 3
+# In such a list "noch", "nici", "нито", "sem" and "ani" ("nor", "not even") negate their
+# item rather than start one: "a gumi sem kötelező" (not even a condom is a must) is one.
+_NOT_ITEM_STARTS = frozenset({"noch", "nici", "нито", "sem", "ani"})
 _LIST_ITEMS = re.compile(
-    r",| (?:or|and|nor|oder|und|of|en|sau|si|ori|или|и|vagy|es|lub|albo|i|y|o|ni) "
+    ",| (?:"
+    + "|".join(word for word in _CONJUNCTIONS.split("|") if word not in _NOT_ITEM_STARTS)
+    + ") "
 )
 # Where a heading starts (normalised text has no line breaks: they are spaces).
 _HEADING_START = (".", ";", "!", "?", ":")
 # What a refusal of a list follows: its colon, a dash or its question mark.
 _LIST_ANSWER = re.compile(r"[:?\u2013]| - ")
-# The conjunctions of _LIST_GAP ("or", "und", "или", "vagy", ...) as a whole word.
-_CONJUNCTION = re.compile(
-    r"(?:or|and|nor|oder|und|noch|of|en|sau|si|nici|или|и|нито|vagy|es|sem|lub|ani|i|albo"
-    r"|o|y|ni)(?![^\W_])"
-)
+# One of the conjunctions as a whole word.
+_CONJUNCTION = re.compile(rf"(?:{_CONJUNCTIONS})(?![^\W_])")
 # Between a first name and a nationality after it: the age ("Ella, 23, Romanian").
 _NAME_AGE_BETWEEN = re.compile(r", (?:1[89]|[2-6]\d) ?,? ")
 _AGE_AFTER_NAME = re.compile(r", (?:1[89]|[2-6]\d)(?!\d)")

@@ -187,6 +187,15 @@ SUPPRESSED.append(
 STILL_FLAGGED.append(
     ("en", "Meet the other girls of our house, three ladies. Escort Leeds.", "third_party")
 )
+# After a heading that says there is no "no", "sem" ("not even") negates its item rather
+# than starting another: the list is no refusal.
+STILL_FLAGGED.append(
+    (
+        "hu",
+        "Kitti, 24, Debrecen. Nálam nincs olyan, hogy nem: a gumi sem kötelező, megbeszéljük.",
+        "unsafe_services",
+    )
+)
 
 
 @pytest.mark.parametrize(("lang", "text", "category"), SUPPRESSED)
