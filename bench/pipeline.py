@@ -23,12 +23,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.engine.evaluate import DEV_SET  # noqa: E402
+from pipelines.engine.evaluate import bench_set  # noqa: E402
 from pipelines.engine.language import LanguageDetector  # noqa: E402
 from pipelines.engine.minimize import DEFAULT_ALLOWED_FIELDS, build_hit_document  # noqa: E402
 from pipelines.engine.pseudonyms import Pseudonymizer, pseudonymize_item  # noqa: E402
 
-DEFAULT_DATA = DEV_SET
+DEFAULT_DATA = bench_set()  # the shared development set, else the bundled one
 TARGET_ADS_PER_SECOND = 1000
 # The dev set has no source; ads in English are posted in the Netherlands.
 REGION = {"nl": "NL", "en": "NL", "de": "DE", "ro": "RO", "bg": "BG", "hu": "HU", "pl": "PL"}
@@ -113,7 +113,10 @@ def main() -> int:
     detector.load()
     pseudonymizer = Pseudonymizer(BENCH_KEY, "bench")
     analyse, indicator_name = indicator_stage()
-    print(f"{len(items)} ads; set-up (models, lexicons) {time.perf_counter() - started:.2f} s\n")
+    print(
+        f"{len(items)} ads of {args.data.name}; set-up (models, lexicons) "
+        f"{time.perf_counter() - started:.2f} s\n"
+    )
 
     def language(item: dict[str, Any]) -> None:
         item["lang"], item["lang_confidence"] = detector.detect(f"{item['title']}\n{item['text']}")

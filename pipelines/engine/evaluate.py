@@ -20,10 +20,12 @@ from pipelines.engine.indicators import IndicatorEngine
 from pipelines.engine.lexicon import CATEGORIES
 
 __all__ = [
+    "BUNDLED_DEV_SET",
     "DEV_SET",
     "Counts",
     "EvalReport",
     "LabelledAd",
+    "bench_set",
     "evaluate",
     "format_report",
     "load_labelled",
@@ -43,6 +45,17 @@ def _shared_eval(name: str) -> Path:
 
 #: The shared development set, next to the repository root.
 DEV_SET = _shared_eval("ads_dev.jsonl")
+#: A development set that comes with the repository (400 ads, 8 languages), for the
+#: benchmarks of a checkout without the shared data beside it.
+BUNDLED_DEV_SET = (
+    Path(__file__).resolve().parents[2] / "tests" / "engine" / "data" / "dev_2026_12o.jsonl"
+)
+
+
+def bench_set() -> Path:
+    """The ads the speed benchmarks run on: the shared development set, or the bundled
+    one where the shared data is missing (the benchmarks say which)."""
+    return DEV_SET if DEV_SET.is_file() else BUNDLED_DEV_SET
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,11 @@ terminal summary.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from pipelines.engine import evaluate as evaluate_module
 from pipelines.engine.evaluate import DEV_SET, EvalReport, evaluate, format_report, load_labelled
 from pipelines.engine.indicators import IndicatorEngine
 
@@ -42,3 +44,21 @@ def test_micro_f1_over_all_categories_reaches_the_bar(report: EvalReport) -> Non
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_micro_f1_in_every_language_reaches_the_bar(report: EvalReport, lang: str) -> None:
     assert report.by_language[lang].f1 >= PER_LANGUAGE_F1, format_report(report)
+
+
+def test_benchmarks_run_on_the_bundled_set_without_the_shared_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(evaluate_module, "DEV_SET", tmp_path / "missing.jsonl")
+    data = evaluate_module.bench_set()
+    assert data == evaluate_module.BUNDLED_DEV_SET
+    ads = load_labelled(data)
+    assert len(ads) >= 400
+    assert {ad.lang for ad in ads} == set(LANGUAGES)
+
+
+def test_benchmarks_prefer_the_shared_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    shared = tmp_path / "ads_dev.jsonl"
+    shared.write_text("")
+    monkeypatch.setattr(evaluate_module, "DEV_SET", shared)
+    assert evaluate_module.bench_set() == shared
