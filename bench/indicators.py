@@ -3,8 +3,9 @@
     python bench/indicators.py [--repeat N]
 
 Runs on the shared development set (``../shared/eval/ads_dev.jsonl``; without it, on the
-bundled ``tests/engine/data/dev_2026_12o.jsonl``, whose ads are longer: figures of the two
-do not compare) repeated and prints, per ad:
+bundled ``tests/engine/data/dev_2026_12o.jsonl``, half of whose ads are ordinary
+classifieds with fewer matches: figures of the two do not compare) repeated and prints,
+per ad:
 
 * matching: normalisation plus the Aho-Corasick lexicon match with boundary, negation,
   benign and context checks, over title and text (target: <= 100 µs/ad);
