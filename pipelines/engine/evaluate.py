@@ -54,8 +54,8 @@ BUNDLED_DEV_SET = (
 
 def bench_set() -> Path:
     """The ads the speed benchmarks run on: the shared development set, or the bundled
-    one where the shared data is missing (the benchmarks say which)."""
-    return DEV_SET if DEV_SET.is_file() else BUNDLED_DEV_SET
+    one where the shared data is missing or empty (the benchmarks say which)."""
+    return DEV_SET if DEV_SET.is_file() and DEV_SET.stat().st_size else BUNDLED_DEV_SET
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,13 @@
 
 Bars: micro-F1 >= 0.90 over the seven categories, and >= 0.80 in every language.
 Per-category and per-language figures are printed (``pytest -s``) and added to the
-terminal summary.
+terminal summary. Also: which set the speed benchmarks run on (the shared one, else the
+bundled one).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,6 +61,14 @@ def test_benchmarks_run_on_the_bundled_set_without_the_shared_data(
 
 def test_benchmarks_prefer_the_shared_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     shared = tmp_path / "ads_dev.jsonl"
-    shared.write_text("")
+    ad = {"id": "x-1", "lang": "en", "title": "t", "text": "new in town", "labels": ["movement"]}
+    shared.write_text(json.dumps(ad) + "\n")
     monkeypatch.setattr(evaluate_module, "DEV_SET", shared)
     assert evaluate_module.bench_set() == shared
+
+
+def test_an_empty_shared_set_is_no_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    shared = tmp_path / "ads_dev.jsonl"
+    shared.write_text("")
+    monkeypatch.setattr(evaluate_module, "DEV_SET", shared)
+    assert evaluate_module.bench_set() == evaluate_module.BUNDLED_DEV_SET
