@@ -129,8 +129,10 @@ class LanguageDetector:
     def loaded(self) -> bool:
         return self._loaded
 
-    def load(self) -> None:
-        """Load the language models now (otherwise done on first use)."""
+    def load(self, *, preload_models: bool = False) -> None:
+        """Build the detectors now (otherwise done on first use). lingua reads each
+        language's models the first time a text needs them (seconds for the
+        high-accuracy ones); ``preload_models=True`` reads them all now."""
         if self._loaded:
             return
         with self._lock:
@@ -142,15 +144,13 @@ class LanguageDetector:
                 Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
                 for code in self.languages
             ]
-            verifier = (
-                LanguageDetectorBuilder.from_languages(*lingua_languages)
-                .with_low_accuracy_mode()
-                .build()
-            )
-            if self.high_accuracy:
-                accurate = LanguageDetectorBuilder.from_languages(*lingua_languages).build()
-            else:
-                accurate = verifier
+
+            def builder() -> Any:
+                built = LanguageDetectorBuilder.from_languages(*lingua_languages)
+                return built.with_preloaded_language_models() if preload_models else built
+
+            verifier = builder().with_low_accuracy_mode().build()
+            accurate = builder().build() if self.high_accuracy else verifier
             cld2 = None
             if self._want_fast_stage:
                 try:

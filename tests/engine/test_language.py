@@ -115,6 +115,19 @@ def test_models_are_not_loaded_before_first_use() -> None:
     assert detector._loaded is True
 
 
+def test_preloaded_models_detect_as_models_read_on_first_use() -> None:
+    texts = [
+        "Dit is een Nederlandse zin over een fiets die te koop is.",
+        "Nou, ok dan",  # too little for the fast stage: lingua decides
+        "Szia, új vagyok a városban, hívj bátran.",
+        "Здравей, нова съм в града, обади се.",
+    ]
+    preloaded = LanguageDetector(high_accuracy=False)
+    preloaded.load(preload_models=True)
+    lazy = LanguageDetector(high_accuracy=False)
+    assert [preloaded.detect(t) for t in texts] == [lazy.detect(t) for t in texts]
+
+
 def test_default_detector_is_built_once() -> None:
     assert default_detector() is default_detector()
 
