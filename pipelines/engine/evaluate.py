@@ -26,6 +26,7 @@ __all__ = [
     "EvalReport",
     "LabelledAd",
     "bench_set",
+    "bench_set_note",
     "evaluate",
     "format_report",
     "load_labelled",
@@ -56,6 +57,14 @@ def bench_set() -> Path:
     """The ads the speed benchmarks run on: the shared development set, or the bundled
     one where the shared data is missing or empty (the benchmarks say which)."""
     return DEV_SET if DEV_SET.is_file() and DEV_SET.stat().st_size else BUNDLED_DEV_SET
+
+
+def bench_set_note(data: Path) -> str:
+    """What a benchmark adds to its verdict on ``data``: nothing on the shared set, else
+    that its target is for the shared set."""
+    if data.resolve() == DEV_SET.resolve():
+        return ""
+    return f"(measured on {data.name}; the target is for {DEV_SET.name})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,18 +102,19 @@ _EVASIVE_AGE = len(_AGE_PATTERNS) - 1
 _TWO_DIGITS = re.compile(r"[1-9] ?\d")
 _BEFORE_AGE = re.compile(r"[\w.,/+]")
 _LETTER = re.compile(r"[^\W\d_]")
+# An age and its unit: what the patterns "19 jaar", "19-24 évesek" and "1 9 lat" need.
+_AGE_AND_UNIT = re.compile(rf"\d(?: ?- ?| ?)(?:de )?(?:{_AGE_UNIT}|evesek|годишни)")
 # What a pattern needs (by its index in _AGE_PATTERNS), found much faster than the
 # pattern: a pattern is not searched in a text without it (most texts have none).
 _AGE_PATTERN_GATES: dict[int, re.Pattern[str]] = {
+    0: _AGE_AND_UNIT,
     4: re.compile("turned|cumpli|implinit|skonczylam|навърш|toltottem"),
     5: re.compile("geworden"),
     6: re.compile("(?:на|am) [1-9]"),
     7: re.compile("vagyok|съм"),
+    8: _AGE_AND_UNIT,
+    _EVASIVE_AGE: _AGE_AND_UNIT,
 }
-# An age and its unit: what the patterns "19 jaar", "19-24 évesek" and "1 9 lat" need.
-_AGE_AND_UNIT = re.compile(rf"\d(?: ?- ?| ?)(?:de )?(?:{_AGE_UNIT}|evesek|годишни)")
-for _index in (0, 8, _EVASIVE_AGE):
-    _AGE_PATTERN_GATES[_index] = _AGE_AND_UNIT
 # A duration, not an age: "for 20 years", "al 20 jaar", "seit 20 Jahren".
 _DURATION_BEFORE = frozenset(
     [

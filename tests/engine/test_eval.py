@@ -72,3 +72,13 @@ def test_an_empty_shared_set_is_no_set(monkeypatch: pytest.MonkeyPatch, tmp_path
     shared.write_text("")
     monkeypatch.setattr(evaluate_module, "DEV_SET", shared)
     assert evaluate_module.bench_set() == evaluate_module.BUNDLED_DEV_SET
+
+
+def test_a_benchmark_on_another_set_says_its_target_is_for_the_shared_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shared = tmp_path / "ads_dev.jsonl"
+    monkeypatch.setattr(evaluate_module, "DEV_SET", shared)
+    assert evaluate_module.bench_set_note(shared) == ""
+    note = evaluate_module.bench_set_note(evaluate_module.BUNDLED_DEV_SET)
+    assert note == "(measured on dev_2026_12o.jsonl; the target is for ads_dev.jsonl)"
