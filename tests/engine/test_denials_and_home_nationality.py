@@ -13,11 +13,7 @@ import pytest
 
 from pipelines.engine.indicators import IndicatorEngine
 from pipelines.engine.normalize import normalize
-
-
-def categories(engine: IndicatorEngine, text: str, lang: str) -> list[str]:
-    return engine.analyse("", text, lang=lang).categories
-
+from tests.support.engine import categories
 
 # ------------------------------------------------ youth: a young age denied or supposed
 

@@ -15,11 +15,7 @@ import pytest
 from pipelines.engine.extract import find_ages
 from pipelines.engine.indicators import IndicatorEngine
 from pipelines.engine.normalize import normalize
-
-
-def categories(engine: IndicatorEngine, text: str, lang: str) -> list[str]:
-    return engine.analyse("", text, lang=lang).categories
-
+from tests.support.engine import categories
 
 # ----------------------------------------------------- movement: itineraries and stays
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.engine.indicators import IndicatorEngine
+from tests.support.engine import categories
 
 REFUSED = [
     ("Fără agenție, ori șofer. Escortă în Cluj, 300 lei ora, la mine.", "third_party"),
@@ -29,15 +30,11 @@ STILL_FLAGGED = [
 ]  # fmt: skip
 
 
-def categories(engine: IndicatorEngine, text: str) -> list[str]:
-    return engine.analyse("", text, lang="ro").categories
-
-
 @pytest.mark.parametrize(("text", "category"), REFUSED)
 def test_the_items_joined_by_ori_are_refused(engine: IndicatorEngine, text: str, category: str):
-    assert category not in categories(engine, text)
+    assert category not in categories(engine, text, "ro")
 
 
 @pytest.mark.parametrize(("text", "category"), STILL_FLAGGED)
 def test_an_ad_with_ori_still_flags(engine: IndicatorEngine, text: str, category: str):
-    assert category in categories(engine, text)
+    assert category in categories(engine, text, "ro")

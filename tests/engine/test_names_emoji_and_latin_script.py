@@ -12,12 +12,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.engine.indicators import IndicatorEngine
-
-
-def categories(engine: IndicatorEngine, text: str, lang: str) -> list[str]:
-    """The categories the engine flags in an ad of ``lang`` with this text (no title)."""
-    return engine.analyse("", text, lang=lang).categories
-
+from tests.support.engine import categories
 
 # ------------------------------------------------- origin: a nationality and a first name
 

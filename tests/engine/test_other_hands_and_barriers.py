@@ -12,11 +12,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.engine.indicators import IndicatorEngine
-
-
-def categories(engine: IndicatorEngine, text: str, lang: str) -> list[str]:
-    return engine.analyse("", text, lang=lang).categories
-
+from tests.support.engine import categories
 
 # ------------------------------------------------- third_party: another person handles it
 

@@ -11,11 +11,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.engine.indicators import IndicatorEngine
-
-
-def categories(engine: IndicatorEngine, text: str, lang: str) -> list[str]:
-    return engine.analyse("", text, lang=lang).categories
-
+from tests.support.engine import categories
 
 # ------------------------------------------------------------------ movement: a stay with an end
 
