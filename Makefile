@@ -7,7 +7,7 @@ SYSTEM_PACKAGES = chromium redis-server
 # Wait up to 10 minutes for another apt/dpkg process (unattended upgrades) instead of failing.
 APT_WAIT = -o DPkg::Lock::Timeout=600
 
-.PHONY: demo test install system-deps lint format check clean screenshots
+.PHONY: demo test install system-deps lint format check clean screenshots learn
 
 ## demo: install everything, then crawl the bundled demo ad site and print a summary
 DEMO_ARGS ?=
@@ -22,6 +22,15 @@ test: install
 ## screenshots: regenerate docs/screenshots/review-*.png from the demo (system Chromium)
 screenshots: install
 	$(BIN)/python -m crawler.review.screenshots --out docs/screenshots
+
+## learn: retrain the indicator engine's learned backstop (pipelines/lexicons/learned.json)
+## on the labelled sets whose errors were read; never on an honest (blind) set
+LEARN_SETS = $(addprefix tests/engine/data/,regression_2026_12.jsonl holdout_ha.jsonl \
+	holdout_hb.jsonl blind_2026_12.jsonl dev_2026_12b.jsonl dev_2026_12d.jsonl \
+	dev_2026_12g.jsonl dev_2026_12i.jsonl dev_2026_12k.jsonl dev_2026_12m.jsonl \
+	blind_2026_12n.jsonl dev_2026_12o.jsonl blind_2026_12q.jsonl dev_2026_12r.jsonl)
+learn: install
+	$(BIN)/lcom learn $(LEARN_SETS)
 
 install: system-deps $(STAMP)
 

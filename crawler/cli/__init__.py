@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "worker",
     "guardrails",
     "flag",
+    "learn",
     "es",
     "kibana",
     "pseudonym",

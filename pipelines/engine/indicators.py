@@ -68,6 +68,11 @@ from pipelines.engine.extract import (
     parse_age_text,
     parse_price_text,
 )
+from pipelines.engine.learned import CONTEXT_CUE as LEARNED_CUE
+from pipelines.engine.learned import HIT
+from pipelines.engine.learned import RULE_PREFIX as LEARNED_RULE_PREFIX
+from pipelines.engine.learned import features as learned_features
+from pipelines.engine.learned import locate as learned_locate
 from pipelines.engine.lexicon import (
     CATEGORIES,
     LATIN_SPELLING_SUFFIX,
@@ -75,6 +80,7 @@ from pipelines.engine.lexicon import (
     SENSE_CATEGORY,
     Expansion,
     KeyTable,
+    LearnedConfig,
     Lexicon,
     LexiconError,
     Rule,
@@ -457,6 +463,12 @@ class IndicatorEngine:
                     ContextCue(cue, weight, indicator.rule, e.field, e.snippet, e.start, e.end)
                 )
         context = decide(self.lexicon.context, cues, source_kind=source_kind)
+        learned = self.lexicon.learned
+        if learned is not None:
+            context = self._learned(
+                learned, fields, raw, lang, cues, context, indicators, suppressed, source_kind,
+                stated_age=stated_age, derive_origin=derive_origin,
+            )  # fmt: skip
         if context.service:
             indicators.extend(self._low_price(price, where, source))
         else:
@@ -490,6 +502,98 @@ class IndicatorEngine:
             context=context,
             suppressed=tuple(suppressed),
         )
+
+    def _learned(
+        self,
+        learned: LearnedConfig,
+        fields: list[tuple[str, Normalized]],
+        raw: list[list[_Match]],
+        lang: str,
+        cues: list[ContextCue],
+        context: ContextDecision,
+        indicators: list[Indicator],
+        suppressed: list[Suppressed],
+        source_kind: str | None,
+        *,
+        stated_age: int | None,
+        derive_origin: bool,
+    ) -> ContextDecision:
+        """The learned backstop (:mod:`pipelines.engine.learned`): the context decision,
+        lifted for an ad just short of it that is worded like the ads that carry
+        indicators; in context, ``indicators`` and ``suppressed`` get the categories it
+        adds or sets aside. Only run for an ad where it can change something."""
+        lift = not context.service and context.score + learned.context_margin >= context.threshold
+        wanted: list[str] = []
+        if context.service or lift:
+            # A category the rules neither matched nor set aside (a negated or benign cue,
+            # a young word beside an adult age) may be said in words no rule names.
+            known = {i.category for i in indicators} | {s.category for s in suppressed}
+            known |= {m.category for matches in raw for m in matches if m.kind == "benign"}
+            if not derive_origin:
+                known.add("origin")
+            if stated_age is not None and stated_age > max(YOUTH_AGES):
+                known.add("youth")  # an adult's stated age: no young words count
+            wanted = [c for c in learned.categories if c not in known]
+        if not lift and not wanted:
+            return context
+        texts = [norm.text for _, norm in fields]
+        model = learned.model
+        rows = model.rows(learned_features(texts))
+        probabilities = model.probabilities(rows)
+        if lift:
+            if probabilities[HIT] < learned.context:
+                return context
+            # Close to a service ad, and worded like the ads that carry indicators.
+            rule = f"{LEARNED_RULE_PREFIX}{HIT}"
+            cue = ContextCue(LEARNED_CUE, learned.context_margin, rule)
+            found = self._learned_span(fields, texts, model.strongest(rows, HIT))
+            if found is not None:
+                name, norm, start, end = found
+                start, end = norm.span(start, end)
+                snippet = _snippet(norm.original, start, end)
+                cue = replace(cue, field=name, snippet=snippet, start=start, end=end)
+            context = decide(self.lexicon.context, [*cues, cue], source_kind=source_kind)
+        for category in wanted:
+            if probabilities[category] < learned.category:
+                continue
+            # The word that weighs most for it is its evidence: strong enough to show an
+            # investigator, and not negated.
+            strongest = model.strongest(rows, category)
+            if strongest is None or strongest[1] < learned.evidence_weight:
+                continue
+            found = self._learned_span(fields, texts, strongest)
+            if found is None:
+                continue
+            name, norm, start, end = found
+            rule_id = f"{LEARNED_RULE_PREFIX}{category}"
+            m = _Match(
+                Rule(rule_id, category, lang, "rule", self.weights[category], True), start, end
+            )
+            index = next(i for i, (field_name, _) in enumerate(fields) if field_name == name)
+            positives = [p for p in raw[index] if p.kind == "rule"]
+            breaks, crosses = _EmojiBreaks(norm), _cross_marks(norm)
+            trigger = self._negated(norm.text, m, positives, lang, breaks, crosses)
+            if trigger is None:
+                indicators.append(self._indicator(name, norm, m))
+            else:
+                suppressed.append(self._suppressed(name, norm, m, NEGATED, trigger))
+        return context
+
+    @staticmethod
+    def _learned_span(
+        fields: list[tuple[str, Normalized]],
+        texts: list[str],
+        strongest: tuple[str, float] | None,
+    ) -> tuple[str, Normalized, int, int] | None:
+        """The field and normalised span of the learned backstop's evidence."""
+        if strongest is None:
+            return None
+        found = learned_locate(texts, strongest[0])
+        if found is None:
+            return None
+        index, start, end = found
+        name, norm = fields[index]
+        return name, norm, start, end
 
     def match(
         self,

@@ -40,6 +40,7 @@ import ahocorasick
 import yaml
 
 from pipelines.engine.categories import CATEGORIES, DERIVED_CATEGORIES
+from pipelines.engine.learned import LearnedModel, LearnedModelError
 from pipelines.engine.lexicon_cache import LexiconCache
 from pipelines.engine.normalize import normalize
 
@@ -226,6 +227,24 @@ class ContextConfig:
     source_kinds: Mapping[str, float]
 
 
+@dataclass(frozen=True, slots=True)
+class LearnedConfig:
+    """The learned backstop (``learned:`` in config.yaml; :mod:`pipelines.engine.learned`):
+    its model and the probabilities from which it adds a category or puts an ad into
+    context."""
+
+    model: LearnedModel
+    path: str
+    #: The categories it may add (where words can say them; not ages, hours or a
+    #: nationality, whose sense the rules check).
+    categories: tuple[str, ...]
+    category: float
+    #: The weight the word shown as evidence must have for the category on its own.
+    evidence_weight: float
+    context: float
+    context_margin: float
+
+
 @dataclass(slots=True)
 class Lexicon:
     """A compiled lexicon bundle (all languages), shared read-only between engines."""
@@ -244,6 +263,8 @@ class Lexicon:
     latin_automaton: KeyTable
     rules: list[Rule] = field(default_factory=list)
     patterns: list[tuple[Rule, str]] = field(default_factory=list)
+    #: ``None`` when config.yaml has no ``learned:`` section.
+    learned: LearnedConfig | None = None
 
 
 @functools.lru_cache(maxsize=8)
@@ -305,6 +326,7 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
     )
     negation = _mapping(config.get("negation"), "negation", config_path)
     context = _context_config(config.get("ad_context"), config_path)
+    learned = _learned_config(config.get("learned"), directory, config_path)
 
     rules: list[Rule] = []
     patterns: list[tuple[Rule, str]] = []
@@ -390,6 +412,7 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
         latin_automaton=latin_automaton,
         rules=rules,
         patterns=patterns,
+        learned=learned,
     )
 
 
@@ -836,6 +859,46 @@ def _mapping(value: Any, name: str, path: Path) -> Mapping[str, Any]:
     return value
 
 
+def _learned_config(raw: Any, directory: Path, path: Path) -> LearnedConfig | None:
+    if raw is None:
+        return None
+    block = _mapping(raw, "learned", path)
+    name = block.get("model")
+    if not isinstance(name, str) or not name or Path(name).name != name:
+        raise LexiconError(
+            "learned: model must be the name of a file in the lexicon folder "
+            "(learned.json); remove the section to run without the learned backstop",
+            path,
+        )
+    values = {}
+    for key in ("category", "evidence_weight", "context", "context_margin"):
+        value = block.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise LexiconError(f"learned: {key} must be a number, not {value!r}", path)
+        values[key] = float(value)
+    for key in ("category", "context"):
+        if not 0.5 <= values[key] <= 1.0:
+            raise LexiconError(
+                f"learned: {key} is a probability from 0.5 to 1 (got {values[key]})", path
+            )
+    for key in ("evidence_weight", "context_margin"):
+        if values[key] < 0:
+            raise LexiconError(f"learned: {key} must be 0 or more", path)
+    categories = block.get("categories", [])
+    if not isinstance(categories, list) or not set(categories) <= set(CATEGORIES):
+        raise LexiconError(
+            f"learned: categories must be a list of categories ({', '.join(CATEGORIES)}), "
+            f"not {categories!r}",
+            path,
+        )
+    model_path = directory / name
+    try:
+        model = LearnedModel.load(model_path)
+    except LearnedModelError as exc:
+        raise LexiconError(str(exc), model_path) from exc
+    return LearnedConfig(model, str(model_path), tuple(categories), **values)
+
+
 def _context_config(raw: Any, path: Path) -> ContextConfig:
     block = _mapping(raw, "ad_context", path)
     try:
@@ -857,6 +920,19 @@ def _context_config(raw: Any, path: Path) -> ContextConfig:
 
 
 _SET_REF = re.compile(r"\{(\w+)\}")
+
+
+def set_words(name: str, directory: str | Path | None = None) -> frozenset[str]:
+    """The single words of the set ``name`` (``sets:``) of every language file: the
+    language names of ``lang`` for the learned backstop (:mod:`pipelines.engine.learned`)."""
+    folder = Path(directory) if directory is not None else DEFAULT_LEXICON_DIR
+    words: set[str] = set()
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == CONFIG_FILE:
+            continue
+        listed = (_read_yaml(path).get("sets") or {}).get(name) or []
+        words.update(w for w in _words(listed, f"sets: {name}", path) if " " not in w)
+    return frozenset(words)
 
 
 def _sets(raw: Mapping[str, Any], path: Path) -> dict[str, str]:
