@@ -178,6 +178,10 @@ _MINIMUM_BEFORE = frozenset(
         "minimo",
     ]
 )
+# An age limit said as "over": "mayor de 25 años", "powyżej 25 lat", "над 25 години"
+# (a job's or a club's requirement, not the person's age).
+_OVER_BEFORE = frozenset(["powyzej", "над"])
+_OVER_PAIR = frozenset(["mayor", "mayores"])
 _AGE_WORDS = frozenset(
     ["age", "leeftijd", "alter", "varsta", "възраст", "kor", "korhatar", "wiek", "edad"]
 )
@@ -366,7 +370,11 @@ def _not_a_person_age(text: str, start: int, end: int, *, street: bool) -> bool:
     sentence_start = max(text.rfind(".", window, start - 1), text.rfind("!", window, start), 0)
     before = _WORD.findall(text[max(sentence_start, start - 60) : start])
     after = _WORD.findall(text[end : end + 30])[:2]
-    if before and (before[-1] in _DURATION_BEFORE or before[-1] in _MINIMUM_BEFORE):
+    if before and (
+        before[-1] in _DURATION_BEFORE or before[-1] in _MINIMUM_BEFORE or before[-1] in _OVER_BEFORE
+    ):
+        return True
+    if len(before) > 1 and before[-2] in _OVER_PAIR and before[-1] == "de":
         return True
     if len(before) > 1 and before[-2] in _MINIMUM_BEFORE and before[-1] in _AGE_WORDS:
         return True
