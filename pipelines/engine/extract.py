@@ -371,9 +371,8 @@ def _not_a_person_age(text: str, start: int, end: int, *, street: bool) -> bool:
     sentence_start = max(text.rfind(".", window, start - 1), text.rfind("!", window, start), 0)
     before = _WORD.findall(text[max(sentence_start, start - 60) : start])
     after = _WORD.findall(text[end : end + 30])[:2]
-    if before and (
-        before[-1] in _DURATION_BEFORE or before[-1] in _MINIMUM_BEFORE or before[-1] in _OVER_BEFORE
-    ):
+    last = before[-1] if before else ""
+    if last in _DURATION_BEFORE or last in _MINIMUM_BEFORE or last in _OVER_BEFORE:
         return True
     if len(before) > 1 and before[-2] in _OVER_PAIR and before[-1] == "de":
         return True

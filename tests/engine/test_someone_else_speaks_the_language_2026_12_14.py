@@ -41,7 +41,5 @@ def test_someone_else_speaks_the_language_or_hers_is_weak(
         ("es", "Hablo español perfectamente 😘 Escort en Cádiz, 100 €/h."),
     ],
 )
-def test_her_own_good_language_is_no_barrier(
-    engine: IndicatorEngine, lang: str, text: str
-) -> None:
+def test_her_own_good_language_is_no_barrier(engine: IndicatorEngine, lang: str, text: str) -> None:
     assert "language_barrier" not in categories(engine, text, lang)
