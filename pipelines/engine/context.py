@@ -95,26 +95,6 @@ _SIGNATURE_REST = re.compile(
 _SIGNATURE_TAIL = 120
 
 
-# A person who introduces herself by name: "Моника съм", "Kata vagyok" (the name before
-# the verb), "jestem Ania", "soy Lucía", "казвам се Ина" (the name after the words).
-_INTRO_AFTER = re.compile(r"(?<![^\W\d_])([^\W\d_][^\W\d_'-]{1,30}) (?:съм|vagyok)(?![^\W\d_])")
-_INTRO_BEFORE = re.compile(
-    r"(?<![^\W\d_])(?:jestem|mam na imi[eę]|soy|me llamo|mi nombre es|казвам се|името ми е"
-    r"|a nevem|i'm|i am|my name is|ich bin|ich hei(?:ß|ss)e|ik ben|ik heet|mă numesc|ma numesc"
-    r"|numele meu e|eu sunt) ([^\W\d_][^\W\d_'-]{1,30})",
-    re.IGNORECASE,
-)
-
-
-def _introduced_name(original: str, not_names: frozenset[str]) -> tuple[int, int] | None:
-    for pattern in (_INTRO_AFTER, _INTRO_BEFORE):
-        for match in pattern.finditer(original):
-            name = match.group(1)
-            if name[0].isupper() and not name.isupper() and _fold(name) not in not_names:
-                return match.span(1)
-    return None
-
-
 def find_person_name(original: str, not_names: frozenset[str]) -> tuple[int, int] | None:
     """Where ``original`` presents a person by name (see ``_OPENING_NAME``) or is signed
     with a name and a town at its end (``_SIGNATURE_NAME``, ``_SIGNATURE_REST``), or
@@ -123,9 +103,6 @@ def find_person_name(original: str, not_names: frozenset[str]) -> tuple[int, int
     token = _NAME_TOKEN.search(original)
     if token is not None:
         return token.span()
-    introduced = _introduced_name(original, not_names)
-    if introduced is not None:
-        return introduced
     match = _OPENING_NAME.match(original)
     if match is not None and match.group(1)[0].isupper():
         if _fold(match.group(1)) not in not_names:
