@@ -71,3 +71,20 @@ def test_a_short_ad_signed_with_a_name_and_an_age_is_in_context(
 
 def test_a_name_and_an_age_alone_make_no_hit(engine: IndicatorEngine) -> None:
     assert categories(engine, "Szukam pokoju w centrum od zaraz. Ola, 26. 512 000 111", "pl") == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("bg", "Звънни, когато имаш нужда от мен 😘 Ескорт, Видин, 120 лв на час."),
+        ("hu", "Akár hajnali háromkor is jöhetsz 😘 Szex, Baja, 25e/óra."),
+        ("hu", "Hívj, amikor csak szükséged van rám 😘 Szex, Baja, 25e/óra."),
+        ("pl", "Dzwoń nawet o trzeciej w nocy 😘 Seks, Tarnów, 300 zł za godzinę."),
+        ("pl", "Pisz, kiedy tylko mnie potrzebujesz 😘 Seks, Tarnów, 300 zł."),
+        ("es", "Llámame cuando me necesites 😘 Escort en Toledo, 100 € la hora."),
+    ],
+)
+def test_any_hour_in_words_or_whenever_needed_is_round_the_clock(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    assert "availability_24_7" in categories(engine, text, lang)
