@@ -54,3 +54,20 @@ def test_her_own_boss_and_a_hotel_reception_are_no_third_party(
 )
 def test_the_positive_ad_still_flags(engine: IndicatorEngine, lang: str, text: str) -> None:
     assert "third_party" in categories(engine, text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("hu", "A díjat a sofőrnek adod, nem a lánynak fizetsz. Szex, Vác, 25e/óra."),
+        ("hu", "Fizetés előre, nem a hölgynek. Erotikus masszázs, Vác, 20e/óra."),
+        ("pl", "Płacisz przy wejściu, nie dziewczynie. Roksa, seks, Sopot, 300 zł."),
+        ("pl", "Dziewczyny nie biorą pieniędzy, wszystko przy recepcji. Seks, Sopot."),
+        ("es", "El pago se hace en la puerta, no a la chica. Escort en Elche, 100 €/h."),
+        ("es", "Las chicas no tocan el dinero. Sexo en piso discreto, Elche, 90 €/h."),
+    ],
+)
+def test_money_not_to_the_girl_is_a_third_party(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    assert "third_party" in categories(engine, text, lang)
