@@ -85,9 +85,12 @@ _NAME_TOKEN = re.compile(r"\[name\]")
 # "Кристи, Бургас, Меден рудник. 0876 ...". Only the end of the text is searched: the
 # name before a ", " there, then the town(s) and the number up to the end.
 _SIGNATURE_NAME = re.compile(r"(?:^|(?<=\s))([^\W\d_][^\W\d_'-]{1,30})$")
+# Or with a name and her age ("... Дани, 28. 0885 ...", "Nikola, 27. 737 ..."): the age
+# takes the town's place, and the number must follow it.
 _SIGNATURE_REST = re.compile(
-    r"[^\W\d_][^\W\d_'-]{1,30}(?:(?: |, )[^\W\d_][^\W\d_'-]{1,30}){0,2}"
-    r"\.? *(?:[+(]?\d[\d ()/+-]{5,}\s*)?$"
+    r"(?:[^\W\d_][^\W\d_'-]{1,30}(?:(?: |, )[^\W\d_][^\W\d_'-]{1,30}){0,2}"
+    r"\.? *(?:[+(]?\d[\d ()/+-]{5,}\s*)?"
+    r"|(?:1[89]|[2-5]\d)\. *[+(]?\d[\d ()/+-]{5,}\s*)$"
 )
 _SIGNATURE_TAIL = 120
 
@@ -112,7 +115,7 @@ def find_person_name(original: str, not_names: frozenset[str]) -> tuple[int, int
         if (
             name is not None
             and name.group(1)[0].isupper()
-            and original[comma + 2 : comma + 3].isupper()
+            and (original[comma + 2 : comma + 3].isupper() or original[comma + 2].isdigit())
             and _SIGNATURE_REST.match(original, comma + 2) is not None
             and _fold(name.group(1)) not in not_names
         ):

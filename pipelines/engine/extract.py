@@ -56,12 +56,13 @@ _AGE_PATTERNS = (
     re.compile(rf"(?<![\w.,/+]){_AGE_NUMBER}(?: ?- ?| ?)(?P<unit>{_AGE_UNIT})(?![\w/])"),
     # (19)
     re.compile(rf"\({_AGE_NUMBER}\)"),
-    # Chloe, 19 -  /  Kim, 31, ...  (not a date with a suffix: "Amszterdamba, 20-án")
+    # Chloe, 19 -  /  Kim, 31, ...  (not a date with a suffix: "Amszterdamba, 20-án", nor
+    # hours: "evenings, 18-24")
     # (The comma first, the two letters before it looked back at: a pattern that starts
     # with a character is searched for that character: thirteen times faster here.)
     re.compile(
         rf", (?<=[^\W\d_]{{2}}, ){_AGE_NUMBER}"
-        r"(?=,|\.(?!\d)| ?-(?![^\W\d_])| ?\)| ?$| (?:and|en|und|si|es|i|y|и|&) )"
+        r"(?=,|\.(?!\d)| ?-(?![^\W_])| ?\)| ?$| (?:and|en|und|si|es|i|y|и|&) )"
     ),
     # age: 19, ik ben 19, I'm 19
     re.compile(
@@ -178,6 +179,10 @@ _MINIMUM_BEFORE = frozenset(
         "minimo",
     ]
 )
+# An age limit said as "over": "mayor de 25 años", "powyżej 25 lat", "над 25 години"
+# (a job's or a club's requirement, not the person's age).
+_OVER_BEFORE = frozenset(["powyzej", "над"])
+_OVER_PAIR = frozenset(["mayor", "mayores"])
 _AGE_WORDS = frozenset(
     ["age", "leeftijd", "alter", "varsta", "възраст", "kor", "korhatar", "wiek", "edad"]
 )
@@ -366,7 +371,10 @@ def _not_a_person_age(text: str, start: int, end: int, *, street: bool) -> bool:
     sentence_start = max(text.rfind(".", window, start - 1), text.rfind("!", window, start), 0)
     before = _WORD.findall(text[max(sentence_start, start - 60) : start])
     after = _WORD.findall(text[end : end + 30])[:2]
-    if before and (before[-1] in _DURATION_BEFORE or before[-1] in _MINIMUM_BEFORE):
+    last = before[-1] if before else ""
+    if last in _DURATION_BEFORE or last in _MINIMUM_BEFORE or last in _OVER_BEFORE:
+        return True
+    if len(before) > 1 and before[-2] in _OVER_PAIR and before[-1] == "de":
         return True
     if len(before) > 1 and before[-2] in _MINIMUM_BEFORE and before[-1] in _AGE_WORDS:
         return True

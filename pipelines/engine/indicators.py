@@ -840,7 +840,7 @@ class IndicatorEngine:
             listed = self._listed(text, m, positives, lang, breaks, crosses, forward=False)
             if listed is not None:
                 return listed
-        trigger = self._post_negated(text, m, scope, breaks, crosses)
+        trigger = self._post_negated(text, m, scope, breaks, crosses, positives)
         if trigger is not None:
             return trigger
         # A list that a refusal ends: "Agencies, managers, drivers: none of that." The
@@ -861,9 +861,12 @@ class IndicatorEngine:
         scope: _Scope,
         breaks: _EmojiBreaks | None,
         crosses: Sequence[int],
+        positives: Sequence[_Match] = (),
     ) -> str | None:
         """The trigger after ``m`` that refuses it: a cross mark, a ``post`` word or
-        phrase that ends its clause, or the refusal that answers its question."""
+        phrase that ends its clause, or the refusal that answers its question. A trigger
+        that belongs to another indicator ("új a városban, korlátok nélkül") refuses
+        nothing here."""
         # A post trigger that ends the match's clause ("bareback: no").
         end = m.end
         if crosses:
@@ -906,6 +909,8 @@ class IndicatorEngine:
             value = word.group()
             if value not in post and value not in phrases:
                 continue  # the cheap test first: most words are no trigger
+            if any(p is not m and p.start <= word.start() < p.end for p in positives):
+                continue
             trigger = _post_trigger(text, word, scope, breaks)
             if trigger is not None:
                 return trigger

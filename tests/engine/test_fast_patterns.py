@@ -33,7 +33,7 @@ PLAIN = {
     "name_comma_age": (
         extract._AGE_PATTERNS[2],
         rf"(?<=[^\W\d_]{{2}}), {extract._AGE_NUMBER}"
-        r"(?=,|\.(?!\d)| ?-(?![^\W\d_])| ?\)| ?$| (?:and|en|und|si|es|i|y|и|&) )",
+        r"(?=,|\.(?!\d)| ?-(?![^\W_])| ?\)| ?$| (?:and|en|und|si|es|i|y|и|&) )",
     ),
 }
 
