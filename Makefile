@@ -24,7 +24,8 @@ screenshots: install
 	$(BIN)/python -m crawler.review.screenshots --out docs/screenshots
 
 ## learn: retrain the indicator engine's learned backstop (pipelines/lexicons/learned.json)
-## on the labelled sets whose errors were read; never on an honest (blind) set
+## after changing the lexicon version, on the labelled sets whose errors were read (never
+## on a set still held as an honest estimate: tests/engine/test_learned.py checks)
 LEARN_SETS = $(addprefix tests/engine/data/,regression_2026_12.jsonl holdout_ha.jsonl \
 	holdout_hb.jsonl blind_2026_12.jsonl dev_2026_12b.jsonl dev_2026_12d.jsonl \
 	dev_2026_12g.jsonl dev_2026_12i.jsonl dev_2026_12k.jsonl dev_2026_12m.jsonl \

@@ -1,26 +1,38 @@
 """``lcom learn SET.jsonl ...``: train the learned backstop of the indicator engine.
 
-Reads labelled ads in JSON Lines (the evaluation format: ``id``, ``lang``, ``title``,
-``text``, ``labels``; see ``../shared/eval/README.md``), trains one logistic regression
-per indicator category and one for "the ad carries an indicator"
-(:mod:`pipelines.engine.learned`), and writes the model to the lexicon folder
-(``learned.json``, or ``--out``). Train only on labelled sets of invented ads, never on
-crawled ones: the model keeps the words it learned from. The run is deterministic.
+Reads labelled ads in JSON Lines, in the evaluation format and nothing else: each line an
+object with exactly ``id``, ``lang``, ``title``, ``text`` and ``labels`` (a list of
+category ids; see ``../shared/eval/README.md``). Train only on labelled sets of invented
+ads, never on crawled ones: the model keeps the words it learned from. A line with other
+fields (a crawled item's ``url``, ``source``, ``doc_id`` ...) is refused. Contacts and
+advertised names are replaced by tokens before training, as the crawl does.
 
-The model changes the engine's decisions: change ``version`` in the lexicon folder's
-config.yaml, and keep sets the model was trained on out of honest evaluations
-(docs/indicators.md). ``make learn`` trains on the sets the bundled model lists in
-``trained_on``.
+It trains one logistic regression per indicator category and one for "the ad carries an
+indicator" (:mod:`pipelines.engine.learned`), deterministically, and writes the model to
+the lexicon folder (``learned.json``, or ``--out``), stamped with the lexicon version of
+config.yaml: the lexicon refuses a model of another version, so every stored hit's
+``lexicon_version`` names the model it was flagged with. A model that would change the
+decisions of the current version is not written over: change ``version`` first. Keep
+the sets the model was trained on out of honest evaluations (docs/indicators.md);
+``make learn`` trains on the sets listed in the Makefile.
 
-Exit code: 0 when the model was written, 2 when a set cannot be read or holds no ad.
+Exit code: 0 when the model was written (or is unchanged), 2 when a set cannot be read,
+holds no ad or a line that is no labelled invented ad, or the model cannot be written.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+
+#: The fields of a labelled ad, and no other.
+FIELDS = frozenset({"id", "lang", "title", "text", "labels"})
+#: The lexicon sets (``sets:``) of nationalities and countries, in the languages' files.
+NATIONALITY_SETS = ("nat", "nat_noun", "nat_adj", "nat_base", "country", "from_country")
 
 
 def register(subparsers: Any) -> None:
@@ -48,40 +60,109 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+class _BadSet(ValueError):
+    pass
+
+
+def read_set(path: Path) -> list[tuple[str, str, frozenset[str]]]:
+    """The ``(title, text, labels)`` of every ad of a labelled set; :class:`_BadSet`
+    names the line that is no labelled ad."""
     from pipelines.engine.categories import CATEGORIES, DERIVED_CATEGORIES
-    from pipelines.engine.evaluate import load_labelled
-    from pipelines.engine.learned import train, training_set
-    from pipelines.engine.lexicon import DEFAULT_LEXICON_DIR, set_words
+
+    known = {*CATEGORIES, *DERIVED_CATEGORIES}
+    ads = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _BadSet(f"cannot read labelled ads ({exc})") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            ad = json.loads(line)
+        except ValueError as exc:
+            raise _BadSet(f"line {number}: not JSON ({exc})") from exc
+        if not isinstance(ad, dict):
+            raise _BadSet(f"line {number}: not a JSON object")
+        extra = sorted(set(ad) - FIELDS)
+        if extra:
+            raise _BadSet(
+                f"line {number}: field(s) {', '.join(extra)}: only labelled invented ads "
+                f"({', '.join(sorted(FIELDS))}) are learned from, never crawled items"
+            )
+        title, text, labels = ad.get("title") or "", ad.get("text") or "", ad.get("labels")
+        if not isinstance(title, str) or not isinstance(text, str):
+            raise _BadSet(f"line {number}: title and text must be text")
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise _BadSet(f"line {number}: labels must be a list of category ids")
+        unknown = sorted(set(labels) - known)
+        if unknown:
+            raise _BadSet(
+                f"line {number} (ad {ad.get('id')}): unknown label(s) {', '.join(unknown)} "
+                f"(known: {', '.join(CATEGORIES)})"
+            )
+        ads.append((title, text, frozenset(labels)))
+    if not ads:
+        raise _BadSet("no ads")
+    return ads
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipelines.engine.learned import LearnedModel, LearnedModelError, train, training_set
+    from pipelines.engine.lexicon import (
+        DEFAULT_LEXICON_DIR,
+        LexiconError,
+        config_version,
+        set_words,
+    )
 
     ads: list[tuple[str, str, frozenset[str]]] = []
     sets = []
     for path in args.sets:
         try:
-            labelled = load_labelled(path)
-        except (OSError, ValueError, KeyError) as exc:
-            print(f"lcom learn: {path}: cannot read labelled ads ({exc})", file=sys.stderr)
+            found = read_set(path)
+        except _BadSet as exc:
+            print(f"lcom learn: {path}: {exc}", file=sys.stderr)
             return 2
-        if not labelled:
-            print(f"lcom learn: {path}: no ads", file=sys.stderr)
-            return 2
-        known = {*CATEGORIES, *DERIVED_CATEGORIES}
-        for ad in labelled:
-            unknown = sorted(ad.labels - known)
-            if unknown:
-                print(
-                    f"lcom learn: {path}: ad {ad.id}: unknown label(s) {', '.join(unknown)} "
-                    f"(known: {', '.join(CATEGORIES)})",
-                    file=sys.stderr,
-                )
-                return 2
-        ads += [(ad.title, ad.text, ad.labels) for ad in labelled]
-        sets.append(training_set(path, len(labelled)))
-    # Language names say a barrier ("no English") and its absence ("I speak English"):
-    # only the rules read which.
-    model = train(ads, sets, unread={"language_barrier": set_words("lang")})
+        ads += found
+        sets.append(training_set(path, len(found)))
+    try:
+        version = config_version(DEFAULT_LEXICON_DIR)
+        # The context lift never rests on a nationality.
+        unread = {"hit": frozenset().union(*(set_words(name) for name in NATIONALITY_SETS))}
+    except LexiconError as exc:
+        print(f"lcom learn: {exc}", file=sys.stderr)
+        return 2
+    model = train(ads, sets, lexicon_version=version, unread=unread)
     out = args.out or Path(DEFAULT_LEXICON_DIR) / "learned.json"
-    model.save(out)
-    print(f"trained on {len(ads)} ads of {len(sets)} sets: {len(model)} features -> {out}")
-    print("the engine's decisions change: change `version` in the lexicon's config.yaml")
+    with tempfile.TemporaryDirectory() as scratch:
+        written = Path(scratch) / "learned.json"
+        model.save(written)
+        new = written.read_bytes()
+    try:
+        old = out.read_bytes() if out.exists() else None
+    except OSError:
+        old = None
+    if old is not None and old != new:
+        try:
+            previous = LearnedModel.load(out).lexicon_version
+        except LearnedModelError:
+            previous = None
+        if previous == version:
+            print(
+                f"lcom learn: {out} holds the model of lexicon version {version}, and the "
+                "new one changes its decisions: change `version` in config.yaml first "
+                "(every stored hit records it), then run again",
+                file=sys.stderr,
+            )
+            return 2
+    try:
+        out.write_bytes(new)
+    except OSError as exc:
+        print(f"lcom learn: cannot write {out}: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"trained on {len(ads)} ads of {len(sets)} sets: {len(model)} features, "
+        f"lexicon version {version} -> {out}"
+    )
     return 0

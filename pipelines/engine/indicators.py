@@ -541,59 +541,51 @@ class IndicatorEngine:
         rows = model.rows(learned_features(texts))
         probabilities = model.probabilities(rows)
         if lift:
-            if probabilities[HIT] < learned.context:
+            # Close to a service ad, and worded like the ads that carry indicators: its
+            # strongest word must be evidence an investigator can read, as for a category.
+            strongest = model.strongest(rows, HIT)
+            spans = learned_locate(texts, strongest[0]) if strongest is not None else []
+            if (
+                probabilities[HIT] < learned.context
+                or strongest is None
+                or strongest[1] < learned.context_evidence_weight
+                or not spans
+            ):
                 return context
-            # Close to a service ad, and worded like the ads that carry indicators.
+            index, start, end = spans[0]
+            name, norm = fields[index]
+            start, end = norm.span(start, end)
+            snippet = _snippet(norm.original, start, end)
             rule = f"{LEARNED_RULE_PREFIX}{HIT}"
-            cue = ContextCue(LEARNED_CUE, learned.context_margin, rule)
-            found = self._learned_span(fields, texts, model.strongest(rows, HIT))
-            if found is not None:
-                name, norm, start, end = found
-                start, end = norm.span(start, end)
-                snippet = _snippet(norm.original, start, end)
-                cue = replace(cue, field=name, snippet=snippet, start=start, end=end)
+            cue = ContextCue(LEARNED_CUE, learned.context_margin, rule, name, snippet, start, end)
             context = decide(self.lexicon.context, [*cues, cue], source_kind=source_kind)
         for category in wanted:
             if probabilities[category] < learned.category:
                 continue
             # The word that weighs most for it is its evidence: strong enough to show an
-            # investigator, and not negated.
+            # investigator, and not negated (where it occurs more than once, one place
+            # that is not negated counts, as for a rule).
             strongest = model.strongest(rows, category)
             if strongest is None or strongest[1] < learned.evidence_weight:
                 continue
-            found = self._learned_span(fields, texts, strongest)
-            if found is None:
-                continue
-            name, norm, start, end = found
             rule_id = f"{LEARNED_RULE_PREFIX}{category}"
-            m = _Match(
-                Rule(rule_id, category, lang, "rule", self.weights[category], True), start, end
-            )
-            index = next(i for i, (field_name, _) in enumerate(fields) if field_name == name)
-            positives = [p for p in raw[index] if p.kind == "rule"]
-            breaks, crosses = _EmojiBreaks(norm), _cross_marks(norm)
-            trigger = self._negated(norm.text, m, positives, lang, breaks, crosses)
-            if trigger is None:
-                indicators.append(self._indicator(name, norm, m))
-            else:
-                suppressed.append(self._suppressed(name, norm, m, NEGATED, trigger))
+            rule = Rule(rule_id, category, lang, "rule", self.weights[category], True)
+            negated: Suppressed | None = None
+            for index, start, end in learned_locate(texts, strongest[0]):
+                name, norm = fields[index]
+                m = _Match(rule, start, end)
+                positives = [p for p in raw[index] if p.kind == "rule"]
+                breaks, crosses = _EmojiBreaks(norm), _cross_marks(norm)
+                trigger = self._negated(norm.text, m, positives, lang, breaks, crosses)
+                if trigger is None:
+                    indicators.append(self._indicator(name, norm, m))
+                    negated = None
+                    break
+                if negated is None:
+                    negated = self._suppressed(name, norm, m, NEGATED, trigger)
+            if negated is not None:
+                suppressed.append(negated)
         return context
-
-    @staticmethod
-    def _learned_span(
-        fields: list[tuple[str, Normalized]],
-        texts: list[str],
-        strongest: tuple[str, float] | None,
-    ) -> tuple[str, Normalized, int, int] | None:
-        """The field and normalised span of the learned backstop's evidence."""
-        if strongest is None:
-            return None
-        found = learned_locate(texts, strongest[0])
-        if found is None:
-            return None
-        index, start, end = found
-        name, norm = fields[index]
-        return name, norm, start, end
 
     def match(
         self,

@@ -15,9 +15,13 @@ as ``learned.json`` next to the lexicon files. The indicator engine uses it in t
   is put in context when the probability that it carries an indicator reaches
   ``context``.
 
-Training is deterministic (a fixed shuffle), features that contain a digit or occur in
-one training ad only are dropped, and the model is a plain table: every decision it
-takes can be read back as the weights of the words the ad holds.
+Training is deterministic (a fixed shuffle); the training texts have their contacts and
+advertised names replaced by tokens first (as the crawl does before the engine runs), and
+tokens (``[phone]``, ``[name]`` ...), features that contain a digit, occur in one training
+ad only or in more than 6% of them are dropped. The model is a plain table: every
+decision it takes can be read back as the weights of the words the ad holds. It records
+the lexicon version it was trained for, and the lexicon refuses to load a model of
+another version: a stored hit's ``lexicon_version`` names the model too.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ FORMAT = 1
 
 # Words as the negation scope reads them (letters and digits, an inner apostrophe).
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+# The tokens that stand for a contact or a name in redacted text: no feature.
+_TOKEN = re.compile(r"\[[a-z]+(?::[0-9a-z]+)?\]")
 _STEM = 5  # letters of a word start feature, for words longer than that
 _MIN_ADS = 2  # a feature must occur in this many training ads
 # ... and in at most this share of them: with eight languages, a word in half of one
@@ -65,29 +71,31 @@ def features(texts: Sequence[str]) -> set[str]:
     Bulgarian ...). Pairs do not run from one field into the next."""
     found: set[str] = set()
     for text in texts:
-        words = _WORD.findall(text)
+        words = _WORD.findall(_TOKEN.sub(" ", text) if "[" in text else text)
         found.update(["w:" + w for w in words])
         found.update(["p:" + w[:_STEM] for w in words if len(w) > _STEM])
         found.update([f"b:{a} {b}" for a, b in itertools.pairwise(words)])
     return found
 
 
-def locate(texts: Sequence[str], feature: str) -> tuple[int, int, int] | None:
-    """Where ``feature`` first occurs: ``(field index, start, end)`` of its word (or
-    words) in the normalised fields, or ``None``."""
+def locate(texts: Sequence[str], feature: str) -> list[tuple[int, int, int]]:
+    """Where ``feature`` occurs: ``(field index, start, end)`` of its word (or words) in
+    the normalised fields, in order."""
     kind, value = feature[:2], feature[2:]
     wanted = value.split(" ")
+    spans = []
     for index, text in enumerate(texts):
+        if "[" in text:  # tokens are no words: blank them out, offsets kept
+            text = _TOKEN.sub(lambda m: " " * len(m.group()), text)
         words = list(_WORD.finditer(text))
         for i, word in enumerate(words):
             found = word.group()
-            if kind == "w:" and found == value:
-                return index, word.start(), word.end()
-            if kind == "p:" and len(found) > _STEM and found.startswith(value):
-                return index, word.start(), word.end()
-            if kind == "b:" and i + 1 < len(words) and [found, words[i + 1].group()] == wanted:
-                return index, word.start(), words[i + 1].end()
-    return None
+            one_word = found == value if kind == "w:" else found.startswith(value)
+            if kind != "b:" and one_word and (kind == "w:" or len(found) > _STEM):
+                spans.append((index, word.start(), word.end()))
+            elif kind == "b:" and i + 1 < len(words) and [found, words[i + 1].group()] == wanted:
+                spans.append((index, word.start(), words[i + 1].end()))
+    return spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +119,13 @@ class LearnedModel:
         weights: np.ndarray,
         biases: Sequence[float],
         sets: Sequence[TrainingSet] = (),
+        lexicon_version: str = "",
     ) -> None:
         if weights.shape != (len(vocabulary), len(TARGETS)) or len(biases) != len(TARGETS):
             raise ValueError("the weights do not fit the vocabulary and targets")
+        if not (np.isfinite(weights).all() and np.isfinite(biases).all()):
+            raise ValueError("a weight is not a finite number")
+        self.lexicon_version = lexicon_version
         self.vocabulary = tuple(vocabulary)
         self.index = {feature: row for row, feature in enumerate(vocabulary)}
         self.weights = weights.astype(np.float64)
@@ -124,9 +136,10 @@ class LearnedModel:
         return len(self.index)
 
     def rows(self, found: Iterable[str]) -> list[int]:
-        """The rows of the features of ``found`` the model knows."""
+        """The rows of the features of ``found`` the model knows, in order (the same
+        sums and the same evidence in every process, whatever the hash seed)."""
         index = self.index
-        return [row for row in map(index.get, found) if row is not None]
+        return sorted(row for row in map(index.get, found) if row is not None)
 
     def probabilities(self, rows: Sequence[int]) -> dict[str, float]:
         """``{target: probability}`` for an ad whose known features are ``rows``."""
@@ -139,8 +152,9 @@ class LearnedModel:
         return 0.0 if row is None else float(self.weights[row, TARGETS.index(target)])
 
     def strongest(self, rows: Sequence[int], target: str) -> tuple[str, float] | None:
-        """The feature among ``rows`` with the largest weight for ``target``, and that
-        weight; ``None`` when no weight is positive."""
+        """The feature among ``rows`` (sorted) with the largest weight for ``target``, the
+        first in the vocabulary's order on a tie, and that weight; ``None`` when no
+        weight is positive."""
         if not rows:
             return None
         column = self.weights[rows, TARGETS.index(target)]
@@ -155,6 +169,7 @@ class LearnedModel:
         vocabulary = self.vocabulary
         return {
             "format": FORMAT,
+            "lexicon_version": self.lexicon_version,
             "targets": list(TARGETS),
             "trained_on": [s.to_dict() for s in self.sets],
             "biases": [round(float(b), 3) for b in self.biases],
@@ -201,7 +216,8 @@ class LearnedModel:
                 TrainingSet(str(s["file"]), str(s["sha256"]), int(s["ads"]))
                 for s in data.get("trained_on") or []
             ]
-            return cls(list(table), weights, [float(b) for b in biases], sets)
+            version = str(data.get("lexicon_version") or "")
+            return cls(list(table), weights, [float(b) for b in biases], sets, version)
         except (TypeError, ValueError, KeyError) as exc:
             raise LearnedModelError(f"malformed weights ({exc}); {_REBUILD}") from exc
 
@@ -225,24 +241,40 @@ def ad_features(title: str | None, text: str | None) -> set[str]:
     return features([normalize(title or "").text, normalize(text or "").text])
 
 
+def redacted(title: str | None, text: str | None) -> tuple[str, str]:
+    """A training ad's title and text as the engine reads them in a crawl: contacts
+    replaced by ``[phone]``, ``[email]``, ``[handle]`` and advertised names by ``[name]``,
+    so that the model learns no contact and no name."""
+    from pipelines.engine.names import redact_names
+    from pipelines.engine.pseudonyms import ContactRedactor
+
+    redactor = ContactRedactor()
+    fields = {"title": redactor.redact(title or "")[0], "text": redactor.redact(text or "")[0]}
+    fields = redact_names(fields).fields
+    return fields["title"], fields["text"]
+
+
 def train(
     ads: Sequence[tuple[str | None, str | None, Iterable[str]]],
     sets: Sequence[TrainingSet] = (),
     *,
+    lexicon_version: str = "",
     unread: Mapping[str, Iterable[str]] | None = None,
     epochs: int = 12,
     rate: float = 0.2,
     l2: float = 1e-4,
     seed: int = 1,
 ) -> LearnedModel:
-    """Train on ``(title, text, labels)`` triples: per-example AdaGrad on the logistic
-    loss of every target at once, with an L2 penalty on the weights of the features an
-    example holds. Deterministic for a given ``seed``.
+    """Train on ``(title, text, labels)`` triples (redacted first, see :func:`redacted`):
+    per-example AdaGrad on the logistic loss of every target at once, with an L2 penalty
+    on the weights of the features an example holds. Deterministic for a given ``seed``.
 
-    ``unread``: per target, words whose features keep a weight of 0 for it (language
-    names for ``language_barrier``: "I speak English" and "no English" hold the same
-    word, and only the rules read which one the ad says)."""
-    examples = [(ad_features(title, text), frozenset(labels)) for title, text, labels in ads]
+    ``unread``: per target, words whose features keep a weight of 0 for it
+    (nationalities and countries for ``hit``: the context lift never rests on a
+    nationality)."""
+    examples = [
+        (ad_features(*redacted(title, text)), frozenset(labels)) for title, text, labels in ads
+    ]
     counts = Counter(f for found, _ in examples for f in found)
     vocabulary = sorted(
         f
@@ -288,7 +320,7 @@ def train(
             biases -= rate * error / np.sqrt(bias_squares)
     keep = np.abs(weights).max(axis=1) >= _MIN_WEIGHT
     kept = [f for f, k in zip(vocabulary, keep, strict=True) if k]
-    return LearnedModel(kept, weights[keep], biases.tolist(), sets)
+    return LearnedModel(kept, weights[keep], biases.tolist(), sets, lexicon_version)
 
 
 def training_set(path: str | Path, ads: int) -> TrainingSet:

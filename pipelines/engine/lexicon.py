@@ -243,6 +243,8 @@ class LearnedConfig:
     evidence_weight: float
     context: float
     context_margin: float
+    #: The weight the word shown as the context lift's evidence must have on its own.
+    context_evidence_weight: float
 
 
 @dataclass(slots=True)
@@ -326,7 +328,9 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
     )
     negation = _mapping(config.get("negation"), "negation", config_path)
     context = _context_config(config.get("ad_context"), config_path)
-    learned = _learned_config(config.get("learned"), directory, config_path)
+    learned = _learned_config(
+        config.get("learned"), directory, config_path, version, context.threshold
+    )
 
     rules: list[Rule] = []
     patterns: list[tuple[Rule, str]] = []
@@ -859,11 +863,38 @@ def _mapping(value: Any, name: str, path: Path) -> Mapping[str, Any]:
     return value
 
 
-def _learned_config(raw: Any, directory: Path, path: Path) -> LearnedConfig | None:
+#: The keys of ``learned:`` in config.yaml, with an example value for error messages.
+_LEARNED_KEYS = {
+    "model": "learned.json",
+    "categories": "[movement, third_party]",
+    "category": "0.7",
+    "evidence_weight": "0.8",
+    "context": "0.7",
+    "context_margin": "0.5",
+    "context_evidence_weight": "0.5",
+}
+#: Categories the learned backstop may not add: ages, hours, nationalities and languages
+#: need the rules' reading of numbers and sense ("I speak English" / "no English").
+LEARNED_EXCLUDED = ("youth", "availability_24_7", "language_barrier", "origin")
+
+
+def _learned_config(
+    raw: Any, directory: Path, path: Path, version: str, context_threshold: float
+) -> LearnedConfig | None:
     if raw is None:
         return None
     block = _mapping(raw, "learned", path)
-    name = block.get("model")
+    unknown = sorted(set(block) - set(_LEARNED_KEYS))
+    if unknown:
+        raise LexiconError(
+            f"learned: unknown key(s) {', '.join(map(str, unknown))} "
+            f"(known: {', '.join(_LEARNED_KEYS)})",
+            path,
+        )
+    for key, example in _LEARNED_KEYS.items():
+        if key not in block:
+            raise LexiconError(f"learned: {key} is missing (e.g. {key}: {example})", path)
+    name = block["model"]
     if not isinstance(name, str) or not name or Path(name).name != name:
         raise LexiconError(
             "learned: model must be the name of a file in the lexicon folder "
@@ -871,24 +902,50 @@ def _learned_config(raw: Any, directory: Path, path: Path) -> LearnedConfig | No
             path,
         )
     values = {}
-    for key in ("category", "evidence_weight", "context", "context_margin"):
-        value = block.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise LexiconError(f"learned: {key} must be a number, not {value!r}", path)
+    for key in (
+        "category",
+        "evidence_weight",
+        "context",
+        "context_margin",
+        "context_evidence_weight",
+    ):
+        value = block[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise LexiconError(
+                f"learned: {key} must be a number (e.g. {key}: {_LEARNED_KEYS[key]}), "
+                f"not {value!r}",
+                path,
+            )
         values[key] = float(value)
     for key in ("category", "context"):
         if not 0.5 <= values[key] <= 1.0:
             raise LexiconError(
                 f"learned: {key} is a probability from 0.5 to 1 (got {values[key]})", path
             )
-    for key in ("evidence_weight", "context_margin"):
+    for key in ("evidence_weight", "context_evidence_weight"):
         if values[key] < 0:
             raise LexiconError(f"learned: {key} must be 0 or more", path)
-    categories = block.get("categories", [])
-    if not isinstance(categories, list) or not set(categories) <= set(CATEGORIES):
+    if not 0 <= values["context_margin"] <= context_threshold:
         raise LexiconError(
-            f"learned: categories must be a list of categories ({', '.join(CATEGORIES)}), "
-            f"not {categories!r}",
+            f"learned: context_margin must be from 0 to the ad_context threshold "
+            f"({context_threshold:g}), not {values['context_margin']:g}",
+            path,
+        )
+    categories = block["categories"]
+    allowed = [c for c in CATEGORIES if c not in LEARNED_EXCLUDED]
+    if (
+        not isinstance(categories, list)
+        or not all(isinstance(c, str) and c in allowed for c in categories)
+        or len(set(categories)) != len(categories)
+    ):
+        raise LexiconError(
+            f"learned: categories must list each at most once some of {', '.join(allowed)} "
+            f"(not {', '.join(LEARNED_EXCLUDED)}: the rules read ages, hours, "
+            f"nationalities and languages), not {categories!r}",
             path,
         )
     model_path = directory / name
@@ -896,6 +953,13 @@ def _learned_config(raw: Any, directory: Path, path: Path) -> LearnedConfig | No
         model = LearnedModel.load(model_path)
     except LearnedModelError as exc:
         raise LexiconError(str(exc), model_path) from exc
+    if model.lexicon_version != version:
+        raise LexiconError(
+            f"trained for lexicon version {model.lexicon_version or '(none)'!r}, but "
+            f"config.yaml says {version!r}: retrain it with `make learn` (or `lcom learn`) "
+            "after changing the version",
+            model_path,
+        )
     return LearnedConfig(model, str(model_path), tuple(categories), **values)
 
 
@@ -922,6 +986,15 @@ def _context_config(raw: Any, path: Path) -> ContextConfig:
 _SET_REF = re.compile(r"\{(\w+)\}")
 
 
+def config_version(directory: str | Path | None = None) -> str:
+    """The ``version`` of a lexicon folder's config.yaml."""
+    path = (Path(directory) if directory is not None else DEFAULT_LEXICON_DIR) / CONFIG_FILE
+    version = str(_read_yaml(path).get("version") or "")
+    if not version:
+        raise LexiconError("missing 'version'", path)
+    return version
+
+
 def set_words(name: str, directory: str | Path | None = None) -> frozenset[str]:
     """The single words of the set ``name`` (``sets:``) of every language file: the
     language names of ``lang`` for the learned backstop (:mod:`pipelines.engine.learned`)."""
@@ -931,7 +1004,7 @@ def set_words(name: str, directory: str | Path | None = None) -> frozenset[str]:
         if path.name == CONFIG_FILE:
             continue
         listed = (_read_yaml(path).get("sets") or {}).get(name) or []
-        words.update(w for w in _words(listed, f"sets: {name}", path) if " " not in w)
+        words.update(w.rstrip("*") for w in _words(listed, f"sets: {name}", path) if " " not in w)
     return frozenset(words)
 
 

@@ -1,4 +1,4 @@
-"""The blind set ``blind_2026_12q.jsonl``: an honest score, then a regression guard.
+"""The set ``blind_2026_12q.jsonl``: an honest score until 2026.12.13, a development set since.
 
 400 ads in 8 languages (50 each, 192 without any indicator), written by two writers
 (nl/en/de/ro and bg/hu/pl/es) who never saw the lexicons, from the brief of 2026-12p (every
@@ -7,10 +7,11 @@ indicators or with negated ones in varied forms, every category said from plain 
 oblique, 3 evasive spellings per language, a quarter of the ads long). The writers report
 that their en and ro ads follow the scenarios of their nl ads, and the hu ads those of the
 bg ads, each rewritten in its own language. Frozen before lexicon 2026.12.12 was written,
-never read, scored with 2026.12.11 (micro-F1 0.928, hit recall 0.938, worst language 0.879
-(en), 4.7% of the ads without indicators became hits) and with 2026.12.12 (the same figures,
-every count alike), see docs/indicators.md. Only aggregate figures are printed. The bars
-below hold the level reached.
+never read until 2026.12.13, scored with 2026.12.11 and 2026.12.12 (micro-F1 0.928, hit
+recall 0.938, worst language 0.879 (en), 4.7% of the ads without indicators became hits),
+see docs/indicators.md. In the 2026.12.14 round its errors were read and the learned
+backstop was trained on it, so it is no estimate of generalisation any more: the bars
+below hold the level that version reached.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from tests.support.levels import HeldLevel
 class TestBlind2026_12q(HeldLevel):
     SET = "blind_2026_12q.jsonl"
     SHA256 = "eca1d3e633666fa72bc9a2b648101aed357116b4b0508c075a01e44dea1a3ffe"
-    TITLE = "blind set 2026-12q (regression guard)"
+    TITLE = "blind set 2026-12q (regression)"
+    READABLE = True
     OVERALL_F1 = 0.92
     PER_LANGUAGE_F1 = 0.87
     HIT_RECALL = 0.93

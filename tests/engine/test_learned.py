@@ -6,59 +6,90 @@ The ads here are invented for these tests; none is in a labelled set.
 
 from __future__ import annotations
 
-import hashlib
+import ast
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from crawler.cli import main
+from pipelines.engine import learned
 from pipelines.engine.evaluate import load_labelled
 from pipelines.engine.indicators import IndicatorEngine
 from pipelines.engine.learned import TARGETS, LearnedModel, train
 from pipelines.engine.lexicon import DEFAULT_LEXICON_DIR, LexiconError, load_lexicon, set_words
+from pipelines.engine.normalize import normalize
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[2]
-#: Sets never read, scored only for their aggregates: no model may learn from them.
-HONEST = {f"blind_2026_12{x}.jsonl" for x in "cefhjlps"}
 TARGET_LIST = json.dumps(list(TARGETS))
+SECTION = (
+    "learned:\n  model: learned.json\n  categories: [movement, third_party]\n  category: 0.7\n"
+    "  evidence_weight: 0.8\n  context: 0.7\n  context_margin: 0.5\n"
+    "  context_evidence_weight: 0.5\n"
+)
+
+
+def honest_sets() -> set[str]:
+    """The sets held as honest estimates: their held-level test is not ``READABLE``."""
+    honest = set()
+    for module in Path(__file__).parent.glob("test_*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and any(
+                getattr(base, "id", "") == "HeldLevel" for base in node.bases
+            ):
+                values = {
+                    target.id: statement.value
+                    for statement in node.body
+                    if isinstance(statement, ast.Assign)
+                    for target in statement.targets
+                    if isinstance(target, ast.Name)
+                }
+                readable = values.get("READABLE")
+                if not (isinstance(readable, ast.Constant) and readable.value is True):
+                    honest.add(ast.literal_eval(values["SET"]))
+    return honest
+
+
+def lexicon_with(tmp_path: Path, section: str) -> Path:
+    """The bundled lexicons with another ``learned:`` section."""
+    folder = tmp_path / "lexicons"
+    shutil.copytree(DEFAULT_LEXICON_DIR, folder)
+    config = folder / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"\nlearned:\n(?:  .*\n)+", f"\n{section}", text), encoding="utf-8")
+    return folder
 
 
 def learned_rules(engine: IndicatorEngine, text: str, lang: str = "en") -> list[str]:
     return [i.rule for i in engine.analyse("", text, lang=lang).indicators if "learned" in i.rule]
 
 
-def lexicon_with(tmp_path: Path, learned: str) -> Path:
-    folder = tmp_path / "lexicons"
-    shutil.copytree(DEFAULT_LEXICON_DIR, folder)
-    config = folder / "config.yaml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(re.sub(r"\nlearned:\n(?:  .*\n)+", f"\n{learned}", text), encoding="utf-8")
-    return folder
-
-
 # ------------------------------------------------------------ what it adds and refuses
 
+RECEPTION = "Sexy Mia, incall. Reception takes your call and tells you which of the ladies is free."
 ADDED = [
     # Bookings at a reception desk, said without any of the rules' words.
-    (
-        "Sexy Mia, incall. Reception takes your call and tells you which of the ladies is free.",
-        "learned:third_party",
-    ),
+    (RECEPTION, "learned:third_party", "Reception"),
     # A stay that moves on every week.
     (
         "Sexy Mia, incall. I travel a lot, this week I am here, next week somewhere else.",
         "learned:movement",
+        "week",
     ),
 ]
 
 
-@pytest.mark.parametrize(("text", "rule"), ADDED)
+@pytest.mark.parametrize(("text", "rule", "word"), ADDED)
 def test_a_category_said_in_words_no_rule_names_counts(
-    engine: IndicatorEngine, rules_only: IndicatorEngine, text: str, rule: str
+    engine: IndicatorEngine, rules_only: IndicatorEngine, text: str, rule: str, word: str
 ) -> None:
     assert rules_only.analyse("", text, lang="en").categories == []
     analysis = engine.analyse("", text, lang="en")
@@ -66,10 +97,22 @@ def test_a_category_said_in_words_no_rule_names_counts(
     assert analysis.hit and indicator.category == rule.split(":")[1]
     # The evidence is the word that weighs most, in the text as published.
     e = indicator.evidence
-    assert e.field == "text" and text[e.start : e.end].lower() in {"reception", "week"}
+    assert (e.field, text[e.start : e.end]) == ("text", word)
     assert {"category": indicator.category, "rule": rule, "evidence": e.to_dict()} in (
         analysis.explanation()["matched"]
     )
+
+
+def test_the_evidence_points_at_the_published_characters(engine: IndicatorEngine) -> None:
+    title = "Nouvelle 💋 &amp; Mía"
+    text = (
+        "Sexy Mía 💋 incall &amp; more. Ｒｅｃｅｐｔｉｏｎ takes your call and tells you "
+        "which of the ladies is free."
+    )
+    analysis = engine.analyse(title, text, lang="en")
+    (indicator,) = [i for i in analysis.indicators if i.rule == "learned:third_party"]
+    e = indicator.evidence
+    assert (e.field, text[e.start : e.end]) == ("text", "Ｒｅｃｅｐｔｉｏｎ")
 
 
 def test_its_negated_evidence_is_set_aside(engine: IndicatorEngine) -> None:
@@ -78,8 +121,20 @@ def test_its_negated_evidence_is_set_aside(engine: IndicatorEngine) -> None:
     assert analysis.categories == []
     (suppressed,) = [s for s in analysis.suppressed if s.rule == "learned:third_party"]
     assert (suppressed.reason, suppressed.detail) == ("negated", "no")
-    # The positive ad of the same words still flags (ADDED above).
-    assert learned_rules(engine, ADDED[0][0]) == ["learned:third_party"]
+    # The positive ad of the same words still flags.
+    assert learned_rules(engine, RECEPTION) == ["learned:third_party"]
+
+
+def test_one_place_where_its_evidence_is_not_negated_counts(engine: IndicatorEngine) -> None:
+    # As for a rule: the word negated once and said plainly once.
+    text = (
+        "Sexy Mia, incall. No reception in my flat? Wrong: "
+        "Reception takes your call and tells you which of the ladies is free."
+    )
+    analysis = engine.analyse("", text, lang="en")
+    (indicator,) = [i for i in analysis.indicators if i.rule == "learned:third_party"]
+    assert text[indicator.evidence.start : indicator.evidence.end] == "Reception"
+    assert text.index("Reception") == indicator.evidence.start
 
 
 def test_a_category_the_rules_set_aside_is_not_added_back(engine: IndicatorEngine) -> None:
@@ -93,24 +148,57 @@ def test_a_category_the_rules_set_aside_is_not_added_back(engine: IndicatorEngin
     assert "third_party" in engine.analyse("", text, lang="nl").categories
 
 
-def test_languages_ages_hours_and_nationalities_are_left_to_the_rules(
-    engine: IndicatorEngine,
-) -> None:
-    # Words a language barrier and its absence share ("I speak English", "no English").
-    analysis = engine.analyse("", "I speak Dutch, English and German", source_kind="escort")
-    assert analysis.categories == []
-    assert engine.lexicon.learned is not None
-    assert set(engine.lexicon.learned.categories) == {"movement", "third_party"}
-    # A language name weighs nothing for a language barrier.
-    model = engine.lexicon.learned.model
-    names = {f"w:{name}" for name in set_words("lang")}
-    assert all(model.weight(f, "language_barrier") == 0 for f in names & set(model.index))
+def test_ages_hours_nationalities_and_languages_may_not_be_added(tmp_path: Path) -> None:
+    for category in ("youth", "availability_24_7", "language_barrier", "origin"):
+        section = SECTION.replace("[movement, third_party]", f"[movement, {category}]")
+        with pytest.raises(LexiconError, match="the rules read ages, hours"):
+            load_lexicon(lexicon_with(tmp_path / category, section))
+
+
+def test_i_speak_english_is_no_language_barrier(engine: IndicatorEngine) -> None:
+    for text in ["I speak Dutch, English and German", "Hablo español, inglés y alemán."]:
+        assert engine.analyse("", text, source_kind="escort").categories == [], text
 
 
 def test_outside_the_service_context_nothing_is_added(engine: IndicatorEngine) -> None:
-    text = "Our front desk answers your call and tells you which room is free. Hotel Ibis."
+    text = "Hotel near the station: our reception takes your call and tells you which room is free."
     analysis = engine.analyse("", text, lang="en")
+    # Worded for third_party, with a strong word, but no service ad and far from one.
+    model = engine.lexicon.learned.model  # type: ignore[union-attr]
+    rows = model.rows(learned.features(["", normalize(text).text]))
+    assert model.probabilities(rows)["third_party"] >= 0.7
+    assert model.strongest(rows, "third_party")[1] >= 0.8  # type: ignore[index]
+    assert analysis.context.score + 0.5 < analysis.context.threshold
     assert analysis.context.service is False and analysis.categories == []
+
+
+def test_the_same_ad_gets_the_same_decision_in_every_process() -> None:
+    ads = [
+        "Sexy Mia, incall, escort. Never him! umawia",
+        RECEPTION,
+        "Just arrived in Leeds, only three days. Text me for time and place.",
+    ]
+    script = (
+        "import json, sys\n"
+        "from pipelines.engine.indicators import IndicatorEngine\n"
+        "e = IndicatorEngine.from_dir()\n"
+        "ads = json.load(sys.stdin)\n"
+        "print(json.dumps([e.analyse('', t, lang='en').explanation() for t in ads]))\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            input=json.dumps(ads),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
 
 
 # ------------------------------------------------------------------ the context lift
@@ -131,17 +219,28 @@ def test_an_ad_just_short_of_the_context_worded_like_a_hit_is_in_context(
     analysis = engine.analyse("", text, lang=lang)
     assert analysis.context.service and analysis.categories == ["movement"]
     (cue,) = [c for c in analysis.context.cues if c.cue == "learned"]
-    assert cue.rule == "learned:hit" and cue.weight == 0.5 and cue.snippet
+    assert cue.rule == "learned:hit" and cue.weight == 0.5
+    assert cue.snippet and cue.start is not None and cue.end is not None
+    assert text[cue.start : cue.end].strip()
 
 
-def test_ordinary_classifieds_are_not_lifted(engine: IndicatorEngine) -> None:
-    for lang, text in [
-        ("hu", "Kiadó privát szoba a belvárosban, rezsi 20 ezer. Együtt vagy külön is bérelhető."),
-        ("en", "Band on tour: Leeds on Friday, York on Saturday, then Hull. Tickets at the door."),
-        ("en", "Room to let for a quiet student, we are 3 housemates, bills included."),
-    ]:
-        analysis = engine.analyse("", text, lang=lang)
-        assert analysis.context.service is False and analysis.hit is False, text
+def test_an_ordinary_classified_just_short_of_the_context_is_not_lifted(
+    engine: IndicatorEngine,
+) -> None:
+    text = "Cleaning lady available 24/7, my agency sends you the invoice."
+    analysis = engine.analyse("", text, lang="en")
+    # Close enough to be considered, but not worded like the ads that carry indicators.
+    assert analysis.context.score + 0.5 >= analysis.context.threshold
+    assert analysis.context.service is False and analysis.hit is False
+
+
+def test_the_context_lift_never_rests_on_a_nationality() -> None:
+    model = LearnedModel.load(DEFAULT_LEXICON_DIR / "learned.json")
+    nationalities = frozenset().union(
+        *(set_words(s) for s in ("nat", "nat_noun", "nat_adj", "nat_base", "country"))
+    )
+    words = {f"w:{normalize(w).text}" for w in nationalities} & set(model.index)
+    assert len(words) > 20 and all(model.weight(f, "hit") == 0 for f in words)
 
 
 # --------------------------------------------------------------------- the model file
@@ -149,11 +248,13 @@ def test_ordinary_classifieds_are_not_lifted(engine: IndicatorEngine) -> None:
 
 def test_the_bundled_model_learned_only_from_sets_whose_errors_were_read() -> None:
     model = LearnedModel.load(DEFAULT_LEXICON_DIR / "learned.json")
+    honest = honest_sets()
+    assert "blind_2026_12p.jsonl" in honest and "blind_2026_12q.jsonl" not in honest
     assert model.sets, "the model lists the sets it was trained on"
     for trained in model.sets:
-        assert trained.file not in HONEST
+        assert trained.file not in honest
         path = DATA / trained.file
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == trained.sha256, trained.file
+        assert learned.training_set(path, trained.ads) == trained, trained.file
         assert len(load_labelled(path)) == trained.ads
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     listed = makefile.split("LEARN_SETS = ", 1)[1].split("\nlearn:", 1)[0]
@@ -164,13 +265,43 @@ def test_the_bundled_model_is_what_lcom_learn_writes(tmp_path: Path) -> None:
     bundled = LearnedModel.load(DEFAULT_LEXICON_DIR / "learned.json")
     out = tmp_path / "learned.json"
     assert main(["learn", *(str(DATA / s.file) for s in bundled.sets), "--out", str(out)]) == 0
-    assert out.read_bytes() == (DEFAULT_LEXICON_DIR / "learned.json").read_bytes()
+    rebuilt = LearnedModel.load(out)
+    assert rebuilt.vocabulary == bundled.vocabulary
+    assert rebuilt.lexicon_version == bundled.lexicon_version == engine_version()
+    # Three decimals are kept; another numpy build may round one of them the other way.
+    assert np.allclose(rebuilt.weights, bundled.weights, atol=0.0011)
 
 
-def test_training_is_deterministic_and_drops_digits_and_one_off_words() -> None:
+def engine_version() -> str:
+    return IndicatorEngine.from_dir().lexicon.version
+
+
+def test_the_model_holds_no_contact_no_name_and_no_number() -> None:
+    ads = [
+        (
+            "Roxana, new",
+            "Hi, I am Roxana. Write to roxana.zelqa@example.com or @zelqa_vimo, "
+            "call 0612345678. My driver brings me.",
+            ["third_party"],
+        )
+    ] * 3
+    others = [(ad.title, ad.text, ad.labels) for ad in load_labelled(DATA / "holdout_ha.jsonl")]
+    model = train(ads + others)
+    words = " ".join(model.vocabulary)
+    for part in ("roxana", "zelqa", "vimo", "example", "0612"):
+        assert part not in words, part
+    assert "w:driver" in model.index
+
+
+def test_training_is_deterministic_and_drops_rare_and_common_words() -> None:
     ads = [(ad.title, ad.text, ad.labels) for ad in load_labelled(DATA / "holdout_ha.jsonl")]
     first, second = train(ads), train(ads)
     assert first.to_dict() == second.to_dict()
+    counts: dict[str, int] = {}
+    for title, text, _ in ads:
+        for feature in learned.ad_features(*learned.redacted(title, text)):
+            counts[feature] = counts.get(feature, 0) + 1
+    assert all(2 <= counts[f] <= 0.06 * len(ads) for f in first.index)
     assert not any(any(c.isdigit() for c in f) for f in first.index)
     assert len(first) > 100 and first.weights.shape == (len(first), len(TARGETS))
 
@@ -186,52 +317,58 @@ def test_training_is_deterministic_and_drops_digits_and_one_off_words() -> None:
             f'{{"format": 1, "targets": {TARGET_LIST}, "biases": [0], "features": {{"w:x": [1]}}}}',
             "malformed weights",
         ),
+        (
+            f'{{"format": 1, "targets": {TARGET_LIST}, "biases": [0, 0, 0, 0, 0, 0, 0, 0], '
+            '"features": {"w:x": [NaN, 0, 0, 0, 0, 0, 0, 0]}}',
+            "not a finite number",
+        ),
     ],
 )
 def test_a_broken_model_file_names_itself_and_the_fix(
     tmp_path: Path, content: str, message: str
 ) -> None:
-    folder = lexicon_with(
-        tmp_path,
-        "learned:\n  model: learned.json\n  categories: [movement]\n  category: 0.7\n"
-        "  evidence_weight: 0.8\n  context: 0.7\n  context_margin: 0.5\n",
-    )
+    folder = lexicon_with(tmp_path, SECTION)
     (folder / "learned.json").write_text(content, encoding="utf-8")
     with pytest.raises(LexiconError, match=re.escape(message)) as raised:
         load_lexicon(folder)
     assert str(folder / "learned.json") in str(raised.value) and "lcom learn" in str(raised.value)
 
 
+def test_a_model_of_another_lexicon_version_is_refused(tmp_path: Path) -> None:
+    folder = lexicon_with(tmp_path, SECTION)
+    config = folder / "config.yaml"
+    version = engine_version()
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(f'"{version}"', '"2099.1.1"', 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(LexiconError, match="trained for lexicon version") as raised:
+        load_lexicon(folder)
+    assert "2099.1.1" in str(raised.value) and "make learn" in str(raised.value)
+
+
 @pytest.mark.parametrize(
-    ("section", "message"),
+    ("change", "message"),
     [
-        ("learned:\n  model: ../learned.json\n", "learned: model must be the name of a file"),
-        (
-            "learned:\n  model: learned.json\n  category: 0.7\n",
-            "learned: evidence_weight must be a number, not None",
-        ),
-        (
-            "learned:\n  model: learned.json\n  category: 0.3\n  evidence_weight: 1\n"
-            "  context: 0.7\n  context_margin: 0.5\n",
-            "learned: category is a probability from 0.5 to 1",
-        ),
-        (
-            "learned:\n  model: learned.json\n  categories: [movment]\n  category: 0.7\n"
-            "  evidence_weight: 1\n  context: 0.7\n  context_margin: 0.5\n",
-            "learned: categories must be a list of categories",
-        ),
-        (
-            "learned:\n  model: learned.json\n  categories: []\n  category: 0.7\n"
-            "  evidence_weight: -1\n  context: 0.7\n  context_margin: 0.5\n",
-            "learned: evidence_weight must be 0 or more",
-        ),
+        (("  model: learned.json", "  model: ../learned.json"), "model must be the name of a file"),
+        (("  category: 0.7", "  category: 0.3"), "category is a probability from 0.5 to 1"),
+        (("  category: 0.7", "  category: .nan"), "category must be a number (e.g. category: 0.7)"),
+        (("  category: 0.7\n", ""), "category is missing (e.g. category: 0.7)"),
+        (("  category: 0.7", "  category: 0.7\n  categorys: []"), "unknown key(s) categorys"),
+        (("[movement, third_party]", "[movment]"), "categories must list each at most once"),
+        (("[movement, third_party]", "[[movement]]"), "categories must list each at most once"),
+        (("[movement, third_party]", "[movement, movement]"), "categories must list each"),
+        (("  evidence_weight: 0.8", "  evidence_weight: -1"), "evidence_weight must be 0 or more"),
+        (("  context_margin: 0.5", "  context_margin: 5"), "context_margin must be from 0 to"),
     ],
 )
 def test_a_bad_learned_section_names_the_config_and_the_field(
-    tmp_path: Path, section: str, message: str
+    tmp_path: Path, change: tuple[str, str], message: str
 ) -> None:
-    folder = lexicon_with(tmp_path, section)
-    with pytest.raises(LexiconError, match=re.escape(message)) as raised:
+    old, new = change
+    assert old in SECTION
+    folder = lexicon_with(tmp_path, SECTION.replace(old, new, 1))
+    with pytest.raises(LexiconError, match=re.escape(f"learned: {message}")) as raised:
         load_lexicon(folder)
     assert str(folder / "config.yaml") in str(raised.value)
 
@@ -239,15 +376,52 @@ def test_a_bad_learned_section_names_the_config_and_the_field(
 # ------------------------------------------------------------------------ lcom learn
 
 
-def test_lcom_learn_refuses_unknown_labels_and_missing_sets(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            {"id": "x-1", "lang": "en", "title": "", "text": "Hi", "labels": ["third-party"]},
+            "line 1 (ad x-1): unknown label(s) third-party",
+        ),
+        (
+            {"id": "x-1", "lang": "en", "title": "", "text": "Hi", "labels": "youth"},
+            "line 1: labels must be a list of category ids",
+        ),
+        (
+            {"id": "x", "lang": "en", "title": "", "text": "Hi", "labels": [], "url": "http://a"},
+            "line 1: field(s) url: only labelled invented ads",
+        ),
+        (["not", "an", "object"], "line 1: not a JSON object"),
+    ],
+)
+def test_lcom_learn_refuses_what_is_no_labelled_invented_ad(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: object, message: str
 ) -> None:
     bad = tmp_path / "bad.jsonl"
-    ad = {"id": "x-1", "lang": "en", "title": "", "text": "Hi", "labels": ["third-party"]}
-    bad.write_text(json.dumps(ad) + "\n", encoding="utf-8")
+    bad.write_text(json.dumps(line) + "\n", encoding="utf-8")
     out = tmp_path / "learned.json"
     assert main(["learn", str(bad), "--out", str(out)]) == 2
-    assert "bad.jsonl: ad x-1: unknown label(s) third-party" in capsys.readouterr().err
-    assert main(["learn", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 2
-    assert "missing.jsonl: cannot read labelled ads" in capsys.readouterr().err
+    assert f"bad.jsonl: {message}" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_lcom_learn_refuses_a_missing_set_and_an_unwritable_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["learn", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "m")]) == 2
+    assert "missing.jsonl: cannot read labelled ads" in capsys.readouterr().err
+    out = tmp_path / "no-such-folder" / "learned.json"
+    assert main(["learn", str(DATA / "regression_2026_12.jsonl"), "--out", str(out)]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_lcom_learn_does_not_replace_a_model_of_the_same_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "learned.json"
+    shutil.copyfile(DEFAULT_LEXICON_DIR / "learned.json", out)
+    before = out.read_bytes()
+    # Another training set: other decisions under the same version.
+    assert main(["learn", str(DATA / "regression_2026_12.jsonl"), "--out", str(out)]) == 2
+    assert "change `version` in config.yaml first" in capsys.readouterr().err
+    assert out.read_bytes() == before
