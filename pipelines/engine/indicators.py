@@ -556,8 +556,9 @@ class IndicatorEngine:
             name, norm = fields[index]
             start, end = norm.span(start, end)
             snippet = _snippet(norm.original, start, end)
-            rule = f"{LEARNED_RULE_PREFIX}{HIT}"
-            cue = ContextCue(LEARNED_CUE, learned.context_margin, rule, name, snippet, start, end)
+            rule_id = f"{LEARNED_RULE_PREFIX}{HIT}"
+            weight = learned.context_margin
+            cue = ContextCue(LEARNED_CUE, weight, rule_id, name, snippet, start, end)
             context = decide(self.lexicon.context, [*cues, cue], source_kind=source_kind)
         for category in wanted:
             if probabilities[category] < learned.category:
@@ -568,8 +569,14 @@ class IndicatorEngine:
             strongest = model.strongest(rows, category)
             if strongest is None or strongest[1] < learned.evidence_weight:
                 continue
-            rule_id = f"{LEARNED_RULE_PREFIX}{category}"
-            rule = Rule(rule_id, category, lang, "rule", self.weights[category], True)
+            rule = Rule(
+                f"{LEARNED_RULE_PREFIX}{category}",
+                category,
+                lang,
+                "rule",
+                self.weights[category],
+                True,
+            )
             negated: Suppressed | None = None
             for index, start, end in learned_locate(texts, strongest[0]):
                 name, norm = fields[index]
