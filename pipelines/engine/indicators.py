@@ -102,6 +102,7 @@ UNKNOWN_LANGUAGE = "unknown"
 COMMON_LANGUAGE = "common"  # language-neutral rules (common.yaml)
 SNIPPET_CONTEXT = 30  # characters of context on each side of the evidence
 STATED_AGE_RULE = "youth.stated_age"
+FLAG_RULE = "origin.flag"
 LOW_PRICE_RULE = "low_price.below_median"
 YOUTH_AGES = range(18, 21)
 _CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, "low_price"))}
@@ -129,6 +130,32 @@ _EMOJI_THEN_CAPITAL = re.compile(
     "[\u2600-\u27bf\U0001f000-\U0001faff][\u2600-\u27bf\U0001f000-\U0001faff"
     "\ufe0f\u200d ]* ?([^\\W\\d_])([^\\W\\d_])"
 )
+# A country flag emoji: two regional indicator letters ("🇧🇬" is B, G).
+_FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
+_REGIONAL_A = 0x1F1E6
+# The flags that foreground an origin: countries the women of these ads come from
+# (Eastern Europe, the Balkans, the former Soviet Union, Latin America, Asia, Africa).
+# Not the flags that stand for a language spoken ("🇬🇧 🇩🇪 spoken") or for the country an
+# ad is posted in ("🇬🇷", "🇳🇱"); and, per ad language, not the flags of its home.
+_ORIGIN_FLAGS = frozenset(
+    (
+        "RO", "MD", "BG", "HU", "PL", "CZ", "SK", "UA", "RU", "BY", "LT", "LV", "EE",
+        "AL", "RS", "HR", "BA", "MK", "ME", "XK", "GE", "AM", "AZ", "KZ", "UZ", "KG", "TJ",
+        "BR", "CO", "VE", "DO", "CU", "PY", "PE", "EC", "AR", "BO", "MX", "PA", "CR", "HN",
+        "SV", "GT", "NI", "CL", "UY", "TH", "VN", "PH", "CN", "JP", "KR", "ID", "MY", "MN",
+        "NG", "GH", "KE", "CM", "ET", "MA", "DZ", "TN",
+    )
+)  # fmt: skip
+_HOME_FLAGS = {
+    "nl": frozenset(("NL", "BE")),
+    "en": frozenset(("GB", "US", "IE")),
+    "de": frozenset(("DE", "AT", "CH")),
+    "ro": frozenset(("RO", "MD")),
+    "bg": frozenset(("BG",)),
+    "hu": frozenset(("HU",)),
+    "pl": frozenset(("PL",)),
+    "es": frozenset(("ES",)),
+}
 # A word of the original text that may be a first name.
 _CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'-]{1,30}")
 #: "or", "and" and "nor" in the eight languages.
@@ -444,6 +471,10 @@ class IndicatorEngine:
                     )
             indicators = [i for i in indicators if i.category != "youth"]
         indicators.extend(age_indicators)
+        if derive_origin and not any(i.category == "origin" for i in indicators):
+            flag = _foreign_flag(fields, lang)
+            if flag is not None:
+                indicators.append(Indicator("origin", FLAG_RULE, self.weights["origin"], flag))
         price, where = self._find_price(fields, price_text)
         cues.extend(self._built_in_cues(fields, stated_age, price, where))
         weight = self.lexicon.context.indicator
@@ -887,6 +918,8 @@ class IndicatorEngine:
             ]
         for name, norm, age in found:
             if stated is None:
+                if age.age not in YOUTH_AGES and self._denied_age(norm, age.start, lang):
+                    continue  # "not even 21 yet", "noch keine 21": not the person's age
                 stated = age.age
             if age.age in YOUTH_AGES and not indicators:
                 snippet = _snippet(norm.original, age.start, age.end)
@@ -1298,6 +1331,24 @@ def _snippet(original: str, start: int, end: int) -> str:
         space = original.rfind(" ", end, right)
         right = space if space != -1 else right
     return " ".join(original[left:right].split())
+
+
+def _foreign_flag(fields: list[tuple[str, Normalized]], lang: str) -> Evidence | None:
+    """Evidence of the first flag of a foreign country in the ORIGINAL fields ("Réka 🇭🇺",
+    "Bianca 🇧🇷"), or ``None``: only the flags of ``_ORIGIN_FLAGS``, not those of the ad
+    language's own country."""
+    home = _HOME_FLAGS.get(lang, frozenset())
+    for name, norm in fields:
+        original = norm.original
+        if original.isascii():
+            continue
+        for found in _FLAG.finditer(original):
+            code = "".join(chr(ord(c) - _REGIONAL_A + 65) for c in found.group())
+            if code not in _ORIGIN_FLAGS or code in home:
+                continue
+            start, end = found.span()
+            return Evidence(name, _snippet(original, start, end), start, end)
+    return None
 
 
 def _dedupe(indicators: list[Indicator]) -> list[Indicator]:
