@@ -156,6 +156,22 @@ _HOME_FLAGS = {
     "pl": frozenset(("PL",)),
     "es": frozenset(("ES",)),
 }
+# A quoted cue that other ads or other women say ("Lots of ads promise 'no limits' - I'm
+# not one of them", "Ich bin keine, die \"nur kurz da\" ist", "advertenties van dames
+# die 'maar een paar dagen' ..."): words before it in its sentence that name the others,
+# or words right after the quote that dismiss it ("the 'just arrived' nonsense").
+_REPORTED_BEFORE = re.compile(
+    r"(?<![^\W_])(?:ads|adverts|advertisements|profiles|other (?:girls|ladies|women|escorts)"
+    r"|not one of (?:those|them)|advertenties|advertentie|profielen|andere (?:dames|meiden"
+    r"|vrouwen|frauen|damen|mädchen|girls)|niet zo'?n|anzeigen|inserate|keine,? die"
+    r"|keine von denen|anunturi|anunturile|alte (?:fete|femei|doamne)|nu sunt (?:dintre|genul|una))"
+    r"(?![^\W_])"
+)
+_REPORTED_AFTER = re.compile(
+    r" ?(?:nonsense|rubbish|cliche|cliches|onzin|flauwekul|quatsch|unsinn|blodsinn|prostii"
+    r"|aiureli|aiureala)(?![^\W_])"
+)
+_QUOTES = "\"'"
 # A word of the original text that may be a first name.
 _CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'-]{1,30}")
 #: "or", "and" and "nor" in the eight languages.
@@ -724,6 +740,11 @@ class IndicatorEngine:
         """The trigger that negates ``m`` (NegEx style), or ``None``. ``breaks`` are the
         sentences an emoji ends (see :class:`_EmojiBreaks`), ``crosses`` the offsets of
         cross marks."""
+        quote = _opening_quote(text, m.start)
+        if quote >= 0:
+            reported = _reported(text, m, quote)
+            if reported is not None:
+                return reported
         scope = self._scope(m.rule.lang, lang)
         window_start = max(0, m.start - 120)
         offset = window_start
@@ -1331,6 +1352,40 @@ def _snippet(original: str, start: int, end: int) -> str:
         space = original.rfind(" ", end, right)
         right = space if space != -1 else right
     return " ".join(original[left:right].split())
+
+
+def _opening_quote(text: str, start: int) -> int:
+    """The offset of the quote that opens a quotation ``start`` is in (up to a few words
+    before it: '"nur kurz da"'), or -1."""
+    if not start:
+        return -1
+    if text[start - 1] in _QUOTES:
+        return start - 1
+    found = text.rfind('"', max(0, start - 16), start)
+    if found >= 0 and text.find('"', found + 1, start) < 0:
+        return found
+    found = text.rfind(" '", max(0, start - 16), start)
+    if found >= 0 and text.find("'", found + 2, start) < 0:
+        return found + 1
+    return -1
+
+
+def _reported(text: str, m: _Match, quote: int) -> str | None:
+    """The words that make the quoted cue ``m`` (its quotation opens at ``quote``) what
+    others say (other ads, other women) or dismiss it ("nonsense"), or ``None``."""
+    start = max(0, quote - 120)
+    end = _SENTENCE_END.search(text[start:quote][::-1])
+    if end is not None:
+        start = quote - end.start()
+    found = _REPORTED_BEFORE.search(text, start, quote)
+    if found is not None:
+        return found.group()
+    close = text.find(text[quote], m.end, m.end + 16)
+    if close >= 0:
+        found = _REPORTED_AFTER.match(text, close + 1)
+        if found is not None:
+            return found.group().strip()
+    return None
 
 
 def _foreign_flag(fields: list[tuple[str, Normalized]], lang: str) -> Evidence | None:
