@@ -76,3 +76,15 @@ def test_a_thai_masseuse_is_still_origin(engine: IndicatorEngine) -> None:
 def test_a_babysitter_for_two_girls_is_no_hit(engine: IndicatorEngine) -> None:
     text = "Babysitter wanted for our two girls, three evenings a week, £13/hr, references."
     assert engine.analyse("", text, lang="en").hit is False
+
+
+def test_a_taxi_to_the_airport_stays_an_ordinary_business(engine: IndicatorEngine) -> None:
+    text = "Taxi naar Schiphol, 24/7 bereikbaar, vaste prijs 45 euro. Bel ons."
+    assert engine.analyse("", text, lang="nl").hit is False
+
+
+def test_landing_at_the_airport_is_no_taxi_business(engine: IndicatorEngine) -> None:
+    text = (
+        "Gisteren pas geland op Schiphol, nu een paar dagen in Haarlem. Escort Alina, 150 per uur."
+    )
+    assert "movement" in categories(engine, text, "nl")
