@@ -69,3 +69,27 @@ def test_other_senses_stay_out(
 def test_a_bar_open_until_late_is_no_hit(engine: IndicatorEngine) -> None:
     text = "Cocktail bar: stay with us until 2am, live DJ on Fridays, happy hour 5-7."
     assert engine.analyse("", text, lang="en").hit is False
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Only 19 and a little shy. Escort Leeds, £150/hr."),
+        ("nl", "Pas 19 jaar en nieuwsgierig. Escort Ede, 150 per uur."),
+        ("de", "Gerade 20 Jahre und neugierig. Escort Ulm, 150 €/Std."),
+        ("ro", "Abia 19 ani și timidă. Escortă Cluj, 400 lei ora."),
+    ],
+)
+def test_only_19_is_youth(engine: IndicatorEngine, lang: str, text: str) -> None:
+    assert "youth" in categories(engine, text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Escort Leeds, 34. Only 20 minutes from the station. £150/hr."),
+        ("de", "Escort Ulm, 34. Erst 19 Uhr geöffnet, 150 €/Std."),
+    ],
+)
+def test_minutes_and_hours_are_no_age(engine: IndicatorEngine, lang: str, text: str) -> None:
+    assert "youth" not in categories(engine, text, lang)

@@ -14,7 +14,7 @@ from tests.support.engine import categories
 ITINERARIES = [
     ("en", "Tour: Mon Leeds, Wed York, Fri Hull. Escort, £150/hr, hotel incall."),
     ("en", "Thu 4/6 Bristol, Fri 5/6 Cardiff, Sat 6/6 Coventry. Escort Nina, £150/hr."),
-    ("nl", "Di Utrecht, do Arnhem, za Nijmegen. Escort Eva, 150 per uur, hotel."),
+    ("nl", "Di Utrecht, wo Arnhem, za Nijmegen. Escort Eva, 150 per uur, hotel."),
     ("de", "Mo Köln · Mi Bonn · Fr Essen – Escort Lisa, 150 €/Std., Hotelbesuche."),
     ("ro", "Luni Cluj, miercuri Sibiu, vineri Brașov. Escortă, 400 lei ora, hotel."),
 ]
