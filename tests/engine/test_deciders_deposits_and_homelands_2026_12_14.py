@@ -57,3 +57,24 @@ def test_refused_or_otherwise_meant(
     engine: IndicatorEngine, lang: str, text: str, category: str
 ) -> None:
     assert category not in categories(engine, text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        ("en", "Kira, Luton. Natural with regulars, just ask. Escort, £150/hr.", "unsafe_services"),
+        ("nl", "Naturel voor vaste heren. Escort Ede, 150 per uur.", "unsafe_services"),
+        ("de", "Ohne für Stammkunden. Escort Ulm, 150 €/Std.", "unsafe_services"),
+        ("ro", "Natural pentru clienții vechi. Escortă Cluj, 400 lei ora.", "unsafe_services"),
+        ("de", "Für die Damen Mike anrufen, er nennt dir die Uhrzeit. Dortmund.", "third_party"),
+    ],
+)
+def test_for_regulars_and_he_tells_the_time(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    assert category in categories(engine, text, lang)
+
+
+def test_of_course_for_regulars_is_no_unsafe_offer(engine: IndicatorEngine) -> None:
+    text = "Natürlich für Stammkunden gibt es Rabatt. Escort Ulm, 150 €/Std., immer mit Gummi."
+    assert "unsafe_services" not in categories(engine, text, "de")
