@@ -88,3 +88,26 @@ def test_landing_at_the_airport_is_no_taxi_business(engine: IndicatorEngine) -> 
         "Gisteren pas geland op Schiphol, nu een paar dagen in Haarlem. Escort Alina, 150 per uur."
     )
     assert "movement" in categories(engine, text, "nl")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "nl",
+            "Onze monteur werkt non-stop, ook in het weekend. Bel voor een afspraak, 60 per uur.",
+        ),
+        ("nl", "Schoonmaker gezocht, betaling aan de bar na je dienst. 14 euro per uur."),
+        ("en", "Mobile mechanic works non-stop, weekends too. Call for a quote, £45 per hour."),
+        ("de", "Unser Mechaniker arbeitet nonstop, auch am Wochenende. 60 € pro Stunde."),
+        ("ro", "Mecanicul nostru lucrează non-stop, și în weekend. Service auto, 100 lei ora."),
+        ("en", "Band tour dates: Mon Leeds, Wed York, Fri Hull. Tickets £15, doors 7pm."),
+    ],
+)
+def test_tradesmen_and_tours_are_no_hits(engine: IndicatorEngine, lang: str, text: str) -> None:
+    assert engine.analyse("", text, lang=lang).hit is False
+
+
+def test_an_escort_who_works_non_stop_still_flags(engine: IndicatorEngine) -> None:
+    text = "Escort Zwolle, Mila werkt non-stop, ook in het weekend. 150 per uur, ontvangst."
+    assert "availability_24_7" in categories(engine, text, "nl")
