@@ -487,10 +487,6 @@ class IndicatorEngine:
                     )
             indicators = [i for i in indicators if i.category != "youth"]
         indicators.extend(age_indicators)
-        if derive_origin and not any(i.category == "origin" for i in indicators):
-            flag = _foreign_flag(fields, lang)
-            if flag is not None:
-                indicators.append(Indicator("origin", FLAG_RULE, self.weights["origin"], flag))
         price, where = self._find_price(fields, price_text)
         cues.extend(self._built_in_cues(fields, stated_age, price, where))
         weight = self.lexicon.context.indicator
@@ -506,6 +502,13 @@ class IndicatorEngine:
         context = decide(self.lexicon.context, cues, source_kind=source_kind)
         if context.service:
             indicators.extend(self._low_price(price, where, source))
+            if derive_origin and not any(i.category == "origin" for i in indicators):
+                # A flag counts inside the service context only, and is no cue of it: a
+                # Thai massage or a Polish deli shows its flag too.
+                flag = _foreign_flag(fields, lang)
+                if flag is not None:
+                    weight = self.weights["origin"]
+                    indicators.append(Indicator("origin", FLAG_RULE, weight, flag))
         else:
             for indicator in indicators:
                 suppressed.append(

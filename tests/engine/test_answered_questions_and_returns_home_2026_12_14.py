@@ -66,3 +66,8 @@ def test_a_foreign_language_refused_beside_fluent_english_is_no_barrier(
 def test_english_refused_is_a_barrier(engine: IndicatorEngine) -> None:
     text = "Escort Leeds, 25. English? No. Only Romanian, text me. £150/hr."
     assert "language_barrier" in categories(engine, text, "en")
+
+
+def test_a_visa_service_is_no_short_stay(engine: IndicatorEngine) -> None:
+    text = "Immigration advice: visa expires soon? We help with extensions. £80 per hour."
+    assert engine.analyse("", text, lang="en").hit is False

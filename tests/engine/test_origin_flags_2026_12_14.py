@@ -51,3 +51,18 @@ def test_no_origin_when_the_policy_forbids_it(engine: IndicatorEngine) -> None:
 def test_a_flag_alone_does_not_make_an_ordinary_ad_a_hit(engine: IndicatorEngine) -> None:
     text = "Bulgarian restaurant 🇧🇬 opens in Leeds: lunch menu £12, families welcome."
     assert engine.analyse("", text, lang="en").hit is False
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("de", "Thai-Massage 🇹🇭 traditionell, keine Erotik, 50 € pro Stunde. Ulm."),
+        ("en", "Polish deli 🇵🇱 in Leeds: pierogi and bread, open 8-20, call to order."),
+    ],
+)
+def test_a_flag_is_no_cue_of_the_service_context(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    analysis = engine.analyse("", text, lang=lang)
+    assert analysis.hit is False
+    assert analysis.categories == []
