@@ -91,3 +91,19 @@ def test_basic_english_required_in_a_job_ad_is_no_barrier(engine: IndicatorEngin
 def test_basic_english_of_the_person_still_flags(engine: IndicatorEngine) -> None:
     text = "My English is very basic, text me the time. Escort Reading, incall, £120/hr."
     assert "language_barrier" in categories(engine, text, "en")
+
+
+def test_an_agency_hotline_staffed_round_the_clock_flags(engine: IndicatorEngine) -> None:
+    text = "Escort-Agentur Köln: unsere Hotline ist 24 Stunden besetzt, auch nachts. Ab 150 €."
+    assert "availability_24_7" in categories(engine, text, "de")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("de", "Stromanbieter: Service-Hotline 24 Stunden erreichbar, Tarife ab 29 € im Monat."),
+        ("en", "Lost your card? Our customer hotline is open 24/7. Call now."),
+    ],
+)
+def test_a_service_hotline_stays_out(engine: IndicatorEngine, lang: str, text: str) -> None:
+    assert "availability_24_7" not in categories(engine, text, lang)
