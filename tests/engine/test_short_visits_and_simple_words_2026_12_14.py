@@ -93,3 +93,21 @@ def test_only_19_is_youth(engine: IndicatorEngine, lang: str, text: str) -> None
 )
 def test_minutes_and_hours_are_no_age(engine: IndicatorEngine, lang: str, text: str) -> None:
     assert "youth" not in categories(engine, text, lang)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fluent English, my Spanish is quite basic. Escort Leeds, 30, £150/hr.",
+        "My Spanish isn't great, but my English is perfect. Escort Leeds, 30, £150/hr.",
+    ],
+)
+def test_a_weak_third_language_beside_fluent_english_is_no_barrier(
+    engine: IndicatorEngine, text: str
+) -> None:
+    assert "language_barrier" not in categories(engine, text, "en")
+
+
+def test_a_weak_english_still_flags(engine: IndicatorEngine) -> None:
+    text = "Her English isn't good yet, text only. Escort Leeds, £150/hr."
+    assert "language_barrier" in categories(engine, text, "en")
