@@ -111,3 +111,8 @@ def test_a_weak_third_language_beside_fluent_english_is_no_barrier(
 def test_a_weak_english_still_flags(engine: IndicatorEngine) -> None:
     text = "Her English isn't good yet, text only. Escort Leeds, £150/hr."
     assert "language_barrier" in categories(engine, text, "en")
+
+
+def test_german_that_is_simply_perfect_is_no_barrier(engine: IndicatorEngine) -> None:
+    text = "Mein Deutsch ist einfach perfekt. Escort Ulm, 38, 150 €/Std."
+    assert "language_barrier" not in categories(engine, text, "de")
