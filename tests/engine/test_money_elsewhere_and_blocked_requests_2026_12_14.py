@@ -83,3 +83,8 @@ def test_blocking_something_else_leaves_the_cue(
     engine: IndicatorEngine, lang: str, text: str
 ) -> None:
     assert "unsafe_services" in categories(engine, text, lang)
+
+
+def test_if_nothing_comes_up_is_no_unsafe_offer(engine: IndicatorEngine) -> None:
+    text = "Wenn nichts dazwischen kommt, bin ich am Montag in Ulm. Escort, 38, 150 €/Std."
+    assert "unsafe_services" not in categories(engine, text, "de")
