@@ -108,6 +108,7 @@ UNKNOWN_LANGUAGE = "unknown"
 COMMON_LANGUAGE = "common"  # language-neutral rules (common.yaml)
 SNIPPET_CONTEXT = 30  # characters of context on each side of the evidence
 STATED_AGE_RULE = "youth.stated_age"
+FLAG_RULE = "origin.flag"
 LOW_PRICE_RULE = "low_price.below_median"
 YOUTH_AGES = range(18, 21)
 _CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, "low_price"))}
@@ -135,6 +136,48 @@ _EMOJI_THEN_CAPITAL = re.compile(
     "[\u2600-\u27bf\U0001f000-\U0001faff][\u2600-\u27bf\U0001f000-\U0001faff"
     "\ufe0f\u200d ]* ?([^\\W\\d_])([^\\W\\d_])"
 )
+# A country flag emoji: two regional indicator letters ("🇧🇬" is B, G).
+_FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
+_REGIONAL_A = 0x1F1E6
+# The flags that foreground an origin: countries the women of these ads come from
+# (Eastern Europe, the Balkans, the former Soviet Union, Latin America, Asia, Africa).
+# Not the flags that stand for a language spoken ("🇬🇧 🇩🇪 spoken") or for the country an
+# ad is posted in ("🇬🇷", "🇳🇱"); and, per ad language, not the flags of its home.
+_ORIGIN_FLAGS = frozenset(
+    (
+        "RO", "MD", "BG", "HU", "PL", "CZ", "SK", "UA", "RU", "BY", "LT", "LV", "EE",
+        "AL", "RS", "HR", "BA", "MK", "ME", "XK", "GE", "AM", "AZ", "KZ", "UZ", "KG", "TJ",
+        "BR", "CO", "VE", "DO", "CU", "PY", "PE", "EC", "AR", "BO", "MX", "PA", "CR", "HN",
+        "SV", "GT", "NI", "CL", "UY", "TH", "VN", "PH", "CN", "JP", "KR", "ID", "MY", "MN",
+        "NG", "GH", "KE", "CM", "ET", "MA", "DZ", "TN",
+    )
+)  # fmt: skip
+_HOME_FLAGS = {
+    "nl": frozenset(("NL", "BE")),
+    "en": frozenset(("GB", "US", "IE")),
+    "de": frozenset(("DE", "AT", "CH")),
+    "ro": frozenset(("RO", "MD")),
+    "bg": frozenset(("BG",)),
+    "hu": frozenset(("HU",)),
+    "pl": frozenset(("PL",)),
+    "es": frozenset(("ES",)),
+}
+# A quoted cue that other ads or other women say ("Lots of ads promise 'no limits' - I'm
+# not one of them", "Ich bin keine, die \"nur kurz da\" ist", "advertenties van dames
+# die 'maar een paar dagen' ..."): words before it in its sentence that name the others,
+# or words right after the quote that dismiss it ("the 'just arrived' nonsense").
+_REPORTED_BEFORE = re.compile(
+    r"(?<![^\W_])(?:ads|adverts|advertisements|profiles|other (?:girls|ladies|women|escorts)"
+    r"|not one of (?:those|them)|advertenties|advertentie|profielen|andere (?:dames|meiden"
+    r"|vrouwen|frauen|damen|mädchen|girls)|niet zo'?n|anzeigen|inserate|keine,? die"
+    r"|keine von denen|anunturi|anunturile|alte (?:fete|femei|doamne)|nu sunt (?:dintre|genul|una))"
+    r"(?![^\W_])"
+)
+_REPORTED_AFTER = re.compile(
+    r" ?(?:nonsense|rubbish|cliche|cliches|onzin|flauwekul|quatsch|unsinn|blodsinn|prostii"
+    r"|aiureli|aiureala)(?![^\W_])"
+)
+_QUOTES = "\"'"
 # A word of the original text that may be a first name.
 _CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'-]{1,30}")
 #: "or", "and" and "nor" in the eight languages.
@@ -471,6 +514,13 @@ class IndicatorEngine:
             )  # fmt: skip
         if context.service:
             indicators.extend(self._low_price(price, where, source))
+            if derive_origin and not any(i.category == "origin" for i in indicators):
+                # A flag counts inside the service context only, and is no cue of it: a
+                # Thai massage or a Polish deli shows its flag too.
+                flag = _foreign_flag(fields, lang)
+                if flag is not None:
+                    weight = self.weights["origin"]
+                    indicators.append(Indicator("origin", FLAG_RULE, weight, flag))
         else:
             for indicator in indicators:
                 suppressed.append(
@@ -796,6 +846,11 @@ class IndicatorEngine:
         """The trigger that negates ``m`` (NegEx style), or ``None``. ``breaks`` are the
         sentences an emoji ends (see :class:`_EmojiBreaks`), ``crosses`` the offsets of
         cross marks."""
+        quote = _opening_quote(text, m.start)
+        if quote >= 0:
+            reported = _reported(text, m, quote)
+            if reported is not None:
+                return reported
         scope = self._scope(m.rule.lang, lang)
         window_start = max(0, m.start - 120)
         offset = window_start
@@ -995,6 +1050,8 @@ class IndicatorEngine:
             ]
         for name, norm, age in found:
             if stated is None:
+                if age.age not in YOUTH_AGES and self._denied_age(norm, age.start, lang):
+                    continue  # "not even 21 yet", "noch keine 21": not the person's age
                 stated = age.age
             if age.age in YOUTH_AGES and not indicators:
                 snippet = _snippet(norm.original, age.start, age.end)
@@ -1406,6 +1463,58 @@ def _snippet(original: str, start: int, end: int) -> str:
         space = original.rfind(" ", end, right)
         right = space if space != -1 else right
     return " ".join(original[left:right].split())
+
+
+def _opening_quote(text: str, start: int) -> int:
+    """The offset of the quote that opens a quotation ``start`` is in (up to a few words
+    before it: '"nur kurz da"'), or -1."""
+    if not start:
+        return -1
+    if text[start - 1] in _QUOTES:
+        return start - 1
+    found = text.rfind('"', max(0, start - 16), start)
+    if found >= 0 and text.find('"', found + 1, start) < 0:
+        return found
+    found = text.rfind(" '", max(0, start - 16), start)
+    if found >= 0 and text.find("'", found + 2, start) < 0:
+        return found + 1
+    return -1
+
+
+def _reported(text: str, m: _Match, quote: int) -> str | None:
+    """The words that make the quoted cue ``m`` (its quotation opens at ``quote``) what
+    others say (other ads, other women) or dismiss it ("nonsense"), or ``None``."""
+    start = max(0, quote - 120)
+    end = _SENTENCE_END.search(text[start:quote][::-1])
+    if end is not None:
+        start = quote - end.start()
+    found = _REPORTED_BEFORE.search(text, start, quote)
+    if found is not None:
+        return found.group()
+    close = text.find(text[quote], m.end, m.end + 16)
+    if close >= 0:
+        found = _REPORTED_AFTER.match(text, close + 1)
+        if found is not None:
+            return found.group().strip()
+    return None
+
+
+def _foreign_flag(fields: list[tuple[str, Normalized]], lang: str) -> Evidence | None:
+    """Evidence of the first flag of a foreign country in the ORIGINAL fields ("Réka 🇭🇺",
+    "Bianca 🇧🇷"), or ``None``: only the flags of ``_ORIGIN_FLAGS``, not those of the ad
+    language's own country."""
+    home = _HOME_FLAGS.get(lang, frozenset())
+    for name, norm in fields:
+        original = norm.original
+        if original.isascii():
+            continue
+        for found in _FLAG.finditer(original):
+            code = "".join(chr(ord(c) - _REGIONAL_A + 65) for c in found.group())
+            if code not in _ORIGIN_FLAGS or code in home:
+                continue
+            start, end = found.span()
+            return Evidence(name, _snippet(original, start, end), start, end)
+    return None
 
 
 def _dedupe(indicators: list[Indicator]) -> list[Indicator]:
