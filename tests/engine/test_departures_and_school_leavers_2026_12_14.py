@@ -7,6 +7,8 @@ Invented ads only (no contact details but invented ones)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipelines.engine.indicators import IndicatorEngine
@@ -80,3 +82,22 @@ def test_a_stated_age_of_21_still_sets_young_words_aside(engine: IndicatorEngine
 def test_an_older_birth_year_is_no_youth(engine: IndicatorEngine) -> None:
     text = "Born in 1990, curvy and warm. Incall Leicester, £140/hr."
     assert "youth" not in categories(engine, text, "en")
+
+
+def test_the_birth_years_are_those_of_18_to_20_year_olds_this_year() -> None:
+    """The youth rule ``birth_year`` (common.yaml) names years: this fails on the first of
+    January until they are moved on, instead of flagging 21-year-olds silently."""
+    import datetime
+
+    from pipelines.engine.lexicon import DEFAULT_LEXICON_DIR
+
+    text = (DEFAULT_LEXICON_DIR / "common.yaml").read_text(encoding="utf-8")
+    rule = text.split("- id: birth_year", 1)[1].split("- id:", 1)[0]
+    year = datetime.date.today().year
+    wanted = {str(year - age) for age in (18, 19, 20)}
+    patterns = rule.split("patterns:", 1)[1]
+    found = set(re.findall(r"\b(20\d\d)\b", patterns))
+    assert found == wanted, (
+        f"move the years of youth.birth_year in common.yaml to {sorted(wanted)} "
+        "(and change the lexicon version)"
+    )
