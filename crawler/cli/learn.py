@@ -9,9 +9,10 @@ advertised names are replaced by tokens before training, as the crawl does.
 
 It trains one logistic regression per indicator category and one for "the ad carries an
 indicator" (:mod:`pipelines.engine.learned`), deterministically, and writes the model to
-the lexicon folder (``learned.json``, or ``--out``), stamped with the lexicon version of
-config.yaml: the lexicon refuses a model of another version, so every stored hit's
-``lexicon_version`` names the model it was flagged with. A model that would change the
+the lexicon folder (``--lexicons``, default the bundled one: ``learned.json``, or
+``--out``), stamped with the lexicon version of its config.yaml: the lexicon refuses a
+model of another version, so every stored hit's ``lexicon_version`` names the model it
+was flagged with. A model that would change the
 decisions of the current version is not written over: change ``version`` first. Keep
 the sets the model was trained on out of honest evaluations (docs/indicators.md);
 ``make learn`` trains on the sets listed in the Makefile.
@@ -52,10 +53,18 @@ def register(subparsers: Any) -> None:
         help="labelled sets of invented ads (id, lang, title, text, labels), never crawled ads",
     )
     parser.add_argument(
+        "--lexicons",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="lexicon folder whose version and word sets the model is made for "
+        "(default: the bundled one)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=None,
-        help="model file to write (default: learned.json in the bundled lexicon folder)",
+        help="model file to write (default: learned.json in the lexicon folder)",
     )
     parser.set_defaults(func=run)
 
@@ -126,15 +135,17 @@ def run(args: argparse.Namespace) -> int:
             return 2
         ads += found
         sets.append(training_set(path, len(found)))
+    folder = args.lexicons or Path(DEFAULT_LEXICON_DIR)
     try:
-        version = config_version(DEFAULT_LEXICON_DIR)
+        version = config_version(folder)
         # The context lift never rests on a nationality.
-        unread = {"hit": frozenset().union(*(set_words(name) for name in NATIONALITY_SETS))}
+        words = (set_words(name, folder) for name in NATIONALITY_SETS)
+        unread = {"hit": frozenset().union(*words)}
     except LexiconError as exc:
         print(f"lcom learn: {exc}", file=sys.stderr)
         return 2
     model = train(ads, sets, lexicon_version=version, unread=unread)
-    out = args.out or Path(DEFAULT_LEXICON_DIR) / "learned.json"
+    out = args.out or folder / "learned.json"
     with tempfile.TemporaryDirectory() as scratch:
         written = Path(scratch) / "learned.json"
         model.save(written)

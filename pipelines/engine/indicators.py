@@ -572,7 +572,13 @@ class IndicatorEngine:
         lifted for an ad just short of it that is worded like the ads that carry
         indicators; in context, ``indicators`` and ``suppressed`` get the categories it
         adds or sets aside. Only run for an ad where it can change something."""
-        lift = not context.service and context.score + learned.context_margin >= context.threshold
+        # With origin off (the data policy) no nationality word may decide anything: the
+        # lift's model has none, but its words were learned beside them.
+        lift = (
+            derive_origin
+            and not context.service
+            and context.score + learned.context_margin >= context.threshold
+        )
         wanted: list[str] = []
         if context.service or lift:
             # A category the rules neither matched nor set aside (a negated or benign cue,
@@ -590,25 +596,27 @@ class IndicatorEngine:
         model = learned.model
         rows = model.rows(learned_features(texts))
         probabilities = model.probabilities(rows)
+        places = _Places(fields, texts, raw, lang)
         if lift:
             # Close to a service ad, and worded like the ads that carry indicators: its
-            # strongest word must be evidence an investigator can read, as for a category.
+            # strongest word must be evidence an investigator can read, as for a category,
+            # and not negated ("no hotel visits").
             strongest = model.strongest(rows, HIT)
-            spans = learned_locate(texts, strongest[0]) if strongest is not None else []
             if (
                 probabilities[HIT] < learned.context
                 or strongest is None
                 or strongest[1] < learned.context_evidence_weight
-                or not spans
             ):
                 return context
-            index, start, end = spans[0]
-            name, norm = fields[index]
-            start, end = norm.span(start, end)
+            rule = Rule(f"{LEARNED_RULE_PREFIX}{HIT}", HIT, lang, "cue", 0.0, True)
+            found, _ = places.first_not_negated(self, strongest[0], rule)
+            if found is None:
+                return context
+            name, norm, m = found
+            start, end = norm.span(m.start, m.end)
             snippet = _snippet(norm.original, start, end)
-            rule_id = f"{LEARNED_RULE_PREFIX}{HIT}"
             weight = learned.context_margin
-            cue = ContextCue(LEARNED_CUE, weight, rule_id, name, snippet, start, end)
+            cue = ContextCue(LEARNED_CUE, weight, rule.id, name, snippet, start, end)
             context = decide(self.lexicon.context, [*cues, cue], source_kind=source_kind)
         for category in wanted:
             if probabilities[category] < learned.category:
@@ -619,29 +627,15 @@ class IndicatorEngine:
             strongest = model.strongest(rows, category)
             if strongest is None or strongest[1] < learned.evidence_weight:
                 continue
-            rule = Rule(
-                f"{LEARNED_RULE_PREFIX}{category}",
-                category,
-                lang,
-                "rule",
-                self.weights[category],
-                True,
-            )
-            negated: Suppressed | None = None
-            for index, start, end in learned_locate(texts, strongest[0]):
-                name, norm = fields[index]
-                m = _Match(rule, start, end)
-                positives = [p for p in raw[index] if p.kind == "rule"]
-                breaks, crosses = _EmojiBreaks(norm), _cross_marks(norm)
-                trigger = self._negated(norm.text, m, positives, lang, breaks, crosses)
-                if trigger is None:
-                    indicators.append(self._indicator(name, norm, m))
-                    negated = None
-                    break
-                if negated is None:
-                    negated = self._suppressed(name, norm, m, NEGATED, trigger)
-            if negated is not None:
-                suppressed.append(negated)
+            weight = self.weights[category]
+            rule = Rule(f"{LEARNED_RULE_PREFIX}{category}", category, lang, "rule", weight, True)
+            found, negated = places.first_not_negated(self, strongest[0], rule)
+            if found is not None:
+                name, norm, m = found
+                indicators.append(self._indicator(name, norm, m))
+            elif negated is not None:
+                name, norm, m, trigger = negated
+                suppressed.append(self._suppressed(name, norm, m, NEGATED, trigger))
         return context
 
     def match(
@@ -1181,6 +1175,50 @@ class _Scope:
 
 
 _NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
+
+
+#: Places of a learned evidence word read for negation: a hostile ad that repeats the
+#: word costs at most this many negation checks.
+_MAX_PLACES = 20
+
+
+class _Places:
+    """The places of the learned backstop's evidence words in one ad, read for negation
+    with each field's emoji breaks and cross marks found once."""
+
+    def __init__(
+        self,
+        fields: list[tuple[str, Normalized]],
+        texts: list[str],
+        raw: list[list[_Match]],
+        lang: str,
+    ) -> None:
+        self.fields = fields
+        self.texts = texts
+        self.raw = raw
+        self.lang = lang
+        self._marks: dict[int, tuple[_EmojiBreaks, list[int], list[_Match]]] = {}
+
+    def first_not_negated(
+        self, engine: IndicatorEngine, feature: str, rule: Rule
+    ) -> tuple[tuple[str, Normalized, _Match] | None, tuple[str, Normalized, _Match, str] | None]:
+        """The first place of ``feature`` no negation word refuses, or ``None`` and the
+        first place with the word that refuses it."""
+        negated = None
+        for index, start, end in learned_locate(self.texts, feature)[:_MAX_PLACES]:
+            name, norm = self.fields[index]
+            marks = self._marks.get(index)
+            if marks is None:
+                positives = [p for p in self.raw[index] if p.kind == "rule"]
+                marks = self._marks[index] = (_EmojiBreaks(norm), _cross_marks(norm), positives)
+            breaks, crosses, positives = marks
+            m = _Match(rule, start, end)
+            trigger = engine._negated(norm.text, m, positives, self.lang, breaks, crosses)
+            if trigger is None:
+                return (name, norm, m), None
+            if negated is None:
+                negated = (name, norm, m, trigger)
+        return None, negated
 
 
 def _negated_heading(text: str, m: _Match, positives: list[_Match], scope: _Scope) -> str | None:

@@ -426,3 +426,39 @@ def test_lcom_learn_does_not_replace_a_model_of_the_same_version(
     assert main(["learn", str(DATA / "regression_2026_12.jsonl"), "--out", str(out)]) == 2
     assert "change `version` in config.yaml first" in capsys.readouterr().err
     assert out.read_bytes() == before
+
+
+def test_the_lift_reads_its_evidence_word_for_negation(
+    engine: IndicatorEngine, rules_only: IndicatorEngine
+) -> None:
+    text = "No hotel visits. Discreet, message me for time and place."
+    assert rules_only.analyse("", text, lang="en").context.score == 0.5
+    analysis = engine.analyse("", text, lang="en")
+    assert analysis.context.service is False
+    assert not [c for c in analysis.context.cues if c.cue == "learned"]
+
+
+def test_with_origin_off_no_ad_is_lifted(engine: IndicatorEngine) -> None:
+    # The data policy may forbid nationality: the lift's words were learned beside them.
+    lang, text = LIFTED[0]
+    assert engine.analyse("", text, lang=lang).context.service
+    analysis = engine.analyse("", text, lang=lang, derive_origin=False)
+    assert analysis.context.service is False and analysis.hit is False
+
+
+def test_a_hostile_ad_costs_a_bounded_number_of_negation_checks(
+    engine: IndicatorEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    negated = IndicatorEngine._negated
+
+    def counted(self: IndicatorEngine, text: str, m: object, *args: object) -> str | None:
+        if getattr(getattr(m, "rule", None), "id", "").startswith("learned:"):
+            calls.append(1)
+        return negated(self, text, m, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(IndicatorEngine, "_negated", counted)
+    text = "Sexy Mia, incall. " + "No reception ✘ 💋. " * 2000
+    analysis = engine.analyse("", text, lang="en")
+    assert "third_party" not in analysis.categories
+    assert 0 < len(calls) <= 20
