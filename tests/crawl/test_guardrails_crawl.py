@@ -285,7 +285,10 @@ def test_request_rate_per_host_stays_within_the_permit(crawl: CrawlRunner) -> No
     busiest_second = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
     assert busiest_second <= rate + 1, times
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.5 / rate, gaps  # no bursts
+    # No bursts. A request the server logs late (a busy machine: one clean-clone run saw
+    # 105 ms) makes the gap to the next one, sent on time, that much shorter; a burst
+    # would be two requests a few milliseconds apart.
+    assert min(gaps) >= 0.25 / rate, gaps
     assert (times[-1] - times[0]) / (len(times) - 1) >= 0.95 / rate
     assert result.blocked("javascript") >= 1  # the /js/ listing needs a browser
 
