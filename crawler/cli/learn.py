@@ -12,10 +12,10 @@ indicator" (:mod:`pipelines.engine.learned`), deterministically, and writes the 
 the lexicon folder (``--lexicons``, default the bundled one: ``learned.json``, or
 ``--out``), stamped with the lexicon version of its config.yaml: the lexicon refuses a
 model of another version, so every stored hit's ``lexicon_version`` names the model it
-was flagged with. A model that would change the
-decisions of the current version is not written over: change ``version`` first. Keep
-the sets the model was trained on out of honest evaluations (docs/indicators.md);
-``make learn`` trains on the sets listed in the Makefile.
+was flagged with. A model that would change the decisions of the current version is not
+written over: change ``version`` first. Keep the sets the model was trained on out of
+honest evaluations (docs/indicators.md); ``make learn`` trains on the sets listed in the
+Makefile.
 
 Exit code: 0 when the model was written (or is unchanged), 2 when a set cannot be read,
 holds no ad or a line that is no labelled invented ad, or the model cannot be written.
@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -146,10 +145,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     model = train(ads, sets, lexicon_version=version, unread=unread)
     out = args.out or folder / "learned.json"
-    with tempfile.TemporaryDirectory() as scratch:
-        written = Path(scratch) / "learned.json"
-        model.save(written)
-        new = written.read_bytes()
+    new = model.dumps().encode("utf-8")
     try:
         old = out.read_bytes() if out.exists() else None
     except OSError:

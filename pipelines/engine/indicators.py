@@ -88,6 +88,7 @@ from pipelines.engine.lexicon import (
 )
 from pipelines.engine.names import fold as _name_fold
 from pipelines.engine.names import lexicon_words
+from pipelines.engine.normalize import WORD as _CUE_WORD
 from pipelines.engine.normalize import Normalized, normalize
 
 __all__ = [
@@ -112,7 +113,6 @@ FLAG_RULE = "origin.flag"
 LOW_PRICE_RULE = "low_price.below_median"
 YOUTH_AGES = range(18, 21)
 _CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, "low_price"))}
-_CUE_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # Between a match and its post trigger: "?", ":" and "-" may stand, these may not.
 _HARD_STOP = re.compile(r"[.,;!)(]")
 _SENTENCE_END = re.compile(r"[.;!?]")

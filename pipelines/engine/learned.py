@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from pipelines.engine.categories import CATEGORIES
-from pipelines.engine.normalize import normalize
+from pipelines.engine.normalize import WORD, normalize
 
 #: The model of "the ad carries at least one indicator" (the context lift).
 HIT = "hit"
@@ -53,8 +53,6 @@ RULE_PREFIX = "learned:"
 CONTEXT_CUE = "learned"
 FORMAT = 1
 
-# Words as the negation scope reads them (letters and digits, an inner apostrophe).
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # The tokens that stand for a contact or a name in redacted text: no feature.
 _TOKEN = re.compile(r"\[[a-z]+(?::[0-9a-z]+)?\]")
 _STEM = 5  # letters of a word start feature, for words longer than that
@@ -71,7 +69,7 @@ def features(texts: Sequence[str]) -> set[str]:
     Bulgarian ...). Pairs do not run from one field into the next."""
     found: set[str] = set()
     for text in texts:
-        words = _WORD.findall(_TOKEN.sub(" ", text) if "[" in text else text)
+        words = WORD.findall(_TOKEN.sub(" ", text) if "[" in text else text)
         found.update(["w:" + w for w in words])
         found.update(["p:" + w[:_STEM] for w in words if len(w) > _STEM])
         found.update([f"b:{a} {b}" for a, b in itertools.pairwise(words)])
@@ -87,7 +85,7 @@ def locate(texts: Sequence[str], feature: str) -> list[tuple[int, int, int]]:
     for index, text in enumerate(texts):
         if "[" in text:  # tokens are no words: blank them out, offsets kept
             text = _TOKEN.sub(lambda m: " " * len(m.group()), text)
-        words = list(_WORD.finditer(text))
+        words = list(WORD.finditer(text))
         for i, word in enumerate(words):
             found = word.group()
             one_word = found == value if kind == "w:" else found.startswith(value)
@@ -179,8 +177,8 @@ class LearnedModel:
             },
         }
 
-    def save(self, path: str | Path) -> None:
-        """Write the model as JSON with one feature per line (a readable diff, and
+    def dumps(self) -> str:
+        """The model file's text: JSON with one feature per line (a readable diff, and
         ``grep '"w:driver"'`` shows a word's weights)."""
         data = self.to_dict()
         table = data.pop("features")
@@ -189,7 +187,10 @@ class LearnedModel:
             f"{json.dumps(feature, ensure_ascii=False)}: {json.dumps(weights)}"
             for feature, weights in table.items()
         )
-        Path(path).write_text(f'{head}, "features": {{\n{rows}\n}}}}\n', encoding="utf-8")
+        return f'{head}, "features": {{\n{rows}\n}}}}\n'
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.dumps(), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> LearnedModel:

@@ -234,9 +234,8 @@ class LearnedConfig:
     context."""
 
     model: LearnedModel
-    path: str
-    #: The categories it may add (where words can say them; not ages, hours or a
-    #: nationality, whose sense the rules check).
+    #: The categories it may add (where words can say them; not those of
+    #: ``LEARNED_EXCLUDED``, whose sense the rules check).
     categories: tuple[str, ...]
     category: float
     #: The weight the word shown as evidence must have for the category on its own.
@@ -960,7 +959,7 @@ def _learned_config(
             "after changing the version",
             model_path,
         )
-    return LearnedConfig(model, str(model_path), tuple(categories), **values)
+    return LearnedConfig(model, tuple(categories), **values)
 
 
 def _context_config(raw: Any, path: Path) -> ContextConfig:

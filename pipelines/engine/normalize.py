@@ -40,7 +40,11 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Normalized", "fold_char", "normalize"]
+__all__ = ["WORD", "Normalized", "fold_char", "normalize"]
+
+#: A word of normalised text: letters and digits, with an inner apostrophe ("don't").
+#: The negation scope and the learned backstop read the same words.
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 #: Decomposition types whose NFKC form is the same letter without styling.
 _SAFE_COMPAT = ("<font>", "<wide>", "<narrow>", "<circle>", "<square>", "<compat>")

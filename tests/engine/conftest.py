@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from pipelines.engine.indicators import IndicatorEngine
-from pipelines.engine.lexicon import DEFAULT_LEXICON_DIR, load_lexicon
+from pipelines.engine.lexicon import load_lexicon
+from tests.support.engine import lexicons_with_learned
 
 
 @pytest.fixture
@@ -22,12 +21,7 @@ def engine() -> IndicatorEngine:
 def rules_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled lexicons without the learned backstop (the ``learned:`` section of
     config.yaml): the rules alone."""
-    folder = tmp_path_factory.mktemp("rules") / "lexicons"
-    shutil.copytree(DEFAULT_LEXICON_DIR, folder)
-    config = folder / "config.yaml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(re.sub(r"\nlearned:\n(?:  .*\n)+", "\n", text), encoding="utf-8")
-    return folder
+    return lexicons_with_learned(tmp_path_factory.mktemp("rules") / "lexicons", "")
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from pipelines.engine.indicators import IndicatorEngine
 from pipelines.engine.learned import TARGETS, LearnedModel, train
 from pipelines.engine.lexicon import DEFAULT_LEXICON_DIR, LexiconError, load_lexicon, set_words
 from pipelines.engine.normalize import normalize
+from tests.support.engine import lexicons_with_learned
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,12 +61,7 @@ def honest_sets() -> set[str]:
 
 def lexicon_with(tmp_path: Path, section: str) -> Path:
     """The bundled lexicons with another ``learned:`` section."""
-    folder = tmp_path / "lexicons"
-    shutil.copytree(DEFAULT_LEXICON_DIR, folder)
-    config = folder / "config.yaml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(re.sub(r"\nlearned:\n(?:  .*\n)+", f"\n{section}", text), encoding="utf-8")
-    return folder
+    return lexicons_with_learned(tmp_path / "lexicons", section)
 
 
 def learned_rules(engine: IndicatorEngine, text: str, lang: str = "en") -> list[str]:
