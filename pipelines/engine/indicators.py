@@ -183,7 +183,7 @@ _REPORTED_AFTER = re.compile(
 # (see ``_others_say``). The subject is third person: "our girls" or "other girls, I ..."
 # (a first person between) are the ad's own.
 _OTHERS_SAY = re.compile(
-    r"(?<![^\W_])(?<!the )(?<!de )(?<!die )(?<!our )(?<!onze )(?<!unsere )(?:(?:other|andere|alte)"
+    r"(?<![^\W_])(?:(?:other|andere|alte)"
     r" (?:girls|ladies|women|escorts|dames|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen"
     r"|fete|femei|doamne|escorte)|(?:some|many|most|lots of|plenty of|a lot of|veel|sommige"
     r"|de meeste|viele|manche|die meisten|multe|unele) (?:girls|ladies|women|escorts|dames"
@@ -194,6 +194,13 @@ _OTHERS_SAY = re.compile(
     r"(?:girls|ladies|women|escorts|dames|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen"
     r"|fete|femei|doamne|escorte))(?![^\W_])"
 )
+# Every phrase of ``_OTHERS_SAY`` holds one of these.
+_OTHERS_NOUNS = (
+    "girls", "ladies", "women", "escort", "dame", "meiden", "vrouwen", "meisjes", "frauen",
+    "madchen", "mädchen", "fete", "femei", "doamne", "ads", "advert", "anzeigen", "inserate",
+    "anunturi",
+)
+_OWN_WOMEN = ("the ", "de ", "die ", "our ", "onze ", "unsere ")
 _FIRST_PERSON = re.compile(
     r"(?<![^\W_])(?:i|i'm|im|me|my|we|our|us|ik|mij|mijn|wij|we|onze|ons|ich|mich|mein|meine"
     r"|wir|unsere|unser|eu|sunt|meu|mea|noi|noastre|nostru)(?![^\W_])"
@@ -1546,7 +1553,14 @@ def _opening_quote(text: str, start: int) -> int:
 def _others_said(text: str) -> tuple[tuple[int, int, str], ...]:
     """Where ``text`` names other women or other ads as a subject (``_OTHERS_SAY``): one
     search per field, whatever its number of matches."""
-    return tuple((f.start(), f.end(), f.group()) for f in _OTHERS_SAY.finditer(text))
+    if not any(noun in text for noun in _OTHERS_NOUNS):
+        return ()  # the common case, cheaper than the search
+    return tuple(
+        (f.start(), f.end(), f.group())
+        for f in _OTHERS_SAY.finditer(text)
+        # "the other girls", "our other ladies": the women of the ad itself.
+        if not text[max(0, f.start() - 7) : f.start()].endswith(_OWN_WOMEN)
+    )
 
 
 def _others_say(text: str, start: int) -> str | None:
