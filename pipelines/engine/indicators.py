@@ -196,8 +196,24 @@ _OTHERS_SAY = re.compile(
 )
 # Every phrase of ``_OTHERS_SAY`` holds one of these.
 _OTHERS_NOUNS = (
-    "girls", "ladies", "women", "escort", "dame", "meiden", "vrouwen", "meisjes", "frauen",
-    "madchen", "mädchen", "fete", "femei", "doamne", "ads", "advert", "anzeigen", "inserate",
+    "girls",
+    "ladies",
+    "women",
+    "escort",
+    "dame",
+    "meiden",
+    "vrouwen",
+    "meisjes",
+    "frauen",
+    "madchen",
+    "mädchen",
+    "fete",
+    "femei",
+    "doamne",
+    "ads",
+    "advert",
+    "anzeigen",
+    "inserate",
     "anunturi",
 )
 _OWN_WOMEN = ("the ", "de ", "die ", "our ", "onze ", "unsere ")
@@ -1571,8 +1587,10 @@ def _others_say(text: str, start: int) -> str | None:
     if not found:
         return None  # the common case: no other women or ads named
     for begin, end, words in reversed(found):
-        if end > start:
+        if begin > start:
             continue
+        if end > start:
+            return words  # the cue is the subject itself ("lots of girls on here")
         if start - end > 80:
             return None
         between = text[end:start]
