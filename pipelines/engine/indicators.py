@@ -39,6 +39,7 @@ No Scrapy here: the item pipeline, ``lcom flag`` and evaluation share this code.
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -176,6 +177,49 @@ _REPORTED_BEFORE = re.compile(
 _REPORTED_AFTER = re.compile(
     r" ?(?:nonsense|rubbish|cliche|cliches|onzin|flauwekul|quatsch|unsinn|blodsinn|prostii"
     r"|aiureli|aiureala)(?![^\W_])"
+)
+# What other women or other ads do, said in a sentence of its own and not quoted: "Some
+# girls on here have bookers", "advertenties van dames die maar een paar dagen ergens zijn"
+# (see ``_others_say``). The subject is third person: "our girls" or "other girls, I ..."
+# (a first person between) are the ad's own.
+_OTHERS_SAY = re.compile(
+    r"(?<![^\W_])(?:(?:other|andere|alte)"
+    r" (?:girls|ladies|women|escorts|dames|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen"
+    r"|fete|femei|doamne|escorte)|(?:some|many|most|lots of|plenty of|a lot of|veel|sommige"
+    r"|de meeste|viele|manche|die meisten|multe|unele) (?:girls|ladies|women|escorts|dames"
+    r"|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen|fete|femei|doamne|escorte) (?:on"
+    r" here|on this site|op deze site|hier op de site|auf dieser seite|hier auf der seite|de pe"
+    r" site|de aici de pe site)|(?:ads|adverts|advertisements|advertenties|anzeigen|inserate"
+    r"|anunturi|anunturile) (?:of|from|by|van|von|cu|ale|de la) (?:other |andere |alte |)"
+    r"(?:girls|ladies|women|escorts|dames|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen"
+    r"|fete|femei|doamne|escorte))(?![^\W_])"
+)
+# Every phrase of ``_OTHERS_SAY`` holds one of these.
+_OTHERS_NOUNS = (
+    "girls",
+    "ladies",
+    "women",
+    "escort",
+    "dame",
+    "meiden",
+    "vrouwen",
+    "meisjes",
+    "frauen",
+    "madchen",
+    "mädchen",
+    "fete",
+    "femei",
+    "doamne",
+    "ads",
+    "advert",
+    "anzeigen",
+    "inserate",
+    "anunturi",
+)
+_OWN_WOMEN = ("the ", "de ", "die ", "our ", "onze ", "unsere ")
+_FIRST_PERSON = re.compile(
+    r"(?<![^\W_])(?:i|i'm|im|me|my|we|our|us|ik|mij|mijn|wij|we|onze|ons|ich|mich|mein|meine"
+    r"|wir|unsere|unser|eu|sunt|meu|mea|noi|noastre|nostru)(?![^\W_])"
 )
 _QUOTES = "\"'"
 # A word of the original text that may be a first name.
@@ -899,8 +943,10 @@ class IndicatorEngine:
         if after < len(text) and (
             text[after] in ",/" or _CONJUNCTION.match(text, after) is not None
         ):
-            return self._listed(text, m, positives, lang, breaks, crosses, forward=True)
-        return None
+            listed = self._listed(text, m, positives, lang, breaks, crosses, forward=True)
+            if listed is not None:
+                return listed
+        return _others_say(text, m.start)
 
     def _post_negated(
         self,
@@ -1517,6 +1563,43 @@ def _opening_quote(text: str, start: int) -> int:
     if found >= 0 and text.find("'", found + 2, start) < 0:
         return found + 1
     return -1
+
+
+@functools.lru_cache(maxsize=64)
+def _others_said(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Where ``text`` names other women or other ads as a subject (``_OTHERS_SAY``): one
+    search per field, whatever its number of matches."""
+    if not any(noun in text for noun in _OTHERS_NOUNS):
+        return ()  # the common case, cheaper than the search
+    return tuple(
+        (f.start(), f.end(), f.group())
+        for f in _OTHERS_SAY.finditer(text)
+        # "the other girls", "our other ladies": the women of the ad itself.
+        if not text[max(0, f.start() - 7) : f.start()].endswith(_OWN_WOMEN)
+    )
+
+
+def _others_say(text: str, start: int) -> str | None:
+    """The words that make the cue at ``start`` what other women or other ads do ("Some
+    girls on here have bookers", "ads of girls who are only here a few days"), or
+    ``None``: the subject in the cue's sentence before it, no first person between."""
+    found = _others_said(text)
+    if not found:
+        return None  # the common case: no other women or ads named
+    for begin, end, words in reversed(found):
+        if begin > start:
+            continue
+        if end > start:
+            return words  # the cue is the subject itself ("lots of girls on here")
+        if start - end > 80:
+            return None
+        between = text[end:start]
+        if _SENTENCE_END.search(between) is not None or ":" in between:
+            return None
+        if _FIRST_PERSON.search(between) is not None:
+            return None
+        return words
+    return None
 
 
 def _reported(text: str, m: _Match, quote: int) -> str | None:
