@@ -170,7 +170,11 @@ _REPORTED_BEFORE = re.compile(
     r"(?<![^\W_])(?:ads|adverts|advertisements|profiles|other (?:girls|ladies|women|escorts)"
     r"|not one of (?:those|them)|advertenties|advertentie|profielen|andere (?:dames|meiden"
     r"|vrouwen|frauen|damen|mädchen|girls)|niet zo'?n|anzeigen|inserate|keine,? die"
-    r"|keine von denen|anunturi|anunturile|alte (?:fete|femei|doamne)|nu sunt (?:dintre|genul|una))"
+    r"|keine von denen|anunturi|anunturile|alte (?:fete|femei|doamne)|nu sunt (?:dintre|genul|una)"
+    r"|обяви|обявите|други (?:момичета|жени|дами)|не съм от (?:тези|тях|онези)|не съм една от"
+    r"|hirdetesek|hirdetesekben|hirdeteseket|hirdetesben|mas (?:lanyok|nok|holgyek)"
+    r"|ogloszenia|ogloszeniach|ogloszen|inne (?:dziewczyny|panie|kobiety)|nie jestem z tych"
+    r"|nie jestem jedna z|anuncios|otras (?:chicas|mujeres)|no soy (?:de esas|una de esas|de las))"
     r"(?![^\W_])"
 )
 _REPORTED_AFTER = re.compile(
