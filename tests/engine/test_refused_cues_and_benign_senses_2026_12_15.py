@@ -1,0 +1,207 @@
+"""Lexicon rules of 2026-12-15 (bg, hu, pl, es): each new way of setting a cue aside, and
+the ad with the same words that still flags.
+
+Kinds: a quoted cue the ad sends elsewhere ("if you want X, I'm not your girl"); a quoted
+cue other ads use; Latin dance and music nights; a reception open round the clock; "then
+we will see"; she alone arranges the meeting; "to book" is not "to do for a living"; new
+faces for a casting; a Polish woman born in her town; a language she knows only a
+greeting of. Invented ads only (no contact details but invented ones)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.engine.indicators import IndicatorEngine
+from tests.support.engine import categories
+
+SUPPRESSED = [
+    # A quoted cue the ad sends elsewhere.
+    (
+        "es",
+        "¿Quieres «sin condón» o «todo vale»? Pues no soy tu chica. Lucía, 33, escort en "
+        "Málaga, hotel o domicilio, 120 €/h.",
+        "unsafe_services",
+    ),
+    (
+        "bg",
+        "Искаш „без презерватив“? Продължете нататък. Ескорт Варна, 38 г., 120 лв на час.",
+        "unsafe_services",
+    ),
+    (
+        "hu",
+        "Aki „védekezés nélkül” szeretné, az görgessen tovább. Szex, Győr, 34 éves, 30e/óra.",
+        "unsafe_services",
+    ),
+    (
+        "pl",
+        "Kto szuka „bez gumki”, niech szuka gdzie indziej. Roksa Lublin, 31 lat, 350 zł/h.",
+        "unsafe_services",
+    ),
+    # A quoted cue that other ads use.
+    (
+        "bg",
+        "Навсякъде по обявите пише „нова в града“, но аз живея в Пловдив от години. Ескорт, "
+        "35 г., 150 лв на час.",
+        "movement",
+    ),
+    (
+        "pl",
+        "W ogłoszeniach wszędzie „tylko na kilka dni”, a ja mieszkam w Łodzi od zawsze. "
+        "Roksa, 34 lata, 300 zł/h.",
+        "movement",
+    ),
+    (
+        "es",
+        "Muchos anuncios dicen «recién llegada», yo vivo en Sevilla desde hace diez años. "
+        "Escort, 36 años, 130 €/h.",
+        "movement",
+    ),
+    (
+        "hu",
+        "A hirdetésekben mindenhol „új a városban” áll, én évek óta Szegeden élek. Szex, "
+        "36 éves, 25e/óra.",
+        "movement",
+    ),
+    # Latin dance and music nights.
+    (
+        "pl",
+        "Uwielbiam imprezy latino i tańce do rana. Towarzystwo na wieczór, Poznań, 29 lat, "
+        "400 zł/h.",
+        "origin",
+    ),
+    (
+        "es",
+        "Acompañante para una fiesta latina o una cena. Soy de Valencia, 31 años, 150 €/h.",
+        "origin",
+    ),
+    (
+        "hu",
+        "Elkísérlek egy latin partira vagy vacsorára. Debreceni lány, 30 éves, 30e/óra.",
+        "origin",
+    ),
+    (
+        "bg",
+        "Обичам латино танци и хубави ресторанти. Компания за вечерта, София, 32 г., "
+        "150 лв на час.",
+        "origin",
+    ),
+    # A reception open round the clock is a hotel's, not a person's.
+    (
+        "hu",
+        "Panzió a Balatonnál, 0-24 órás recepció, reggeli, parkoló. Szoba 18.000 Ft/éj.",
+        "availability_24_7",
+    ),
+    (
+        "pl",
+        "Apartamenty w Zakopanem, recepcja całą dobę, parking. Pokój od 250 zł za noc.",
+        "availability_24_7",
+    ),
+    # "Then we will see": no next town.
+    (
+        "hu",
+        "Vacsora, séta, aztán majd meglátjuk 😉 Szegedi lány, 28 éves, 25e/óra.",
+        "movement",
+    ),
+    (
+        "es",
+        "Cena, copa y después ya veremos 😉 Madrid centro, Carla, 30 años, 150 €/h.",
+        "movement",
+    ),
+    # She alone arranges the meeting.
+    (
+        "pl",
+        "Jestem niezależna, wszystko osobiście ja ustalam. Kraków, 27 lat, 350 zł/h.",
+        "third_party",
+    ),
+    (
+        "hu",
+        "Független vagyok, kizárólag én egyeztetek. Szex, Pécs, 32 éves, 25e/óra.",
+        "third_party",
+    ),
+    # What she does for a living is not a booking.
+    (
+        "hu",
+        "A férjem tudja, mivel foglalkozom, és elfogadja. Szex, Miskolc, 38 éves, 25e/óra.",
+        "third_party",
+    ),
+    # New faces for a campaign are models, not newcomers.
+    (
+        "pl",
+        "Szukamy nowych twarzy do reklamy kosmetyków. Wiek 22-30, sesja w Katowicach.",
+        "movement",
+    ),
+    # A Polish woman born in her town.
+    (
+        "pl",
+        "Jestem Polką od urodzenia i krakowianką, goście z Niemiec mile widziani. Roksa, "
+        "30 lat, 350 zł/h.",
+        "origin",
+    ),
+]
+
+STILL_FLAGGED = [
+    (
+        "es",
+        "Todo sin condón, soy tu chica. Lucía, 33, escort en Málaga, 120 €/h.",
+        "unsafe_services",
+    ),
+    ("bg", "Без презерватив, ела. Ескорт Варна, 38 г., 120 лв на час.", "unsafe_services"),
+    ("hu", "Védekezés nélkül is, gyere. Szex, Győr, 34 éves, 30e/óra.", "unsafe_services"),
+    ("pl", "Bez gumki, bez limitów. Roksa Lublin, 31 lat, 350 zł/h.", "unsafe_services"),
+    ("bg", "Нова в града, само тази седмица. Ескорт, Пловдив, 150 лв на час.", "movement"),
+    ("pl", "Jestem tylko na kilka dni w Łodzi. Roksa, 24 lata, 300 zł/h.", "movement"),
+    ("pl", "„Nowa w mieście”, przyjechałam wczoraj. Roksa Łódź, 24 lata, 300 zł/h.", "movement"),
+    ("hu", "„Új a városban”, tegnap érkeztem. Szex, Szeged, 25e/óra.", "movement"),
+    ("es", "Recién llegada a Sevilla, solo esta semana. Escort, 130 €/h.", "movement"),
+    ("pl", "Gorąca latynoska, 25 lat, Poznań, 400 zł/h.", "origin"),
+    ("es", "Latina ardiente, 26 años, escort en Valencia, 150 €/h.", "origin"),
+    ("hu", "Forró latin lány, 24 éves, szex Debrecenben, 30e/óra.", "origin"),
+    ("bg", "Гореща латина, 25 г., ескорт София, 150 лв на час.", "origin"),
+    ("hu", "Éjjel-nappal hívhatsz, szex Budapesten, 30e/óra.", "availability_24_7"),
+    ("pl", "Dostępna całą dobę, seks w Zakopanem, 300 zł/h.", "availability_24_7"),
+    ("hu", "Szegeden vagyok vasárnapig, utána Budapest. Szex, 25e/óra.", "movement"),
+    ("es", "Hasta el domingo en Madrid, luego Barcelona. Escort, 150 €/h.", "movement"),
+    ("pl", "Mój kolega ustala spotkania. Kraków, seks, 350 zł/h.", "third_party"),
+    ("hu", "A barátom egyeztet veled. Szex, Pécs, 25e/óra.", "third_party"),
+    ("pl", "Nowe twarze co tydzień w naszym salonie, seks, Katowice, 300 zł/h.", "movement"),
+    ("pl", "Polka, nowa w Amsterdamie, seks, 150 euro/h.", "origin"),
+]
+
+#: She knows only a greeting of the language: a barrier, in each language.
+LANGUAGE_BARRIER = [
+    (
+        "bg",
+        "Тайландка, масаж с масло. На английски знам само „хелоу“. Варна, 60 мин 60 €.",
+    ),
+    (
+        "pl",
+        "Masaż tajski z happy endem. Po polsku znam tylko „dzień dobry”. Gdynia, 200 zł.",
+    ),
+    (
+        "es",
+        "Masaje tailandés con final feliz. En español solo sé decir «hola». Murcia, 60 €.",
+    ),
+    (
+        "hu",
+        "Thai masszázs, happy end. Magyarul csak pár szót tudok. Siófok, 20e/óra.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "category"), SUPPRESSED)
+def test_the_cue_is_set_aside(engine: IndicatorEngine, lang: str, text: str, category: str) -> None:
+    assert category not in categories(engine, text, lang)
+
+
+@pytest.mark.parametrize(("lang", "text", "category"), STILL_FLAGGED)
+def test_the_positive_ad_still_flags(
+    engine: IndicatorEngine, lang: str, text: str, category: str
+) -> None:
+    assert category in categories(engine, text, lang)
+
+
+@pytest.mark.parametrize(("lang", "text"), LANGUAGE_BARRIER)
+def test_a_greeting_only_is_a_language_barrier(
+    engine: IndicatorEngine, lang: str, text: str
+) -> None:
+    assert "language_barrier" in categories(engine, text, lang)
