@@ -5,7 +5,8 @@ Kinds: a quoted cue the ad sends elsewhere ("if you want X, I'm not your girl");
 cue other ads use; Latin dance and music nights; a reception open round the clock; "then
 we will see"; she alone arranges the meeting; "to book" is not "to do for a living"; new
 faces for a casting; a Polish woman born in her town; a language she knows only a
-greeting of. Invented ads only (no contact details but invented ones)."""
+greeting of; "our girls" who are a salon's stylists. Invented ads only (no contact
+details but invented ones)."""
 
 from __future__ import annotations
 
@@ -130,6 +131,13 @@ SUPPRESSED = [
         "Szukamy nowych twarzy do reklamy kosmetyków. Wiek 22-30, sesja w Katowicach.",
         "movement",
     ),
+    # "Our girls are stylists": a salon's staff, not the women of a house.
+    (
+        "es",
+        "Peluquería nueva en Chamberí. Nuestras chicas son estilistas con diez años de "
+        "oficio. 15% en mechas este mes.",
+        "third_party",
+    ),
     # A Polish woman born in her town.
     (
         "pl",
@@ -165,6 +173,7 @@ STILL_FLAGGED = [
     ("hu", "A barátom egyeztet veled. Szex, Pécs, 25e/óra.", "third_party"),
     ("pl", "Nowe twarze co tydzień w naszym salonie, seks, Katowice, 300 zł/h.", "movement"),
     ("pl", "Polka, nowa w Amsterdamie, seks, 150 euro/h.", "origin"),
+    ("es", "Nuestras chicas te esperan en el club, escort, 100 €/h.", "third_party"),
 ]
 
 #: She knows only a greeting of the language: a barrier, in each language.
