@@ -5,8 +5,9 @@ Kinds: a quoted cue the ad sends elsewhere ("if you want X, I'm not your girl");
 cue other ads use; Latin dance and music nights; a reception open round the clock; "then
 we will see"; she alone arranges the meeting; "to book" is not "to do for a living"; new
 faces for a casting; a Polish woman born in her town; a language she knows only a
-greeting of; "our girls" who are a salon's stylists. Invented ads only (no contact
-details but invented ones)."""
+greeting of; "our girls" who are a salon's stylists; service names that are
+nationality words; "then to dinner" and a tour of her own town. Invented ads only (no
+contact details but invented ones)."""
 
 from __future__ import annotations
 
@@ -138,6 +139,25 @@ SUPPRESSED = [
         "oficio. 15% en mechas este mes.",
         "third_party",
     ),
+    # Service names and techniques that are nationality words.
+    (
+        "es",
+        "Beso negro, griego y cubana incluidos. Soy de Albacete, 39 años, escort, 130 €/h.",
+        "origin",
+    ),
+    ("es", "Masaje erótico y depilación brasileña, Elena, 42, Cáceres, 70 €/h.", "origin"),
+    ("hu", "Erotikus masszázs és brazil gyantázás, Eger, 41 éves, 20e/óra.", "origin"),
+    # "Then to dinner", a tour of her own town: no next town.
+    (
+        "es",
+        "Primero un paseo y luego a cenar 🍷 Escort en Oviedo, Marta, 37 años, 150 €/h.",
+        "movement",
+    ),
+    (
+        "es",
+        "Te acompaño en una ruta por los bares de tapas de Logroño. Escort, 35 años, 160 €/h.",
+        "movement",
+    ),
     # A Polish woman born in her town.
     (
         "pl",
@@ -174,6 +194,8 @@ STILL_FLAGGED = [
     ("pl", "Nowe twarze co tydzień w naszym salonie, seks, Katowice, 300 zł/h.", "movement"),
     ("pl", "Polka, nowa w Amsterdamie, seks, 150 euro/h.", "origin"),
     ("es", "Nuestras chicas te esperan en el club, escort, 100 €/h.", "third_party"),
+    ("es", "Cubana de 23 años, escort en Madrid, francés natural, 150 €/h.", "origin"),
+    ("es", "Hoy en Murcia, luego a Alicante. Escort, 150 €/h.", "movement"),
 ]
 
 #: She knows only a greeting of the language: a barrier, in each language.
