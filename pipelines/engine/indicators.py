@@ -164,8 +164,10 @@ _HOME_FLAGS = {
 }
 # A quoted cue that other ads or other women say ("Lots of ads promise 'no limits' - I'm
 # not one of them", "Ich bin keine, die \"nur kurz da\" ist", "advertenties van dames
-# die 'maar een paar dagen' ..."): words before it in its sentence that name the others,
-# or words right after the quote that dismiss it ("the 'just arrived' nonsense").
+# die 'maar een paar dagen' ...", "виждам обяви „само за сезона“", "inne piszą „dostępna
+# 24/7”", "otras prometen «disponible 24 horas»"): words before it in its sentence that
+# name the others, or words right after the quote that dismiss it ("the 'just arrived'
+# nonsense").
 _REPORTED_BEFORE = re.compile(
     r"(?<![^\W_])(?:ads|adverts|advertisements|profiles|other (?:girls|ladies|women|escorts)"
     r"|not one of (?:those|them)|advertenties|advertentie|profielen|andere (?:dames|meiden"
@@ -174,7 +176,9 @@ _REPORTED_BEFORE = re.compile(
     r"|обяви|обявите|други (?:момичета|жени|дами)|не съм от (?:тези|тях|онези)|не съм една от"
     r"|hirdetesek|hirdetesekben|hirdeteseket|hirdetesben|mas (?:lanyok|nok|holgyek)"
     r"|ogloszenia|ogloszeniach|ogloszen|inne (?:dziewczyny|panie|kobiety)|nie jestem z tych"
-    r"|nie jestem jedna z|anuncios|otras (?:chicas|mujeres)|no soy (?:de esas|una de esas|de las))"
+    r"|nie jestem jedna z|anuncios|otras (?:chicas|mujeres)|no soy (?:de esas|una de esas|de las)"
+    r"|otras (?:prometen|dicen|escriben|ponen|anuncian)|inne (?:pisza|obiecuja|oferuja|oglaszaja)"
+    r"|masok|други (?:пишат|обещават|казват|предлагат))"
     r"(?![^\W_])"
 )
 _REPORTED_AFTER = re.compile(

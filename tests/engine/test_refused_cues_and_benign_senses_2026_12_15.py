@@ -64,6 +64,40 @@ SUPPRESSED = [
         "36 éves, 25e/óra.",
         "movement",
     ),
+    (
+        "es",
+        "Otras prometen «disponible 24 horas»; yo recibo de 11 a 19 con cita. Escort, "
+        "Huesca, 34 años, 120 €/h.",
+        "availability_24_7",
+    ),
+    (
+        "hu",
+        "Mások „0-24” fogadnak, nálam csak előre egyeztetett időpont van. Szex, Veszprém, "
+        "34 éves, 25e/óra.",
+        "availability_24_7",
+    ),
+    # "Call another one", "none" as the answer to a quoted question.
+    (
+        "es",
+        "Si te va «sin preservativo», mejor busca a otra. Escort, Teruel, 37 años, 110 €/h.",
+        "unsafe_services",
+    ),
+    (
+        "hu",
+        "Ha „gumi nélkül” szeretnéd, keress mást. Szex, Sopron, 37 éves, 25e/óra.",
+        "unsafe_services",
+    ),
+    (
+        "bg",
+        "Ако държиш на „без презерватив“, обади се на друга. Ескорт, Хасково, 37 г., 120 лв.",
+        "unsafe_services",
+    ),
+    (
+        "pl",
+        "Jeśli szukasz „bez gumki”, poszukaj innej. Roksa, Tarnów, 37 lat, 300 zł/h.",
+        "unsafe_services",
+    ),
+    ("pl", "Pytacie o „kierowcę”? Żadnego, jeżdżę sama. Roksa, Opole, 300 zł/h.", "third_party"),
     # Latin dance and music nights.
     (
         "pl",
@@ -158,6 +192,16 @@ SUPPRESSED = [
         "Te acompaño en una ruta por los bares de tapas de Logroño. Escort, 35 años, 160 €/h.",
         "movement",
     ),
+    (
+        "es",
+        "Medias italianas y lencería francesa para ti. Escort de Burgos, 35 años, 180 €/h.",
+        "origin",
+    ),
+    (
+        "es",
+        "Independiente: solo yo organizo mis citas. Escort, Ávila, 33 años, 120 €/h.",
+        "third_party",
+    ),
     # A Polish woman born in her town.
     (
         "pl",
@@ -196,6 +240,10 @@ STILL_FLAGGED = [
     ("es", "Nuestras chicas te esperan en el club, escort, 100 €/h.", "third_party"),
     ("es", "Cubana de 23 años, escort en Madrid, francés natural, 150 €/h.", "origin"),
     ("es", "Hoy en Murcia, luego a Alicante. Escort, 150 €/h.", "movement"),
+    ("pl", "Mój kierowca cię przywiezie. Roksa, Opole, 300 zł/h.", "third_party"),
+    ("es", "Italiana de 23 años, lencería fina, escort en Burgos, 180 €/h.", "origin"),
+    ("hu", "Gumi nélkül is, hívj most. Szex, Sopron, 25e/óra.", "unsafe_services"),
+    ("es", "Disponible 24 horas, escort en Huesca, 120 €/h.", "availability_24_7"),
 ]
 
 #: She knows only a greeting of the language: a barrier, in each language.
