@@ -6,8 +6,8 @@ cue other ads use; Latin dance and music nights; a reception open round the cloc
 we will see"; she alone arranges the meeting; "to book" is not "to do for a living"; new
 faces for a casting; a Polish woman born in her town; a language she knows only a
 greeting of; "our girls" who are a salon's stylists; service names that are
-nationality words; "then to dinner" and a tour of her own town. Invented ads only (no
-contact details but invented ones)."""
+nationality words; "then to dinner" and a tour of her own town; a refusal an emoji
+ends before a number. Invented ads only (no contact details but invented ones)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,17 @@ SUPPRESSED = [
         "unsafe_services",
     ),
     ("pl", "Pytacie o „kierowcę”? Żadnego, jeżdżę sama. Roksa, Opole, 300 zł/h.", "third_party"),
+    # A refusal that an emoji ends before a number (a new sentence).
+    (
+        "es",
+        "¿«Recién llegada»? Para nada 😊 41 años en Cádiz, escort independiente, 130 €/h.",
+        "movement",
+    ),
+    (
+        "hu",
+        "„Új a városban”? Dehogy 😄 20 éve élek Debrecenben. Szex, 44 éves, 25e/óra.",
+        "movement",
+    ),
     # Latin dance and music nights.
     (
         "pl",
@@ -242,6 +253,8 @@ STILL_FLAGGED = [
     ("es", "Hoy en Murcia, luego a Alicante. Escort, 150 €/h.", "movement"),
     ("pl", "Mój kierowca cię przywiezie. Roksa, Opole, 300 zł/h.", "third_party"),
     ("es", "Italiana de 23 años, lencería fina, escort en Burgos, 180 €/h.", "origin"),
+    ("es", "Recién llegada 😊 23 años, escort en Cádiz, 130 €/h.", "movement"),
+    ("hu", "Új a városban 😄 22 éves, szex Debrecenben, 25e/óra.", "movement"),
     ("hu", "Gumi nélkül is, hívj most. Szex, Sopron, 25e/óra.", "unsafe_services"),
     ("es", "Disponible 24 horas, escort en Huesca, 120 €/h.", "availability_24_7"),
 ]
