@@ -1,13 +1,16 @@
 """Lexicon rules of 2026-12-15 (bg, hu, pl, es): each new way of setting a cue aside, and
 the ad with the same words that still flags.
 
-Kinds: a quoted cue the ad sends elsewhere ("if you want X, I'm not your girl"); a quoted
-cue other ads use; Latin dance and music nights; a reception open round the clock; "then
-we will see"; she alone arranges the meeting; "to book" is not "to do for a living"; new
-faces for a casting; a Polish woman born in her town; a language she knows only a
-greeting of; "our girls" who are a salon's stylists; service names that are
-nationality words; "then to dinner" and a tour of her own town; a refusal an emoji
-ends before a number. Invented ads only (no contact details but invented ones)."""
+Kinds: a quoted cue the ad sends elsewhere ("if you want X, I'm not your girl", "call
+another one"); a quoted cue other ads or other women use; Latin dance and music nights;
+a reception open round the clock; "then we will see", "then to dinner", a tour of her own
+town; she alone arranges the meeting; "to book" is not "to do for a living"; new faces
+for a casting; a Polish woman born in her town; a language she knows only a greeting of;
+"our girls" who are a salon's stylists; service names, clothes and a wax named after a
+nation; a refusal an emoji ends before a number; little English but the local language
+perfectly; weekends only beside a day job.
+
+Invented ads only (no contact details but invented ones)."""
 
 from __future__ import annotations
 
@@ -213,6 +216,33 @@ SUPPRESSED = [
         "Independiente: solo yo organizo mis citas. Escort, Ávila, 33 años, 120 €/h.",
         "third_party",
     ),
+    # Little English but the ad's own language perfectly: no barrier.
+    (
+        "es",
+        "Algo de inglés y castellano perfecto, que soy de Soria. Escort, 36 años, 120 €/h.",
+        "language_barrier",
+    ),
+    (
+        "pl",
+        "Po niemiecku trochę, po polsku biegle, bo jestem z Opola. 36 lat, 300 zł/h.",
+        "language_barrier",
+    ),
+    (
+        "hu",
+        "Angolul kicsit, magyarul anyanyelvi szinten. Szex, Pápa, 36 éves, 25e/óra.",
+        "language_barrier",
+    ),
+    (
+        "bg",
+        "Немски малко, български отлично, тукашна съм. Ескорт, Ямбол, 36 г., 120 лв.",
+        "language_barrier",
+    ),
+    # Weekends only, beside a day job: a schedule.
+    (
+        "hu",
+        "Csak hétvégente fogadok, hétköznap dolgozom. Szex, Tata, 35 éves, 25e/óra.",
+        "movement",
+    ),
     # A Polish woman born in her town.
     (
         "pl",
@@ -255,6 +285,8 @@ STILL_FLAGGED = [
     ("es", "Italiana de 23 años, lencería fina, escort en Burgos, 180 €/h.", "origin"),
     ("es", "Recién llegada 😊 23 años, escort en Cádiz, 130 €/h.", "movement"),
     ("hu", "Új a városban 😄 22 éves, szex Debrecenben, 25e/óra.", "movement"),
+    ("pl", "Po polsku trochę, po rosyjsku biegle. Roksa, Opole, 300 zł/h.", "language_barrier"),
+    ("hu", "Csak ezen a hétvégén vagyok Tatán. Szex, 25e/óra.", "movement"),
     ("hu", "Gumi nélkül is, hívj most. Szex, Sopron, 25e/óra.", "unsafe_services"),
     ("es", "Disponible 24 horas, escort en Huesca, 120 €/h.", "availability_24_7"),
 ]
