@@ -8,7 +8,7 @@ town; she alone arranges the meeting; "to book" is not "to do for a living"; new
 for a casting; a Polish woman born in her town; a language she knows only a greeting of;
 "our girls" who are a salon's stylists; service names, clothes and a wax named after a
 nation; a refusal an emoji ends before a number; little English but the local language
-perfectly; weekends only beside a day job.
+perfectly; weekends only beside a day job; "after 19 years" is no age.
 
 Invented ads only (no contact details but invented ones)."""
 
@@ -243,6 +243,22 @@ SUPPRESSED = [
         "Csak hétvégente fogadok, hétköznap dolgozom. Szex, Tata, 35 éves, 25e/óra.",
         "movement",
     ),
+    # "After 19 years (of marriage)": a duration, not an age.
+    (
+        "es",
+        "Después de 19 años en una oficina, por fin libre. Escort, Cuenca, 47 años, 100 €/h.",
+        "youth",
+    ),
+    (
+        "bg",
+        "След 19 години в банката започнах на свобода. Ескорт, Сливен, 46 г., 120 лв.",
+        "youth",
+    ),
+    (
+        "hu",
+        "19 év házasság után újra szabad vagyok. Szex, Eger, 46 éves, 25e/óra.",
+        "youth",
+    ),
     # A Polish woman born in her town.
     (
         "pl",
@@ -287,6 +303,8 @@ STILL_FLAGGED = [
     ("hu", "Új a városban 😄 22 éves, szex Debrecenben, 25e/óra.", "movement"),
     ("pl", "Po polsku trochę, po rosyjsku biegle. Roksa, Opole, 300 zł/h.", "language_barrier"),
     ("hu", "Csak ezen a hétvégén vagyok Tatán. Szex, 25e/óra.", "movement"),
+    ("es", "Estudiante de 19 años, después de clase. Escort, Cuenca, 100 €/h.", "youth"),
+    ("bg", "На 19 години съм, студентка. Ескорт, Сливен, 120 лв.", "youth"),
     ("hu", "Gumi nélkül is, hívj most. Szex, Sopron, 25e/óra.", "unsafe_services"),
     ("es", "Disponible 24 horas, escort en Huesca, 120 €/h.", "availability_24_7"),
 ]
