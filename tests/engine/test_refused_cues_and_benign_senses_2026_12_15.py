@@ -8,7 +8,8 @@ town; she alone arranges the meeting; "to book" is not "to do for a living"; new
 for a casting; a Polish woman born in her town; a language she knows only a greeting of;
 "our girls" who are a salon's stylists; service names, clothes and a wax named after a
 nation; a refusal an emoji ends before a number; little English but the local language
-perfectly; weekends only beside a day job; "after 19 years" is no age.
+perfectly; weekends only beside a day job; "after 19 years" is no age;
+"still in town" and passing through his life.
 
 Invented ads only (no contact details but invented ones)."""
 
@@ -259,6 +260,17 @@ SUPPRESSED = [
         "19 év házasság után újra szabad vagyok. Szex, Eger, 46 éves, 25e/óra.",
         "youth",
     ),
+    # "Still in town", passing through his life: no journey.
+    (
+        "pl",
+        "Zmieniłam mieszkanie, ale dalej w Gliwicach, blisko rynku. Roksa, 36 lat, 300 zł/h.",
+        "movement",
+    ),
+    (
+        "es",
+        "Quiero ser la que pasa por tu vida y deja huella. Escort, Teruel, 36 años, 110 €/h.",
+        "movement",
+    ),
     # A Polish woman born in her town.
     (
         "pl",
@@ -305,6 +317,8 @@ STILL_FLAGGED = [
     ("hu", "Csak ezen a hétvégén vagyok Tatán. Szex, 25e/óra.", "movement"),
     ("es", "Estudiante de 19 años, después de clase. Escort, Cuenca, 100 €/h.", "youth"),
     ("bg", "На 19 години съм, студентка. Ескорт, Сливен, 120 лв.", "youth"),
+    ("pl", "Do soboty w Gliwicach, potem dalej do Katowic. Roksa, 300 zł/h.", "movement"),
+    ("es", "De paso por Teruel, solo dos días. Escort, 110 €/h.", "movement"),
     ("hu", "Gumi nélkül is, hívj most. Szex, Sopron, 25e/óra.", "unsafe_services"),
     ("es", "Disponible 24 horas, escort en Huesca, 120 €/h.", "availability_24_7"),
 ]
