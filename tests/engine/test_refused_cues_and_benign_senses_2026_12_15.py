@@ -9,7 +9,7 @@ for a casting; a Polish woman born in her town; a language she knows only a gree
 "our girls" who are a salon's stylists; service names, clothes and a wax named after a
 nation; a refusal an emoji ends before a number; little English but the local language
 perfectly; weekends only beside a day job; "after 19 years" is no age;
-"still in town" and passing through his life.
+"still in town" and passing through his life; no taboos in conversation.
 
 Invented ads only (no contact details but invented ones)."""
 
@@ -271,6 +271,28 @@ SUPPRESSED = [
         "Quiero ser la que pasa por tu vida y deja huella. Escort, Teruel, 36 años, 110 €/h.",
         "movement",
     ),
+    # No taboos in conversation.
+    (
+        "es",
+        "Conmigo puedes charlar sin tabúes; en la cama, siempre con preservativo. Escort, "
+        "Soria, 40 años, 120 €/h.",
+        "unsafe_services",
+    ),
+    (
+        "pl",
+        "Pogadamy bez tabu o wszystkim, a seks zawsze w gumce. Roksa, Płock, 40 lat, 300 zł/h.",
+        "unsafe_services",
+    ),
+    (
+        "hu",
+        "Velem tabuk nélkül cseveghetsz, a szex mindig óvszerrel. Szex, Pápa, 40 éves, 25e/óra.",
+        "unsafe_services",
+    ),
+    (
+        "bg",
+        "С мен приказваме без табута, а сексът е винаги с презерватив. Ескорт, Ямбол, 40 г.",
+        "unsafe_services",
+    ),
     # A Polish woman born in her town.
     (
         "pl",
@@ -319,6 +341,8 @@ STILL_FLAGGED = [
     ("bg", "На 19 години съм, студентка. Ескорт, Сливен, 120 лв.", "youth"),
     ("pl", "Do soboty w Gliwicach, potem dalej do Katowic. Roksa, 300 zł/h.", "movement"),
     ("es", "De paso por Teruel, solo dos días. Escort, 110 €/h.", "movement"),
+    ("es", "Charla y sexo sin tabúes. Escort, Soria, 120 €/h.", "unsafe_services"),
+    ("pl", "Rozmowa, seks bez tabu. Roksa, Płock, 300 zł/h.", "unsafe_services"),
     ("hu", "Gumi nélkül is, hívj most. Szex, Sopron, 25e/óra.", "unsafe_services"),
     ("es", "Disponible 24 horas, escort en Huesca, 120 €/h.", "availability_24_7"),
 ]
