@@ -9,7 +9,8 @@ for a casting; a Polish woman born in her town; a language she knows only a gree
 "our girls" who are a salon's stylists; service names, clothes and a wax named after a
 nation; a refusal an emoji ends before a number; little English but the local language
 perfectly; weekends only beside a day job; "after 19 years" is no age;
-"still in town" and passing through his life; no taboos in conversation.
+"still in town" and passing through his life; no taboos in conversation; new in
+the trade and just back from a holiday.
 
 Invented ads only (no contact details but invented ones)."""
 
@@ -293,6 +294,32 @@ SUPPRESSED = [
         "С мен приказваме без табута, а сексът е винаги с презерватив. Ескорт, Ямбол, 40 г.",
         "unsafe_services",
     ),
+    # New in the trade, just back from a holiday: not newly arrived.
+    (
+        "pl",
+        "Jestem nowa w tym zawodzie, ale w Gliwicach mieszkam od dziecka. Roksa, 300 zł/h.",
+        "movement",
+    ),
+    (
+        "hu",
+        "Új vagyok ebben a munkában, de születésem óta Tatán élek. Szex, 38 éves, 25e/óra.",
+        "movement",
+    ),
+    (
+        "bg",
+        "Нова съм в професията, но цял живот съм в Ямбол. Ескорт, 38 г., 120 лв на час.",
+        "movement",
+    ),
+    (
+        "es",
+        "Recién llegada de la playa, morenita y con ganas. Escort de Soria, 38 años, 120 €/h.",
+        "movement",
+    ),
+    (
+        "hu",
+        "Most jöttem haza a nyaralásból, lebarnulva várlak. Szex, Pápa, 38 éves, 25e/óra.",
+        "movement",
+    ),
     # A Polish woman born in her town.
     (
         "pl",
@@ -343,6 +370,8 @@ STILL_FLAGGED = [
     ("es", "De paso por Teruel, solo dos días. Escort, 110 €/h.", "movement"),
     ("es", "Charla y sexo sin tabúes. Escort, Soria, 120 €/h.", "unsafe_services"),
     ("pl", "Rozmowa, seks bez tabu. Roksa, Płock, 300 zł/h.", "unsafe_services"),
+    ("es", "Recién llegada de Colombia, escort en Soria, 120 €/h.", "movement"),
+    ("bg", "Нова съм в града, пристигнах вчера. Ескорт, Ямбол, 120 лв.", "movement"),
     ("hu", "Gumi nélkül is, hívj most. Szex, Sopron, 25e/óra.", "unsafe_services"),
     ("es", "Disponible 24 horas, escort en Huesca, 120 €/h.", "availability_24_7"),
 ]
