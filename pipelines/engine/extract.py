@@ -154,6 +154,10 @@ _DURATION_BEFORE = frozenset(
         "llevo",
         "mas",
         "casi",
+        # "after 18 years": "tras 18 años casada", "след 18 години брак".
+        "tras",
+        "despues",
+        "след",
     ]
 )
 # A minimum age of a job or an event, not the person's: "minimum age 18", "ab 21",
@@ -208,6 +212,12 @@ _DURATION_AFTER = frozenset(
         "gwarancji",
         "vak",
         "business",
+        # "18 év után", "18 years of marriage".
+        "utan",
+        "hazassag",
+        "matrimonio",
+        "malzenstwa",
+        "брак",
     ]
 )
 # Nouns whose age is not a person's (the ad sells or looks for one of these).

@@ -132,10 +132,10 @@ _SUPPOSED = re.compile(
     r"(?<![^\W_])(?:if|unless|wenn|falls|als (?:je|jij|u)|zoek je|daca|si|jesli|jezeli|ha"
     r"|ако|whoever|anyone|wer|wie|quien|quienes|cine|kto|aki|akik|който|които)(?![^\W_])"
 )
-# An emoji (or a run of them), then the capital of the next sentence's first word.
+# An emoji (or a run of them), then the capital (or the number) the next sentence starts with.
 _EMOJI_THEN_CAPITAL = re.compile(
     "[\u2600-\u27bf\U0001f000-\U0001faff][\u2600-\u27bf\U0001f000-\U0001faff"
-    "\ufe0f\u200d ]* ?([^\\W\\d_])([^\\W\\d_])"
+    "\ufe0f\u200d ]* ?(?:([^\\W\\d_])([^\\W\\d_])|(\\d))"
 )
 # A country flag emoji: two regional indicator letters ("🇧🇬" is B, G).
 _FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
@@ -165,13 +165,21 @@ _HOME_FLAGS = {
 }
 # A quoted cue that other ads or other women say ("Lots of ads promise 'no limits' - I'm
 # not one of them", "Ich bin keine, die \"nur kurz da\" ist", "advertenties van dames
-# die 'maar een paar dagen' ..."): words before it in its sentence that name the others,
-# or words right after the quote that dismiss it ("the 'just arrived' nonsense").
+# die 'maar een paar dagen' ...", "виждам обяви „само за сезона“", "inne piszą „dostępna
+# 24/7”", "otras prometen «disponible 24 horas»"): words before it in its sentence that
+# name the others, or words right after the quote that dismiss it ("the 'just arrived'
+# nonsense").
 _REPORTED_BEFORE = re.compile(
     r"(?<![^\W_])(?:ads|adverts|advertisements|profiles|other (?:girls|ladies|women|escorts)"
     r"|not one of (?:those|them)|advertenties|advertentie|profielen|andere (?:dames|meiden"
     r"|vrouwen|frauen|damen|mädchen|girls)|niet zo'?n|anzeigen|inserate|keine,? die"
-    r"|keine von denen|anunturi|anunturile|alte (?:fete|femei|doamne)|nu sunt (?:dintre|genul|una))"
+    r"|keine von denen|anunturi|anunturile|alte (?:fete|femei|doamne)|nu sunt (?:dintre|genul|una)"
+    r"|обяви|обявите|други (?:момичета|жени|дами)|не съм от (?:тези|тях|онези)|не съм една от"
+    r"|hirdetesek|hirdetesekben|hirdeteseket|hirdetesben|mas (?:lanyok|nok|holgyek)"
+    r"|ogloszenia|ogloszeniach|ogloszen|inne (?:dziewczyny|panie|kobiety)|nie jestem z tych"
+    r"|nie jestem jedna z|anuncios|otras (?:chicas|mujeres)|no soy (?:de esas|una de esas|de las)"
+    r"|otras (?:prometen|dicen|escriben|ponen|anuncian)|inne (?:pisza|obiecuja|oferuja|oglaszaja)"
+    r"|masok|други (?:пишат|обещават|казват|предлагат))"
     r"(?![^\W_])"
 )
 _REPORTED_AFTER = re.compile(
@@ -1392,19 +1400,22 @@ class _EmojiBreaks:
 
 
 def _emoji_breaks(norm: Normalized) -> list[tuple[int, int]]:
-    """Where an emoji ends a sentence and the next starts with a capital ("ik ken de stad
-    nog niet eens 🙈 Ontvangst in ..."): pairs of the normalised offset of the next
-    sentence and of the word just before the emoji, where a negation's scope then starts.
-    Emoji are spaces once normalised, so without this a negation would reach across."""
+    """Where an emoji ends a sentence and the next starts with a capital or a number ("ik
+    ken de stad nog niet eens 🙈 Ontvangst in ...", "to nie ja 😉 36 lat"): pairs of the
+    normalised offset of the next sentence and of the word just before the emoji, where a
+    negation's scope then starts. Emoji are spaces once normalised, so without this a
+    negation would reach across."""
     original = norm.original
     if original.isascii():
         return []
     breaks = []
     offsets = norm.offsets
     for found in _EMOJI_THEN_CAPITAL.finditer(original):
-        if not found.group(1).isupper() or not found.group(2).islower():
+        # A number starts a sentence too ("... to nie ja 😉 36 lat").
+        first = 3 if found.group(3) is not None else 1
+        if first == 1 and (not found.group(1).isupper() or not found.group(2).islower()):
             continue  # "NO 🚫 BAREBACK": capitals throughout are no new sentence
-        after = bisect.bisect_left(offsets, found.start(1))
+        after = bisect.bisect_left(offsets, found.start(first))
         # The start of the word before the emoji (back over spaces, then letters).
         end = found.start()
         while end > 0 and not original[end - 1].isalnum():
