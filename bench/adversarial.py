@@ -63,6 +63,7 @@ def cases(chars: int) -> dict[str, str]:
         "introductions": fill("ik ben Anna "),
         "introductions, no name": fill("ik ben "),
         "capitalised words": fill("Aaaa "),
+        "other women's cues": fill("Other girls on here have a driver, new in town. "),
         "one long word": fill("a"),
         "random digits and signs": mixed,
     }
