@@ -284,11 +284,15 @@ def test_request_rate_per_host_stays_within_the_permit(crawl: CrawlRunner) -> No
     # Requests leave exactly 1/rate apart; arrival times jitter by a few milliseconds.
     busiest_second = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
     assert busiest_second <= rate + 1, times
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    # No bursts. A request the server logs late (a busy machine: one clean-clone run saw
-    # 105 ms) makes the gap to the next one, sent on time, that much shorter; a burst
-    # would be two requests a few milliseconds apart.
-    assert min(gaps) >= 0.25 / rate, gaps
+    # No bursts. Requests leave at least 1/rate apart and the server logs each when it
+    # arrives, up to LATE seconds after it was sent on a busy machine (clean-clone runs
+    # saw 105 ms, and once a whole interval: two requests logged 0.4 ms apart, each sent
+    # on time). So the k-th request after any one arrives at least k/rate - LATE after it;
+    # requests sent together break that for some k.
+    late = 0.35
+    for i, first in enumerate(times):
+        for k, later in enumerate(times[i + 1 :], start=1):
+            assert later - first >= k / rate - late, (i, k, times)
     assert (times[-1] - times[0]) / (len(times) - 1) >= 0.95 / rate
     assert result.blocked("javascript") >= 1  # the /js/ listing needs a browser
 
