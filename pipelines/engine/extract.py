@@ -212,13 +212,15 @@ _DURATION_AFTER = frozenset(
         "gwarancji",
         "vak",
         "business",
-        # "18 év után", "18 years of marriage".
-        "utan",
-        "hazassag",
-        "matrimonio",
-        "malzenstwa",
-        "брак",
     ]
+)
+# Right after the number (or its unit), a marriage or "after": a duration ("18 años de
+# matrimonio", "19 years of marriage", "18 év után"), unlike an age then a new clause
+# ("Tengo 19 años, matrimonio no busco", "19 éves, suli után").
+_DURATION_NEXT = re.compile(
+    r" (?:(?:anos|ani|years|jaar|jahre|jahren|lat|години|ev|eves) )?(?:(?:de|of|van|w) )?"
+    r"(?:matrimonio|hazassag[^\W_]*|malzenstwa|malzenstwie|брак|huwelijk|ehe|casnicie"
+    r"|marriage|utan)(?![^\W_])"
 )
 # Nouns whose age is not a person's (the ad sells or looks for one of these).
 _OBJECTS = frozenset(
@@ -391,6 +393,8 @@ def _not_a_person_age(text: str, start: int, end: int, *, street: bool) -> bool:
     if len(before) > 1 and before[-2] in _DURATION_BEFORE and before[-1] in {"de", "than", "als"}:
         return True
     if any(word in _DURATION_AFTER for word in after):
+        return True
+    if _DURATION_NEXT.match(text, end, end + 40) is not None:
         return True
     if any(word in _OBJECTS for word in before[-6:]):
         return True

@@ -137,6 +137,13 @@ _EMOJI_THEN_CAPITAL = re.compile(
     "[\u2600-\u27bf\U0001f000-\U0001faff][\u2600-\u27bf\U0001f000-\U0001faff"
     "\ufe0f\u200d ]* ?(?:([^\\W\\d_])([^\\W\\d_])|(\\d))"
 )
+# A number an emoji sentence break may start with: an age ("😉 36 lat"), not a label
+# ("🕐 24/7", "💶 150€"), which belongs to the sentence before it.
+_AGE_AFTER_EMOJI = re.compile(
+    r"\d{2} ?(?:lat|lata|años|anos|éves|eves|éve|eve|év|ev|години|год|ani|jaar|jahre|jahren|years"
+    r"|yrs|yo|y\.o\.)(?![^\W_])",
+    re.IGNORECASE,
+)
 # A country flag emoji: two regional indicator letters ("🇧🇬" is B, G).
 _FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
 _REGIONAL_A = 0x1F1E6
@@ -175,8 +182,8 @@ _REPORTED_BEFORE = re.compile(
     r"|vrouwen|frauen|damen|mädchen|girls)|niet zo'?n|anzeigen|inserate|keine,? die"
     r"|keine von denen|anunturi|anunturile|alte (?:fete|femei|doamne)|nu sunt (?:dintre|genul|una)"
     r"|обяви|обявите|други (?:момичета|жени|дами)|не съм от (?:тези|тях|онези)|не съм една от"
-    r"|hirdetesek|hirdetesekben|hirdeteseket|hirdetesben|mas (?:lanyok|nok|holgyek)"
-    r"|ogloszenia|ogloszeniach|ogloszen|inne (?:dziewczyny|panie|kobiety)|nie jestem z tych"
+    r"|hirdetesek|hirdetesekben|hirdeteseket|mas (?:lanyok|nok|holgyek)"
+    r"|ogloszeniach|ogloszen|inne (?:dziewczyny|panie|kobiety)|nie jestem z tych"
     r"|nie jestem jedna z|anuncios|otras (?:chicas|mujeres)|no soy (?:de esas|una de esas|de las)"
     r"|otras (?:prometen|dicen|escriben|ponen|anuncian)|inne (?:pisza|obiecuja|oferuja|oglaszaja)"
     r"|masok|други (?:пишат|обещават|казват|предлагат))"
@@ -202,6 +209,7 @@ _OTHERS_SAY = re.compile(
     r"(?:girls|ladies|women|escorts|dames|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen"
     r"|fete|femei|doamne|escorte))(?![^\W_])"
 )
+_OTHER_WORDS = ("other ", "andere ", "alte ")
 # Every phrase of ``_OTHERS_SAY`` holds one of these.
 _OTHERS_NOUNS = (
     "girls",
@@ -224,11 +232,34 @@ _OTHERS_NOUNS = (
     "inserate",
     "anunturi",
 )
-_OWN_WOMEN = ("the ", "de ", "die ", "our ", "onze ", "unsere ")
-_FIRST_PERSON = re.compile(
-    r"(?<![^\W_])(?:i|i'm|im|me|my|we|our|us|ik|mij|mijn|wij|we|onze|ons|ich|mich|mein|meine"
-    r"|wir|unsere|unser|eu|sunt|meu|mea|noi|noastre|nostru)(?![^\W_])"
+# Before "other girls": the ad's own women ("the other girls", "my other girls", "two
+# other girls", "me and other girls").
+_OWN_WOMEN = re.compile(
+    r"(?<![^\W_])(?:the|de|die|our|onze|unsere|unserer|my|mijn|meine|mele|mea|two|three|four"
+    r"|twee|drie|vier|zwei|drei|doua|două|trei|patru|\d+|with|met|mit|cu|and|en|und|si|și|"
+    r"samen met|and the|& the) $"
 )
+# What the subject "other girls" must do right after it to be the subject of a sentence
+# ("other girls have drivers"), not a comparison ("unlike other girls, ...", "better than
+# other girls") or a list of the ad's own ("other girls available 24/7").
+_OTHERS_VERB = re.compile(
+    r" (?:on here |on this site |here |op deze site |hier |auf dieser seite |de pe site |)"
+    r"(?:have|has|are|do|say|promise|write|offer|work|use|advertise|claim|pretend|hebben"
+    r"|zijn|doen|zeggen|beloven|schrijven|bieden|werken|adverteren|haben|sind|machen|sagen"
+    r"|versprechen|schreiben|bieten|arbeiten|werben|au|sunt|fac|spun|promit|scriu|ofera"
+    r"|lucreaza)(?![^\W_])"
+)
+# A first person between the subject and the cue makes the cue the ad's own ("unlike
+# other girls I answer round the clock").
+_FIRST_PERSON = re.compile(
+    r"(?<![^\W_])(?:i|i'm|me|my|we|our|us|ik|mij|mijn|wij|onze|ons|ich|mich|mein|meine|wir"
+    r"|unsere|unser|eu|meu|mea|noi|noastre|nostru|yo|mis|nosotras|ja|moje|mnie|аз|ние|ми"
+    r"|моите)(?![^\W_])"
+)
+# Next to the word for ads: the ad's own ("mis anuncios", "w moich ogłoszeniach",
+# "в обявите ми").
+_OWN_ADS_BEFORE = re.compile(r"(?:mis|moje|moich|my|mijn|meine|meinen|az en) $")
+_OWN_ADS_AFTER = re.compile(r" (?:ми|mele|mei)(?![^\W_])")
 _QUOTES = "\"'"
 # A word of the original text that may be a first name.
 _CAPITALISED = re.compile(r"(?<![^\W_])[^\W\d_][^\W\d_'-]{1,30}")
@@ -399,6 +430,29 @@ class _Match:
         self.kind = rule.kind
         #: The trigger that negates it, once known ("" when nothing does).
         self.negation: str | None = None
+
+
+class _ByStart(list[_Match]):
+    """Matches of one field in order of their start, found near a place by bisection: a
+    hostile ad with thousands of matches costs each check a few of them, not all."""
+
+    __slots__ = ("_longest", "_starts")
+
+    def __init__(self, matches: Iterable[_Match]) -> None:
+        super().__init__(matches)
+        self._starts = [m.start for m in self]
+        self._longest = max((m.end - m.start for m in self), default=0)
+
+    def around(self, lo: int, hi: int) -> list[_Match]:
+        """The matches that start between ``lo`` minus the longest match and ``hi``:
+        among them every match that overlaps ``[lo, hi]`` or ends in it."""
+        first = bisect.bisect_left(self._starts, lo - self._longest)
+        return self[first : bisect.bisect_right(self._starts, hi)]
+
+
+def _around(matches: Sequence[_Match], lo: int, hi: int) -> Sequence[_Match]:
+    """:meth:`_ByStart.around`, or every match of a plain sequence."""
+    return matches.around(lo, hi) if isinstance(matches, _ByStart) else matches
 
 
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
@@ -721,10 +775,12 @@ class IndicatorEngine:
         dropped: list[tuple[_Match, str, str]] = []
         if not raw:
             return kept, cues, dropped
-        positives = [m for m in raw if m.kind == "rule"]
+        positives = _ByStart(m for m in raw if m.kind == "rule")
         benign = [m for m in raw if m.kind == "benign"]
         senses: list[_Match] = []  # sense words, found on the first need
         names: list[_Match] | None = None  # first names, found on the first need
+        pool: _ByStart | None = None  # what sense rules look for, on the first need
+        pooled_names = False
         breaks = _EmojiBreaks(norm)
         crosses = _cross_marks(norm)
         for m in raw:
@@ -768,7 +824,13 @@ class IndicatorEngine:
             near = m.rule.sense_near
             if near and FIRST_NAME_GROUP in near and names is None:
                 names = _first_names(norm)
-            if near and not _near(text, m, raw + self._senses(text, lang, senses) + (names or [])):
+            if near and (pool is None or (names is not None and not pooled_names)):
+                # Everything a sense rule may look for, by start: built once per field.
+                found = (*raw, *self._senses(text, lang, senses), *(names or ()))
+                pool = _ByStart(sorted(found, key=_start))
+                pooled_names = names is not None
+            reach = 12 * (m.rule.sense_within + 1)
+            if near and not _near(text, m, _around(pool or (), m.start - reach, m.end + reach)):
                 wanted = ", ".join(m.rule.sense_near)
                 dropped.append((m, SENSE, f"no {wanted} within {m.rule.sense_within} words"))
                 continue
@@ -924,7 +986,8 @@ class IndicatorEngine:
                     continue
                 # A trigger that belongs to another indicator ("geen taboes, no limits",
                 # "bez tabu i bez ograniczeń") negates nothing here.
-                if any(p is not m and p.start <= word.start() < p.end for p in positives):
+                at = word.start()
+                if any(p is not m and p.start <= at < p.end for p in _around(positives, at, at)):
                     continue
                 if scope.pseudo_at(text, word.start()):
                     continue
@@ -954,7 +1017,9 @@ class IndicatorEngine:
             listed = self._listed(text, m, positives, lang, breaks, crosses, forward=True)
             if listed is not None:
                 return listed
-        return _others_say(text, m.start)
+        if m.kind != "rule":
+            return None  # what other women do still says the ad is an escort ad
+        return _others_say(text, m.start, breaks)
 
     def _post_negated(
         self,
@@ -1011,7 +1076,8 @@ class IndicatorEngine:
             value = word.group()
             if value not in post and value not in phrases:
                 continue  # the cheap test first: most words are no trigger
-            if any(p is not m and p.start <= word.start() < p.end for p in positives):
+            at = word.start()
+            if any(p is not m and p.start <= at < p.end for p in _around(positives, at, at)):
                 continue
             trigger = _post_trigger(text, word, scope, breaks)
             if trigger is not None:
@@ -1044,9 +1110,10 @@ class IndicatorEngine:
                 return None  # the cheap test first: no comma, slash or "or" after it
             if _LIST_ANSWER.search(text, m.end, m.end + 100) is None:
                 return None  # no colon, dash or question a refusal could follow
+        window = (m.end, m.end + 24) if forward else (m.start - 24, m.start)
         near = [
             p
-            for p in positives
+            for p in _around(positives, *window)
             if p is not m
             and p.category == m.category
             and (
@@ -1251,7 +1318,7 @@ class _Places:
         self.texts = texts
         self.raw = raw
         self.lang = lang
-        self._marks: dict[int, tuple[_EmojiBreaks, list[int], list[_Match]]] = {}
+        self._marks: dict[int, tuple[_EmojiBreaks, list[int], _ByStart]] = {}
 
     def first_not_negated(
         self, engine: IndicatorEngine, feature: str, rule: Rule
@@ -1263,7 +1330,7 @@ class _Places:
             name, norm = self.fields[index]
             marks = self._marks.get(index)
             if marks is None:
-                positives = [p for p in self.raw[index] if p.kind == "rule"]
+                positives = _ByStart(p for p in self.raw[index] if p.kind == "rule")
                 marks = self._marks[index] = (_EmojiBreaks(norm), _cross_marks(norm), positives)
             breaks, crosses, positives = marks
             m = _Match(rule, start, end)
@@ -1297,7 +1364,7 @@ def _negated_heading(text: str, m: _Match, positives: list[_Match], scope: _Scop
     words = _CUE_WORD.findall(text, start, colon)
     if not 2 <= len(words) <= _HEADING_WORDS or scope.pre.isdisjoint(words):
         return None
-    if any(p.start < colon and start < p.end for p in positives):
+    if any(p.start < colon and start < p.end for p in _around(positives, start, colon)):
         return None
     for word in _CUE_WORD.finditer(text, start, colon):
         value = word.group()
@@ -1411,8 +1478,11 @@ def _emoji_breaks(norm: Normalized) -> list[tuple[int, int]]:
     breaks = []
     offsets = norm.offsets
     for found in _EMOJI_THEN_CAPITAL.finditer(original):
-        # A number starts a sentence too ("... to nie ja 😉 36 lat").
+        # An age starts a sentence too ("... to nie ja 😉 36 lat"); another number is a
+        # label of the sentence before ("nie pracuję 🌙 24h").
         first = 3 if found.group(3) is not None else 1
+        if first == 3 and _AGE_AFTER_EMOJI.match(original, found.start(3)) is None:
+            continue
         if first == 1 and (not found.group(1).isupper() or not found.group(2).islower()):
             continue  # "NO 🚫 BAREBACK": capitals throughout are no new sentence
         after = bisect.bisect_left(offsets, found.start(first))
@@ -1465,7 +1535,7 @@ def _first_names(norm: Normalized) -> list[_Match]:
     return found
 
 
-def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
+def _near(text: str, m: _Match, matches: Sequence[_Match]) -> bool:
     """Whether a match of one of the groups ``m``'s sense rule names lies within its
     number of words."""
     rule = m.rule
@@ -1506,6 +1576,10 @@ def _near(text: str, m: _Match, matches: list[_Match]) -> bool:
         if len(_CUE_WORD.findall(text, left, right)) <= rule.sense_within:
             return True
     return False
+
+
+def _start(match: _Match) -> int:
+    return match.start
 
 
 def _span_order(match: _Match) -> tuple[int, int, str]:
@@ -1586,12 +1660,14 @@ def _others_said(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(
         (f.start(), f.end(), f.group())
         for f in _OTHERS_SAY.finditer(text)
-        # "the other girls", "our other ladies": the women of the ad itself.
-        if not text[max(0, f.start() - 7) : f.start()].endswith(_OWN_WOMEN)
+        # "the other girls", "my other ladies", "two other girls": the ad's own women.
+        if _OWN_WOMEN.search(text[max(0, f.start() - 12) : f.start()]) is None
+        # The bare "other girls" only as the subject of a verb ("other girls have").
+        and (not f.group().startswith(_OTHER_WORDS) or _OTHERS_VERB.match(text, f.end()))
     )
 
 
-def _others_say(text: str, start: int) -> str | None:
+def _others_say(text: str, start: int, breaks: _EmojiBreaks | None = None) -> str | None:
     """The words that make the cue at ``start`` what other women or other ads do ("Some
     girls on here have bookers", "ads of girls who are only here a few days"), or
     ``None``: the subject in the cue's sentence before it, no first person between."""
@@ -1609,8 +1685,14 @@ def _others_say(text: str, start: int) -> str | None:
     if start - end > 80:
         return None
     between = text[end:start]
-    if _SENTENCE_END.search(between) is not None or ":" in between:
-        return None
+    if (
+        _SENTENCE_END.search(between) is not None
+        or any(c in between for c in ":,\n\u2013")
+        or " - " in between
+    ):
+        return None  # another sentence or clause: "other girls are fake, new in town"
+    if breaks is not None and any(end < after <= start for after, _ in breaks.found):
+        return None  # an emoji ended the sentence ("... fake 😡 New in town")
     if _FIRST_PERSON.search(between) is not None:
         return None
     return words
@@ -1624,7 +1706,12 @@ def _reported(text: str, m: _Match, quote: int) -> str | None:
     if end is not None:
         start = quote - end.start()
     found = _REPORTED_BEFORE.search(text, start, quote)
-    if found is not None:
+    if (
+        found is not None
+        and _OWN_ADS_BEFORE.search(text[max(0, found.start() - 7) : found.start()]) is None
+        and _OWN_ADS_AFTER.match(text, found.end()) is None
+        and _FIRST_PERSON.search(text, found.end(), quote) is None
+    ):
         return found.group()
     close = text.find(text[quote], m.end, m.end + 16)
     if close >= 0:
