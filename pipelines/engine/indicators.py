@@ -440,14 +440,18 @@ class _ByStart(list[_Match]):
 
     def __init__(self, matches: Iterable[_Match]) -> None:
         super().__init__(matches)
-        self._starts = [m.start for m in self]
-        self._longest = max((m.end - m.start for m in self), default=0)
+        self._starts: list[int] | None = None  # built on the first need: most fields never
+        self._longest = 0
 
     def around(self, lo: int, hi: int) -> list[_Match]:
         """The matches that start between ``lo`` minus the longest match and ``hi``:
         among them every match that overlaps ``[lo, hi]`` or ends in it."""
-        first = bisect.bisect_left(self._starts, lo - self._longest)
-        return self[first : bisect.bisect_right(self._starts, hi)]
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = [m.start for m in self]
+            self._longest = max((m.end - m.start for m in self), default=0)
+        first = bisect.bisect_left(starts, lo - self._longest)
+        return self[first : bisect.bisect_right(starts, hi)]
 
 
 def _around(matches: Sequence[_Match], lo: int, hi: int) -> Sequence[_Match]:
