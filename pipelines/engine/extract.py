@@ -219,7 +219,7 @@ _DURATION_AFTER = frozenset(
 # ("Tengo 19 años, matrimonio no busco", "19 éves, suli után").
 _DURATION_NEXT = re.compile(
     r" (?:(?:anos|ani|years|jaar|jahre|jahren|lat|години|ev|eves) )?(?:(?:de|of|van|w) )?"
-    r"(?:matrimonio|hazassag[^\W_]*|malzenstwa|malzenstwie|брак|huwelijk|ehe|casnicie"
+    r"(?:matrimonio|hazassag[^\W_]*|malzenstwa|malzenstwie|брак|huwelijk|ehe|casnicie|casatorie"
     r"|marriage|utan)(?![^\W_])"
 )
 # Nouns whose age is not a person's (the ad sells or looks for one of these).

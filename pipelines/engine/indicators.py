@@ -141,9 +141,13 @@ _EMOJI_THEN_CAPITAL = re.compile(
 # ("🕐 24/7", "💶 150€"), which belongs to the sentence before it.
 _AGE_AFTER_EMOJI = re.compile(
     r"\d{2} ?(?:lat|lata|años|anos|éves|eves|éve|eve|év|ev|години|год|ani|jaar|jahre|jahren|years"
-    r"|yrs|yo|y\.o\.)(?![^\W_])",
+    r"|yrs|yo|y\.o\.|y/o|de ani|jr)(?![^\W_])",
     re.IGNORECASE,
 )
+# A number with its unit that ends its clause after an emoji: a label of the sentence
+# before it ("nie pracuję 🌙 24h, tylko ...", "I don't work 🌙 24/7, appointments only"),
+# not the start of the next ("No drama 😘 24/7 available").
+_LABEL_NUMBER = re.compile(r"\d[\d/:.]*(?: ?[^\W\d_]{1,8})?\s*(?:[,.;!?)]|$)")
 # A country flag emoji: two regional indicator letters ("🇧🇬" is B, G).
 _FLAG = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
 _REGIONAL_A = 0x1F1E6
@@ -210,6 +214,14 @@ _OTHERS_SAY = re.compile(
     r"|fete|femei|doamne|escorte))(?![^\W_])"
 )
 _OTHER_WORDS = ("other ", "andere ", "alte ")
+# A subject that has or keeps something: a list of what follows ("other girls have a
+# driver, a booker and a manager").
+_OTHERS_LIST = re.compile(
+    r" (?:on here |on this site |here |op deze site |hier |auf dieser seite |de pe site |)"
+    r"(?:(?:often|usually|also|all|always|just|only|still|will|vaak|ook|altijd|oft|auch|immer"
+    r"|meist|des|mereu) ){0,2}(?:have|has|keep|use|hebben|houden|haben|nutzen|au|folosesc)"
+    r"(?![^\W_])"
+)
 # Every phrase of ``_OTHERS_SAY`` holds one of these.
 _OTHERS_NOUNS = (
     "girls",
@@ -236,15 +248,19 @@ _OTHERS_NOUNS = (
 # other girls", "me and other girls").
 _OWN_WOMEN = re.compile(
     r"(?<![^\W_])(?:the|de|die|our|onze|unsere|unserer|my|mijn|meine|mele|mea|two|three|four"
-    r"|twee|drie|vier|zwei|drei|doua|două|trei|patru|\d+|with|met|mit|cu|and|en|und|si|și|"
-    r"samen met|and the|& the) $"
+    r"|twee|drie|vier|zwei|drei|doua|trei|patru|\d+|with|met|mit|cu|me and|and the|& the|ik en"
+    r"|ich und|eu si|samen met) $"
 )
 # What the subject "other girls" must do right after it to be the subject of a sentence
 # ("other girls have drivers"), not a comparison ("unlike other girls, ...", "better than
 # other girls") or a list of the ad's own ("other girls available 24/7").
 _OTHERS_VERB = re.compile(
     r" (?:on here |on this site |here |op deze site |hier |auf dieser seite |de pe site |)"
-    r"(?:have|has|are|do|say|promise|write|offer|work|use|advertise|claim|pretend|hebben"
+    r"(?:(?:often|usually|also|all|always|just|only|still|will|can|may|might|would|who|that"
+    r"|vaak|ook|altijd|die|oft|auch|immer|meist|des|mereu|care|si) ){0,2}"
+    r"(?:have|has|are|do|say|promise|write|offer|work|use|advertise|claim|pretend|get|come"
+    r"|travel|bring|need|tell|post|krijgen|komen|reizen|brengen|kommen|reisen|bringen|brauchen"
+    r"|vin|aduc|hebben"
     r"|zijn|doen|zeggen|beloven|schrijven|bieden|werken|adverteren|haben|sind|machen|sagen"
     r"|versprechen|schreiben|bieten|arbeiten|werben|au|sunt|fac|spun|promit|scriu|ofera"
     r"|lucreaza)(?![^\W_])"
@@ -253,12 +269,12 @@ _OTHERS_VERB = re.compile(
 # other girls I answer round the clock").
 _FIRST_PERSON = re.compile(
     r"(?<![^\W_])(?:i|i'm|me|my|we|our|us|ik|mij|mijn|wij|onze|ons|ich|mich|mein|meine|wir"
-    r"|unsere|unser|eu|meu|mea|noi|noastre|nostru|yo|mis|nosotras|ja|moje|mnie|аз|ние|ми"
+    r"|unsere|unser|eu|meu|mea|noi|noastre|nostru|yo|nosotras|moje|mnie|аз|ние|ми"
     r"|моите)(?![^\W_])"
 )
 # Next to the word for ads: the ad's own ("mis anuncios", "w moich ogłoszeniach",
 # "в обявите ми").
-_OWN_ADS_BEFORE = re.compile(r"(?:mis|moje|moich|my|mijn|meine|meinen|az en) $")
+_OWN_ADS_BEFORE = re.compile(r"(?<![^\W_])(?:mis|moje|moich|my|mijn|meine|meinen|az en) $")
 _OWN_ADS_AFTER = re.compile(r" (?:ми|mele|mei)(?![^\W_])")
 _QUOTES = "\"'"
 # A word of the original text that may be a first name.
@@ -1485,7 +1501,11 @@ def _emoji_breaks(norm: Normalized) -> list[tuple[int, int]]:
         # An age starts a sentence too ("... to nie ja 😉 36 lat"); another number is a
         # label of the sentence before ("nie pracuję 🌙 24h").
         first = 3 if found.group(3) is not None else 1
-        if first == 3 and _AGE_AFTER_EMOJI.match(original, found.start(3)) is None:
+        if (
+            first == 3
+            and _AGE_AFTER_EMOJI.match(original, found.start(3)) is None
+            and _LABEL_NUMBER.match(original, found.start(3)) is not None
+        ):
             continue
         if first == 1 and (not found.group(1).isupper() or not found.group(2).islower()):
             continue  # "NO 🚫 BAREBACK": capitals throughout are no new sentence
@@ -1656,16 +1676,16 @@ def _opening_quote(text: str, start: int) -> int:
 
 # The fields of the ad being analysed (title, text), read in turn by each negation check.
 @functools.lru_cache(maxsize=4)
-def _others_said(text: str) -> tuple[tuple[int, int, str], ...]:
+def _others_said(text: str) -> tuple[tuple[int, int, str, bool], ...]:
     """Where ``text`` names other women or other ads as a subject (``_OTHERS_SAY``): one
     search per field, whatever its number of matches."""
     if not any(noun in text for noun in _OTHERS_NOUNS):
         return ()  # the common case, cheaper than the search
     return tuple(
-        (f.start(), f.end(), f.group())
+        (f.start(), f.end(), f.group(), _OTHERS_LIST.match(text, f.end()) is not None)
         for f in _OTHERS_SAY.finditer(text)
         # "the other girls", "my other ladies", "two other girls": the ad's own women.
-        if _OWN_WOMEN.search(text[max(0, f.start() - 12) : f.start()]) is None
+        if _OWN_WOMEN.search(text, max(0, f.start() - 12), f.start()) is None
         # The bare "other girls" only as the subject of a verb ("other girls have").
         and (not f.group().startswith(_OTHER_WORDS) or _OTHERS_VERB.match(text, f.end()))
     )
@@ -1683,7 +1703,7 @@ def _others_say(text: str, start: int, breaks: _EmojiBreaks | None = None) -> st
     before = bisect.bisect_right(found, start, key=lambda subject: subject[0])
     if not before:
         return None
-    _begin, end, words = found[before - 1]
+    _begin, end, words, listed = found[before - 1]
     if end > start:
         return words  # the cue is the subject itself ("lots of girls on here")
     if start - end > 80:
@@ -1691,10 +1711,13 @@ def _others_say(text: str, start: int, breaks: _EmojiBreaks | None = None) -> st
     between = text[end:start]
     if (
         _SENTENCE_END.search(between) is not None
-        or any(c in between for c in ":,\n\u2013")
+        or any(c in between for c in ":\n|•/~")
         or " - " in between
+        or ("," in between and not listed)
     ):
-        return None  # another sentence or clause: "other girls are fake, new in town"
+        # Another sentence or clause ("other girls are fake, new in town"); after "have"
+        # a list goes on past its commas ("other girls have a driver, a booker and ...").
+        return None
     if breaks is not None and any(end < after <= start for after, _ in breaks.found):
         return None  # an emoji ended the sentence ("... fake 😡 New in town")
     if _FIRST_PERSON.search(between) is not None:
@@ -1709,19 +1732,18 @@ def _reported(text: str, m: _Match, quote: int) -> str | None:
     end = _SENTENCE_END.search(text[start:quote][::-1])
     if end is not None:
         start = quote - end.start()
-    found = _REPORTED_BEFORE.search(text, start, quote)
-    if (
-        found is not None
-        and _OWN_ADS_BEFORE.search(text[max(0, found.start() - 7) : found.start()]) is None
-        and _OWN_ADS_AFTER.match(text, found.end()) is None
-        and _FIRST_PERSON.search(text, found.end(), quote) is None
-    ):
-        return found.group()
+    for found in _REPORTED_BEFORE.finditer(text, start, quote):
+        if (
+            _OWN_ADS_BEFORE.search(text, max(0, found.start() - 8), found.start()) is None
+            and _OWN_ADS_AFTER.match(text, found.end()) is None
+            and _FIRST_PERSON.search(text, found.end(), quote) is None
+        ):
+            return found.group()
     close = text.find(text[quote], m.end, m.end + 16)
     if close >= 0:
-        found = _REPORTED_AFTER.match(text, close + 1)
-        if found is not None:
-            return found.group().strip()
+        dismissed = _REPORTED_AFTER.match(text, close + 1)
+        if dismissed is not None:
+            return dismissed.group().strip()
     return None
 
 

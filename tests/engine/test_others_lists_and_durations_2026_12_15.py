@@ -37,6 +37,21 @@ SET_ASIDE = [
     ("es", "Tras 18 años de matrimonio vuelvo a la vida. Escort en Sevilla, 150 €/h.", "youth"),
     ("en", "After 19 years of marriage I am free again. Escort, incall Leeds, £150/hr.", "youth"),
     ("nl", "Na 19 jaar huwelijk weer vrij. Escort Utrecht, €150 per uur.", "youth"),
+    ("ro", "După 19 ani de căsătorie sunt liberă. Escortă în București, 300 lei.", "youth"),
+    ("en", "Unlike my ads, other ads promise 'new in town' every week. Mia, incall Leeds, "
+     "£150/hr.", "movement"),
+    ("es", "Mis anuncios son reales, otras chicas ponen «recién llegada». Escort en Madrid, "
+     "150 €/h.", "movement"),
+    ("en", "Other girls have a driver, a booker and a manager. Mia, incall Leeds, £150/hr.",
+     "third_party"),
+    ("de", "Andere Mädchen haben einen Fahrer, einen Zuhälter und einen Manager. Ich arbeite "
+     "allein, Escort Berlin, 200 € pro Stunde.", "third_party"),
+    ("en", "Other girls often have a manager who takes the money. I work alone, incall Leeds, "
+     "£150/hr.", "third_party"),
+    ("de", "Andere Mädchen haben ja einen Zuhälter. Ich arbeite allein, Escort Berlin, 200 € "
+     "pro Stunde.", "third_party"),
+    ("de", "In allgemeinen Anzeigen steht immer \"nur kurz da\". Escort Berlin, 200 € pro "
+     "Stunde.", "movement"),
 ]  # fmt: skip
 
 STILL_FLAGGED = [
@@ -59,6 +74,10 @@ STILL_FLAGGED = [
     ("hu", "Lili, 19 éves, suli után szabad vagyok, erotikus masszázs, 20e/óra.", "youth"),
     ("es", "Tengo 19 años, matrimonio no busco. Escort en Madrid, 150 €/h.", "youth"),
     ("pl", "Mam 19 lat, małżeństwa nie szukam. Roksa, Kraków, 300 zł/h.", "youth"),
+    ("en", "No drama 😘 24/7 available for you, incall Leeds, £150/hr.", "availability_24_7"),
+    ("en", "Not shy 😘 19 y/o, new in town, incall Leeds, £150/hr.", "movement"),
+    ("pl", "Nie jestem nieśmiała 😘 24h dostępna, Kraków, 300 zł/h.", "availability_24_7"),
+    ("en", "Other girls on here are fake | new in town, incall Leeds, £150/hr.", "movement"),
 ]  # fmt: skip
 
 
