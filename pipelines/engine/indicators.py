@@ -201,24 +201,26 @@ _REPORTED_AFTER = re.compile(
 # girls on here have bookers", "advertenties van dames die maar een paar dagen ergens zijn"
 # (see ``_others_say``). The subject is third person: "our girls" or "other girls, I ..."
 # (a first person between) are the ad's own.
-_OTHERS_SAY = re.compile(
-    r"(?<![^\W_])(?:(?:other|andere|alte)"
-    r" (?:girls|ladies|women|escorts|dames|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen"
-    r"|fete|femei|doamne|escorte)|(?:some|many|most|lots of|plenty of|a lot of|veel|sommige"
-    r"|de meeste|viele|manche|die meisten|multe|unele) (?:girls|ladies|women|escorts|dames"
-    r"|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen|fete|femei|doamne|escorte) (?:on"
-    r" here|on this site|op deze site|hier op de site|auf dieser seite|hier auf der seite|de pe"
-    r" site|de aici de pe site)|(?:ads|adverts|advertisements|advertenties|anzeigen|inserate"
-    r"|anunturi|anunturile) (?:of|from|by|van|von|cu|ale|de la) (?:other |andere |alte |)"
+_WOMEN = (
     r"(?:girls|ladies|women|escorts|dames|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen"
-    r"|fete|femei|doamne|escorte))(?![^\W_])"
+    r"|fete|femei|doamne|escorte)"
+)
+_OTHERS_SAY = re.compile(
+    rf"(?<![^\W_])(?:(?:other|andere|alte) {_WOMEN}|(?:some|many|most|lots of|plenty of"
+    r"|a lot of|veel|sommige|de meeste|viele|manche|die meisten|multe|unele) "
+    rf"{_WOMEN} (?:on here|on this site|op deze site|hier op de site|auf dieser seite"
+    r"|hier auf der seite|de pe site|de aici de pe site)|(?:ads|adverts|advertisements"
+    r"|advertenties|anzeigen|inserate|anunturi|anunturile) (?:of|from|by|van|von|cu|ale"
+    rf"|de la) (?:other |andere |alte |){_WOMEN})(?![^\W_])"
 )
 _OTHER_WORDS = ("other ", "andere ", "alte ")
+# Where the subject stands, between it and its verb ("other girls on here have").
+_ON_HERE = r" (?:on here |on this site |here |op deze site |hier |auf dieser seite |de pe site |)"
 # A subject that has or keeps something: a list of what follows ("other girls have a
 # driver, a booker and a manager").
 _OTHERS_LIST = re.compile(
-    r" (?:on here |on this site |here |op deze site |hier |auf dieser seite |de pe site |)"
-    r"(?:(?:often|usually|also|all|always|just|only|still|will|vaak|ook|altijd|oft|auch|immer"
+    _ON_HERE
+    + r"(?:(?:often|usually|also|all|always|just|only|still|will|vaak|ook|altijd|oft|auch|immer"
     r"|meist|des|mereu) ){0,2}(?:have|has|keep|use|hebben|houden|haben|nutzen|au|folosesc)"
     r"(?![^\W_])"
 )
@@ -255,8 +257,8 @@ _OWN_WOMEN = re.compile(
 # ("other girls have drivers"), not a comparison ("unlike other girls, ...", "better than
 # other girls") or a list of the ad's own ("other girls available 24/7").
 _OTHERS_VERB = re.compile(
-    r" (?:on here |on this site |here |op deze site |hier |auf dieser seite |de pe site |)"
-    r"(?:(?:often|usually|also|all|always|just|only|still|will|can|may|might|would|who|that"
+    _ON_HERE
+    + r"(?:(?:often|usually|also|all|always|just|only|still|will|can|may|might|would|who|that"
     r"|vaak|ook|altijd|die|oft|auch|immer|meist|des|mereu|care|si) ){0,2}"
     r"(?:have|has|are|do|say|promise|write|offer|work|use|advertise|claim|pretend|get|come"
     r"|travel|bring|need|tell|post|krijgen|komen|reizen|brengen|kommen|reisen|bringen|brauchen"
