@@ -39,7 +39,6 @@ No Scrapy here: the item pipeline, ``lcom flag`` and evaluation share this code.
 from __future__ import annotations
 
 import bisect
-import functools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -79,6 +78,7 @@ from pipelines.engine.lexicon import (
     LATIN_SPELLING_SUFFIX,
     LATIN_WRITTEN_LANGUAGE,
     SENSE_CATEGORY,
+    YOUTH_AGES,
     Expansion,
     KeyTable,
     LearnedConfig,
@@ -112,7 +112,6 @@ SNIPPET_CONTEXT = 30  # characters of context on each side of the evidence
 STATED_AGE_RULE = "youth.stated_age"
 FLAG_RULE = "origin.flag"
 LOW_PRICE_RULE = "low_price.below_median"
-YOUTH_AGES = range(18, 21)
 _CATEGORY_ORDER = {c: i for i, c in enumerate((*CATEGORIES, "low_price"))}
 # Between a match and its post trigger: "?", ":" and "-" may stand, these may not.
 _HARD_STOP = re.compile(r"[.,;!)(]")
@@ -533,6 +532,15 @@ class IndicatorEngine:
             x for x in negation.pre if not x.endswith(LATIN_SPELLING_SUFFIX)
         ) - {COMMON_LANGUAGE}
         self._scope_cache: dict[tuple[str, str], _Scope] = {}
+        #: The negation words of every language: a field with none of them negates nothing.
+        every_post = frozenset().union(*negation.post.values())
+        self._every_scope = _Scope(
+            pre=frozenset().union(*negation.pre.values()),
+            post=every_post,
+            post_phrases=_by_first_word(p for p in every_post if " " in p),
+            pseudo=(),
+            terminators=frozenset(),
+        )
         marks = "|".join(re.escape(m) for m in negation.terminator_marks)
         # Greedy: ends at the last scope terminator before the match.
         self._last_terminator = re.compile(f".*(?:{marks})", re.DOTALL) if marks else None
@@ -803,18 +811,13 @@ class IndicatorEngine:
         names: list[_Match] | None = None  # first names, found on the first need
         pool: _ByStart | None = None  # what sense rules look for, on the first need
         pooled_names = False
-        breaks = _EmojiBreaks(norm)
-        crosses = _cross_marks(norm)
+        field = _Field(norm, positives)
         for m in raw:
             kind = m.kind
             if kind == "cue":
                 if m.rule.group in groups:
                     continue
-                trigger = (
-                    self._negated(text, m, positives, lang, breaks, crosses)
-                    if m.rule.negatable
-                    else None
-                )
+                trigger = self._negated(field, m, lang) if m.rule.negatable else None
                 if trigger is None:
                     cues.append(m)
                     groups.add(m.rule.group)
@@ -838,7 +841,7 @@ class IndicatorEngine:
                 dropped.append((m, BENIGN, "a benign sense of the words"))
                 continue
             if m.rule.negatable:
-                trigger = self._negated(text, m, positives, lang, breaks, crosses)
+                trigger = self._negated(field, m, lang)
                 m.negation = trigger or ""
                 if trigger is not None:
                     dropped.append((m, NEGATED, trigger))
@@ -964,33 +967,38 @@ class IndicatorEngine:
             self._scope_cache[rule_lang, ad_lang] = scope
         return scope
 
-    def _negated(
-        self,
-        text: str,
-        m: _Match,
-        positives: list[_Match],
-        lang: str,
-        breaks: _EmojiBreaks | None = None,
-        crosses: Sequence[int] = (),
-    ) -> str | None:
-        """The trigger that negates ``m`` (NegEx style), or ``None``. ``breaks`` are the
-        sentences an emoji ends (see :class:`_EmojiBreaks`), ``crosses`` the offsets of
-        cross marks."""
-        quote = _opening_quote(text, m.start)
-        if quote >= 0:
-            reported = _reported(text, m, quote)
-            if reported is not None:
-                return reported
+    def _negated(self, field: _Field, m: _Match, lang: str) -> str | None:
+        """The trigger that negates ``m`` (NegEx style) in ``field``, or ``None``."""
+        text = field.text
+        quiet = field.quiet(self._every_scope)
+        if quiet is not None and (id(m) in quiet or field.whole_words_near(m, self._every_scope)):
+            # The common case: nothing in the field negates anything (a cue or a learned
+            # word is none of its matches: only a piece of a word it cuts could).
+            return None
         scope = self._scope(m.rule.lang, lang)
+        free = field.free(scope)
+        if field.quoted:
+            quote = _opening_quote(text, m.start)
+            if quote >= 0:
+                reported = _reported(text, m, quote)
+                if reported is not None:
+                    return reported
         window_start = max(0, m.start - 120)
         offset = window_start
         if self._last_terminator is not None:
             clause = self._last_terminator.match(text, window_start, m.start)
             if clause is not None:
                 offset = clause.end()
-        words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
-        triggered = not scope.pre.isdisjoint(words)
-        if triggered and breaks is not None and breaks.found:
+        # Most fields hold none of the scope's negation words: then the words before the
+        # match are read only when a list may go on (below).
+        pre_free = free[0]
+        words: list[str] | None = None
+        triggered = False
+        if not pre_free or not field.whole_words_before(m.start, offset, scope.pre):
+            words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
+            triggered = not scope.pre.isdisjoint(words)
+        breaks = field.breaks
+        if triggered and breaks.found:
             # "ik ken de stad nog niet eens 🙈 Ontvangst ...": the emoji ended the sentence.
             # The word just before the emoji still negates ("No 🚫 Bareback").
             before = bisect.bisect_right(breaks.found, (m.start, len(text)))
@@ -1009,23 +1017,27 @@ class IndicatorEngine:
                 # A trigger that belongs to another indicator ("geen taboes, no limits",
                 # "bez tabu i bez ograniczeń") negates nothing here.
                 at = word.start()
-                if any(p is not m and p.start <= at < p.end for p in _around(positives, at, at)):
+                if field.in_other(m, at):
                     continue
                 if scope.pseudo_at(text, word.start()):
                     continue
                 return value
-        if ":" in text[max(0, m.start - _HEADING_LIST_CHARS) : m.start]:
+        if not pre_free and ":" in text[max(0, m.start - _HEADING_LIST_CHARS) : m.start]:
             # "Wat je bij mij NIET vindt: bureau, chauffeur, onveilige seks": a negated
-            # heading before a colon refuses the list after it.
-            heading = _negated_heading(text, m, positives, scope)
+            # heading before a colon refuses the list after it (its words are whole words
+            # of the field, so a field without negation words has none).
+            heading = _negated_heading(text, m, field.positives, scope)
             if heading is not None:
                 return heading
-        if len(words) <= 3 and offset > 0 and text[offset - 1] in ",/":
-            # Right after a comma: perhaps the next item of a negated list.
-            listed = self._listed(text, m, positives, lang, breaks, crosses, forward=False)
-            if listed is not None:
-                return listed
-        trigger = self._post_negated(text, m, scope, breaks, crosses, positives)
+        if offset > 0 and text[offset - 1] in ",/":
+            if words is None:
+                words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
+            if len(words) <= 3:
+                # Right after a comma: perhaps the next item of a negated list.
+                listed = self._listed(field, m, lang, forward=False)
+                if listed is not None:
+                    return listed
+        trigger = self._post_negated(field, m, scope)
         if trigger is not None:
             return trigger
         # A list that a refusal ends: "Agencies, managers, drivers: none of that." The
@@ -1036,34 +1048,36 @@ class IndicatorEngine:
         if after < len(text) and (
             text[after] in ",/" or _CONJUNCTION.match(text, after) is not None
         ):
-            listed = self._listed(text, m, positives, lang, breaks, crosses, forward=True)
+            listed = self._listed(field, m, lang, forward=True)
             if listed is not None:
                 return listed
         if m.kind != "rule":
             return None  # what other women do still says the ad is an escort ad
-        return _others_say(text, m.start, breaks)
+        return _others_say(text, m.start, field.others, breaks)
 
     def _post_negated(
-        self,
-        text: str,
-        m: _Match,
-        scope: _Scope,
-        breaks: _EmojiBreaks | None,
-        crosses: Sequence[int],
-        positives: Sequence[_Match] = (),
+        self, field: _Field, m: _Match, scope: _Scope, *, mind_others: bool = True
     ) -> str | None:
         """The trigger after ``m`` that refuses it: a cross mark, a ``post`` word or
         phrase that ends its clause, or the refusal that answers its question. A trigger
         that belongs to another indicator ("új a városban, korlátok nélkül") refuses
-        nothing here."""
+        nothing here (``mind_others``; not for the next item of a list)."""
+        text = field.text
         # A post trigger that ends the match's clause ("bareback: no").
         end = m.end
+        crosses = field.crosses
         if crosses:
             # A cross mark right after the cue: "nonstop ❌", "fără prezervativ ❌".
             after = bisect.bisect_left(crosses, end)
             if after < len(crosses) and _CUE_WORD.search(text, end, crosses[after]) is None:
                 return CROSS_MARK_TRIGGER
         hard_stop = _HARD_STOP.search(text, end, end + 60)
+        limit = hard_stop.start() if hard_stop is not None else end + 60
+        if field.free(scope)[1] and field.whole_words_after(end, limit, scope):
+            # Every refusal below is a post word or phrase of the scope, read as a whole
+            # word of the field: a field without one has no refusal.
+            return None
+        breaks = field.breaks
         if (
             hard_stop is not None
             and text[hard_stop.start()] == ","
@@ -1087,7 +1101,6 @@ class IndicatorEngine:
                 refused = _post_trigger(text, word, scope, breaks)
                 if refused is not None:
                     return refused
-        limit = hard_stop.start() if hard_stop is not None else end + 60
         post, phrases = scope.post, scope.post_phrases
         words = _CUE_WORD.findall(text, end, limit)[: self._post_words]
         if post.isdisjoint(words) and phrases.keys().isdisjoint(words):
@@ -1098,30 +1111,20 @@ class IndicatorEngine:
             value = word.group()
             if value not in post and value not in phrases:
                 continue  # the cheap test first: most words are no trigger
-            at = word.start()
-            if any(p is not m and p.start <= at < p.end for p in _around(positives, at, at)):
+            if mind_others and field.in_other(m, word.start()):
                 continue
             trigger = _post_trigger(text, word, scope, breaks)
             if trigger is not None:
                 return trigger
         return _answered_no(text, end, scope, breaks)
 
-    def _listed(
-        self,
-        text: str,
-        m: _Match,
-        positives: list[_Match],
-        lang: str,
-        breaks: _EmojiBreaks | None,
-        crosses: Sequence[int],
-        *,
-        forward: bool,
-    ) -> str | None:
+    def _listed(self, field: _Field, m: _Match, lang: str, *, forward: bool) -> str | None:
         """The trigger that refuses the list ``m`` belongs to: backwards, the trigger
         of the cue of the same category it follows ("никога не съм имала агенция,
         шофьор или „приятел“", "no agency, driver or 'friend'": the comma ends the
         negation's scope, the list goes on); forwards, the post trigger that refuses
         the items after it ("Agencies, managers, drivers: none of that")."""
+        text = field.text
         if forward:
             after = m.end
             while after < len(text) and text[after] in " \"'":
@@ -1135,7 +1138,7 @@ class IndicatorEngine:
         window = (m.end, m.end + 24) if forward else (m.start - 24, m.start)
         near = [
             p
-            for p in _around(positives, *window)
+            for p in field.positives.around(*window)
             if p is not m
             and p.category == m.category
             and (
@@ -1157,12 +1160,12 @@ class IndicatorEngine:
         if not forward:
             if other.negation is not None:  # already decided in this field
                 return other.negation or None
-            return self._negated(text, other, positives, lang, breaks, crosses)
+            return self._negated(field, other, lang)
         scope = self._scope(other.rule.lang, lang)
-        trigger = self._post_negated(text, other, scope, breaks, crosses)
+        trigger = self._post_negated(field, other, scope, mind_others=False)
         if trigger is not None:
             return trigger
-        return self._listed(text, other, positives, lang, breaks, crosses, forward=True)
+        return self._listed(field, other, lang, forward=True)
 
     def _age(
         self, fields: list[tuple[str, Normalized]], age_text: str | int | None, lang: str
@@ -1340,7 +1343,7 @@ class _Places:
         self.texts = texts
         self.raw = raw
         self.lang = lang
-        self._marks: dict[int, tuple[_EmojiBreaks, list[int], _ByStart]] = {}
+        self._fields: dict[int, _Field] = {}
 
     def first_not_negated(
         self, engine: IndicatorEngine, feature: str, rule: Rule
@@ -1350,13 +1353,12 @@ class _Places:
         negated = None
         for index, start, end in learned_locate(self.texts, feature)[:_MAX_PLACES]:
             name, norm = self.fields[index]
-            marks = self._marks.get(index)
-            if marks is None:
+            field = self._fields.get(index)
+            if field is None:
                 positives = _ByStart(p for p in self.raw[index] if p.kind == "rule")
-                marks = self._marks[index] = (_EmojiBreaks(norm), _cross_marks(norm), positives)
-            breaks, crosses, positives = marks
+                field = self._fields[index] = _Field(norm, positives)
             m = _Match(rule, start, end)
-            trigger = engine._negated(norm.text, m, positives, self.lang, breaks, crosses)
+            trigger = engine._negated(field, m, self.lang)
             if trigger is None:
                 return (name, norm, m), None
             if negated is None:
@@ -1465,6 +1467,146 @@ def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
         if first is not None:
             grouped.setdefault(first.group(), []).append(phrase)
     return {word: tuple(sorted(group, key=len, reverse=True)) for word, group in grouped.items()}
+
+
+class _Field:
+    """One normalised field as the negation checks read it (:meth:`IndicatorEngine._negated`):
+    its matches by start, the sentences emoji end, its cross marks and, found once on the
+    first need, its words and the subjects that name other women or ads.
+
+    Most fields hold no negation word of a rule's scope near most matches, yet each match
+    used to re-read the words around it. The words of the field are read once: where none
+    is a negation word of the scope, the checks that need one are skipped, unless a window
+    cuts a word whose piece could be one ("no" of "nobody" at a window's end)."""
+
+    __slots__ = (
+        "_free",
+        "_others",
+        "_quiet",
+        "_words",
+        "breaks",
+        "crosses",
+        "positives",
+        "quoted",
+        "text",
+    )
+
+    def __init__(self, norm: Normalized, positives: _ByStart) -> None:
+        text = self.text = norm.text
+        self.positives = positives
+        self.breaks = _EmojiBreaks(norm)
+        self.crosses = _cross_marks(norm)
+        #: Without a quote mark no cue is quoted (:func:`_opening_quote`).
+        self.quoted = '"' in text or "'" in text
+        self._words: frozenset[str] | None = None
+        self._others: tuple[tuple[int, int, str, bool], ...] | None = None
+        self._free: dict[int, tuple[bool, bool]] = {}
+        self._quiet: tuple[frozenset[int] | None] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        """The field's words (``_CUE_WORD``), each whole."""
+        if self._words is None:
+            self._words = frozenset(_CUE_WORD.findall(self.text))
+        return self._words
+
+    @property
+    def others(self) -> tuple[tuple[int, int, str, bool], ...]:
+        """Where the field names other women or other ads (:func:`_others_said`)."""
+        if self._others is None:
+            self._others = _others_said(self.text)
+        return self._others
+
+    def free(self, scope: _Scope) -> tuple[bool, bool]:
+        """Whether no word of the field is a ``pre`` negation word of ``scope``, and whether
+        none is a ``post`` one or starts one of its phrases that the field holds."""
+        free = self._free.get(id(scope))
+        if free is None:
+            words, phrases = self.words, scope.post_phrases
+            free = self._free[id(scope)] = (
+                scope.pre.isdisjoint(words),
+                scope.post.isdisjoint(words)
+                and not any(
+                    phrase in self.text
+                    for word in phrases.keys() & words
+                    for phrase in phrases[word]
+                ),
+            )
+        return free
+
+    def quiet(self, every: _Scope) -> frozenset[int] | None:
+        """The ids of the field's matches when no negation check can refuse any of them,
+        else ``None``: no quote, cross mark or other women named, no negation word of
+        any language (``every``, the scope of them all) and no window that cuts a word
+        into one. Found once per field: a list's items then share nothing to negate."""
+        if self._quiet is None:
+            quiet: frozenset[int] | None = None
+            if (
+                not (self.quoted or self.crosses)
+                and self.free(every) == (True, True)
+                and not self.others
+                and all(self.whole_words_near(p, every) for p in self.positives)
+            ):
+                quiet = frozenset(map(id, self.positives))
+            self._quiet = (quiet,)
+        return self._quiet[0]
+
+    def whole_words_before(self, start: int, offset: int, triggers: frozenset[str]) -> bool:
+        """Whether the words between ``offset`` and ``start`` are whole words of the field,
+        but for a piece at ``offset`` that is none of ``triggers``."""
+        text = self.text
+        if _cuts_word(text, start):
+            return False
+        if _cuts_word(text, offset):
+            piece = _CUE_WORD.search(text, offset, start)
+            return piece is None or piece.group() not in triggers
+        return True
+
+    def whole_words_after(self, end: int, limit: int, scope: _Scope) -> bool:
+        """Whether the words between ``end`` and ``limit`` are whole words of the field,
+        but for pieces where either cuts a word that are no ``post`` word of ``scope``
+        and start none of its phrases."""
+        text = self.text
+        pieces: list[str] = []
+        if _cuts_word(text, end):
+            piece = _CUE_WORD.search(text, end, limit)
+            if piece is not None:
+                pieces.append(piece.group())
+        if _cuts_word(text, limit):
+            start = limit
+            while start > end and (text[start - 1].isalnum() or text[start - 1] == "'"):
+                start -= 1
+            pieces += _CUE_WORD.findall(text, start, limit)
+        return not any(p in scope.post or p in scope.post_phrases for p in pieces)
+
+    def whole_words_near(self, m: _Match, scope: _Scope) -> bool:
+        """Whether the negation windows of ``m`` (up to 120 characters before it, 60
+        after) read whole words of the field, or pieces of cut words that are no negation
+        words of ``scope``."""
+        text = self.text
+        if _cuts_word(text, m.start) or _cuts_word(text, m.end):
+            return False
+        window_start = m.start - 120
+        if window_start > 0 and _cuts_word(text, window_start):
+            piece = _CUE_WORD.search(text, window_start, m.start)
+            if piece is not None and piece.group() in scope.pre:
+                return False
+        return self.whole_words_after(m.end, m.end + 60, scope)
+
+    def in_other(self, m: _Match, at: int) -> bool:
+        """Whether the word at ``at`` belongs to a match other than ``m``."""
+        return any(p is not m and p.start <= at < p.end for p in self.positives.around(at, at))
+
+
+def _cuts_word(text: str, at: int) -> bool:
+    """Whether a window that starts or ends at ``at`` may cut a word (``_CUE_WORD``: letters
+    and digits, with one apostrophe inside)."""
+    if not 0 < at < len(text):
+        return False
+    before, after = text[at - 1], text[at]
+    if before.isalnum():
+        return after.isalnum() or after == "'"
+    return before == "'" and after.isalnum() and at > 1 and text[at - 2].isalnum()
 
 
 class _EmojiBreaks:
@@ -1676,8 +1818,6 @@ def _opening_quote(text: str, start: int) -> int:
     return -1
 
 
-# The fields of the ad being analysed (title, text), read in turn by each negation check.
-@functools.lru_cache(maxsize=4)
 def _others_said(text: str) -> tuple[tuple[int, int, str, bool], ...]:
     """Where ``text`` names other women or other ads as a subject (``_OTHERS_SAY``): one
     search per field, whatever its number of matches."""
@@ -1693,11 +1833,16 @@ def _others_said(text: str) -> tuple[tuple[int, int, str, bool], ...]:
     )
 
 
-def _others_say(text: str, start: int, breaks: _EmojiBreaks | None = None) -> str | None:
+def _others_say(
+    text: str,
+    start: int,
+    found: tuple[tuple[int, int, str, bool], ...],
+    breaks: _EmojiBreaks | None = None,
+) -> str | None:
     """The words that make the cue at ``start`` what other women or other ads do ("Some
     girls on here have bookers", "ads of girls who are only here a few days"), or
-    ``None``: the subject in the cue's sentence before it, no first person between."""
-    found = _others_said(text)
+    ``None``: the subject in the cue's sentence before it, no first person between.
+    ``found`` are the field's subjects (:func:`_others_said`)."""
     if not found:
         return None  # the common case: no other women or ads named
     # The last subject that starts before the cue (a bisection: an ad that names many

@@ -24,6 +24,7 @@ Everything else is literal text, matched on whole words.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import itertools
@@ -731,8 +732,11 @@ def _shared_entry(
         for (number, left_open, right_open, _cut), tails in by_rule.items()
     )
     gaps = None
-    if len(expansions) > 1 and all(x.gap_first for x in expansions):
-        gaps = _gap_precheck(t for tails in by_rule.values() for t in tails)
+    every_tail = [t for tails in by_rule.values() for t in tails]
+    # One expansion of several tails has one too: each tail of its regex reads its gap
+    # again ("~8 portiernia ~2 24 godziny|~8 portiernia ~2 calodobowa|...").
+    if len(every_tail) > 1 and all(x.gap_first for x in expansions):
+        gaps = _gap_precheck(every_tail)
     any_left_open = any(x.left_open for x in expansions)
     right_closed = all(x.gap_first or (x.tail is None and not x.right_open) for x in expansions)
     return expansions, gaps, any_left_open, right_closed
@@ -1007,10 +1011,31 @@ def set_words(name: str, directory: str | Path | None = None) -> frozenset[str]:
     return frozenset(words)
 
 
+#: The set every file has without listing it: the years in which someone of a young
+#: age (``YOUTH_AGES``) was born, counted from today's date when the lexicon is loaded
+#: ("born in 2007" is 18 to 20 in 2026, and no longer in 2027).
+BIRTH_YEARS_SET = "young_birth_years"
+#: Stated ages that are young: 18 to 20 (younger ones are a minor, handled apart).
+YOUTH_AGES = range(18, 21)
+
+
+def _built_in_sets(today: datetime.date | None = None) -> dict[str, str]:
+    year = (today or datetime.date.today()).year
+    years = sorted(str(year - age) for age in YOUTH_AGES)
+    return {BIRTH_YEARS_SET: "(" + "|".join(years) + ")"}
+
+
 def _sets(raw: Mapping[str, Any], path: Path) -> dict[str, str]:
-    """Named word lists (``sets:``), used in patterns as ``{name}``."""
-    sets: dict[str, str] = {}
+    """Named word lists (``sets:``), used in patterns as ``{name}``, and the built-in
+    ``{young_birth_years}``."""
+    sets = _built_in_sets()
     for name, words in raw.items():
+        if str(name) in sets:
+            raise LexiconError(
+                f"sets: {name!r} is built in (the birth years of 18 to 20-year-olds, "
+                "worked out from the date); give the set another name",
+                path,
+            )
         if not isinstance(words, list) or not words:
             raise LexiconError(f"sets: {name!r} must be a non-empty list", path)
         sets[str(name)] = "(" + "|".join(_words(words, f"sets: {name}", path)) + ")"
@@ -1312,6 +1337,10 @@ def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
         elif isinstance(node, _Gap):
             out.append(_GAP_REGEX.format(n=int(node)))
         elif isinstance(node, _Group):
+            literals = [_literal(alt, lstrip, rstrip) for alt in node.alternatives]
+            if all(x is not None for x in literals):
+                out.append(_trie_regex({x for x in literals if x is not None}))
+                continue
             options = sorted(
                 {
                     _regex(list(alt), lstrip_first=lstrip, rstrip_last=rstrip)
@@ -1327,6 +1356,43 @@ def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
             text = text.rstrip() if rstrip else text
             out.append(re.escape(text))
     return "".join(out)
+
+
+def _literal(alternative: tuple[Any, ...], lstrip: bool, rstrip: bool) -> str | None:
+    """The text of a group's alternative that is plain text (no wildcard, gap or group
+    in it), as :func:`_regex` writes it before escaping; else ``None``."""
+    if not all(isinstance(node, str) for node in alternative):
+        return None
+    text = "".join(_normalized(node) for node in alternative)
+    text = text.lstrip() if lstrip else text
+    return text.rstrip() if rstrip else text
+
+
+def _trie_regex(options: set[str]) -> str:
+    """One regex for the plain ``options`` of a group, written as a tree of their common
+    beginnings: ``(?:pocos|poco|cinco)`` is ``(?:poco(?:s)?|cinco)``. The regular
+    expression engine tries the alternatives of a group one by one at every place a tail
+    is tried (hundreds of words, after each word of a gap); the tree tries one branch per
+    letter. It matches what the flat group matches: of two options that both match at a
+    place one begins the other, and the longer is tried first in both."""
+    tree: dict[str, Any] = {}
+    for option in sorted(options):
+        node = tree
+        for char in option:
+            node = node.setdefault(char, {})
+        node[""] = {}  # an option ends here
+
+    def render(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(c) + render(child) for c, child in node.items() if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return ("(?:" + body + ")?") if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return "(?:" + render(tree) + ")"
 
 
 _WILD_MARK = "\x00"
@@ -1348,15 +1414,52 @@ def _gap_precheck(tails: Iterable[str | None]) -> re.Pattern[str] | None:
     """
     widest = 0
     rests: set[str] = set()
+    heads: set[str] = set()
     for tail in tails:
         head = _GAP_HEAD.match(tail) if tail is not None else None
         if tail is None or head is None:
             return None
         widest = max(widest, int(head.group(1)))
-        # Wildcards match the empty string too: this also covers the strict tails.
-        rests.add(tail[head.end() :].replace(_WILD_MARK, _WILD_REGEX))
+        # Only the plain words a continuation starts with, where it has some: the check
+        # tries them as a tree of letters after each word of the gap.
+        rest = tail[head.end() :]
+        literal = _literal_start(rest)
+        if literal:
+            heads.add(literal)
+        else:
+            # Wildcards match the empty string too: this also covers the strict tails.
+            rests.add(rest.replace(_WILD_MARK, _WILD_REGEX))
     options = sorted(rests, key=len, reverse=True)
+    if heads:
+        options.insert(0, _trie_regex(heads))
     return re.compile(_GAP_REGEX.format(n=widest) + "(?:" + "|".join(options) + ")")
+
+
+#: What ends the plain text a tail's regex starts with (see :func:`_literal_start`).
+_REGEX_SYNTAX = frozenset("()[]{}|^$.\x00")
+_QUANTIFIERS = frozenset("?*+{")
+
+
+def _literal_start(regex: str) -> str:
+    """The plain text ``regex`` (written by :func:`_regex`) starts with: up to its first
+    group, class, wildcard or other syntax, without a letter a quantifier makes optional."""
+    out: list[str] = []
+    at = 0
+    while at < len(regex):
+        char = regex[at]
+        if char in _QUANTIFIERS:
+            return "".join(out[:-1])
+        if char == "\\":
+            if at + 1 < len(regex) and not regex[at + 1].isalnum():
+                out.append(regex[at + 1])
+                at += 2
+                continue
+            break
+        if char in _REGEX_SYNTAX:
+            break
+        out.append(char)
+        at += 1
+    return "".join(out)
 
 
 def _tail_regex(

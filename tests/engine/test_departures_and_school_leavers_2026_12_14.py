@@ -7,11 +7,12 @@ Invented ads only (no contact details but invented ones)."""
 
 from __future__ import annotations
 
-import re
+import datetime
 
 import pytest
 
 from pipelines.engine.indicators import IndicatorEngine
+from pipelines.engine.lexicon import BIRTH_YEARS_SET, _built_in_sets
 from tests.support.engine import categories
 
 DEPARTURES = [
@@ -84,20 +85,20 @@ def test_an_older_birth_year_is_no_youth(engine: IndicatorEngine) -> None:
     assert "youth" not in categories(engine, text, "en")
 
 
-def test_the_birth_years_are_those_of_18_to_20_year_olds_this_year() -> None:
-    """The youth rule ``birth_year`` (common.yaml) names years: this fails on the first of
-    January until they are moved on, instead of flagging 21-year-olds silently."""
-    import datetime
-
-    from pipelines.engine.lexicon import DEFAULT_LEXICON_DIR
-
-    text = (DEFAULT_LEXICON_DIR / "common.yaml").read_text(encoding="utf-8")
-    rule = text.split("- id: birth_year", 1)[1].split("- id:", 1)[0]
+def test_the_birth_years_are_those_of_18_to_20_year_olds_this_year(
+    engine: IndicatorEngine,
+) -> None:
+    """``{young_birth_years}`` is worked out from the date: the rule never needs moving
+    on in January (it named fixed years until 2026.12.16)."""
     year = datetime.date.today().year
-    wanted = {str(year - age) for age in (18, 19, 20)}
-    patterns = rule.split("patterns:", 1)[1]
-    found = set(re.findall(r"\b(20\d\d)\b", patterns))
-    assert found == wanted, (
-        f"move the years of youth.birth_year in common.yaml to {sorted(wanted)} "
-        "(and change the lexicon version)"
-    )
+    for age in (18, 19, 20):
+        text = f"Born in {year - age}, slim. Incall Leicester, £140/hr."
+        assert "youth" in categories(engine, text, "en"), age
+    for age in (17, 21, 30):
+        text = f"Born in {year - age}, slim. Incall Leicester, £140/hr."
+        assert "youth" not in categories(engine, text, "en"), age
+
+
+def test_the_built_in_birth_years_follow_the_year() -> None:
+    assert _built_in_sets(datetime.date(2027, 1, 1)) == {BIRTH_YEARS_SET: "(2007|2008|2009)"}
+    assert _built_in_sets(datetime.date(2026, 12, 31)) == {BIRTH_YEARS_SET: "(2006|2007|2008)"}

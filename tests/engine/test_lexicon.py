@@ -308,3 +308,11 @@ def test_the_bundled_lexicon_still_finds_a_bare_form_after_a_long_head() -> None
     engine = IndicatorEngine.from_dir()
     text = "Вече навърших. Ескорт, секс услуги, 100 лв на час."
     assert "youth" in engine.analyse("", text, lang="bg").categories
+
+
+def test_a_set_may_not_take_the_built_in_name(tmp_path: Path) -> None:
+    directory = rule_lexicon(tmp_path, "youth", "born", "born {young_birth_years}")
+    with (directory / "xx.yaml").open("a", encoding="utf-8") as out:
+        out.write('sets:\n  young_birth_years: ["1999"]\n')
+    with pytest.raises(LexiconError, match=r"young_birth_years.*built in.*another name"):
+        load_lexicon(directory)
