@@ -1553,25 +1553,24 @@ class _Field:
 
     def whole_words_before(self, start: int, offset: int, triggers: frozenset[str]) -> bool:
         """Whether the words between ``offset`` and ``start`` are whole words of the field,
-        but for a piece at ``offset`` that is none of ``triggers``."""
+        or, where ``offset`` cuts a word, none of them is one of ``triggers``: a cut word
+        may be read as other words than the field's ("a'b'c'no" is "a'b" and "c'no" in
+        the field, "b'c" and "no" from its "b")."""
         text = self.text
         if _cuts_word(text, start):
             return False
         if _cuts_word(text, offset):
-            piece = _CUE_WORD.search(text, offset, start)
-            return piece is None or piece.group() not in triggers
+            return triggers.isdisjoint(_CUE_WORD.findall(text, offset, start))
         return True
 
     def whole_words_after(self, end: int, limit: int, scope: _Scope) -> bool:
         """Whether the words between ``end`` and ``limit`` are whole words of the field,
-        but for pieces where either cuts a word that are no ``post`` word of ``scope``
-        and start none of its phrases."""
+        or, where either cuts a word, the words read there are no ``post`` word of
+        ``scope`` and start none of its phrases (see :meth:`whole_words_before`)."""
         text = self.text
         pieces: list[str] = []
         if _cuts_word(text, end):
-            piece = _CUE_WORD.search(text, end, limit)
-            if piece is not None:
-                pieces.append(piece.group())
+            pieces += _CUE_WORD.findall(text, end, limit)
         if _cuts_word(text, limit):
             start = limit
             while start > end and (text[start - 1].isalnum() or text[start - 1] == "'"):
@@ -1581,16 +1580,18 @@ class _Field:
 
     def whole_words_near(self, m: _Match, scope: _Scope) -> bool:
         """Whether the negation windows of ``m`` (up to 120 characters before it, 60
-        after) read whole words of the field, or pieces of cut words that are no negation
-        words of ``scope``."""
+        after) read whole words of the field, or, where they cut a word, words that are
+        no negation words of ``scope``."""
         text = self.text
         if _cuts_word(text, m.start) or _cuts_word(text, m.end):
             return False
         window_start = m.start - 120
-        if window_start > 0 and _cuts_word(text, window_start):
-            piece = _CUE_WORD.search(text, window_start, m.start)
-            if piece is not None and piece.group() in scope.pre:
-                return False
+        if (
+            window_start > 0
+            and _cuts_word(text, window_start)
+            and not scope.pre.isdisjoint(_CUE_WORD.findall(text, window_start, m.start))
+        ):
+            return False
         return self.whole_words_after(m.end, m.end + 60, scope)
 
     def in_other(self, m: _Match, at: int) -> bool:

@@ -107,6 +107,10 @@ CUT_WORDS = [
     ("en", "Escort Leeds, agency " + _filler(57) + "noteworthy"),
     ("de", "Escort Köln, Agentur " + _filler(55) + "keinohrhasen"),
     ("en", "Escort Leeds, nobareback, agency's driver"),
+    # A word of apostrophes is read as other words from inside it: "a'b'c'no" is "a'b"
+    # and "c'no" in the field, "b'c" and "no" from its "b".
+    ("en", "i work with an agency'x'y'no"),
+    ("en", "a'b'c'no" + ("-~" * 60)[:112] + " agency"),
     ("en", "Escort Leeds. No agency, driver or 'manager' - " + _filler(70) + "notorious"),
 ]
 
@@ -158,3 +162,10 @@ def test_a_piece_of_a_cut_word_is_read_as_before(
     field = indicators._Field(norm, positives)
     assert field.free(engine._every_scope) == (True, True)
     assert field.quiet(engine._every_scope) is None
+
+
+@pytest.mark.parametrize("text", ["agency'x'y'no", "i work with an agency'x'y'no"])
+def test_a_negation_word_read_from_inside_a_word_of_apostrophes_still_negates(
+    engine: IndicatorEngine, text: str
+) -> None:
+    assert engine.match(normalize(text), "en") == []
