@@ -65,6 +65,7 @@ def cases(chars: int) -> dict[str, str]:
         "capitalised words": fill("Aaaa "),
         "other women's cues": fill("Other girls on here have a driver, new in town. "),
         "a list of cues": fill("new in town, 24/7, "),
+        "negated headings, one sentence": fill("not here: agency, driver, "),
         "cues, sentence by sentence": fill("I am new in town. "),
         "one long word": fill("a"),
         "random digits and signs": mixed,

@@ -295,6 +295,9 @@ _LIST_TAIL = re.compile(
 )
 # A negated heading and the list after its colon (see ``_negated_heading``).
 _HEADING_LIST_CHARS = 100
+# The list after a heading is read to the end of its sentence, or this many characters
+# after the colon: a hostile field of one endless sentence costs each match a bounded read.
+_HEADING_LIST_READ = 300
 _HEADING_WORDS = 6
 _HEADING_ITEM_WORDS = 3
 # In such a list "noch", "nici", "нито", "sem" and "ani" ("nor", "not even") negate their
@@ -1369,15 +1372,17 @@ class _Places:
 def _negated_heading(text: str, m: _Match, positives: list[_Match], scope: _Scope) -> str | None:
     """The negation word of a short heading that ends in a colon before ``m``, when ``m``
     is an item of the list after it ("Какво НЕ предлагам: без защита, агенции", "U mnie
-    NIE ma: pośpiechu, pośredników"). The list runs to the end of its sentence, has a
+    NIE ma: pośpiechu, pośredników"). The list runs to the end of its sentence (read up
+    to ``_HEADING_LIST_READ`` characters after the colon), has a
     comma and short items; the heading has two to six words and no cue of its own ("No
     agency: ..." is a cue refused, not a heading), and a `pseudo` phrase ("don't miss:")
     is none."""
     colon = text.rfind(":", max(0, m.start - _HEADING_LIST_CHARS), m.start)
     if colon < 0 or _SENTENCE_END.search(text, colon, m.start) is not None:
         return None
-    end = _SENTENCE_END.search(text, m.end)
-    listed = text[colon + 1 : end.start() if end is not None else len(text)]
+    last = colon + _HEADING_LIST_READ
+    end = _SENTENCE_END.search(text, m.end, last)
+    listed = text[colon + 1 : end.start() if end is not None else min(len(text), last)]
     if "," not in listed or any(
         len(_CUE_WORD.findall(item)) > _HEADING_ITEM_WORDS for item in _LIST_ITEMS.split(listed)
     ):
