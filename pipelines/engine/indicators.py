@@ -607,8 +607,12 @@ class IndicatorEngine:
         suppressed: list[Suppressed] = []
         cues: list[ContextCue] = []
         groups: set[str] = set()  # cue groups already found: one cue per group counts
-        for (name, norm), matches in zip(fields, raw, strict=True):
-            kept, field_cues, dropped = self._sort(norm, matches, lang, category_context, groups)
+        # Read for negation by the rules and, where it runs, the learned backstop.
+        negation = [_Field(norm, matches) for (_, norm), matches in zip(fields, raw, strict=True)]
+        for (name, norm), matches, field in zip(fields, raw, negation, strict=True):
+            kept, field_cues, dropped = self._sort(
+                norm, matches, lang, category_context, groups, field=field
+            )
             for m in kept:
                 if derive_origin or m.category != "origin":
                     indicators.append(self._indicator(name, norm, m))
@@ -648,8 +652,8 @@ class IndicatorEngine:
         learned = self.lexicon.learned
         if learned is not None:
             context = self._learned(
-                learned, fields, raw, lang, cues, context, indicators, suppressed, source_kind,
-                stated_age=stated_age, derive_origin=derive_origin,
+                learned, fields, raw, negation, lang, cues, context, indicators, suppressed,
+                source_kind, stated_age=stated_age, derive_origin=derive_origin,
             )  # fmt: skip
         if context.service:
             indicators.extend(self._low_price(price, where, source))
@@ -697,6 +701,7 @@ class IndicatorEngine:
         learned: LearnedConfig,
         fields: list[tuple[str, Normalized]],
         raw: list[list[_Match]],
+        negation: list[_Field],
         lang: str,
         cues: list[ContextCue],
         context: ContextDecision,
@@ -735,7 +740,7 @@ class IndicatorEngine:
         model = learned.model
         rows = model.rows(learned_features(texts))
         probabilities = model.probabilities(rows)
-        places = _Places(fields, texts, raw, lang)
+        places = _Places(fields, texts, negation, lang)
         if lift:
             # Close to a service ad, and worded like the ads that carry indicators: its
             # strongest word must be evidence an investigator can read, as for a category,
@@ -796,10 +801,13 @@ class IndicatorEngine:
         lang: str,
         category_context: frozenset[str] | set[str],
         groups: set[str] | None = None,
+        *,
+        field: _Field | None = None,
     ) -> tuple[list[_Match], list[_Match], list[tuple[_Match, str, str]]]:
         """Split one field's matches into the indicators that count, the ad-context cues
         that count (the first of each group not in ``groups``, which is updated), and
-        the set-aside ones with their reason and detail."""
+        the set-aside ones with their reason and detail. ``field`` is the field as
+        negation reads it, when the caller reads it again (:class:`_Places`)."""
         text = norm.text
         if groups is None:
             groups = set()
@@ -808,13 +816,13 @@ class IndicatorEngine:
         dropped: list[tuple[_Match, str, str]] = []
         if not raw:
             return kept, cues, dropped
-        positives = _ByStart(m for m in raw if m.kind == "rule")
         benign = [m for m in raw if m.kind == "benign"]
         senses: list[_Match] = []  # sense words, found on the first need
         names: list[_Match] | None = None  # first names, found on the first need
         pool: _ByStart | None = None  # what sense rules look for, on the first need
         pooled_names = False
-        field = _Field(norm, positives)
+        if field is None:
+            field = _Field(norm, raw)
         for m in raw:
             kind = m.kind
             if kind == "cue":
@@ -998,7 +1006,7 @@ class IndicatorEngine:
         words: list[str] | None = None
         triggered = False
         if not pre_free or not field.whole_words_before(m.start, offset, scope.pre):
-            words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
+            words = self._pre_words(text, offset, m.start)
             triggered = not scope.pre.isdisjoint(words)
         breaks = field.breaks
         if triggered and breaks.found:
@@ -1007,7 +1015,7 @@ class IndicatorEngine:
             before = bisect.bisect_right(breaks.found, (m.start, len(text)))
             if before:
                 offset = max(offset, breaks.found[before - 1][1])
-                words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
+                words = self._pre_words(text, offset, m.start)
                 triggered = not scope.pre.isdisjoint(words)
         if triggered:
             found = list(_CUE_WORD.finditer(text, offset, m.start))[-self._negation.window :]
@@ -1034,7 +1042,7 @@ class IndicatorEngine:
                 return heading
         if offset > 0 and text[offset - 1] in ",/":
             if words is None:
-                words = _CUE_WORD.findall(text, offset, m.start)[-self._negation.window :]
+                words = self._pre_words(text, offset, m.start)
             if len(words) <= 3:
                 # Right after a comma: perhaps the next item of a negated list.
                 listed = self._listed(field, m, lang, forward=False)
@@ -1057,6 +1065,11 @@ class IndicatorEngine:
         if m.kind != "rule":
             return None  # what other women do still says the ad is an escort ad
         return _others_say(text, m.start, field.others, breaks)
+
+    def _pre_words(self, text: str, offset: int, start: int) -> list[str]:
+        """The words a ``pre`` trigger is looked for among: the last ``window`` words
+        between the clause start ``offset`` and the match at ``start``."""
+        return _CUE_WORD.findall(text, offset, start)[-self._negation.window :]
 
     def _post_negated(
         self, field: _Field, m: _Match, scope: _Scope, *, mind_others: bool = True
@@ -1333,20 +1346,19 @@ _MAX_PLACES = 20
 
 class _Places:
     """The places of the learned backstop's evidence words in one ad, read for negation
-    with each field's emoji breaks and cross marks found once."""
+    with the fields as the rules read them (``negation``)."""
 
     def __init__(
         self,
         fields: list[tuple[str, Normalized]],
         texts: list[str],
-        raw: list[list[_Match]],
+        negation: list[_Field],
         lang: str,
     ) -> None:
         self.fields = fields
         self.texts = texts
-        self.raw = raw
+        self.negation = negation
         self.lang = lang
-        self._fields: dict[int, _Field] = {}
 
     def first_not_negated(
         self, engine: IndicatorEngine, feature: str, rule: Rule
@@ -1356,12 +1368,8 @@ class _Places:
         negated = None
         for index, start, end in learned_locate(self.texts, feature)[:_MAX_PLACES]:
             name, norm = self.fields[index]
-            field = self._fields.get(index)
-            if field is None:
-                positives = _ByStart(p for p in self.raw[index] if p.kind == "rule")
-                field = self._fields[index] = _Field(norm, positives)
             m = _Match(rule, start, end)
-            trigger = engine._negated(field, m, self.lang)
+            trigger = engine._negated(self.negation[index], m, self.lang)
             if trigger is None:
                 return (name, norm, m), None
             if negated is None:
@@ -1496,9 +1504,10 @@ class _Field:
         "text",
     )
 
-    def __init__(self, norm: Normalized, positives: _ByStart) -> None:
+    def __init__(self, norm: Normalized, raw: Iterable[_Match]) -> None:
         text = self.text = norm.text
-        self.positives = positives
+        #: The field's matches of rules, by start.
+        self.positives = _ByStart(m for m in raw if m.kind == "rule")
         self.breaks = _EmojiBreaks(norm)
         self.crosses = _cross_marks(norm)
         #: Without a quote mark no cue is quoted (:func:`_opening_quote`).

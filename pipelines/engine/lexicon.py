@@ -1351,11 +1351,16 @@ def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
             )
             out.append("(?:" + "|".join(options) + ")")
         else:
-            text = _normalized(node)
-            text = text.lstrip() if lstrip else text
-            text = text.rstrip() if rstrip else text
-            out.append(re.escape(text))
+            out.append(re.escape(_plain(node, lstrip, rstrip)))
     return "".join(out)
+
+
+def _plain(node: str, lstrip: bool, rstrip: bool) -> str:
+    """A text node of a pattern as it is matched: normalised, stripped next to a gap or
+    at an end of the tail."""
+    text = _normalized(node)
+    text = text.lstrip() if lstrip else text
+    return text.rstrip() if rstrip else text
 
 
 def _literal(alternative: tuple[Any, ...], lstrip: bool, rstrip: bool) -> str | None:
@@ -1363,9 +1368,10 @@ def _literal(alternative: tuple[Any, ...], lstrip: bool, rstrip: bool) -> str | 
     in it), as :func:`_regex` writes it before escaping; else ``None``."""
     if not all(isinstance(node, str) for node in alternative):
         return None
-    text = "".join(_normalized(node) for node in alternative)
-    text = text.lstrip() if lstrip else text
-    return text.rstrip() if rstrip else text
+    last = len(alternative) - 1
+    return "".join(
+        _plain(node, i == 0 and lstrip, i == last and rstrip) for i, node in enumerate(alternative)
+    )
 
 
 def _trie_regex(options: set[str]) -> str:

@@ -152,14 +152,13 @@ def test_a_piece_of_a_cut_word_is_read_as_before(
     # word ("not" of "zznot", "no" of "nothing"): the field is read match by match.
     norm = normalize(text)
     raw = engine._raw_matches(norm.text, lang)
-    positives = indicators._ByStart(m for m in raw if m.kind == "rule")
-    assert positives
+    field = indicators._Field(norm, raw)
+    assert field.positives
     assert any(
         indicators._cuts_word(norm.text, at)
-        for m in positives
+        for m in field.positives
         for at in (m.start - 120, m.end + 60)
     )
-    field = indicators._Field(norm, positives)
     assert field.free(engine._every_scope) == (True, True)
     assert field.quiet(engine._every_scope) is None
 
