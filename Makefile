@@ -7,7 +7,7 @@ SYSTEM_PACKAGES = chromium redis-server
 # Wait up to 10 minutes for another apt/dpkg process (unattended upgrades) instead of failing.
 APT_WAIT = -o DPkg::Lock::Timeout=600
 
-.PHONY: demo test install system-deps lint format check clean screenshots learn
+.PHONY: demo test install native system-deps lint format check clean screenshots learn
 
 ## demo: install everything, then crawl the bundled demo ad site and print a summary
 DEMO_ARGS ?=
@@ -33,18 +33,29 @@ LEARN_SETS = $(addprefix tests/engine/data/,regression_2026_12.jsonl holdout_ha.
 learn: install
 	$(BIN)/lcom learn $(LEARN_SETS)
 
-install: system-deps $(STAMP)
+install: system-deps $(STAMP) native
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
+
+## native: rebuild the matcher's C extension (setup.py, mypyc) when its source changed
+## since the build; LCOM_PURE_PYTHON=1 skips it (the source then runs, slower)
+NATIVE = pipelines/engine/indicators
+native: $(STAMP)
+	@if [ "$$LCOM_PURE_PYTHON" != 1 ] && [ "$$(cat $(NATIVE).built-from 2>/dev/null)" != \
+	  "$$($(BIN)/python -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' $(NATIVE).py)" ]; then \
+	  echo "building the matcher's C extension (mypyc, about a minute)"; \
+	  $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .; \
+	fi
 
 ## system-deps: Chromium (JavaScript pages) and redis-server, from the system package manager
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v cc >/dev/null 2>&1 || missing="$$missing gcc"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -53,13 +64,13 @@ system-deps:
 	fi
 
 lint: install
-	$(BIN)/ruff check crawler pipelines legal_guardrails dashboards tests bench
-	$(BIN)/ruff format --check crawler pipelines legal_guardrails dashboards tests bench
+	$(BIN)/ruff check crawler pipelines legal_guardrails dashboards tests bench setup.py
+	$(BIN)/ruff format --check crawler pipelines legal_guardrails dashboards tests bench setup.py
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff format crawler pipelines legal_guardrails dashboards tests bench
-	$(BIN)/ruff check --fix crawler pipelines legal_guardrails dashboards tests bench
+	$(BIN)/ruff format crawler pipelines legal_guardrails dashboards tests bench setup.py
+	$(BIN)/ruff check --fix crawler pipelines legal_guardrails dashboards tests bench setup.py
 
 ## check: generated files (policy JSON Schema, Elasticsearch definitions) are up to date
 check: install
@@ -67,4 +78,4 @@ check: install
 	$(BIN)/python -m dashboards.build --check
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache build pipelines/engine/*.so pipelines/engine/*.built-from

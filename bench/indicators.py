@@ -11,6 +11,8 @@ per ad:
   benign and context checks, over title and text (target: <= 100 µs/ad);
 * full analysis: ``IndicatorEngine.analyse`` with the language given (adds stated age,
   price and scoring);
+* where the matcher runs compiled (``setup.py``, mypyc), matching again with its source
+  in the same run, and the compiled build's speed-up over it;
 * a naive baseline in the same run: one compiled regular expression per lexicon
   pattern expansion, each searched over the normalised title and text (on the first
   20 ads only: it is that slow);
@@ -32,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipelines.engine.evaluate import bench_set, bench_set_note, load_labelled
 from pipelines.engine.indicators import IndicatorEngine
 from pipelines.engine.lexicon import _WILD_MARK, _WILD_REGEX, _expand
+from pipelines.engine.native import compiled, load_source
 from pipelines.engine.normalize import normalize
 
 TARGET_US = 100.0
@@ -84,9 +87,11 @@ def main() -> int:
         f"lexicon {lexicon.version}: {len(lexicon.patterns)} patterns, "
         f"{len(lexicon.automaton)} automaton keys, compiled in {compile_s:.2f} s"
     )
-    print(f"{len(ads)} ads of {data.name} x {args.repeat} = {len(batch)} ads\n")
+    build = "compiled (mypyc)" if "indicators" in compiled() else "its source (plain Python)"
+    print(f"{len(ads)} ads of {data.name} x {args.repeat} = {len(batch)} ads")
+    print(f"the matcher runs {build}\n")
 
-    def matching() -> None:
+    def matching(engine: IndicatorEngine = engine) -> None:
         for title, text, lang in batch:
             engine.match(normalize(title), lang)
             engine.match(normalize(text), lang)
@@ -97,6 +102,10 @@ def main() -> int:
 
     engine_us = timed("matching (normalise + match)", len(batch), matching)
     timed("full analysis", len(batch), analysis)
+    if "indicators" in compiled():
+        source_engine = load_source("indicators").IndicatorEngine.from_dir()
+        source_us = timed("matching, source build", len(batch), lambda: matching(source_engine))
+        print(f"{'':<34}{source_us / engine_us:>10.2f}x faster compiled")
 
     patterns = naive_patterns(engine)
     sample = batch[:NAIVE_SAMPLE]

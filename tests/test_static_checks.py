@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TREES = ["crawler", "pipelines", "legal_guardrails", "dashboards", "tests", "bench"]
+TREES = ["crawler", "pipelines", "legal_guardrails", "dashboards", "tests", "bench", "setup.py"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -41,7 +41,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -452,31 +452,32 @@ class _Match:
         self.negation: str | None = None
 
 
-class _ByStart(list[_Match]):
+class _ByStart:
     """Matches of one field in order of their start, found near a place by bisection: a
     hostile ad with thousands of matches costs each check a few of them, not all."""
 
-    __slots__ = ("_longest", "_starts")
+    __slots__ = ("_longest", "_starts", "matches")
 
     def __init__(self, matches: Iterable[_Match]) -> None:
-        super().__init__(matches)
+        self.matches = list(matches)
         self._starts: list[int] | None = None  # built on the first need: most fields never
         self._longest = 0
+
+    def __iter__(self) -> Iterator[_Match]:
+        return iter(self.matches)
+
+    def __len__(self) -> int:
+        return len(self.matches)
 
     def around(self, lo: int, hi: int) -> list[_Match]:
         """The matches that start between ``lo`` minus the longest match and ``hi``:
         among them every match that overlaps ``[lo, hi]`` or ends in it."""
         starts = self._starts
         if starts is None:
-            starts = self._starts = [m.start for m in self]
-            self._longest = max((m.end - m.start for m in self), default=0)
+            starts = self._starts = [m.start for m in self.matches]
+            self._longest = max((m.end - m.start for m in self.matches), default=0)
         first = bisect.bisect_left(starts, lo - self._longest)
-        return self[first : bisect.bisect_right(starts, hi)]
-
-
-def _around(matches: Sequence[_Match], lo: int, hi: int) -> Sequence[_Match]:
-    """:meth:`_ByStart.around`, or every match of a plain sequence."""
-    return matches.around(lo, hi) if isinstance(matches, _ByStart) else matches
+        return self.matches[first : bisect.bisect_right(starts, hi)]
 
 
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
@@ -865,11 +866,13 @@ class IndicatorEngine:
                 found = (*raw, *self._senses(text, lang, senses), *(names or ()))
                 pool = _ByStart(sorted(found, key=_start))
                 pooled_names = names is not None
-            reach = 12 * (m.rule.sense_within + 1)
-            if near and not _near(text, m, _around(pool or (), m.start - reach, m.end + reach)):
-                wanted = ", ".join(m.rule.sense_near)
-                dropped.append((m, SENSE, f"no {wanted} within {m.rule.sense_within} words"))
-                continue
+            if near:
+                reach = 12 * (m.rule.sense_within + 1)
+                nearby = pool.around(m.start - reach, m.end + reach) if pool else []
+                if not _near(text, m, nearby):
+                    wanted = ", ".join(near)
+                    dropped.append((m, SENSE, f"no {wanted} within {m.rule.sense_within} words"))
+                    continue
             kept.append(m)
         return kept, cues, dropped
 
@@ -1377,7 +1380,7 @@ class _Places:
         return None, negated
 
 
-def _negated_heading(text: str, m: _Match, positives: list[_Match], scope: _Scope) -> str | None:
+def _negated_heading(text: str, m: _Match, positives: _ByStart, scope: _Scope) -> str | None:
     """The negation word of a short heading that ends in a colon before ``m``, when ``m``
     is an item of the list after it ("Какво НЕ предлагам: без защита, агенции", "U mnie
     NIE ma: pośpiechu, pośredników"). The list runs to the end of its sentence (read up
@@ -1401,7 +1404,7 @@ def _negated_heading(text: str, m: _Match, positives: list[_Match], scope: _Scop
     words = _CUE_WORD.findall(text, start, colon)
     if not 2 <= len(words) <= _HEADING_WORDS or scope.pre.isdisjoint(words):
         return None
-    if any(p.start < colon and start < p.end for p in _around(positives, start, colon)):
+    if any(p.start < colon and start < p.end for p in positives.around(start, colon)):
         return None
     for word in _CUE_WORD.finditer(text, start, colon):
         value = word.group()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -277,15 +278,17 @@ def test_price_without_source_is_reported_but_not_tracked(engine: IndicatorEngin
 
 
 def test_unknown_language_is_detected_lazily(
-    engine: IndicatorEngine, monkeypatch: pytest.MonkeyPatch
+    indicators_source: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The source module: the compiled one calls its detection function past any patch.
+    engine = indicators_source.IndicatorEngine.from_dir()
     calls = []
 
     def fake_detect(text: str) -> tuple[str, float]:
         calls.append(text)
         return "nl", 0.9
 
-    monkeypatch.setattr(indicators_module, "detect_language_or_unknown", fake_detect)
+    monkeypatch.setattr(indicators_source, "detect_language_or_unknown", fake_detect)
     analysis = engine.analyse("Titel", "Net aangekomen", lang=None)
     assert analysis.lang == "nl"
     assert calls == ["Titel\nNet aangekomen"]

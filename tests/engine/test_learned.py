@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -443,17 +444,20 @@ def test_with_origin_off_no_ad_is_lifted(engine: IndicatorEngine) -> None:
 
 
 def test_a_hostile_ad_costs_a_bounded_number_of_negation_checks(
-    engine: IndicatorEngine, monkeypatch: pytest.MonkeyPatch
+    indicators_source: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The source module: the compiled one calls its methods past any patch.
+    source_engine = indicators_source.IndicatorEngine
+    engine = source_engine.from_dir()
     calls = []
-    negated = IndicatorEngine._negated
+    negated = source_engine._negated
 
     def counted(self: IndicatorEngine, text: str, m: object, *args: object) -> str | None:
         if getattr(getattr(m, "rule", None), "id", "").startswith("learned:"):
             calls.append(1)
         return negated(self, text, m, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(IndicatorEngine, "_negated", counted)
+    monkeypatch.setattr(source_engine, "_negated", counted)
     text = "Sexy Mia, incall. " + "No reception ✘ 💋. " * 2000
     analysis = engine.analyse("", text, lang="en")
     assert "third_party" not in analysis.categories

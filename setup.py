@@ -1,0 +1,70 @@
+"""Build of lcom's compiled module: the indicator matcher, compiled to C with mypyc.
+
+Everything else about the package is in ``pyproject.toml``. The matcher
+(``pipelines/engine/indicators.py``) is plain, typed Python; mypyc, the compiler mypy
+and black are shipped with, turns that same source into a C extension, about a
+third faster (``bench/indicators.py`` prints which one ran). The source stays the
+reference: :mod:`pipelines.engine.native` imports it instead of the extension when
+the extension was built from another version of it, or when ``LCOM_PURE_PYTHON=1``.
+
+A machine without a C compiler, or ``LCOM_PURE_PYTHON=1`` at install time, installs the
+plain Python module: same results, slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+HERE = Path(__file__).resolve().parent
+#: Modules compiled, by their source path (one group: mypyc shares its runtime in it).
+NATIVE = ["pipelines/engine/indicators.py"]
+#: Beside each compiled module, the hash of the source it was built from.
+BUILT_FROM_SUFFIX = ".built-from"
+
+
+class BuildNative(build_ext):
+    """setuptools' ``build_ext`` that records, beside each compiled module, the hash of
+    the source it was compiled from (read by :mod:`pipelines.engine.native`)."""
+
+    def run(self) -> None:
+        super().run()
+        for path in NATIVE:
+            name = path.removesuffix(".py").replace("/", ".")
+            target = Path(self.get_ext_fullpath(name))
+            if target.exists():
+                marker = target.parent / (name.rsplit(".", 1)[1] + BUILT_FROM_SUFFIX)
+                marker.write_text(hashlib.sha256((HERE / path).read_bytes()).hexdigest() + "\n")
+
+    def get_outputs(self) -> list[str]:
+        outputs = list(super().get_outputs())
+        for path in NATIVE:
+            name = path.removesuffix(".py").replace("/", ".")
+            target = Path(self.get_ext_fullpath(name))
+            outputs.append(str(target.parent / (name.rsplit(".", 1)[1] + BUILT_FROM_SUFFIX)))
+        return outputs
+
+
+def native_extensions() -> list:  # type: ignore[type-arg]
+    if os.environ.get("LCOM_PURE_PYTHON") == "1":
+        print("LCOM_PURE_PYTHON=1: the matcher is installed as plain Python", file=sys.stderr)
+        return []
+    try:
+        from mypyc.build import mypycify
+
+        extensions = mypycify(NATIVE, opt_level="3")
+    except (SystemExit, Exception) as exc:  # mypyc exits on a type error
+        print(f"the matcher is installed as plain Python (mypyc: {exc!r})", file=sys.stderr)
+        return []
+    for extension in extensions:
+        # No C compiler or headers: install the plain module rather than fail.
+        extension.optional = True
+    return extensions
+
+
+setup(ext_modules=native_extensions(), cmdclass={"build_ext": BuildNative})
