@@ -43,11 +43,15 @@ $(STAMP): pyproject.toml setup.py
 ## native: rebuild the matcher's C extension (setup.py, mypyc) when its source changed
 ## since the build; LCOM_PURE_PYTHON=1 skips it (the source then runs, slower)
 NATIVE = pipelines/engine/indicators
+NATIVE_CURRENT = [ "$$(cat $(NATIVE).built-from 2>/dev/null)" = "$$($(BIN)/python -c \
+	'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' \
+	$(NATIVE).py)" ]
 native: $(STAMP)
-	@if [ "$$LCOM_PURE_PYTHON" != 1 ] && [ "$$(cat $(NATIVE).built-from 2>/dev/null)" != \
-	  "$$($(BIN)/python -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' $(NATIVE).py)" ]; then \
-	  echo "building the matcher's C extension (mypyc, about a minute)"; \
+	@if [ "$$LCOM_PURE_PYTHON" != 1 ] && ! $(NATIVE_CURRENT); then \
+	  echo "building the matcher's C extension (mypyc, under a minute)"; \
 	  $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .; \
+	  $(NATIVE_CURRENT) || echo "WARNING: the C extension was not built (no C compiler?):" \
+	    "the matcher runs from its source, slower; see: $(BIN)/pip install -v -e ."; \
 	fi
 
 ## system-deps: Chromium (JavaScript pages) and redis-server, from the system package manager

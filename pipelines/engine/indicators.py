@@ -90,6 +90,7 @@ from pipelines.engine.lexicon import (
 from pipelines.engine.names import fold as _name_fold
 from pipelines.engine.names import lexicon_words
 from pipelines.engine.normalize import WORD as _CUE_WORD
+from pipelines.engine.normalize import WORD_ASCII as _CUE_WORD_ASCII
 from pipelines.engine.normalize import Normalized, normalize
 
 __all__ = [
@@ -551,6 +552,15 @@ class IndicatorEngine:
         # A post trigger ends the clause of the match: "agency: no", "bareback? never.",
         # "agency - absolutely not", "new in the city? no".
         self._post_words = negation.post_window + 1
+        #: Every post word and first word of a post phrase is shorter than the longest
+        #: word the answer to a question reads (:func:`_answered_no`), so a refusal is a
+        #: whole word of the field (:meth:`_Field.refusal_from`).
+        self._short_refusals = all(
+            len(word) < _ANSWER_WORD_CHARS
+            for words in negation.post.values()
+            for phrase in words
+            for word in phrase.split()[:1]
+        )
 
     @classmethod
     def from_dir(
@@ -952,6 +962,9 @@ class IndicatorEngine:
                     ):
                         append(_Match(rule, start, end))
                     continue
+                needs = expansion.needs
+                if needs and not _holds_any(text, needs, end):
+                    continue  # the tail needs words the rest of the ad does not hold
                 span = _complete(text, length, start, end, before_ok, expansion, foreign)
                 if span is not None:
                     append(_Match(rule, span[0], span[1]))
@@ -1008,7 +1021,9 @@ class IndicatorEngine:
         pre_free = free[0]
         words: list[str] | None = None
         triggered = False
-        if not pre_free or not field.whole_words_before(m.start, offset, scope.pre):
+        if (not pre_free and field.pre_between(scope, offset, m.start)) or not (
+            field.whole_words_before(m.start, offset, scope.pre)
+        ):
             words = self._pre_words(text, offset, m.start)
             triggered = not scope.pre.isdisjoint(words)
         breaks = field.breaks
@@ -1072,7 +1087,8 @@ class IndicatorEngine:
     def _pre_words(self, text: str, offset: int, start: int) -> list[str]:
         """The words a ``pre`` trigger is looked for among: the last ``window`` words
         between the clause start ``offset`` and the match at ``start``."""
-        return _CUE_WORD.findall(text, offset, start)[-self._negation.window :]
+        words = _CUE_WORD_ASCII if text.isascii() else _CUE_WORD
+        return words.findall(text, offset, start)[-self._negation.window :]
 
     def _post_negated(
         self, field: _Field, m: _Match, scope: _Scope, *, mind_others: bool = True
@@ -1092,9 +1108,12 @@ class IndicatorEngine:
                 return CROSS_MARK_TRIGGER
         hard_stop = _HARD_STOP.search(text, end, end + 60)
         limit = hard_stop.start() if hard_stop is not None else end + 60
-        if field.free(scope)[1] and field.whole_words_after(end, limit, scope):
+        if (
+            field.free(scope)[1] or not (self._short_refusals and field.refusal_from(scope, end))
+        ) and field.whole_words_after(end, limit, scope):
             # Every refusal below is a post word or phrase of the scope, read as a whole
-            # word of the field: a field without one has no refusal.
+            # word of the field after the cue: a field without one there has no refusal
+            # (the answer to a question reads a word of at most 48 characters).
             return None
         breaks = field.breaks
         if (
@@ -1447,6 +1466,10 @@ def _post_trigger(
     return None
 
 
+#: How far after a question its answer's first word is read (:func:`_answered_no`).
+_ANSWER_WORD_CHARS = 48
+
+
 def _answered_no(
     text: str, end: int, scope: _Scope, breaks: _EmojiBreaks | None = None
 ) -> str | None:
@@ -1466,7 +1489,7 @@ def _answered_no(
             return None
         # The answer starts right after the question mark or the quoted cue's full stop
         # (a quote or a dash between).
-        word = _CUE_WORD.search(text, stop.end(), stop.end() + 48)
+        word = _CUE_WORD.search(text, stop.end(), stop.end() + _ANSWER_WORD_CHARS)
         if word is None or word.start() > stop.end() + 8:
             return None
         trigger = _post_trigger(text, word, scope, breaks)
@@ -1498,7 +1521,9 @@ class _Field:
     __slots__ = (
         "_free",
         "_others",
+        "_pre_words",
         "_quiet",
+        "_refusals",
         "_words",
         "breaks",
         "crosses",
@@ -1519,13 +1544,46 @@ class _Field:
         self._others: tuple[tuple[int, int, str, bool], ...] | None = None
         self._free: dict[int, tuple[bool, bool]] = {}
         self._quiet: tuple[frozenset[int] | None] | None = None
+        self._pre_words: dict[int, tuple[str, ...]] = {}
+        self._refusals: dict[int, tuple[str, ...]] = {}
 
     @property
     def words(self) -> frozenset[str]:
         """The field's words (``_CUE_WORD``), each whole."""
         if self._words is None:
-            self._words = frozenset(_CUE_WORD.findall(self.text))
+            text = self.text
+            words = _CUE_WORD_ASCII if text.isascii() else _CUE_WORD
+            self._words = frozenset(words.findall(text))
         return self._words
+
+    def pre_between(self, scope: _Scope, lo: int, hi: int) -> bool:
+        """Whether a ``pre`` negation word of ``scope`` that is a word of the field may
+        be in ``text[lo:hi]``: a field may hold one far from most of its matches. (Found
+        as text, inside a longer word too: a yes may be wrong, a no is right.)"""
+        words = self._pre_words.get(id(scope))
+        if words is None:
+            words = self._pre_words[id(scope)] = tuple(self.words & scope.pre)
+        text = self.text
+        for word in words:  # noqa: SIM110 (a loop: compiled, any() would build a generator)
+            if text.find(word, lo, hi) >= 0:
+                return True
+        return False
+
+    def refusal_from(self, scope: _Scope, at: int) -> bool:
+        """Whether a word of the field that may start a refusal of ``scope`` (a ``post``
+        word, or the first word of one of its phrases) may be in the text from ``at`` on:
+        every refusal :meth:`IndicatorEngine._post_negated` reads starts with one. (Found
+        as text: a yes may be wrong, a no is right.)"""
+        words = self._refusals.get(id(scope))
+        if words is None:
+            post, phrases = scope.post, scope.post_phrases
+            words = tuple(w for w in self.words if w in post or w in phrases)
+            self._refusals[id(scope)] = words
+        text = self.text
+        for word in words:  # noqa: SIM110 (a loop: compiled, any() would build a generator)
+            if text.find(word, at) >= 0:
+                return True
+        return False
 
     @property
     def others(self) -> tuple[tuple[int, int, str, bool], ...]:
@@ -1770,6 +1828,14 @@ def _start(match: _Match) -> int:
 
 def _span_order(match: _Match) -> tuple[int, int, str]:
     return match.start, -match.end, match.rule.id
+
+
+def _holds_any(text: str, needs: tuple[str, ...], start: int) -> bool:
+    """Whether ``text`` holds any of ``needs`` from ``start`` on."""
+    for need in needs:  # noqa: SIM110 (a loop: compiled, any() would build a generator)
+        if text.find(need, start) >= 0:
+            return True
+    return False
 
 
 def _complete(

@@ -152,6 +152,9 @@ class Expansion:
     #: Every tail starts with a gap: the key must end a word (a cheap check that spares
     #: the regex for the many keys found inside longer words and numbers).
     gap_first: bool = False
+    #: Texts one of which every match of ``tail`` holds (:func:`_required`): where none
+    #: is in the ad after the key, the tail is not tried. Empty: no such texts.
+    needs: tuple[str, ...] = ()
     #: A literal on whole words (no wildcard, no tail): most expansions; the matcher
     #: checks these inline.
     plain: bool = field(init=False)
@@ -504,7 +507,7 @@ def _add_latin_spelling(
 # ------------------------------------------------------------------ compiled tables
 
 #: Changes whenever the cached form of the tables changes meaning.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def _key_tables(
@@ -621,6 +624,7 @@ def _tables_to_json(tables: dict[str, KeyTable], rules: list[Rule]) -> dict[str,
                     regex(x.tail),
                     regex(x.strict_tail),
                     x.gap_first,
+                    list(x.needs),
                 ]
             )
         return number
@@ -656,8 +660,16 @@ def _tables_from_json(
         return compiled[index]
 
     expansions = [
-        Expansion(rules[rule], bool(left), bool(right), regex(tail), regex(strict), bool(gap))
-        for rule, left, right, tail, strict, gap in data["expansions"]
+        Expansion(
+            rules[rule],
+            bool(left),
+            bool(right),
+            regex(tail),
+            regex(strict),
+            bool(gap),
+            tuple(str(x) for x in needs),
+        )
+        for rule, left, right, tail, strict, gap, needs in data["expansions"]
     ]
     tables = []
     for name in names:
@@ -728,6 +740,7 @@ def _shared_entry(
             _tail_regex(tails, right_open),
             _tail_regex(tails, False, strict=True),
             all(t is not None and t.startswith(_GAP_PREFIX) for t in tails),
+            _tails_need(tails),
         )
         for (number, left_open, right_open, _cut), tails in by_rule.items()
     )
@@ -1466,6 +1479,122 @@ def _literal_start(regex: str) -> str:
         out.append(char)
         at += 1
     return "".join(out)
+
+
+#: What :func:`_required` gives as a tail's needs: at most this many texts, each at least
+#: this long (a shorter text is in nearly every ad; more texts cost more than the tail).
+_NEEDS_MAX = 8
+_NEEDS_MIN_LENGTH = 2
+
+
+def _tails_need(tails: list[str | None]) -> tuple[str, ...]:
+    """Texts one of which every match of any of ``tails`` holds, or ``()``."""
+    needs: set[str] = set()
+    for tail in tails:
+        found = _required(tail) if tail else None
+        if found is None:
+            return ()
+        needs |= found
+    return tuple(sorted(needs)) if len(needs) <= _NEEDS_MAX else ()
+
+
+def _required(regex: str) -> frozenset[str] | None:
+    """Texts one of which every match of ``regex`` (a tail as :func:`_regex` writes it:
+    escaped text, groups, classes, quantifiers, wildcard marks) holds, or ``None``.
+
+    A necessary condition the matcher checks with ``str.find`` before it tries the
+    regex: most tails fail, and most fail because their words are not in the ad. It
+    reads the regex as a sequence of plain letters and groups; a run of letters no
+    quantifier touches is needed, and so is a group whose every alternative needs one
+    of some texts (any of them all). Of these it keeps the set with the longest
+    shortest text, then the fewest (``_NEEDS_MAX``, ``_NEEDS_MIN_LENGTH``)."""
+    alternatives, at = _read_alternatives(regex, 0)
+    if at != len(regex) or len(alternatives) != 1:
+        return None
+    return _sequence_needs(alternatives[0])
+
+
+#: One item of a parsed tail: a letter it must match, a group (its alternatives), or
+#: ``None`` for anything else (a class, an anchor, a quantified item, a lookaround).
+_Item = str | list[list[Any]] | None
+
+
+def _read_alternatives(regex: str, at: int) -> tuple[list[list[_Item]], int]:
+    """The alternatives of ``regex`` from ``at`` to the ``)`` that closes them (or the
+    end), and where they end."""
+    alternatives: list[list[_Item]] = [[]]
+    while at < len(regex) and regex[at] != ")":
+        char = regex[at]
+        item: _Item = None
+        if char == "|":
+            alternatives.append([])
+            at += 1
+            continue
+        if char == "\\":
+            escaped = regex[at + 1 : at + 2]
+            item = escaped if escaped and not escaped.isalnum() else None
+            at += 2
+        elif char == "[":
+            at = _class_end(regex, at)
+        elif char == "(":
+            lookaround = regex.startswith(("(?=", "(?!", "(?<=", "(?<!"), at)
+            at += 3 if regex.startswith("(?:", at) else 1
+            while lookaround and at < len(regex) and regex[at] in "?=!<":
+                at += 1
+            inner, at = _read_alternatives(regex, at)
+            at += 1  # the closing parenthesis
+            item = None if lookaround else inner
+        else:
+            item = None if char in _REGEX_SYNTAX else char
+            at += 1
+        if at < len(regex) and regex[at] in _QUANTIFIERS:
+            item = None  # optional or repeated: needed at most once, not in a run
+            at = regex.index("}", at) + 1 if regex[at] == "{" else at + 1
+            if at < len(regex) and regex[at] in "?+":
+                at += 1
+        alternatives[-1].append(item)
+    return alternatives, at
+
+
+def _class_end(regex: str, at: int) -> int:
+    """Where the character class opening at ``at`` ends."""
+    at += 1
+    if regex.startswith("^", at):
+        at += 1
+    if regex.startswith("]", at):
+        at += 1
+    while at < len(regex) and regex[at] != "]":
+        at += 2 if regex[at] == "\\" else 1
+    return at + 1
+
+
+def _sequence_needs(items: list[_Item]) -> frozenset[str] | None:
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+    for item in [*items, None]:
+        if isinstance(item, str):
+            run.append(item)
+            continue
+        if run:
+            candidates.append(frozenset(["".join(run)]))
+            run = []
+        if isinstance(item, list):
+            needs: set[str] = set()
+            for alternative in item:
+                found = _sequence_needs(alternative)
+                if found is None:
+                    break
+                needs |= found
+            else:
+                candidates.append(frozenset(needs))
+    usable = [
+        c
+        for c in candidates
+        if len(c) <= _NEEDS_MAX and min(map(len, c), default=0) >= _NEEDS_MIN_LENGTH
+    ]
+    if not usable:
+        return None
+    return max(usable, key=lambda c: (min(map(len, c)), -len(c)))
 
 
 def _tail_regex(

@@ -40,11 +40,14 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["WORD", "Normalized", "fold_char", "normalize"]
+__all__ = ["WORD", "WORD_ASCII", "Normalized", "fold_char", "normalize"]
 
 #: A word of normalised text: letters and digits, with an inner apostrophe ("don't").
 #: The negation scope and the learned backstop read the same words.
 WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+#: :data:`WORD` for a text of ASCII characters only (``str.isascii``): the same words,
+#: read without looking each character up in the Unicode tables.
+WORD_ASCII = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 
 #: Decomposition types whose NFKC form is the same letter without styling.
 _SAFE_COMPAT = ("<font>", "<wide>", "<narrow>", "<circle>", "<square>", "<compat>")

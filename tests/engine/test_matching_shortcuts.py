@@ -5,9 +5,13 @@
 * A key's tails that start with a gap are first tried as that gap and the plain words
   each continuation starts with (``_gap_precheck``): wherever a tail matches, so does
   the check.
+* A tail is tried only where the rest of the field holds one of the texts every match of
+  it holds (``_required``, ``Expansion.needs``).
 * Negation reads a field's words once (``_Field``): a field with no negation word of any
   language, no quote, cross mark or other women named negates nothing; where a window
-  cuts a word, the piece is still read ("no" of "nobody").
+  cuts a word, the piece is still read ("no" of "nobody"). A match with no negation
+  word of its scope before it in its window, or none that could refuse it after it, is
+  not read for one (``_Field.pre_between``, ``_Field.refusal_from``).
 
 Each is compared with the plain form on strings built from the characters they read and
 on every labelled ad text, with the shortcuts on and off.
@@ -25,7 +29,15 @@ import pytest
 
 from pipelines.engine import indicators
 from pipelines.engine.indicators import IndicatorEngine
-from pipelines.engine.lexicon import _gap_precheck, _literal_start, _trie_regex
+from pipelines.engine.lexicon import (
+    _GAP_REGEX,
+    _WILD_MARK,
+    _WILD_REGEX,
+    _gap_precheck,
+    _literal_start,
+    _required,
+    _trie_regex,
+)
 from pipelines.engine.normalize import normalize
 
 DATA = Path(__file__).parent / "data"
@@ -86,6 +98,64 @@ def test_a_gap_precheck_matches_wherever_a_tail_does(seed: int) -> None:
                 assert check.match(text, pos), (tails, text, pos)
 
 
+@pytest.mark.parametrize(
+    ("regex", "needs"),
+    [
+        (r"\ van\ (?:(?:1(?:8|9)|20))", {" van "}),
+        (_GAP_REGEX.format(n=2) + r"(?:(?:till?|until))\ (?:mon|fri)", {"til", "until"}),
+        (r"(?:ab|cd)?xy", {"xy"}),
+        (r"abc?d", {"ab"}),
+        ("ab" + _WILD_MARK + "cde", {"cde"}),
+        (r"(?!no)\ agency", {" agency"}),
+        (r"[a-z]+\d", None),
+        (r"(?:a|bc)", None),  # "a" is too short to look for
+        (r"x|yz", None),  # an alternation at the top: not a tail
+        (r"(?:a(?:bc|de)|xy)z", {"bc", "de", "xy"}),
+    ],
+)
+def test_the_texts_a_tail_needs(regex: str, needs: set[str] | None) -> None:
+    assert _required(regex) == (None if needs is None else frozenset(needs))
+
+
+def _random_tail(rng: random.Random, depth: int = 0) -> tuple[str, list[str]]:
+    """A tail regex written as :func:`lexicon._regex` writes them, and strings it matches."""
+    regex, strings = "", [""]
+    for _ in range(rng.randint(1, 4)):
+        kind = rng.choice(["text", "text", "group", "optional", "gap", "wild", "class"])
+        if kind == "group" and depth < 2:
+            options = [_random_tail(rng, depth + 1) for _ in range(rng.randint(1, 3))]
+            part = "(?:" + "|".join(r for r, _ in options) + ")"
+            made = [s for _, found in options for s in found]
+        elif kind == "optional":
+            word = "".join(rng.choice("aeinos") for _ in range(rng.randint(1, 3)))
+            part, made = f"(?:{re.escape(word)})?", ["", word]
+        elif kind == "gap":
+            part, made = _GAP_REGEX.format(n=2), [" ", " x ", ", "]
+        elif kind == "wild":
+            part, made = _WILD_MARK, ["", "zz"]
+        elif kind == "class":
+            part, made = "[a-z]+", ["q", "qq"]
+        else:
+            word = "".join(rng.choice("aeinos ") for _ in range(rng.randint(1, 5)))
+            part, made = re.escape(word), [word]
+            if rng.random() < 0.3:
+                part, made = part + "?", [word, word[:-1]]
+        regex += part
+        strings = [s + rng.choice(made) for s in strings for _ in range(2)][:8]
+    return regex, strings
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_every_match_of_a_tail_holds_one_of_its_needs(seed: int) -> None:
+    rng = random.Random(seed)
+    regex, strings = _random_tail(rng)
+    needs = _required(regex)
+    compiled = re.compile(regex.replace(_WILD_MARK, _WILD_REGEX))
+    for string in strings:
+        assert compiled.fullmatch(string), (regex, string)
+        assert needs is None or any(n in string for n in needs), (regex, needs, string)
+
+
 def _labelled_texts() -> list[tuple[str, str]]:
     texts = []
     for path in sorted(DATA.glob("*.jsonl")):
@@ -144,6 +214,9 @@ def test_reading_a_field_once_negates_as_reading_each_window(
     fast = _decisions(engine, texts)
     monkeypatch.setattr(indicators_source._Field, "quiet", lambda self, every: None)
     monkeypatch.setattr(indicators_source._Field, "free", lambda self, scope: (False, False))
+    monkeypatch.setattr(indicators_source._Field, "pre_between", lambda self, *_: True)
+    monkeypatch.setattr(indicators_source._Field, "refusal_from", lambda self, *_: True)
+    monkeypatch.setattr(indicators_source, "_holds_any", lambda *_: True)
     assert _decisions(engine, texts) == fast
 
 
