@@ -138,6 +138,19 @@ _PUNCT_HINT = re.compile(r"([!?.,;:*~#+=_/\\-])\1")
 _PUNCT_AND_SPACES = re.compile(r"(\W)\1+")
 
 
+#: In a text of ASCII characters only (``str.isascii``), these regular expressions read
+#: ``\w``, ``\W`` and ``\d`` as ASCII classes: the same matches there, without looking
+#: each character up in the Unicode tables. ``False`` reads every text as Unicode (the
+#: tests compare the two).
+ASCII_SHORTCUTS = True
+_LEET_HINT_ASCII = re.compile(_LEET_HINT.pattern, re.ASCII)
+_SPACED_HINT_ASCII = re.compile(_SPACED_HINT.pattern, re.ASCII)
+_PUNCT_AND_SPACES_ASCII = re.compile(_PUNCT_AND_SPACES.pattern, re.ASCII)
+#: ASCII characters that do not fold to themselves in lower case (controls and "^" are
+#: spaces, "`" an apostrophe): a printable ASCII text without these folds by ``lower``.
+_ASCII_NOT_LOWER = ("^", "`")
+
+
 def fold_char(ch: str) -> str:
     """Fold one character (step 2 of the module docstring); may return 0-3 characters."""
     code = ord(ch)
@@ -207,15 +220,17 @@ def normalize(text: str) -> Normalized:
     if "&" in text:
         text, offsets = _rewrite(text, offsets, _ENTITY, _decode_entity)
     text, offsets = _fold(text, offsets)
+    # Folding keeps an ASCII text ASCII, and so do the steps below in one.
+    ascii = ASCII_SHORTCUTS and text.isascii()
     # Each step first runs a cheap test that rules out most texts: this runs per ad.
-    if _LEET_HINT.search(text):
+    if (_LEET_HINT_ASCII if ascii else _LEET_HINT).search(text):
         text = _unleet(text)
     if "!" in text:
         # Same length in, same length out.
         text = _BANG_I.sub("i", text)
-    if _MIXED_HINT.search(text):
+    if not ascii and _MIXED_HINT.search(text):  # Greek or Cyrillic letters only
         text = _unmix(text)
-    if _SPACED_HINT.search(text):
+    if (_SPACED_HINT_ASCII if ascii else _SPACED_HINT).search(text):
         text, offsets = _rewrite(text, offsets, _SPACED, _join_spaced)
     if _REPEAT_HINT.search(text):
         text, offsets = _rewrite(text, offsets, _REPEAT_LETTER, _first_only)
@@ -223,7 +238,8 @@ def normalize(text: str) -> Normalized:
         text, offsets = _rewrite(text, offsets, _SPLIT_24, _join_24)
     # After folding, the only whitespace left is " ".
     if "  " in text or _PUNCT_HINT.search(text):
-        text, offsets = _rewrite(text, offsets, _PUNCT_AND_SPACES, _punct_or_space)
+        runs = _PUNCT_AND_SPACES_ASCII if ascii and text.isascii() else _PUNCT_AND_SPACES
+        text, offsets = _rewrite(text, offsets, runs, _punct_or_space)
     return Normalized(original, text, offsets)
 
 
@@ -296,6 +312,11 @@ def _unmix(text: str) -> str:
 
 
 def _fold(text: str, offsets: Sequence[int]) -> tuple[str, Sequence[int]]:
+    if ASCII_SHORTCUTS and text.isascii():
+        # Every ASCII character folds to one character.
+        if text.isprintable() and not any(c in text for c in _ASCII_NOT_LOWER):
+            return text.lower(), offsets
+        return text.translate(_FOLD), offsets
     if _ONE_TO_ONE.issuperset(text):
         return text.translate(_FOLD), offsets
     for ch in set(text).difference(_ONE_TO_ONE):

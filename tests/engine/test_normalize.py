@@ -160,3 +160,26 @@ def test_the_cheap_pre_checks_fire_exactly_when_a_look_alike_or_mixed_script_tou
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert bool(module._LEET_HINT.search(text)) == bool(plain_leet.search(text)), text
         assert bool(module._MIXED_HINT.search(text)) == bool(plain_mixed.search(text)), text
+
+
+def _ascii_texts() -> list[str]:
+    rng = random.Random(11)
+    alphabet = "aAbn eoi0134@$!.,-_*`^~  \n\t\x00\x7f'\"24/7hx"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    return [
+        *texts,
+        "N E W  in town!!! 2 4 / 7, z0nder c.o.n.d.o.o.m, neeeew",
+        "`quoted` ^_^ \x01control\x1f",
+        "Escort Leeds. No agency, driver or 'manager' -- 100% real",
+    ]
+
+
+def test_an_ascii_text_normalises_as_through_the_unicode_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = _ascii_texts()
+    fast = [normalize(t) for t in texts]
+    monkeypatch.setattr(module, "ASCII_SHORTCUTS", False)
+    slow = [normalize(t) for t in texts]
+    for text, a, b in zip(texts, fast, slow, strict=True):
+        assert (a.text, list(a.offsets)) == (b.text, list(b.offsets)), text
