@@ -583,16 +583,16 @@ class IndicatorEngine:
 
     def analyse(
         self,
-        title: str | None,
-        text: str | None,
-        lang: str | None = None,
+        title: object,
+        text: object,
+        lang: object = None,
         derive_origin: bool = True,
-        source: str | None = None,
+        source: object = None,
         *,
-        age_text: str | int | None = None,
-        price_text: str | None = None,
-        source_kind: str | None = None,
-        lang_confidence: float | None = None,
+        age_text: object = None,
+        price_text: object = None,
+        source_kind: object = None,
+        lang_confidence: object = None,
     ) -> Analysis:
         """Analyse one ad.
 
@@ -604,9 +604,36 @@ class IndicatorEngine:
         ``price_text`` are the ad's dedicated age/price fields, preferred over the text.
         ``source_kind`` (the source's ``kind``: escort, massage, dating,
         classifieds ...) is a prior of the ad-context stage.
+
+        The fields are what a crawl read, typed or not: ``None`` is no value, and any
+        other value than a string (an age or a price an API gives as a number) is read as
+        its text (:func:`_as_text`); the compiled matcher refuses an argument of another
+        type than it declares, where the source would only read it.
         """
-        title = title or ""
-        text = text or ""
+        return self._analyse(
+            _as_text(title) or "",
+            _as_text(text) or "",
+            _as_text(lang),
+            bool(derive_origin),
+            _as_text(source),
+            age_text if age_text is None or isinstance(age_text, (str, int)) else str(age_text),
+            _as_text(price_text),
+            _as_text(source_kind),
+            float(lang_confidence) if isinstance(lang_confidence, (int, float)) else None,
+        )
+
+    def _analyse(
+        self,
+        title: str,
+        text: str,
+        lang: str | None,
+        derive_origin: bool,
+        source: str | None,
+        age_text: str | int | None,
+        price_text: str | None,
+        source_kind: str | None,
+        lang_confidence: float | None,
+    ) -> Analysis:
         confidence = lang_confidence
         if lang is None:
             lang, confidence = detect_language_or_unknown(f"{title}\n{text}".strip())
@@ -1828,6 +1855,13 @@ def _start(match: _Match) -> int:
 
 def _span_order(match: _Match) -> tuple[int, int, str]:
     return match.start, -match.end, match.rule.id
+
+
+def _as_text(value: object) -> str | None:
+    """``value`` as a text field: ``None``, a string, or the text of any other value."""
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
 
 
 def _holds_any(text: str, needs: tuple[str, ...], start: int) -> bool:

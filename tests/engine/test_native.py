@@ -132,3 +132,26 @@ def test_a_stale_build_is_not_imported_and_says_so(tmp_path: Path) -> None:
     assert result.stdout.split("\n")[0].startswith("indicators.cpython")
     assert result.stdout.split("\n")[0].endswith("('indicators',)")
     assert result.stderr == ""
+
+
+def test_a_field_of_any_type_is_read_as_its_text() -> None:
+    # The compiled build refuses an argument of another type than it declares: the
+    # engine reads what a crawl gives (an age or a price an API sends as a number).
+    for module in {indicators, native.load_source("indicators")}:
+        engine = module.IndicatorEngine.from_dir()
+        odd = engine.analyse(
+            123,
+            ["new in town"],
+            lang=5,
+            source=7,
+            age_text=19.5,
+            price_text=150,
+            source_kind=3,
+            lang_confidence="high",
+        )
+        assert odd.lang == "5" and odd.lang_confidence is None
+        text = "Mia, new in town, 24/7, incall, 150 euro per hour"
+        typed = engine.analyse("Mia", text, lang="en", age_text=19.5, price_text=150)
+        read = engine.analyse("Mia", text, lang="en", age_text="19.5", price_text="150")
+        assert typed.to_item_fields() == read.to_item_fields()
+        assert typed.hit and typed.stated_age == 19
