@@ -40,12 +40,9 @@ $(STAMP): pyproject.toml setup.py
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-## native: rebuild the matcher's C extension (setup.py, mypyc) when its source changed
-## since the build; LCOM_PURE_PYTHON=1 skips it (the source then runs, slower)
-NATIVE = pipelines/engine/indicators
-NATIVE_CURRENT = [ "$$(cat $(NATIVE).built-from 2>/dev/null)" = "$$($(BIN)/python -c \
-	'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' \
-	$(NATIVE).py)" ]
+## native: rebuild the matcher's C extension (setup.py, mypyc) when the engine's sources
+## changed since the build; LCOM_PURE_PYTHON=1 skips it (the source then runs, slower)
+NATIVE_CURRENT = $(BIN)/python pipelines/engine/native.py
 native: $(STAMP)
 	@if [ "$$LCOM_PURE_PYTHON" != 1 ] && ! $(NATIVE_CURRENT); then \
 	  echo "building the matcher's C extension (mypyc, under a minute)"; \

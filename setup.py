@@ -13,10 +13,11 @@ plain Python module: same results, slower.
 
 from __future__ import annotations
 
-import hashlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
@@ -24,13 +25,27 @@ from setuptools.command.build_ext import build_ext
 HERE = Path(__file__).resolve().parent
 #: Modules compiled, by their source path (one group: mypyc shares its runtime in it).
 NATIVE = ["pipelines/engine/indicators.py"]
-#: Beside each compiled module, the hash of the source it was built from.
-BUILT_FROM_SUFFIX = ".built-from"
+
+
+def _native_module() -> ModuleType:
+    """pipelines/engine/native.py on its own (the package is not importable here)."""
+    path = HERE / "pipelines" / "engine" / "native.py"
+    spec = importlib.util.spec_from_file_location("lcom_native", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+native = _native_module()
+#: The hash of the engine's sources, taken before compiling: an edit during the build
+#: leaves the build stale, not recorded as current.
+BUILT_FROM = native.source_digest()
 
 
 class BuildNative(build_ext):
     """setuptools' ``build_ext`` that records, beside each compiled module, the hash of
-    the source it was compiled from (read by :mod:`pipelines.engine.native`)."""
+    the sources it was compiled from (read by :mod:`pipelines.engine.native`)."""
 
     def run(self) -> None:
         super().run()
@@ -38,15 +53,15 @@ class BuildNative(build_ext):
             name = path.removesuffix(".py").replace("/", ".")
             target = Path(self.get_ext_fullpath(name))
             if target.exists():
-                marker = target.parent / (name.rsplit(".", 1)[1] + BUILT_FROM_SUFFIX)
-                marker.write_text(hashlib.sha256((HERE / path).read_bytes()).hexdigest() + "\n")
+                marker = target.parent / (name.rsplit(".", 1)[1] + native.BUILT_FROM_SUFFIX)
+                marker.write_text(BUILT_FROM + "\n")
 
     def get_outputs(self) -> list[str]:
         outputs = list(super().get_outputs())
         for path in NATIVE:
             name = path.removesuffix(".py").replace("/", ".")
             target = Path(self.get_ext_fullpath(name))
-            outputs.append(str(target.parent / (name.rsplit(".", 1)[1] + BUILT_FROM_SUFFIX)))
+            outputs.append(str(target.parent / (name.rsplit(".", 1)[1] + native.BUILT_FROM_SUFFIX)))
         return outputs
 
 

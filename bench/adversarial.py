@@ -67,6 +67,10 @@ def cases(chars: int) -> dict[str, str]:
         "a list of cues": fill("new in town, 24/7, "),
         "negated headings, one sentence": fill("not here: agency, driver, "),
         "cues, sentence by sentence": fill("I am new in town. "),
+        # One key found everywhere, each time with a tail that needs words further on.
+        "one key, over and over": fill("new "),
+        # A refusal word early, then matches whose refusals are looked for after them.
+        "refusals after every match": "Escort Mia, incall. never. " + fill("agency. "),
         "one long word": fill("a"),
         "random digits and signs": mixed,
     }

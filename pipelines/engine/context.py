@@ -112,10 +112,11 @@ def find_person_name(original: str, not_names: frozenset[str]) -> tuple[int, int
     comma = original.find(", ", tail)
     while comma != -1:
         name = _SIGNATURE_NAME.search(original, max(tail, comma - 32), comma)
+        after = original[comma + 2 : comma + 3]  # nothing where the text ends at ", "
         if (
             name is not None
             and name.group(1)[0].isupper()
-            and (original[comma + 2 : comma + 3].isupper() or original[comma + 2].isdigit())
+            and (after.isupper() or after.isdigit())
             and _SIGNATURE_REST.match(original, comma + 2) is not None
             and _fold(name.group(1)) not in not_names
         ):

@@ -552,11 +552,11 @@ class IndicatorEngine:
         # A post trigger ends the clause of the match: "agency: no", "bareback? never.",
         # "agency - absolutely not", "new in the city? no".
         self._post_words = negation.post_window + 1
-        #: Every post word and first word of a post phrase is shorter than the longest
-        #: word the answer to a question reads (:func:`_answered_no`), so a refusal is a
-        #: whole word of the field (:meth:`_Field.refusal_from`).
+        #: Every post word and first word of a post phrase is shorter than the least the
+        #: answer to a question reads of its first word (:func:`_answered_no`), so every
+        #: refusal read is a whole word of the field (:meth:`_Field.refusal_from`).
         self._short_refusals = all(
-            len(word) < _ANSWER_WORD_CHARS
+            len(word) < _ANSWER_WORD_CHARS - _ANSWER_WORD_START
             for words in negation.post.values()
             for phrase in words
             for word in phrase.split()[:1]
@@ -966,6 +966,8 @@ class IndicatorEngine:
         own = (lang, COMMON_LANGUAGE) if lang in self._languages else None
         append = found.append
         entries = keys.entries
+        #: Where each text a tail needs is last in ``text`` (:func:`_holds_any`).
+        last_at: dict[str, int] = {}
         for last, index in keys.automaton.iter(text):
             key_length, expansions, needs_left, needs_right, gaps = entries[index]
             start = last - key_length + 1
@@ -990,7 +992,7 @@ class IndicatorEngine:
                         append(_Match(rule, start, end))
                     continue
                 needs = expansion.needs
-                if needs and not _holds_any(text, needs, end):
+                if needs and not _holds_any(text, needs, end, last_at):
                     continue  # the tail needs words the rest of the ad does not hold
                 span = _complete(text, length, start, end, before_ok, expansion, foreign)
                 if span is not None:
@@ -1136,11 +1138,10 @@ class IndicatorEngine:
         hard_stop = _HARD_STOP.search(text, end, end + 60)
         limit = hard_stop.start() if hard_stop is not None else end + 60
         if (
-            field.free(scope)[1] or not (self._short_refusals and field.refusal_from(scope, end))
+            field.free(scope)[1] or (self._short_refusals and not field.refusal_from(scope, end))
         ) and field.whole_words_after(end, limit, scope):
             # Every refusal below is a post word or phrase of the scope, read as a whole
-            # word of the field after the cue: a field without one there has no refusal
-            # (the answer to a question reads a word of at most 48 characters).
+            # word of the field after the cue: a field without one there has no refusal.
             return None
         breaks = field.breaks
         if (
@@ -1493,8 +1494,10 @@ def _post_trigger(
     return None
 
 
-#: How far after a question its answer's first word is read (:func:`_answered_no`).
+#: How far after a question its answer's first word is read, and how far after it that
+#: word may start (:func:`_answered_no`).
 _ANSWER_WORD_CHARS = 48
+_ANSWER_WORD_START = 8
 
 
 def _answered_no(
@@ -1517,7 +1520,7 @@ def _answered_no(
         # The answer starts right after the question mark or the quoted cue's full stop
         # (a quote or a dash between).
         word = _CUE_WORD.search(text, stop.end(), stop.end() + _ANSWER_WORD_CHARS)
-        if word is None or word.start() > stop.end() + 8:
+        if word is None or word.start() > stop.end() + _ANSWER_WORD_START:
             return None
         trigger = _post_trigger(text, word, scope, breaks)
         if trigger is not None:
@@ -1547,10 +1550,10 @@ class _Field:
 
     __slots__ = (
         "_free",
+        "_last_refusal",
         "_others",
         "_pre_words",
         "_quiet",
-        "_refusals",
         "_words",
         "breaks",
         "crosses",
@@ -1572,7 +1575,7 @@ class _Field:
         self._free: dict[int, tuple[bool, bool]] = {}
         self._quiet: tuple[frozenset[int] | None] | None = None
         self._pre_words: dict[int, tuple[str, ...]] = {}
-        self._refusals: dict[int, tuple[str, ...]] = {}
+        self._last_refusal: dict[int, int] = {}
 
     @property
     def words(self) -> frozenset[str]:
@@ -1601,16 +1604,14 @@ class _Field:
         word, or the first word of one of its phrases) may be in the text from ``at`` on:
         every refusal :meth:`IndicatorEngine._post_negated` reads starts with one. (Found
         as text: a yes may be wrong, a no is right.)"""
-        words = self._refusals.get(id(scope))
-        if words is None:
+        last = self._last_refusal.get(id(scope))
+        if last is None:
+            # Where the last of them starts: one search per word and field, not per match.
             post, phrases = scope.post, scope.post_phrases
-            words = tuple(w for w in self.words if w in post or w in phrases)
-            self._refusals[id(scope)] = words
-        text = self.text
-        for word in words:  # noqa: SIM110 (a loop: compiled, any() would build a generator)
-            if text.find(word, at) >= 0:
-                return True
-        return False
+            text = self.text
+            last = max((text.rfind(w) for w in self.words if w in post or w in phrases), default=-1)
+            self._last_refusal[id(scope)] = last
+        return last >= at
 
     @property
     def others(self) -> tuple[tuple[int, int, str, bool], ...]:
@@ -1864,10 +1865,15 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
-def _holds_any(text: str, needs: tuple[str, ...], start: int) -> bool:
-    """Whether ``text`` holds any of ``needs`` from ``start`` on."""
-    for need in needs:  # noqa: SIM110 (a loop: compiled, any() would build a generator)
-        if text.find(need, start) >= 0:
+def _holds_any(text: str, needs: tuple[str, ...], start: int, last_at: dict[str, int]) -> bool:
+    """Whether ``text`` holds any of ``needs`` from ``start`` on. ``last_at`` keeps where
+    each is last in ``text``: each is searched once per text, however many keys are
+    found (a search from each key to the end would cost a long text quadratic time)."""
+    for need in needs:
+        at = last_at.get(need)
+        if at is None:
+            at = last_at[need] = text.rfind(need)
+        if at >= start:
             return True
     return False
 

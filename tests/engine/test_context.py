@@ -733,3 +733,9 @@ def test_everything_without_hurry_or_refused_is_set_aside(
 def test_not_me_in_another_clause_negates_nothing(engine: IndicatorEngine) -> None:
     text = "Lola, Hull, incall. Everything without, extra 50. Drama? Not me."
     assert "unsafe_services" in analyse(engine, text, "en").categories
+
+
+@pytest.mark.parametrize("text", ["Kisses from Mia, ", "Kisses from Mia,", "Mia, "])
+def test_a_text_that_ends_at_a_signature_comma_is_read(engine: IndicatorEngine, text: str) -> None:
+    # The signature check read the character after ", " where the text ends there.
+    assert engine.analyse("", text, lang="en").hit is False

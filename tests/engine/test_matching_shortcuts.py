@@ -244,3 +244,24 @@ def test_a_negation_word_read_from_inside_a_word_of_apostrophes_still_negates(
     engine: IndicatorEngine, text: str
 ) -> None:
     assert engine.match(normalize(text), "en") == []
+
+
+REFUSED_AFTER = [
+    ("en", "Agency? No. Bareback: never."),
+    ("en", "Agencies, managers, drivers: none of that."),
+    ("es", "Sin protección, nada de nada."),
+    ("en", "'Manager', 'agency'? No, thanks."),
+]
+
+
+def test_without_the_short_refusal_words_every_refusal_is_read(
+    indicators_source: ModuleType,
+) -> None:
+    # A lexicon with a refusal word longer than the answer to a question reads of its
+    # first word turns the shortcut off: then every refusal is read, as before it.
+    engine = indicators_source.IndicatorEngine.from_dir()
+    texts = [(t, lang) for lang, t in REFUSED_AFTER] + [(t, lang) for lang, t in CUT_WORDS]
+    with_shortcut = _decisions(engine, texts)
+    assert all("negated" in found for found in with_shortcut[: len(REFUSED_AFTER)])
+    engine._short_refusals = False
+    assert _decisions(engine, texts) == with_shortcut

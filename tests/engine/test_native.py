@@ -3,7 +3,6 @@ only when it was built from the source as it is (:mod:`pipelines.engine.native`)
 
 from __future__ import annotations
 
-import hashlib
 import importlib.machinery
 import os
 import shutil
@@ -34,6 +33,8 @@ HOSTILE = [
     "Sexy Mia, incall. " + "No agency, no driver, 24/7 ✘ 💋. " * 500,
     "'a'b'c'no " * 2_000,
     "nie: " + "agencja, kierowca, " * 2_000,
+    "new " * 10_000,
+    "Escort Mia, incall. never. " + "agency. " * 3_000,
 ]
 
 
@@ -70,23 +71,30 @@ def test_the_compiled_matcher_decides_as_its_source() -> None:
     assert not different, (compiled[different[0]], plain[different[0]])
 
 
-def _fake_build(folder: Path, source: bytes, built_from: str | None) -> None:
+def _fake_build(folder: Path, source: bytes, *, record: bool = True) -> None:
     (folder / "indicators.py").write_bytes(source)
     (folder / f"indicators{importlib.machinery.EXTENSION_SUFFIXES[0]}").write_bytes(b"\x7fELF")
-    if built_from is not None:
+    if record:
+        built_from = native.source_digest(folder)
         (folder / f"indicators{native.BUILT_FROM_SUFFIX}").write_text(built_from + "\n")
 
 
-def test_a_build_counts_only_for_the_source_it_was_built_from(
+def test_a_build_counts_only_for_the_sources_it_was_built_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(native, "_HERE", tmp_path)
     source = b"VALUE = 1\n"
-    _fake_build(tmp_path, source, hashlib.sha256(source).hexdigest())
+    (tmp_path / "lexicon.py").write_text("TYPES = 1\n")
+    _fake_build(tmp_path, source)
     assert native._current("indicators")
     (tmp_path / "indicators.py").write_bytes(b"VALUE = 2\n")  # edited after the build
     assert not native._current("indicators")
-    _fake_build(tmp_path, source, None)  # built by hand, no record of its source
+    _fake_build(tmp_path, source)
+    assert native._current("indicators")
+    # A module the compiled one relies on (its types, its constants) changed.
+    (tmp_path / "lexicon.py").write_text("TYPES = 2\n")
+    assert not native._current("indicators")
+    _fake_build(tmp_path, source, record=False)  # built by hand, no record of its sources
     (tmp_path / f"indicators{native.BUILT_FROM_SUFFIX}").unlink()
     assert not native._current("indicators")
     for path in tmp_path.iterdir():
@@ -122,12 +130,15 @@ def test_a_stale_build_is_not_imported_and_says_so(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "pipelines", tmp_path / "pipelines")
     source = tmp_path / "pipelines" / "engine" / "indicators.py"
     source.write_text(source.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    check = [sys.executable, str(source.with_name("native.py"))]
+    assert subprocess.run(check, check=False).returncode == 1  # what `make native` asks
     result = _import_in_subprocess(tmp_path, LCOM_PURE_PYTHON="0")
     assert result.stdout.split("\n")[0] == "indicators.py ()"
-    assert "built from another version of its source" in result.stderr
+    assert "built from another version of the engine's sources" in result.stderr
     assert "make install" in result.stderr
     # As built, the copy runs its compiled module, silently.
     shutil.copy(ROOT / "pipelines" / "engine" / "indicators.py", source)
+    assert subprocess.run(check, check=False).returncode == 0
     result = _import_in_subprocess(tmp_path, LCOM_PURE_PYTHON="0")
     assert result.stdout.split("\n")[0].startswith("indicators.cpython")
     assert result.stdout.split("\n")[0].endswith("('indicators',)")
