@@ -84,6 +84,7 @@ from pipelines.engine.lexicon import (
     LearnedConfig,
     Lexicon,
     LexiconError,
+    Matcher,
     Rule,
     load_lexicon,
 )
@@ -333,6 +334,7 @@ _FIRST_NAME_RULE = Rule(
 CROSS_MARKS = frozenset("❌🚫✖⛔❎🙅")
 CROSS_MARK_TRIGGER = "❌"
 _CROSS_MARK = re.compile(f"[{''.join(sorted(CROSS_MARKS))}]")
+_CROSS_MARK_CHARS = tuple(sorted(CROSS_MARKS))
 _AGED_NAME_RULE = replace(_FIRST_NAME_RULE, id=f"{_FIRST_NAME_RULE.id}_with_age")
 # Why a match was set aside (the explanation's ``reason``).
 NEGATED = "negated"
@@ -453,6 +455,57 @@ class _Match:
         self.negation: str | None = None
 
 
+class _Expansion:
+    """An :class:`Expansion` as the matcher reads it: the same fields, and its rule's
+    language, where the compiled build reads them without a lookup by name."""
+
+    __slots__ = (
+        "gap_first",
+        "lang",
+        "left_open",
+        "local",
+        "needs",
+        "plain",
+        "right_open",
+        "rule",
+        "strict_tail",
+        "tail",
+    )
+
+    def __init__(self, expansion: Expansion) -> None:
+        self.rule = expansion.rule
+        self.lang = expansion.rule.lang
+        self.local = expansion.rule.local
+        self.left_open = expansion.left_open
+        self.right_open = expansion.right_open
+        self.tail = expansion.tail
+        self.strict_tail = expansion.strict_tail
+        self.gap_first = expansion.gap_first
+        self.needs = expansion.needs
+        self.plain = expansion.plain
+
+
+class _Entry:
+    """A key table's entry (:data:`~pipelines.engine.lexicon.Entry`) as the matcher
+    reads it."""
+
+    __slots__ = ("expansions", "gaps", "key_length", "needs_left", "needs_right")
+
+    def __init__(
+        self,
+        key_length: int,
+        expansions: tuple[Expansion, ...],
+        needs_left: bool,
+        needs_right: bool,
+        gaps: Matcher | None,
+    ) -> None:
+        self.key_length = key_length
+        self.expansions = tuple(_Expansion(expansion) for expansion in expansions)
+        self.needs_left = needs_left
+        self.needs_right = needs_right
+        self.gaps = gaps
+
+
 class _ByStart:
     """Matches of one field in order of their start, found near a place by bisection: a
     hostile ad with thousands of matches costs each check a few of them, not all."""
@@ -477,8 +530,8 @@ class _ByStart:
         if starts is None:
             starts = self._starts = [m.start for m in self.matches]
             self._longest = max((m.end - m.start for m in self.matches), default=0)
-        first = bisect.bisect_left(starts, lo - self._longest)
-        return self.matches[first : bisect.bisect_right(starts, hi)]
+        first = _bisect_left(starts, lo - self._longest)
+        return self.matches[first : _bisect_right(starts, hi)]
 
 
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
@@ -537,6 +590,8 @@ class IndicatorEngine:
             x for x in negation.pre if not x.endswith(LATIN_SPELLING_SUFFIX)
         ) - {COMMON_LANGUAGE}
         self._scope_cache: dict[tuple[str, str], _Scope] = {}
+        #: The key tables' entries as the matcher reads them, by table (:meth:`_entries`).
+        self._tables: dict[int, tuple[KeyTable, tuple[_Entry, ...]]] = {}
         #: The negation words of every language: a field with none of them negates nothing.
         every_post = frozenset().union(*negation.post.values())
         self._every_scope = _Scope(
@@ -549,6 +604,8 @@ class IndicatorEngine:
         marks = "|".join(re.escape(m) for m in negation.terminator_marks)
         # Greedy: ends at the last scope terminator before the match.
         self._last_terminator = re.compile(f".*(?:{marks})", re.DOTALL) if marks else None
+        #: The marks, when the fields may find them as text (:meth:`_Field.clause_start`).
+        self._marks = negation.terminator_marks if all(negation.terminator_marks) else None
         # A post trigger ends the clause of the match: "agency: no", "bareback? never.",
         # "agency - absolutely not", "new in the city? no".
         self._post_words = negation.post_window + 1
@@ -954,7 +1011,7 @@ class IndicatorEngine:
         # By position, the longest first, then by rule, whatever the automaton's keys: the
         # first evidence of a rule is the first in the text and the fullest there, the
         # same however its patterns were cut into keys.
-        found.sort(key=_span_order)
+        _sort_spans(found, len(text))
         return found
 
     def _match_table(self, text: str, lang: str, keys: KeyTable, found: list[_Match]) -> None:
@@ -965,13 +1022,17 @@ class IndicatorEngine:
         # Rules of these languages match with their wildcards; "" never equals a rule's.
         own = (lang, COMMON_LANGUAGE) if lang in self._languages else None
         append = found.append
-        entries = keys.entries
+        entries = self._entries(keys)
         #: Where each text a tail needs is last in ``text`` (:func:`_holds_any`).
         last_at: dict[str, int] = {}
-        for last, index in keys.automaton.iter(text):
-            key_length, expansions, needs_left, needs_right, gaps = entries[index]
-            start = last - key_length + 1
+        # Typed, so the compiled build reads the automaton's hits as native numbers.
+        hit: tuple[int, int]
+        for hit in keys.automaton.iter(text):
+            last = hit[0]
+            entry = entries[hit[1]]
+            start = last - entry.key_length + 1
             end = last + 1
+            needs_left, needs_right, gaps = entry.needs_left, entry.needs_right, entry.gaps
             before_ok = start == 0 or not text[start - 1].isalnum()
             if (needs_left and not before_ok) or (
                 needs_right and end < length and text[end].isalnum()
@@ -979,10 +1040,10 @@ class IndicatorEngine:
                 continue
             if gaps is not None and gaps.match(text, end) is None:
                 continue  # no expansion's tail can match here
-            for expansion in expansions:
+            for expansion in entry.expansions:
                 rule = expansion.rule
-                foreign = own is not None and rule.lang not in own
-                if foreign and rule.local:
+                foreign = own is not None and expansion.lang not in own
+                if foreign and expansion.local:
                     continue
                 if expansion.plain:
                     # _complete's word boundary checks for a literal, without the call.
@@ -997,6 +1058,14 @@ class IndicatorEngine:
                 span = _complete(text, length, start, end, before_ok, expansion, foreign)
                 if span is not None:
                     append(_Match(rule, span[0], span[1]))
+
+    def _entries(self, keys: KeyTable) -> tuple[_Entry, ...]:
+        """The entries of ``keys`` as the matcher reads them (:class:`_Entry`), made
+        once per table."""
+        made = self._tables.get(id(keys))
+        if made is None or made[0] is not keys:
+            made = self._tables[id(keys)] = (keys, tuple(_Entry(*entry) for entry in keys.entries))
+        return made[1]
 
     def _scope(self, rule_lang: str, ad_lang: str) -> _Scope:
         """Negation words for a rule: its language's, the ad's (an English word in a
@@ -1041,7 +1110,9 @@ class IndicatorEngine:
                     return reported
         window_start = max(0, m.start - 120)
         offset = window_start
-        if self._last_terminator is not None:
+        if self._marks is not None:
+            offset = field.clause_start(self._marks, window_start, m.start)
+        elif self._last_terminator is not None:
             clause = self._last_terminator.match(text, window_start, m.start)
             if clause is not None:
                 offset = clause.end()
@@ -1132,7 +1203,7 @@ class IndicatorEngine:
         crosses = field.crosses
         if crosses:
             # A cross mark right after the cue: "nonstop ❌", "fără prezervativ ❌".
-            after = bisect.bisect_left(crosses, end)
+            after = _bisect_left(crosses, end)
             if after < len(crosses) and _CUE_WORD.search(text, end, crosses[after]) is None:
                 return CROSS_MARK_TRIGGER
         hard_stop = _HARD_STOP.search(text, end, end + 60)
@@ -1383,7 +1454,7 @@ class _Scope:
     def pseudo_at(self, text: str, at: int) -> bool:
         """Whether a pseudo-trigger ("no doubt", "don't miss") starts at ``at``: the
         negation word there negates nothing."""
-        return any(text.startswith(phrase, at) for phrase in self.pseudo)
+        return bool(self.pseudo) and text.startswith(self.pseudo, at)
 
 
 _NONE = _Match(Rule("", "", "", "none", 0.0, False), 0, 0)
@@ -1551,6 +1622,7 @@ class _Field:
     __slots__ = (
         "_free",
         "_last_refusal",
+        "_marks_at",
         "_others",
         "_pre_words",
         "_quiet",
@@ -1576,14 +1648,51 @@ class _Field:
         self._quiet: tuple[frozenset[int] | None] | None = None
         self._pre_words: dict[int, tuple[str, ...]] = {}
         self._last_refusal: dict[int, int] = {}
+        self._marks_at: tuple[list[int], list[int]] | None = None
+
+    def clause_start(self, marks: tuple[str, ...], lo: int, hi: int) -> int:
+        """Where the clause that ends at ``hi`` starts: the end of the last of ``marks``
+        (the scope terminators, none empty) wholly in ``text[lo:hi]``, the first of them
+        where several start at one place, else ``lo``. The marks are found once per
+        field; the greedy ``.*(?:marks)`` this stands for re-read each window."""
+        if self._marks_at is None:
+            spots = []
+            text = self.text
+            for order, mark in enumerate(marks):
+                at = text.find(mark)
+                while at >= 0:
+                    spots.append((at, order, at + len(mark)))
+                    at = text.find(mark, at + 1)
+            spots.sort()
+            self._marks_at = ([spot[0] for spot in spots], [spot[2] for spot in spots])
+        starts, ends = self._marks_at
+        index = _bisect_left(starts, hi) - 1
+        found = -1
+        while index >= 0 and starts[index] >= lo:
+            if found >= 0 and starts[index] != starts[found]:
+                break  # the last place found, and its first mark
+            if ends[index] <= hi:
+                found = index
+            index -= 1
+        return ends[found] if found >= 0 else lo
 
     @property
     def words(self) -> frozenset[str]:
         """The field's words (``_CUE_WORD``), each whole."""
         if self._words is None:
             text = self.text
-            words = _CUE_WORD_ASCII if text.isascii() else _CUE_WORD
-            self._words = frozenset(words.findall(text))
+            if not text.isascii():
+                self._words = frozenset(_CUE_WORD.findall(text))
+            elif "'" not in text:
+                # Runs of letters and digits: what the regex reads, found by str methods.
+                self._words = frozenset(text.translate(_NOT_WORD_ASCII).split())
+            else:
+                # An apostrophe joins two runs into one word, at most one per word:
+                # each space-separated chunk is read as the regex reads it.
+                found: list[str] = []
+                for chunk in text.translate(_NOT_WORD_ASCII_BUT_APOSTROPHE).split():
+                    found.extend(_CUE_WORD_ASCII.findall(chunk))
+                self._words = frozenset(found)
         return self._words
 
     def pre_between(self, scope: _Scope, lo: int, hi: int) -> bool:
@@ -1702,6 +1811,13 @@ class _Field:
         return any(p is not m and p.start <= at < p.end for p in self.positives.around(at, at))
 
 
+#: ASCII characters of no word (:data:`_CUE_WORD_ASCII`) as spaces, for ``str.translate``.
+_NOT_WORD_ASCII = {code: " " for code in range(128) if not chr(code).isalnum()}
+_NOT_WORD_ASCII_BUT_APOSTROPHE = {
+    code: space for code, space in _NOT_WORD_ASCII.items() if chr(code) != "'"
+}
+
+
 def _cuts_word(text: str, at: int) -> bool:
     """Whether a window that starts or ends at ``at`` may cut a word (``_CUE_WORD``: letters
     and digits, with one apostrophe inside)."""
@@ -1775,8 +1891,13 @@ def _cross_marks(norm: Normalized) -> list[int]:
     """Normalised offsets of the cross marks ("❌", "🚫") that refuse what they follow
     ("Ce NU fac: fara prezervativ ❌ nonstop ❌")."""
     original = norm.original
-    if original.isascii() or _CROSS_MARK.search(original) is None:
+    if original.isascii():
         return []
+    for mark in _CROSS_MARK_CHARS:  # a loop: compiled, no generator
+        if mark in original:
+            break
+    else:
+        return []  # most texts: a few plain searches instead of the class regex
     return [bisect.bisect_left(norm.offsets, c.start()) for c in _CROSS_MARK.finditer(original)]
 
 
@@ -1854,8 +1975,49 @@ def _start(match: _Match) -> int:
     return match.start
 
 
-def _span_order(match: _Match) -> tuple[int, int, str]:
-    return match.start, -match.end, match.rule.id
+def _sort_spans(found: list[_Match], length: int) -> None:
+    """Sort ``found`` (matches in a text of ``length``) by start, the longest first, then
+    by rule: by one number per match, then the few matches of one span by rule id."""
+    width = length + 1
+    found.sort(key=lambda m: m.start * width + length - m.end)
+    first = 0
+    count = len(found)
+    while first < count:
+        start, end = found[first].start, found[first].end
+        last = first + 1
+        while last < count and found[last].start == start and found[last].end == end:
+            last += 1
+        if last - first > 1:
+            found[first:last] = sorted(found[first:last], key=_rule_id)
+        first = last
+
+
+def _rule_id(match: _Match) -> str:
+    return match.rule.id
+
+
+def _bisect_left(values: list[int], value: int) -> int:
+    """:func:`bisect.bisect_left` on numbers, compiled (no call into the module)."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if values[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _bisect_right(values: list[int], value: int) -> int:
+    """:func:`bisect.bisect_right` on numbers, compiled."""
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if value < values[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _as_text(value: object) -> str | None:
@@ -1884,7 +2046,7 @@ def _complete(
     start: int,
     end: int,
     before_ok: bool,
-    expansion: Expansion,
+    expansion: _Expansion,
     strict: bool = False,
 ) -> tuple[int, int] | None:
     """The full span of ``expansion`` anchored at ``text[start:end]``, or ``None``.

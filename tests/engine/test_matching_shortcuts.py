@@ -12,6 +12,12 @@
   cuts a word, the piece is still read ("no" of "nobody"). A match with no negation
   word of its scope before it in its window, or none that could refuse it after it, is
   not read for one (``_Field.pre_between``, ``_Field.refusal_from``).
+* A negation window's clause starts after the last scope terminator before the match,
+  found among the field's terminators, found once (``_Field.clause_start``), not by a
+  greedy regex per window. An ASCII field's words are its runs of letters and digits
+  (``_Field.words``, by ``str.translate`` and ``split``).
+* Matches are sorted by one number per match, ties by rule (``_sort_spans``); bisection
+  of numbers is compiled (``_bisect_left``, ``_bisect_right``).
 
 Each is compared with the plain form on strings built from the characters they read and
 on every labelled ad text, with the shortcuts on and off.
@@ -19,6 +25,7 @@ on every labelled ad text, with the shortcuts on and off.
 
 from __future__ import annotations
 
+import bisect
 import json
 import random
 import re
@@ -38,7 +45,7 @@ from pipelines.engine.lexicon import (
     _required,
     _trie_regex,
 )
-from pipelines.engine.normalize import normalize
+from pipelines.engine.normalize import Normalized, normalize
 
 DATA = Path(__file__).parent / "data"
 LETTERS = "aeinos "
@@ -265,3 +272,69 @@ def test_without_the_short_refusal_words_every_refusal_is_read(
     assert all("negated" in found for found in with_shortcut[: len(REFUSED_AFTER)])
     engine._short_refusals = False
     assert _decisions(engine, texts) == with_shortcut
+
+
+def _field(text: str) -> indicators._Field:
+    return indicators._Field(Normalized(text, text, range(len(text) + 1)), [])
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        (".", "!", "?", ";", ":", ",", "(", ")", "[", "]", "|", " - "),
+        (" - ", "-", "ab", "b", "a b"),  # overlapping, several starting at one place
+        ("aa", "a"),
+    ],
+)
+def test_a_clause_starts_where_the_greedy_regex_ends(marks: tuple[str, ...]) -> None:
+    greedy = re.compile(".*(?:{})".format("|".join(map(re.escape, marks))), re.DOTALL)
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice("ab -.,x!") for _ in range(rng.randint(0, 30)))
+        field = _field(text)
+        for _ in range(5):
+            lo = rng.randint(0, len(text))
+            hi = rng.randint(lo, len(text))
+            found = greedy.match(text, lo, hi)
+            expected = found.end() if found else lo
+            assert field.clause_start(marks, lo, hi) == expected, (text, lo, hi)
+
+
+def test_the_clause_start_negates_as_the_greedy_regex(indicators_source: ModuleType) -> None:
+    engine = indicators_source.IndicatorEngine.from_dir()
+    texts = _labelled_texts() + [(t, lang) for lang, t in CUT_WORDS + REFUSED_AFTER]
+    fast = _decisions(engine, texts)
+    engine._marks = None  # the regex, window by window
+    assert _decisions(engine, texts) == fast
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_words_of_an_ascii_field_are_the_regexs(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(2000):
+        text = "".join(rng.choice("ab1 ''.,-_!\t~") for _ in range(rng.randint(0, 25)))
+        assert _field(text).words == frozenset(indicators._CUE_WORD.findall(text)), text
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_matches_sort_by_start_the_longest_first_then_by_rule(
+    engine: IndicatorEngine, seed: int
+) -> None:
+    rng = random.Random(seed)
+    rules = rng.sample(engine.lexicon.rules, 4)
+    found = []
+    for _ in range(rng.randint(0, 30)):
+        start = rng.randint(0, 8)
+        found.append(indicators._Match(rng.choice(rules), start, start + rng.randint(0, 3)))
+    expected = sorted(found, key=lambda m: (m.start, -m.end, m.rule.id))
+    indicators._sort_spans(found, 11)
+    assert found == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_compiled_bisection_is_the_modules(seed: int) -> None:
+    rng = random.Random(seed)
+    values = sorted(rng.randint(0, 20) for _ in range(rng.randint(0, 12)))
+    for value in range(-2, 23):
+        assert indicators._bisect_left(values, value) == bisect.bisect_left(values, value)
+        assert indicators._bisect_right(values, value) == bisect.bisect_right(values, value)
