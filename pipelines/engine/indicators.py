@@ -1622,7 +1622,6 @@ class _Field:
     __slots__ = (
         "_free",
         "_last_refusal",
-        "_marks_at",
         "_others",
         "_pre_words",
         "_quiet",
@@ -1648,33 +1647,19 @@ class _Field:
         self._quiet: tuple[frozenset[int] | None] | None = None
         self._pre_words: dict[int, tuple[str, ...]] = {}
         self._last_refusal: dict[int, int] = {}
-        self._marks_at: tuple[list[int], list[int]] | None = None
 
     def clause_start(self, marks: tuple[str, ...], lo: int, hi: int) -> int:
         """Where the clause that ends at ``hi`` starts: the end of the last of ``marks``
         (the scope terminators, none empty) wholly in ``text[lo:hi]``, the first of them
-        where several start at one place, else ``lo``. The marks are found once per
-        field; the greedy ``.*(?:marks)`` this stands for re-read each window."""
-        if self._marks_at is None:
-            spots = []
-            text = self.text
-            for order, mark in enumerate(marks):
-                at = text.find(mark)
-                while at >= 0:
-                    spots.append((at, order, at + len(mark)))
-                    at = text.find(mark, at + 1)
-            spots.sort()
-            self._marks_at = ([spot[0] for spot in spots], [spot[2] for spot in spots])
-        starts, ends = self._marks_at
-        index = _bisect_left(starts, hi) - 1
-        found = -1
-        while index >= 0 and starts[index] >= lo:
-            if found >= 0 and starts[index] != starts[found]:
-                break  # the last place found, and its first mark
-            if ends[index] <= hi:
-                found = index
-            index -= 1
-        return ends[found] if found >= 0 else lo
+        where several start at one place, else ``lo``. A few ``str.rfind`` in the window,
+        for the greedy ``.*(?:marks)`` that reads it character by character."""
+        text = self.text
+        best, end = -1, lo
+        for mark in marks:
+            at = text.rfind(mark, lo, hi)
+            if at > best:
+                best, end = at, at + len(mark)
+        return end
 
     @property
     def words(self) -> frozenset[str]:

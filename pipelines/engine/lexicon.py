@@ -507,7 +507,7 @@ def _add_latin_spelling(
 # ------------------------------------------------------------------ compiled tables
 
 #: Changes whenever the cached form of the tables changes meaning.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def _key_tables(
@@ -1495,7 +1495,47 @@ def _tails_need(tails: list[str | None]) -> tuple[str, ...]:
         if found is None:
             return ()
         needs |= found
-    return tuple(sorted(needs)) if len(needs) <= _NEEDS_MAX else ()
+    if len(needs) <= _NEEDS_MAX:
+        return tuple(sorted(needs))
+    return _cover(frozenset(needs))
+
+
+#: The shortest piece :func:`_cover` takes: a word of four letters is in few ads.
+_COVER_MIN_LENGTH = 4
+_PIECE = re.compile(r"[^\W_]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _cover(needs: frozenset[str]) -> tuple[str, ...]:
+    """At most ``_NEEDS_MAX`` pieces of ``needs`` such that each of them holds one, or
+    ``()``: a text that holds one of ``needs`` holds one of the pieces, so the pieces are
+    needed too. A tail of many alternatives ("ejjel-nappali recepcios", "0-24 oras
+    recepcio", ...) needs one of few words ("recepcio", ...). The pieces are the words of
+    the needs (as written between spaces, or their runs of letters and digits), chosen
+    one by one: the one in the most needs not yet covered, then the longest."""
+    texts = sorted(needs)
+    pieces = sorted(
+        {
+            piece
+            for text in texts
+            for piece in (*text.split(), *_PIECE.findall(text))
+            if len(piece) >= _COVER_MIN_LENGTH
+        }
+    )
+    holders = {
+        piece: frozenset(i for i, text in enumerate(texts) if piece in text) for piece in pieces
+    }
+    left = set(range(len(texts)))
+    chosen: list[str] = []
+    while left:
+        if len(chosen) == _NEEDS_MAX or not pieces:
+            return ()
+        best = max(pieces, key=lambda piece: (len(holders[piece] & left), len(piece)))
+        if not holders[best] & left:
+            return ()  # a need with no piece long enough
+        chosen.append(best)
+        left -= holders[best]
+    return tuple(sorted(chosen))
 
 
 def _required(regex: str) -> frozenset[str] | None:

@@ -6,7 +6,8 @@
   each continuation starts with (``_gap_precheck``): wherever a tail matches, so does
   the check.
 * A tail is tried only where the rest of the field holds one of the texts every match of
-  it holds (``_required``, ``Expansion.needs``).
+  it holds (``_required``, ``Expansion.needs``); a key with more such texts than are
+  worth searching needs one of fewer words of them (``_cover``).
 * Negation reads a field's words once (``_Field``): a field with no negation word of any
   language, no quote, cross mark or other women named negates nothing; where a window
   cuts a word, the piece is still read ("no" of "nobody"). A match with no negation
@@ -26,6 +27,7 @@ on every labelled ad text, with the shortcuts on and off.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import random
 import re
@@ -40,9 +42,11 @@ from pipelines.engine.lexicon import (
     _GAP_REGEX,
     _WILD_MARK,
     _WILD_REGEX,
+    _cover,
     _gap_precheck,
     _literal_start,
     _required,
+    _tails_need,
     _trie_regex,
 )
 from pipelines.engine.normalize import Normalized, normalize
@@ -161,6 +165,45 @@ def test_every_match_of_a_tail_holds_one_of_its_needs(seed: int) -> None:
     for string in strings:
         assert compiled.fullmatch(string), (regex, string)
         assert needs is None or any(n in string for n in needs), (regex, needs, string)
+
+
+RECEPTION = [
+    _GAP_REGEX.format(n=8) + re.escape(phrase)
+    for phrase in (
+        "ejjel-nappali recepcios",
+        "ejjel-nappal recepcio",
+        "ejjelnappali recepcios",
+        "0-24 oras recepcios",
+        "0-24 oras recepcio",
+        "ejjel nappal recepcio",
+        "ejjel-nappali porta",
+        "nonstop porta",
+        "0-24 porta",
+        "ejjel nappal porta",
+    )
+]
+
+
+def test_the_many_tails_of_a_key_need_one_of_few_words() -> None:
+    # Ten tails, ten texts: more than a precheck should search for, but each holds
+    # "recepcio" or "porta".
+    assert _tails_need(RECEPTION) == ("porta", "recepcio")
+    assert _tails_need([*RECEPTION, r"\ x"]) == ()  # " x" holds no word of four letters
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_the_words_a_cover_takes_are_needed(seed: int) -> None:
+    rng = random.Random(seed)
+    words = ["".join(rng.choice("aeinos") for _ in range(rng.randint(2, 7))) for _ in range(6)]
+    needs = frozenset(
+        " ".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
+        for _ in range(rng.randint(9, 30))
+    )
+    cover = _cover(needs)
+    assert len(cover) <= 8
+    for need in needs if cover else ():
+        assert any(piece in need for piece in cover), (need, cover)
+    assert all(len(piece) >= 4 and any(piece in need for need in needs) for piece in cover)
 
 
 def _labelled_texts() -> list[tuple[str, str]]:
@@ -308,11 +351,24 @@ def test_the_clause_start_negates_as_the_greedy_regex(indicators_source: ModuleT
     assert _decisions(engine, texts) == fast
 
 
+#: Letters, digits, apostrophes, signs, controls and a letter outside ASCII.
+WORD_CHARS = "aZ09 ''.,-_!\t\x00\x7f~é"
+
+
+def test_an_empty_terminator_is_read_by_the_greedy_regex(engine: IndicatorEngine) -> None:
+    # A mark "" is found everywhere by str.rfind: the engine keeps the regex then.
+    negation = dataclasses.replace(engine.lexicon.negation, terminator_marks=("", "."))
+    lexicon = dataclasses.replace(engine.lexicon, negation=negation)
+    odd = IndicatorEngine(lexicon)
+    assert odd._marks is None
+    assert odd._last_terminator is not None
+
+
 @pytest.mark.parametrize("seed", range(5))
-def test_the_words_of_an_ascii_field_are_the_regexs(seed: int) -> None:
+def test_the_words_of_a_field_are_the_regexs(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(2000):
-        text = "".join(rng.choice("ab1 ''.,-_!\t~") for _ in range(rng.randint(0, 25)))
+        text = "".join(rng.choice(WORD_CHARS) for _ in range(rng.randint(0, 25)))
         assert _field(text).words == frozenset(indicators._CUE_WORD.findall(text)), text
 
 
