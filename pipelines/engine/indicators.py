@@ -1207,7 +1207,9 @@ class IndicatorEngine:
             if after < len(crosses) and _CUE_WORD.search(text, end, crosses[after]) is None:
                 return CROSS_MARK_TRIGGER
         hard_stop = _HARD_STOP.search(text, end, end + 60)
-        limit = hard_stop.start() if hard_stop is not None else end + 60
+        #: Where the clause ends at a hard stop, or -1.
+        stop = hard_stop.start() if hard_stop is not None else -1
+        limit = stop if stop >= 0 else end + 60
         if (
             field.free(scope)[1] or (self._short_refusals and not field.refusal_from(scope, end))
         ) and field.whole_words_after(end, limit, scope):
@@ -1216,8 +1218,8 @@ class IndicatorEngine:
             return None
         breaks = field.breaks
         if (
-            hard_stop is not None
-            and text[hard_stop.start()] == ","
+            stop >= 0
+            and text[stop] == ","
             and _LIST_ANSWER.search(text, end, end + 100) is not None
         ):
             # A list the refusal ends: "Agencies, managers, drivers: none of that."
@@ -1228,10 +1230,10 @@ class IndicatorEngine:
                     refused = _post_trigger(text, word, scope, breaks)
                     if refused is not None:
                         return refused
-        if hard_stop is not None and text[hard_stop.start()] == ",":
+        if stop >= 0 and text[stop] == ",":
             # A refusal that is the whole next clause: "Sin protección, nada de nada.",
             # "Bareback, never."
-            word = _CUE_WORD.match(text, hard_stop.end() + (text[hard_stop.end() :][:1] == " "))
+            word = _CUE_WORD.match(text, stop + 1 + (text[stop + 1 :][:1] == " "))
             if word is not None and (
                 word.group() in scope.post or word.group() in scope.post_phrases
             ):
@@ -1622,6 +1624,7 @@ class _Field:
     __slots__ = (
         "_free",
         "_last_refusal",
+        "_marks",
         "_others",
         "_pre_words",
         "_quiet",
@@ -1647,6 +1650,8 @@ class _Field:
         self._quiet: tuple[frozenset[int] | None] | None = None
         self._pre_words: dict[int, tuple[str, ...]] = {}
         self._last_refusal: dict[int, int] = {}
+        #: The terminator marks :meth:`clause_start` was given, and those the field holds.
+        self._marks: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     def clause_start(self, marks: tuple[str, ...], lo: int, hi: int) -> int:
         """Where the clause that ends at ``hi`` starts: the end of the last of ``marks``
@@ -1654,8 +1659,12 @@ class _Field:
         where several start at one place, else ``lo``. A few ``str.rfind`` in the window,
         for the greedy ``.*(?:marks)`` that reads it character by character."""
         text = self.text
+        present = self._marks
+        if present is None or present[0] is not marks:
+            # The marks the field holds, found once: most fields hold a few of them.
+            present = self._marks = (marks, tuple(mark for mark in marks if mark in text))
         best, end = -1, lo
-        for mark in marks:
+        for mark in present[1]:
             at = text.rfind(mark, lo, hi)
             if at > best:
                 best, end = at, at + len(mark)
@@ -1722,14 +1731,19 @@ class _Field:
             words, phrases = self.words, scope.post_phrases
             free = self._free[id(scope)] = (
                 scope.pre.isdisjoint(words),
-                scope.post.isdisjoint(words)
-                and not any(
-                    phrase in self.text
-                    for word in phrases.keys() & words
-                    for phrase in phrases[word]
-                ),
+                scope.post.isdisjoint(words) and not self._holds_phrase(phrases),
             )
         return free
+
+    def _holds_phrase(self, phrases: dict[str, tuple[str, ...]]) -> bool:
+        """Whether the field holds a phrase of ``phrases`` (by first word) whose first
+        word is a word of the field."""
+        text = self.text
+        for word in self.words:
+            for phrase in phrases.get(word, ()):
+                if phrase in text:
+                    return True
+        return False
 
     def quiet(self, every: _Scope) -> frozenset[int] | None:
         """The ids of the field's matches when no negation check can refuse any of them,
@@ -2092,7 +2106,10 @@ def _opening_quote(text: str, start: int) -> int:
 def _others_said(text: str) -> tuple[tuple[int, int, str, bool], ...]:
     """Where ``text`` names other women or other ads as a subject (``_OTHERS_SAY``): one
     search per field, whatever its number of matches."""
-    if not any(noun in text for noun in _OTHERS_NOUNS):
+    for noun in _OTHERS_NOUNS:  # a loop: compiled, no generator
+        if noun in text:
+            break
+    else:
         return ()  # the common case, cheaper than the search
     return tuple(
         (f.start(), f.end(), f.group(), _OTHERS_LIST.match(text, f.end()) is not None)

@@ -193,6 +193,27 @@ _FOLD: dict[int, str] = {
 _ONE_TO_ONE: set[str] = {chr(code) for code, folded in _FOLD.items() if len(folded) == 1}
 
 
+def _not_among(chars: set[str]) -> re.Pattern[str]:
+    """A regex that finds a character not in ``chars``: one class of their ranges, read
+    faster than a set looks each character of a text up."""
+    ranges: list[list[int]] = []
+    for code in sorted(map(ord, chars)):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    spans = (
+        re.escape(chr(low)) + ("" if low == high else "-" + re.escape(chr(high)))
+        for low, high in ranges
+    )
+    return re.compile("[^" + "".join(spans) + "]")
+
+
+#: Finds a character not known at import to fold to one character (then ``_ONE_TO_ONE``,
+#: which grows, decides).
+_NOT_ONE_TO_ONE = _not_among(_ONE_TO_ONE)
+
+
 @dataclass(frozen=True, slots=True)
 class Normalized:
     """A normalised text and the original offset of each of its characters.
@@ -317,7 +338,7 @@ def _fold(text: str, offsets: Sequence[int]) -> tuple[str, Sequence[int]]:
         if text.isprintable() and not any(c in text for c in _ASCII_NOT_LOWER):
             return text.lower(), offsets
         return text.translate(_FOLD), offsets
-    if _ONE_TO_ONE.issuperset(text):
+    if _NOT_ONE_TO_ONE.search(text) is None or _ONE_TO_ONE.issuperset(text):
         return text.translate(_FOLD), offsets
     for ch in set(text).difference(_ONE_TO_ONE):
         folded = _FOLD.get(ord(ch))

@@ -183,3 +183,13 @@ def test_an_ascii_text_normalises_as_through_the_unicode_path(
     slow = [normalize(t) for t in texts]
     for text, a, b in zip(texts, fast, slow, strict=True):
         assert (a.text, list(a.offsets)) == (b.text, list(b.offsets)), text
+
+
+def test_the_class_of_one_to_one_characters_finds_exactly_the_others() -> None:
+    # Checked character by character over the folded ranges and beyond: a text the class
+    # finds nothing in folds one character to one, as the set says.
+    static = frozenset(module._ONE_TO_ONE)
+    for code in [*range(0x3000), *range(0xFB00, 0x10000), *range(0x1D400, 0x1D800)]:
+        char = chr(code)
+        assert (module._NOT_ONE_TO_ONE.search(char) is None) == (char in static), hex(code)
+    assert module._NOT_ONE_TO_ONE.search("naïve ❤ Straße ﬁ") is not None  # "ß", "ﬁ": two
