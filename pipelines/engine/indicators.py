@@ -530,8 +530,8 @@ class _ByStart:
         if starts is None:
             starts = self._starts = [m.start for m in self.matches]
             self._longest = max((m.end - m.start for m in self.matches), default=0)
-        first = _bisect_left(starts, lo - self._longest)
-        return self.matches[first : _bisect_right(starts, hi)]
+        first = bisect.bisect_left(starts, lo - self._longest)
+        return self.matches[first : bisect.bisect_right(starts, hi)]
 
 
 def detect_language_or_unknown(text: str) -> tuple[str, float | None]:
@@ -601,11 +601,8 @@ class IndicatorEngine:
             pseudo=(),
             terminators=frozenset(),
         )
-        marks = "|".join(re.escape(m) for m in negation.terminator_marks)
-        # Greedy: ends at the last scope terminator before the match.
-        self._last_terminator = re.compile(f".*(?:{marks})", re.DOTALL) if marks else None
-        #: The marks, when the fields may find them as text (:meth:`_Field.clause_start`).
-        self._marks = negation.terminator_marks if all(negation.terminator_marks) else None
+        #: The scope terminators (:func:`_clause_start`).
+        self._marks = negation.terminator_marks
         # A post trigger ends the clause of the match: "agency: no", "bareback? never.",
         # "agency - absolutely not", "new in the city? no".
         self._post_words = negation.post_window + 1
@@ -1109,13 +1106,7 @@ class IndicatorEngine:
                 if reported is not None:
                     return reported
         window_start = max(0, m.start - 120)
-        offset = window_start
-        if self._marks is not None:
-            offset = field.clause_start(self._marks, window_start, m.start)
-        elif self._last_terminator is not None:
-            clause = self._last_terminator.match(text, window_start, m.start)
-            if clause is not None:
-                offset = clause.end()
+        offset = field.clause_start(self._marks, window_start, m.start)
         # Most fields hold none of the scope's negation words: then the words before the
         # match are read only when a list may go on (below).
         pre_free = free[0]
@@ -1203,7 +1194,7 @@ class IndicatorEngine:
         crosses = field.crosses
         if crosses:
             # A cross mark right after the cue: "nonstop ❌", "fără prezervativ ❌".
-            after = _bisect_left(crosses, end)
+            after = bisect.bisect_left(crosses, end)
             if after < len(crosses) and _CUE_WORD.search(text, end, crosses[after]) is None:
                 return CROSS_MARK_TRIGGER
         hard_stop = _HARD_STOP.search(text, end, end + 60)
@@ -1343,11 +1334,7 @@ class IndicatorEngine:
         20 de ani") or supposed ("if you want a 19-year-old") in its clause."""
         text = norm.text
         end = bisect.bisect_left(norm.offsets, start)
-        offset = max(0, end - 60)
-        if self._last_terminator is not None:
-            clause = self._last_terminator.match(text, offset, end)
-            if clause is not None:
-                offset = clause.end()
+        offset = _clause_start(text, self._marks, max(0, end - 60), end)
         words = _CUE_WORD.findall(text, offset, end)
         if not self._scope(lang, lang).pre.isdisjoint(words[-_DENIED_WORDS:]):
             return True
@@ -1654,21 +1641,13 @@ class _Field:
         self._marks: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     def clause_start(self, marks: tuple[str, ...], lo: int, hi: int) -> int:
-        """Where the clause that ends at ``hi`` starts: the end of the last of ``marks``
-        (the scope terminators, none empty) wholly in ``text[lo:hi]``, the first of them
-        where several start at one place, else ``lo``. A few ``str.rfind`` in the window,
-        for the greedy ``.*(?:marks)`` that reads it character by character."""
+        """:func:`_clause_start` in the field, among the ``marks`` it holds (found once:
+        most fields hold a few of them)."""
         text = self.text
         present = self._marks
         if present is None or present[0] is not marks:
-            # The marks the field holds, found once: most fields hold a few of them.
             present = self._marks = (marks, tuple(mark for mark in marks if mark in text))
-        best, end = -1, lo
-        for mark in present[1]:
-            at = text.rfind(mark, lo, hi)
-            if at > best:
-                best, end = at, at + len(mark)
-        return end
+        return _clause_start(text, present[1], lo, hi)
 
     @property
     def words(self) -> frozenset[str]:
@@ -1815,6 +1794,19 @@ _NOT_WORD_ASCII = {code: " " for code in range(128) if not chr(code).isalnum()}
 _NOT_WORD_ASCII_BUT_APOSTROPHE = {
     code: space for code, space in _NOT_WORD_ASCII.items() if chr(code) != "'"
 }
+
+
+def _clause_start(text: str, marks: tuple[str, ...], lo: int, hi: int) -> int:
+    """Where the clause that ends at ``hi`` starts: the end of the last of ``marks`` (the
+    scope terminators) wholly in ``text[lo:hi]``, the first of them where several start at
+    one place, else ``lo``: what the greedy ``.*(?:marks)`` reads character by character,
+    found by one ``str.rfind`` per mark (an empty mark ends the window itself, as there)."""
+    best, end = -1, lo
+    for mark in marks:
+        at = text.rfind(mark, lo, hi)
+        if at > best:
+            best, end = at, at + len(mark)
+    return end
 
 
 def _cuts_word(text: str, at: int) -> bool:
@@ -1993,30 +1985,6 @@ def _sort_spans(found: list[_Match], length: int) -> None:
 
 def _rule_id(match: _Match) -> str:
     return match.rule.id
-
-
-def _bisect_left(values: list[int], value: int) -> int:
-    """:func:`bisect.bisect_left` on numbers, compiled (no call into the module)."""
-    lo, hi = 0, len(values)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if values[mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-def _bisect_right(values: list[int], value: int) -> int:
-    """:func:`bisect.bisect_right` on numbers, compiled."""
-    lo, hi = 0, len(values)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if value < values[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
 
 
 def _as_text(value: object) -> str | None:

@@ -17,8 +17,7 @@
   found among the field's terminators, found once (``_Field.clause_start``), not by a
   greedy regex per window. An ASCII field's words are its runs of letters and digits
   (``_Field.words``, by ``str.translate`` and ``split``).
-* Matches are sorted by one number per match, ties by rule (``_sort_spans``); bisection
-  of numbers is compiled (``_bisect_left``, ``_bisect_right``).
+* Matches are sorted by one number per match, ties by rule (``_sort_spans``).
 
 Each is compared with the plain form on strings built from the characters they read and
 on every labelled ad text, with the shortcuts on and off.
@@ -26,7 +25,6 @@ on every labelled ad text, with the shortcuts on and off.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import json
 import random
@@ -327,10 +325,12 @@ def _field(text: str) -> indicators._Field:
         (".", "!", "?", ";", ":", ",", "(", ")", "[", "]", "|", " - "),
         (" - ", "-", "ab", "b", "a b"),  # overlapping, several starting at one place
         ("aa", "a"),
+        ("", "."),  # an empty mark ends the window itself
+        (".", ""),
+        (),
     ],
 )
 def test_a_clause_starts_where_the_greedy_regex_ends(marks: tuple[str, ...]) -> None:
-    greedy = re.compile(".*(?:{})".format("|".join(map(re.escape, marks))), re.DOTALL)
     rng = random.Random(7)
     for _ in range(3000):
         text = "".join(rng.choice("ab -.,x!") for _ in range(rng.randint(0, 30)))
@@ -338,16 +338,29 @@ def test_a_clause_starts_where_the_greedy_regex_ends(marks: tuple[str, ...]) -> 
         for _ in range(5):
             lo = rng.randint(0, len(text))
             hi = rng.randint(lo, len(text))
-            found = greedy.match(text, lo, hi)
-            expected = found.end() if found else lo
+            expected = _greedy_clause_start(text, marks, lo, hi)
             assert field.clause_start(marks, lo, hi) == expected, (text, lo, hi)
+            assert indicators._clause_start(text, marks, lo, hi) == expected, (text, lo, hi)
 
 
-def test_the_clause_start_negates_as_the_greedy_regex(indicators_source: ModuleType) -> None:
+def _greedy_clause_start(text: str, marks: tuple[str, ...], lo: int, hi: int) -> int:
+    """The end of the greedy ``.*(?:marks)`` read from ``lo`` to ``hi``, else ``lo``."""
+    if not marks:
+        return lo
+    found = re.compile(".*(?:{})".format("|".join(map(re.escape, marks))), re.DOTALL).match(
+        text, lo, hi
+    )
+    return found.end() if found else lo
+
+
+def test_the_clause_start_negates_as_the_greedy_regex(
+    indicators_source: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = indicators_source.IndicatorEngine.from_dir()
     texts = _labelled_texts() + [(t, lang) for lang, t in CUT_WORDS + REFUSED_AFTER]
     fast = _decisions(engine, texts)
-    engine._marks = None  # the regex, window by window
+    # The regex, window by window.
+    monkeypatch.setattr(indicators_source, "_clause_start", _greedy_clause_start)
     assert _decisions(engine, texts) == fast
 
 
@@ -355,13 +368,18 @@ def test_the_clause_start_negates_as_the_greedy_regex(indicators_source: ModuleT
 WORD_CHARS = "aZ09 ''.,-_!\t\x00\x7f~é"
 
 
-def test_an_empty_terminator_is_read_by_the_greedy_regex(engine: IndicatorEngine) -> None:
-    # A mark "" is found everywhere by str.rfind: the engine keeps the regex then.
-    negation = dataclasses.replace(engine.lexicon.negation, terminator_marks=("", "."))
-    lexicon = dataclasses.replace(engine.lexicon, negation=negation)
-    odd = IndicatorEngine(lexicon)
-    assert odd._marks is None
-    assert odd._last_terminator is not None
+def test_an_empty_terminator_is_read_as_the_greedy_regex_reads_it(
+    indicators_source: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A mark "" ends every window where it stands (str.rfind finds it at the window's
+    # end, the regex matches it there): negation then reads no word before a match.
+    lexicon = indicators_source.IndicatorEngine.from_dir().lexicon
+    negation = dataclasses.replace(lexicon.negation, terminator_marks=("", "."))
+    odd = indicators_source.IndicatorEngine(dataclasses.replace(lexicon, negation=negation))
+    texts = [(t, lang) for lang, t in CUT_WORDS + REFUSED_AFTER]
+    fast = _decisions(odd, texts)
+    monkeypatch.setattr(indicators_source, "_clause_start", _greedy_clause_start)
+    assert _decisions(odd, texts) == fast
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -385,12 +403,3 @@ def test_matches_sort_by_start_the_longest_first_then_by_rule(
     expected = sorted(found, key=lambda m: (m.start, -m.end, m.rule.id))
     indicators._sort_spans(found, 11)
     assert found == expected
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_the_compiled_bisection_is_the_modules(seed: int) -> None:
-    rng = random.Random(seed)
-    values = sorted(rng.randint(0, 20) for _ in range(rng.randint(0, 12)))
-    for value in range(-2, 23):
-        assert indicators._bisect_left(values, value) == bisect.bisect_left(values, value)
-        assert indicators._bisect_right(values, value) == bisect.bisect_right(values, value)
