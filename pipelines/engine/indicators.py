@@ -206,6 +206,8 @@ _WOMEN = (
     r"(?:girls|ladies|women|escorts|dames|meiden|vrouwen|meisjes|frauen|damen|madchen|mädchen"
     r"|fete|femei|doamne|escorte)"
 )
+#: The words of ``_WOMEN``: every match of ``_OTHERS_SAY`` holds one as a whole word.
+_WOMEN_WORDS = frozenset(_WOMEN[3:-1].split("|"))
 _OTHERS_SAY = re.compile(
     rf"(?<![^\W_])(?:(?:other|andere|alte) {_WOMEN}|(?:some|many|most|lots of|plenty of"
     r"|a lot of|veel|sommige|de meeste|viele|manche|die meisten|multe|unele) "
@@ -312,8 +314,6 @@ _LIST_ITEMS = re.compile(
 )
 # Where a heading starts (normalised text has no line breaks: they are spaces).
 _HEADING_START = (".", ";", "!", "?", ":")
-# What a refusal of a list follows: its colon, a dash or its question mark.
-_LIST_ANSWER = re.compile(r"[:?\u2013]| - ")
 # One of the conjunctions as a whole word.
 _CONJUNCTION = re.compile(rf"(?:{_CONJUNCTIONS})(?![^\W_])")
 # Between a first name and a nationality after it: the age ("Ella, 23, Romanian").
@@ -601,6 +601,10 @@ class IndicatorEngine:
             pseudo=(),
             terminators=frozenset(),
         )
+        #: Every word that may start a negation of any language (:attr:`_Field.triggers`).
+        self._every_word = frozenset(
+            (*self._every_scope.pre, *every_post, *self._every_scope.post_phrases)
+        )
         #: The scope terminators (:func:`_clause_start`).
         self._marks = negation.terminator_marks
         # A post trigger ends the clause of the match: "agency: no", "bareback? never.",
@@ -700,7 +704,10 @@ class IndicatorEngine:
         cues: list[ContextCue] = []
         groups: set[str] = set()  # cue groups already found: one cue per group counts
         # Read for negation by the rules and, where it runs, the learned backstop.
-        negation = [_Field(norm, matches) for (_, norm), matches in zip(fields, raw, strict=True)]
+        negation = [
+            _Field(norm, matches, self._every_word)
+            for (_, norm), matches in zip(fields, raw, strict=True)
+        ]
         for (name, norm), matches, field in zip(fields, raw, negation, strict=True):
             kept, field_cues, dropped = self._sort(
                 norm, matches, lang, category_context, groups, field=field
@@ -914,7 +921,7 @@ class IndicatorEngine:
         pool: _ByStart | None = None  # what sense rules look for, on the first need
         pooled_names = False
         if field is None:
-            field = _Field(norm, raw)
+            field = _Field(norm, raw, self._every_word)
         for m in raw:
             kind = m.kind
             if kind == "cue":
@@ -1127,7 +1134,8 @@ class IndicatorEngine:
                 words = self._pre_words(text, offset, m.start)
                 triggered = not scope.pre.isdisjoint(words)
         if triggered:
-            found = list(_CUE_WORD.finditer(text, offset, m.start))[-self._negation.window :]
+            found = list(_word_pattern(text).finditer(text, offset, m.start))
+            found = found[-self._negation.window :]
             for word in reversed(found):
                 value = word.group()
                 if value in scope.terminators:
@@ -1178,8 +1186,7 @@ class IndicatorEngine:
     def _pre_words(self, text: str, offset: int, start: int) -> list[str]:
         """The words a ``pre`` trigger is looked for among: the last ``window`` words
         between the clause start ``offset`` and the match at ``start``."""
-        words = _CUE_WORD_ASCII if text.isascii() else _CUE_WORD
-        return words.findall(text, offset, start)[-self._negation.window :]
+        return _words_in(text, offset, start)[-self._negation.window :]
 
     def _post_negated(
         self, field: _Field, m: _Match, scope: _Scope, *, mind_others: bool = True
@@ -1208,11 +1215,7 @@ class IndicatorEngine:
             # word of the field after the cue: a field without one there has no refusal.
             return None
         breaks = field.breaks
-        if (
-            stop >= 0
-            and text[stop] == ","
-            and _LIST_ANSWER.search(text, end, end + 100) is not None
-        ):
+        if stop >= 0 and text[stop] == "," and _answer_mark_in(text, end, end + 100):
             # A list the refusal ends: "Agencies, managers, drivers: none of that."
             tail = _LIST_TAIL.match(text, end)
             if tail is not None:
@@ -1232,10 +1235,10 @@ class IndicatorEngine:
                 if refused is not None:
                     return refused
         post, phrases = scope.post, scope.post_phrases
-        words = _CUE_WORD.findall(text, end, limit)[: self._post_words]
+        words = _words_in(text, end, limit)[: self._post_words]
         if post.isdisjoint(words) and phrases.keys().isdisjoint(words):
             return _answered_no(text, end, scope, breaks)  # the common case: no trigger
-        for count, word in enumerate(_CUE_WORD.finditer(text, end, limit)):
+        for count, word in enumerate(_word_pattern(text).finditer(text, end, limit)):
             if count >= self._post_words:
                 break
             value = word.group()
@@ -1263,7 +1266,7 @@ class IndicatorEngine:
                 text[after] not in ",/" and _CONJUNCTION.match(text, after) is None
             ):
                 return None  # the cheap test first: no comma, slash or "or" after it
-            if _LIST_ANSWER.search(text, m.end, m.end + 100) is None:
+            if not _answer_mark_in(text, m.end, m.end + 100):
                 return None  # no colon, dash or question a refusal could follow
         window = (m.end, m.end + 24) if forward else (m.start - 24, m.start)
         near = [
@@ -1335,7 +1338,7 @@ class IndicatorEngine:
         text = norm.text
         end = bisect.bisect_left(norm.offsets, start)
         offset = _clause_start(text, self._marks, max(0, end - 60), end)
-        words = _CUE_WORD.findall(text, offset, end)
+        words = _words_in(text, offset, end)
         if not self._scope(lang, lang).pre.isdisjoint(words[-_DENIED_WORDS:]):
             return True
         before = " ".join(words[-_SUPPOSED_WORDS:])
@@ -1505,15 +1508,15 @@ def _negated_heading(text: str, m: _Match, positives: _ByStart, scope: _Scope) -
         len(_CUE_WORD.findall(item)) > _HEADING_ITEM_WORDS for item in _LIST_ITEMS.split(listed)
     ):
         return None  # no list of short items: "Sie nimmt keine Anrufe an: ihr Freund ..."
-    if not scope.terminators.isdisjoint(_CUE_WORD.findall(text, colon, m.start)):
+    if not scope.terminators.isdisjoint(_words_in(text, colon, m.start)):
         return None  # "..., but bareback": the list ended
     start = max(text.rfind(mark, max(0, colon - 80), colon) for mark in _HEADING_START) + 1
-    words = _CUE_WORD.findall(text, start, colon)
+    words = _words_in(text, start, colon)
     if not 2 <= len(words) <= _HEADING_WORDS or scope.pre.isdisjoint(words):
         return None
     if any(p.start < colon and start < p.end for p in positives.around(start, colon)):
         return None
-    for word in _CUE_WORD.finditer(text, start, colon):
+    for word in _word_pattern(text).finditer(text, start, colon):
         value = word.group()
         if value in scope.pre and not scope.pseudo_at(text, word.start()):
             return value
@@ -1615,16 +1618,24 @@ class _Field:
         "_others",
         "_pre_words",
         "_quiet",
+        "_triggers",
         "_words",
         "breaks",
         "crosses",
+        "every",
         "positives",
         "quoted",
         "text",
     )
 
-    def __init__(self, norm: Normalized, raw: Iterable[_Match]) -> None:
+    def __init__(
+        self, norm: Normalized, raw: Iterable[_Match], every: frozenset[str] | None = None
+    ) -> None:
         text = self.text = norm.text
+        #: The negation words of every language (the engine's ``pre`` and ``post`` words
+        #: and first words of post phrases), or ``None``: then :attr:`triggers` are all
+        #: the field's words.
+        self.every = every
         #: The field's matches of rules, by start.
         self.positives = _ByStart(m for m in raw if m.kind == "rule")
         self.breaks = _EmojiBreaks(norm)
@@ -1632,6 +1643,7 @@ class _Field:
         #: Without a quote mark no cue is quoted (:func:`_opening_quote`).
         self.quoted = '"' in text or "'" in text
         self._words: frozenset[str] | None = None
+        self._triggers: frozenset[str] | None = None
         self._others: tuple[tuple[int, int, str, bool], ...] | None = None
         self._free: dict[int, tuple[bool, bool]] = {}
         self._quiet: tuple[frozenset[int] | None] | None = None
@@ -1657,16 +1669,24 @@ class _Field:
             if not text.isascii():
                 self._words = frozenset(_CUE_WORD.findall(text))
             elif "'" not in text:
-                # Runs of letters and digits: what the regex reads, found by str methods.
-                self._words = frozenset(text.translate(_NOT_WORD_ASCII).split())
+                # Runs of letters and digits: what the regex reads, found by the byte
+                # methods (a table of 256 bytes, no lookup per character in a dict).
+                runs = text.encode("ascii").translate(_NOT_WORD_ASCII).decode("ascii")
+                self._words = frozenset(runs.split())
             else:
-                # An apostrophe joins two runs into one word, at most one per word:
-                # each space-separated chunk is read as the regex reads it.
-                found: list[str] = []
-                for chunk in text.translate(_NOT_WORD_ASCII_BUT_APOSTROPHE).split():
-                    found.extend(_CUE_WORD_ASCII.findall(chunk))
-                self._words = frozenset(found)
+                # An apostrophe joins two runs into one word, at most one per word.
+                self._words = frozenset(_CUE_WORD_ASCII.findall(text))
         return self._words
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        """The field's words that are a negation word of some language (:attr:`every`):
+        a ``pre`` or ``post`` word or the first word of a post phrase. Every scope's
+        words are among them, so the checks of a scope read these few, not all words."""
+        if self._triggers is None:
+            every = self.every
+            self._triggers = self.words if every is None else self.words & every
+        return self._triggers
 
     def pre_between(self, scope: _Scope, lo: int, hi: int) -> bool:
         """Whether a ``pre`` negation word of ``scope`` that is a word of the field may
@@ -1674,7 +1694,7 @@ class _Field:
         as text, inside a longer word too: a yes may be wrong, a no is right.)"""
         words = self._pre_words.get(id(scope))
         if words is None:
-            words = self._pre_words[id(scope)] = tuple(self.words & scope.pre)
+            words = self._pre_words[id(scope)] = tuple(self.triggers & scope.pre)
         text = self.text
         for word in words:  # noqa: SIM110 (a loop: compiled, any() would build a generator)
             if text.find(word, lo, hi) >= 0:
@@ -1691,7 +1711,9 @@ class _Field:
             # Where the last of them starts: one search per word and field, not per match.
             post, phrases = scope.post, scope.post_phrases
             text = self.text
-            last = max((text.rfind(w) for w in self.words if w in post or w in phrases), default=-1)
+            last = max(
+                (text.rfind(w) for w in self.triggers if w in post or w in phrases), default=-1
+            )
             self._last_refusal[id(scope)] = last
         return last >= at
 
@@ -1699,7 +1721,13 @@ class _Field:
     def others(self) -> tuple[tuple[int, int, str, bool], ...]:
         """Where the field names other women or other ads (:func:`_others_said`)."""
         if self._others is None:
-            self._others = _others_said(self.text)
+            text = self.text
+            # Every subject holds one of _WOMEN_WORDS as a whole word: without an
+            # apostrophe (which joins two words), a word of the field.
+            if "'" not in text and self.words.isdisjoint(_WOMEN_WORDS):
+                self._others = ()
+            else:
+                self._others = _others_said(text)
         return self._others
 
     def free(self, scope: _Scope) -> tuple[bool, bool]:
@@ -1707,7 +1735,7 @@ class _Field:
         none is a ``post`` one or starts one of its phrases that the field holds."""
         free = self._free.get(id(scope))
         if free is None:
-            words, phrases = self.words, scope.post_phrases
+            words, phrases = self.triggers, scope.post_phrases
             free = self._free[id(scope)] = (
                 scope.pre.isdisjoint(words),
                 scope.post.isdisjoint(words) and not self._holds_phrase(phrases),
@@ -1718,7 +1746,7 @@ class _Field:
         """Whether the field holds a phrase of ``phrases`` (by first word) whose first
         word is a word of the field."""
         text = self.text
-        for word in self.words:
+        for word in self.triggers:
             for phrase in phrases.get(word, ()):
                 if phrase in text:
                     return True
@@ -1750,7 +1778,7 @@ class _Field:
         if _cuts_word(text, start):
             return False
         if _cuts_word(text, offset):
-            return triggers.isdisjoint(_CUE_WORD.findall(text, offset, start))
+            return triggers.isdisjoint(_words_in(text, offset, start))
         return True
 
     def whole_words_after(self, end: int, limit: int, scope: _Scope) -> bool:
@@ -1760,12 +1788,12 @@ class _Field:
         text = self.text
         pieces: list[str] = []
         if _cuts_word(text, end):
-            pieces += _CUE_WORD.findall(text, end, limit)
+            pieces += _words_in(text, end, limit)
         if _cuts_word(text, limit):
             start = limit
             while start > end and (text[start - 1].isalnum() or text[start - 1] == "'"):
                 start -= 1
-            pieces += _CUE_WORD.findall(text, start, limit)
+            pieces += _words_in(text, start, limit)
         return not any(p in scope.post or p in scope.post_phrases for p in pieces)
 
     def whole_words_near(self, m: _Match, scope: _Scope) -> bool:
@@ -1779,7 +1807,7 @@ class _Field:
         if (
             window_start > 0
             and _cuts_word(text, window_start)
-            and not scope.pre.isdisjoint(_CUE_WORD.findall(text, window_start, m.start))
+            and not scope.pre.isdisjoint(_words_in(text, window_start, m.start))
         ):
             return False
         return self.whole_words_after(m.end, m.end + 60, scope)
@@ -1789,11 +1817,41 @@ class _Field:
         return any(p is not m and p.start <= at < p.end for p in self.positives.around(at, at))
 
 
-#: ASCII characters of no word (:data:`_CUE_WORD_ASCII`) as spaces, for ``str.translate``.
-_NOT_WORD_ASCII = {code: " " for code in range(128) if not chr(code).isalnum()}
-_NOT_WORD_ASCII_BUT_APOSTROPHE = {
-    code: space for code, space in _NOT_WORD_ASCII.items() if chr(code) != "'"
-}
+#: ASCII characters of no word (:data:`_CUE_WORD_ASCII`) as spaces, for ``bytes.translate``.
+_NOT_WORD_ASCII = bytes(
+    code if code >= 128 or chr(code).isalnum() else ord(" ") for code in range(256)
+)
+
+
+def _word_pattern(text: str) -> re.Pattern[str]:
+    """The words of ``text`` (``_CUE_WORD``) as a regex reads them fastest: with ASCII
+    classes in an ASCII text (the same words there, no lookup in the Unicode tables)."""
+    return _CUE_WORD_ASCII if text.isascii() else _CUE_WORD
+
+
+def _words_in(text: str, lo: int, hi: int) -> list[str]:
+    """``_CUE_WORD.findall(text, lo, hi)``: in an ASCII piece without an apostrophe, the
+    runs of letters and digits, found by the byte methods (no regex)."""
+    if not text.isascii():
+        return _CUE_WORD.findall(text, lo, hi)
+    # findall reads a negative position as 0 (a slice would count from the end).
+    piece = text[max(lo, 0) : max(hi, 0)]
+    if "'" in piece:
+        return _CUE_WORD_ASCII.findall(piece)
+    return piece.encode("ascii").translate(_NOT_WORD_ASCII).decode("ascii").split()
+
+
+#: What may answer a list of cues (a colon, a question, a dash: "Agencies, drivers: no"),
+#: each searched wholly inside a window as ``re`` would (``str.find``, no regex).
+_ANSWER_MARKS = (":", "?", "\u2013", " - ")
+
+
+def _answer_mark_in(text: str, lo: int, hi: int) -> bool:
+    """Whether one of :data:`_ANSWER_MARKS` is wholly in ``text[lo:hi]``."""
+    for mark in _ANSWER_MARKS:  # noqa: SIM110 (a loop: compiled, no generator)
+        if text.find(mark, lo, hi) >= 0:
+            return True
+    return False
 
 
 def _clause_start(text: str, marks: tuple[str, ...], lo: int, hi: int) -> int:
@@ -1957,7 +2015,7 @@ def _near(text: str, m: _Match, matches: Sequence[_Match]) -> bool:
             continue  # "... after that. Newcastle, incall": the town is no next stop
         if right - left > 12 * (rule.sense_within + 1):
             continue  # too far for that many words
-        if len(_CUE_WORD.findall(text, left, right)) <= rule.sense_within:
+        if len(_words_in(text, left, right)) <= rule.sense_within:
             return True
     return False
 

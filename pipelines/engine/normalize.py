@@ -38,7 +38,6 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 __all__ = ["WORD", "WORD_ASCII", "Normalized", "fold_char", "normalize"]
 
@@ -214,23 +213,61 @@ def _not_among(chars: set[str]) -> re.Pattern[str]:
 _NOT_ONE_TO_ONE = _not_among(_ONE_TO_ONE)
 
 
-@dataclass(frozen=True, slots=True)
 class Normalized:
     """A normalised text and the original offset of each of its characters.
 
-    ``offsets`` has ``len(text) + 1`` entries; the last is ``len(original)``.
+    ``offsets`` has ``len(text) + 1`` entries; the last is ``len(original)``. The
+    rewrites that change the length (spaced letters, repeats, runs of punctuation) write
+    the text at once and their offsets on the first read of ``offsets``: matching reads
+    only the text, and most fields never become evidence.
     """
 
-    original: str
-    text: str
-    offsets: Sequence[int]
+    __slots__ = ("_offsets", "_rewrites", "original", "text")
+
+    def __init__(
+        self,
+        original: str,
+        text: str,
+        offsets: Sequence[int],
+        rewrites: Sequence[_Rewrite] = (),
+    ) -> None:
+        self.original = original
+        self.text = text
+        self._offsets = offsets
+        #: The rewrites still to apply to ``_offsets``: the text each was applied to, and
+        #: its pattern and replacement.
+        self._rewrites = rewrites
+
+    @property
+    def offsets(self) -> Sequence[int]:
+        if self._rewrites:
+            offsets = self._offsets
+            for before, pattern, replace in self._rewrites:
+                offsets = _rewrite(before, offsets, pattern, replace)[1]
+            self._offsets, self._rewrites = offsets, ()
+        return self._offsets
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``(start, end)`` of the normalised slice ``text[start:end]``."""
+        offsets = self.offsets
         if end <= start:
-            pos = self.offsets[start]
+            pos = offsets[start]
             return pos, pos
-        return self.offsets[start], self.offsets[end]
+        return offsets[start], offsets[end]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Normalized):
+            return NotImplemented
+        return (self.original, self.text, list(self.offsets)) == (
+            other.original,
+            other.text,
+            list(other.offsets),
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Normalized(original={self.original!r}, text={self.text!r})"
 
 
 def normalize(text: str) -> Normalized:
@@ -241,6 +278,8 @@ def normalize(text: str) -> Normalized:
     if "&" in text:
         text, offsets = _rewrite(text, offsets, _ENTITY, _decode_entity)
     text, offsets = _fold(text, offsets)
+    # The rewrites below that change the length: their offsets follow on the first need.
+    later: list[_Rewrite] = []
     # Folding keeps an ASCII text ASCII, and so do the steps below in one.
     ascii = ASCII_SHORTCUTS and text.isascii()
     # Each step first runs a cheap test that rules out most texts: this runs per ad.
@@ -252,16 +291,28 @@ def normalize(text: str) -> Normalized:
     if not ascii and _MIXED_HINT.search(text):  # Greek or Cyrillic letters only
         text = _unmix(text)
     if (_SPACED_HINT_ASCII if ascii else _SPACED_HINT).search(text):
-        text, offsets = _rewrite(text, offsets, _SPACED, _join_spaced)
+        text = _rewrite_later(text, later, _SPACED, _join_spaced)
     if _REPEAT_HINT.search(text):
-        text, offsets = _rewrite(text, offsets, _REPEAT_LETTER, _first_only)
+        text = _rewrite_later(text, later, _REPEAT_LETTER, _first_only)
     if "2 4" in text:
-        text, offsets = _rewrite(text, offsets, _SPLIT_24, _join_24)
+        text = _rewrite_later(text, later, _SPLIT_24, _join_24)
     # After folding, the only whitespace left is " ".
     if "  " in text or _PUNCT_HINT.search(text):
         runs = _PUNCT_AND_SPACES_ASCII if ascii and text.isascii() else _PUNCT_AND_SPACES
-        text, offsets = _rewrite(text, offsets, runs, _punct_or_space)
-    return Normalized(original, text, offsets)
+        text = _rewrite_later(text, later, runs, _punct_or_space)
+    return Normalized(original, text, offsets, later)
+
+
+def _rewrite_later(
+    text: str,
+    later: list[_Rewrite],
+    pattern: re.Pattern[str],
+    replace: Callable[[re.Match[str]], _Replacement],
+) -> str:
+    """The text of :func:`_rewrite` at once (``pattern.sub``); its offsets are left to
+    :attr:`Normalized.offsets`."""
+    later.append((text, pattern, replace))
+    return pattern.sub(lambda match: replace(match)[0], text)
 
 
 def _unleet(text: str) -> str:
@@ -359,6 +410,8 @@ def _fold(text: str, offsets: Sequence[int]) -> tuple[str, Sequence[int]]:
 
 
 _Replacement = tuple[str, list[int]]
+#: A rewrite whose offsets are still to follow: the text, the pattern, the replacement.
+_Rewrite = tuple[str, "re.Pattern[str]", Callable[[re.Match[str]], _Replacement]]
 
 
 def _rewrite(

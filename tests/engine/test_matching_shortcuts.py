@@ -18,6 +18,10 @@
   greedy regex per window. An ASCII field's words are its runs of letters and digits
   (``_Field.words``, by ``str.translate`` and ``split``).
 * Matches are sorted by one number per match, ties by rule (``_sort_spans``).
+* The words of a window are read by the byte methods in an ASCII piece (``_words_in``),
+  a list's answer mark by ``str.find`` (``_answer_mark_in``); a scope's checks read the
+  field's negation words only (``_Field.triggers``), and a field without a noun of other
+  women among its words names none (``_Field.others``).
 
 Each is compared with the plain form on strings built from the characters they read and
 on every labelled ad text, with the shortcuts on and off.
@@ -403,3 +407,66 @@ def test_matches_sort_by_start_the_longest_first_then_by_rule(
     expected = sorted(found, key=lambda m: (m.start, -m.end, m.rule.id))
     indicators._sort_spans(found, 11)
     assert found == expected
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_words_of_a_window_are_the_regexs(seed: int) -> None:
+    # ``_words_in`` reads an ASCII piece without an apostrophe by the byte methods; a
+    # window may start before the text or end past it, as ``findall`` allows.
+    rng = random.Random(seed)
+    for _ in range(3000):
+        text = "".join(rng.choice(WORD_CHARS) for _ in range(rng.randint(0, 25)))
+        lo, hi = rng.randint(-5, len(text) + 5), rng.randint(-5, len(text) + 5)
+        expected = indicators._CUE_WORD.findall(text, lo, hi)
+        assert indicators._words_in(text, lo, hi) == expected, (text, lo, hi)
+        found = [w.group() for w in indicators._word_pattern(text).finditer(text, lo, hi)]
+        assert found == expected, (text, lo, hi)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_mark_that_may_answer_a_list_is_found_as_the_regex_finds_it(seed: int) -> None:
+    plain = re.compile(r"[:?\u2013]| - ")
+    rng = random.Random(seed)
+    for _ in range(5000):
+        text = "".join(rng.choice(" -:?\u2013a,") for _ in range(rng.randint(0, 12)))
+        lo, hi = rng.randint(0, len(text) + 2), rng.randint(0, len(text) + 2)
+        found = plain.search(text, lo, hi) is not None
+        assert indicators._answer_mark_in(text, lo, hi) == found, (text, lo, hi)
+
+
+OTHERS = [
+    "Other girls have a driver, not me.",
+    "Some ladies on here have bookers",
+    "ads of other escorts are fake",
+    "andere meiden hebben een chauffeur",
+    "other girls'x have a driver",  # an apostrophe joins "girls'x": read by the regex
+    "the other girls and me",
+    "no other women, girls or ladies here",
+    "Escort Leeds, agency's driver",
+]
+
+
+def test_a_field_without_the_women_of_other_ads_names_none(
+    engine: IndicatorEngine,
+) -> None:
+    # ``_Field.others`` is empty without one of ``_WOMEN_WORDS`` among the field's words
+    # (and no apostrophe): every subject ``_OTHERS_SAY`` finds holds one as a whole word.
+    texts = [normalize(t).text for t, _ in _labelled_texts()]
+    texts += [normalize(t).text for t in OTHERS]
+    assert any(indicators._others_said(text) for text in texts)
+    for text in texts:
+        assert _field(text).others == indicators._others_said(text), text
+    for words in indicators._WOMEN.strip("(?:)").split("|"):
+        assert words in indicators._WOMEN_WORDS
+
+
+def test_the_negation_words_of_a_field_decide_as_all_its_words(
+    indicators_source: ModuleType,
+) -> None:
+    # The checks of a scope read the field's words that are a negation word of some
+    # language (``_Field.triggers``): the same decisions as reading all of its words.
+    engine = indicators_source.IndicatorEngine.from_dir()
+    texts = _labelled_texts() + [(t, lang) for lang, t in CUT_WORDS + REFUSED_AFTER]
+    fast = _decisions(engine, texts)
+    engine._every_word = None
+    assert _decisions(engine, texts) == fast

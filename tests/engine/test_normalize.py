@@ -193,3 +193,32 @@ def test_the_class_of_one_to_one_characters_finds_exactly_the_others() -> None:
         char = chr(code)
         assert (module._NOT_ONE_TO_ONE.search(char) is None) == (char in static), hex(code)
     assert module._NOT_ONE_TO_ONE.search("naïve ❤ Straße ﬁ") is not None  # "ß", "ﬁ": two
+
+
+def test_a_rewrite_writes_at_once_the_text_its_offsets_follow() -> None:
+    # A rewrite that changes the length writes its text by ``pattern.sub`` and leaves its
+    # offsets to the first read, which applies ``_rewrite`` to each text in turn: each
+    # text written is the one ``_rewrite`` writes, so the offsets are those of before.
+    rng = random.Random(3)
+    alphabet = "aab  n.e-w!!!,,2 4/7hooo OÖé  \u2013&amp;ся"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in [*texts, *_ascii_texts()]:
+        norm = normalize(text)
+        rewrites = list(norm._rewrites)
+        for step, (before, pattern, replace) in enumerate(rewrites):
+            written, _ = module._rewrite(before, range(len(before) + 1), pattern, replace)
+            after = rewrites[step + 1][0] if step + 1 < len(rewrites) else norm.text
+            assert written == after, text
+        offsets = list(norm.offsets)
+        assert len(offsets) == len(norm.text) + 1 and offsets[-1] == len(text), text
+        assert offsets == sorted(offsets), text
+
+
+def test_offsets_read_lazily_stay_the_same() -> None:
+    norm = normalize("N E W  in town!!! 2 4 / 7, neeeew")
+    assert norm._rewrites  # the rewrites that change the length wait for the first read
+    assert norm.span(0, 3) == (0, 5)
+    first = list(norm.offsets)
+    assert not norm._rewrites
+    assert list(norm.offsets) == first
+    assert norm == normalize("N E W  in town!!! 2 4 / 7, neeeew")
