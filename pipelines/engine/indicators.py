@@ -1847,7 +1847,9 @@ _ANSWER_MARKS = (":", "?", "\u2013", " - ")
 
 
 def _answer_mark_in(text: str, lo: int, hi: int) -> bool:
-    """Whether one of :data:`_ANSWER_MARKS` is wholly in ``text[lo:hi]``."""
+    """Whether one of :data:`_ANSWER_MARKS` is wholly in ``text[lo:hi]`` (a negative
+    position read as 0, as ``re`` reads it)."""
+    lo, hi = max(lo, 0), max(hi, 0)
     for mark in _ANSWER_MARKS:  # noqa: SIM110 (a loop: compiled, no generator)
         if text.find(mark, lo, hi) >= 0:
             return True

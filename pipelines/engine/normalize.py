@@ -222,7 +222,7 @@ class Normalized:
     only the text, and most fields never become evidence.
     """
 
-    __slots__ = ("_offsets", "_rewrites", "original", "text")
+    __slots__ = ("_state", "original", "text")
 
     def __init__(
         self,
@@ -233,19 +233,19 @@ class Normalized:
     ) -> None:
         self.original = original
         self.text = text
-        self._offsets = offsets
-        #: The rewrites still to apply to ``_offsets``: the text each was applied to, and
-        #: its pattern and replacement.
-        self._rewrites = rewrites
+        #: The offsets so far and the rewrites still to apply to them (the text each was
+        #: applied to, its pattern and its replacement): one attribute, read and written
+        #: at once, so that two threads reading ``offsets`` never mix two states.
+        self._state: tuple[Sequence[int], Sequence[_Rewrite]] = (offsets, rewrites)
 
     @property
     def offsets(self) -> Sequence[int]:
-        if self._rewrites:
-            offsets = self._offsets
-            for before, pattern, replace in self._rewrites:
+        offsets, rewrites = self._state
+        if rewrites:
+            for before, pattern, replace in rewrites:
                 offsets = _rewrite(before, offsets, pattern, replace)[1]
-            self._offsets, self._rewrites = offsets, ()
-        return self._offsets
+            self._state = (offsets, ())
+        return offsets
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``(start, end)`` of the normalised slice ``text[start:end]``."""
