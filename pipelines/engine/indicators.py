@@ -1665,17 +1665,7 @@ class _Field:
     def words(self) -> frozenset[str]:
         """The field's words (``_CUE_WORD``), each whole."""
         if self._words is None:
-            text = self.text
-            if not text.isascii():
-                self._words = frozenset(_CUE_WORD.findall(text))
-            elif "'" not in text:
-                # Runs of letters and digits: what the regex reads, found by the byte
-                # methods (a table of 256 bytes, no lookup per character in a dict).
-                runs = text.encode("ascii").translate(_NOT_WORD_ASCII).decode("ascii")
-                self._words = frozenset(runs.split())
-            else:
-                # An apostrophe joins two runs into one word, at most one per word.
-                self._words = frozenset(_CUE_WORD_ASCII.findall(text))
+            self._words = frozenset(_words_in(self.text, 0, len(self.text)))
         return self._words
 
     @property
