@@ -87,6 +87,7 @@ from pipelines.engine.lexicon import (
     Matcher,
     Rule,
     load_lexicon,
+    longest_first,
 )
 from pipelines.engine.names import fold as _name_fold
 from pipelines.engine.names import lexicon_words
@@ -1598,7 +1599,7 @@ def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
         first = _CUE_WORD.match(phrase)
         if first is not None:
             grouped.setdefault(first.group(), []).append(phrase)
-    return {word: tuple(sorted(group, key=len, reverse=True)) for word, group in grouped.items()}
+    return {word: tuple(sorted(group, key=longest_first)) for word, group in grouped.items()}
 
 
 class _Field:

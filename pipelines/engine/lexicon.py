@@ -1359,8 +1359,7 @@ def _regex(nodes: list[Any], *, lstrip_first: bool, rstrip_last: bool) -> str:
                     _regex(list(alt), lstrip_first=lstrip, rstrip_last=rstrip)
                     for alt in node.alternatives
                 },
-                key=len,
-                reverse=True,
+                key=longest_first,
             )
             out.append("(?:" + "|".join(options) + ")")
         else:
@@ -1385,6 +1384,12 @@ def _literal(alternative: tuple[Any, ...], lstrip: bool, rstrip: bool) -> str | 
     return "".join(
         _plain(node, i == 0 and lstrip, i == last and rstrip) for i, node in enumerate(alternative)
     )
+
+
+def longest_first(option: str) -> tuple[int, str]:
+    """Sort key of the options of an alternation: longer first, then alphabetical, so that
+    the compiled regexes are the same in every process (a set's order is not)."""
+    return -len(option), option
 
 
 def _trie_regex(options: set[str]) -> str:
@@ -1448,7 +1453,7 @@ def _gap_precheck(tails: Iterable[str | None]) -> re.Pattern[str] | None:
         else:
             # Wildcards match the empty string too: this also covers the strict tails.
             rests.add(rest.replace(_WILD_MARK, _WILD_REGEX))
-    options = sorted(rests, key=len, reverse=True)
+    options = sorted(rests, key=longest_first)
     if heads:
         options.insert(0, _trie_regex(heads))
     return re.compile(_GAP_REGEX.format(n=widest) + "(?:" + "|".join(options) + ")")
@@ -1647,6 +1652,6 @@ def _tail_regex(
     if all(t is None for t in tails):
         return None
     wild = "" if strict else _WILD_REGEX
-    options = sorted({(t or "").replace(_WILD_MARK, wild) for t in tails}, key=len, reverse=True)
+    options = sorted({(t or "").replace(_WILD_MARK, wild) for t in tails}, key=longest_first)
     end = _WILD_REGEX if right_open else r"(?!(?<=[^\W_])[^\W_])"
     return re.compile("(?:" + "|".join(options) + ")" + end)

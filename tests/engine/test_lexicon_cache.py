@@ -7,6 +7,8 @@ import json
 import logging
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,10 +16,11 @@ import pytest
 from pipelines.engine import lexicon as lexicon_module
 from pipelines.engine.indicators import IndicatorEngine
 from pipelines.engine.lexicon import DEFAULT_LEXICON_DIR, Lexicon, load_lexicon
-from pipelines.engine.lexicon_cache import LexiconCache
+from pipelines.engine.lexicon_cache import TABLES_FILE, LexiconCache
 from tests.engine.test_lexicon import make_lexicon
 
 DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("nl", "en", "de", "ro", "bg", "hu", "pl", "es", "unknown")
 
 BODY = """\
@@ -218,3 +221,24 @@ def test_while_another_thread_runs_the_lexicon_is_compiled_here_without_a_fork(
     lexicon = compiled(make_lexicon(tmp_path, BODY), cache)
     assert len(entries(cache)) == 1  # stored all the same
     assert IndicatorEngine(lexicon).analyse("", "Oldstadt is new", lang="xx").indicators
+
+
+def test_the_bundled_lexicons_compile_to_the_same_tables_in_every_process(
+    tmp_path: Path,
+) -> None:
+    """The order of a regex's alternatives never follows a set's order, which changes
+    with each process's hash seed: two processes write the same tables."""
+    script = (
+        "import sys\n"
+        "from pipelines.engine import lexicon\n"
+        "from pipelines.engine.lexicon_cache import LexiconCache\n"
+        "lexicon._compile(lexicon.DEFAULT_LEXICON_DIR, LexiconCache(sys.argv[1]))\n"
+    )
+    tables = []
+    for seed in ("1", "2"):
+        cache = tmp_path / f"seed-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-c", script, str(cache)], env=env, check=True)
+        (entry,) = entries(cache)
+        tables.append((entry.name, (entry / TABLES_FILE).read_bytes()))
+    assert tables[0] == tables[1]
