@@ -1743,18 +1743,18 @@ class _Field:
                     return True
         return False
 
-    def quiet(self, every: _Scope) -> frozenset[int] | None:
+    def quiet(self, all_languages: _Scope) -> frozenset[int] | None:
         """The ids of the field's matches when no negation check can refuse any of them,
         else ``None``: no quote, cross mark or other women named, no negation word of
-        any language (``every``, the scope of them all) and no window that cuts a word
-        into one. Found once per field: a list's items then share nothing to negate."""
+        any language (``all_languages``, the scope of them all) and no window that cuts a
+        word into one. Found once per field: a list's items then share nothing to negate."""
         if self._quiet is None:
             quiet: frozenset[int] | None = None
             if (
                 not (self.quoted or self.crosses)
-                and self.free(every) == (True, True)
+                and self.free(all_languages) == (True, True)
                 and not self.others
-                and all(self.whole_words_near(p, every) for p in self.positives)
+                and all(self.whole_words_near(p, all_languages) for p in self.positives)
             ):
                 quiet = frozenset(map(id, self.positives))
             self._quiet = (quiet,)

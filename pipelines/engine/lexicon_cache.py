@@ -1,12 +1,14 @@
 """A disk cache of compiled lexicons, so a process starts without compiling them.
 
-Compiling the bundled lexicons (``pipelines.engine.lexicon``) expands ~4,000 patterns into
-~90,000 automaton keys: most of a second, where ``lcom flag`` on one ad should answer
+Compiling the bundled lexicons (``pipelines.engine.lexicon``) expands ~8,000 patterns into
+~150,000 automaton keys: several seconds, where ``lcom flag`` on one ad should answer
 in well under one. The result is kept in an owner-only folder (``<LCOM_VAR_DIR>/cache/
 lexicons``, mode 0700), one entry per *digest*: a hash of everything the compiled form
 depends on (the lexicon content after YAML parsing, the engine's source code, the
 pyahocorasick and Python versions). Any change gives another digest, so a stale entry is
-never used; the newest few entries are kept, older ones removed.
+never used; the newest few entries are kept, older ones removed. The same lexicons compile
+to the same ``tables.json`` in every process (no set's order, which follows the hash seed,
+decides the order of a regex's alternatives).
 
 An entry is a folder of plain data, never code: ``tables.json`` (the compiled tables, as
 JSON) and one ``<name>.bin`` per automaton in pyahocorasick's own file format, written
