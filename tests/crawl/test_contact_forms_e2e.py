@@ -26,6 +26,7 @@ import pytest
 
 from tests.crawl.test_demo_e2e import ROOT, base_env, lcom, spooled_hits
 from tests.support.contact_forms import LANGUAGES, ContactForm, contact_forms, leaks
+from tests.support.lexicon_cache import is_compiled_lexicon
 
 FORMS = contact_forms()
 
@@ -113,19 +114,13 @@ class ContactSite:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
 
-def written_files(*folders: Path) -> Iterator[tuple[str, str]]:
-    for folder in folders:
+def written_files(var_dir: Path, *folders: Path) -> Iterator[tuple[str, str]]:
+    """Every file a crawl wrote under ``var_dir`` and ``folders``, but the compiled
+    lexicons (:mod:`tests.support.lexicon_cache`)."""
+    for folder in (var_dir, *folders):
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and not compiled_lexicon(path):
+            if path.is_file() and not is_compiled_lexicon(path, var_dir):
                 yield str(path), path.read_bytes().decode("utf-8", errors="replace")
-
-
-def compiled_lexicon(path: Path) -> bool:
-    """A file of the compiled-lexicon cache: written from the lexicon YAML before the crawl
-    fetches a page (its folder is named by the hash of the lexicon and the code), it holds
-    no ad data; its megabytes of automaton would make the search above take minutes."""
-    parts = path.parts
-    return "cache" in parts and "lexicons" in parts and path.name.endswith((".bin", ".json"))
 
 
 def find_leaks(haystacks: dict[str, str]) -> list[tuple[str, str]]:
@@ -193,7 +188,7 @@ def test_the_job_folder_of_a_crawl_stopped_with_ctrl_c_holds_no_contact(
                 assert not any(secret.encode() in raw for secret in form.secrets), form.id
     haystacks = {
         where: text
-        for where, text in written_files(jobdir, tmp_path / "var")
+        for where, text in written_files(tmp_path / "var", jobdir)
         if "requests.queue" not in where
     }
     haystacks["log"] = stderr

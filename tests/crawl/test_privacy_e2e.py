@@ -12,19 +12,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import phonenumbers
 import pytest
 
 from crawler.demosite import DemoSite
-from pipelines.engine import lexicon as lexicon_module
-from pipelines.engine.lexicon import DEFAULT_LEXICON_DIR
-from pipelines.engine.lexicon_cache import TABLES_FILE, LexiconCache
 from pipelines.es.client import EsConnectionConfig, make_client
 from pipelines.es.setup import setup_cluster
 from tests.crawl.test_demo_e2e import base_env, lcom
 from tests.support.es_test_server import EsTestServer
+from tests.support.lexicon_cache import assert_holds_only_the_compiled_lexicons, is_compiled_lexicon
 
 
 def contact_variants(value: str) -> set[str]:
@@ -78,16 +75,10 @@ def test_no_contact_detail_appears_in_plaintext_in_any_output(tmp_path: Path) ->
         "elasticsearch hits": json.dumps(documents, ensure_ascii=False),
         "elasticsearch audit": json.dumps(audit, ensure_ascii=False),
     }
-    # The lexicon cache holds the bundled lexicons compiled, which may spell a word that
-    # is also a demo name ("Ola"): it is proven to hold nothing else (what compiling the
-    # lexicons without any crawl writes) and left out of the search.
-    cache = tmp_path / "var" / "cache" / "lexicons"
-    compiled = lexicon_cache_contents(cache)
-    assert compiled, "the crawl wrote its compiled lexicons"
-    fresh = lexicon_cache_contents(compile_lexicons(tmp_path / "fresh-cache"))
-    assert compiled == fresh, "the lexicon cache holds only the compiled bundled lexicons"
+    # The compiled lexicons are proven to hold nothing else, and left out of the search.
+    assert_holds_only_the_compiled_lexicons(tmp_path / "var", tmp_path / "fresh-cache")
     for path in sorted([*(tmp_path / "var").rglob("*"), *(tmp_path / "job").rglob("*")]):
-        if path.is_file() and not path.is_relative_to(cache):
+        if path.is_file() and not is_compiled_lexicon(path, tmp_path / "var"):
             haystacks[str(path)] = path.read_text(encoding="utf-8", errors="replace")
     contacts = truth.all_contact_strings()
     assert len(contacts) > 20
@@ -108,30 +99,6 @@ def test_no_contact_detail_appears_in_plaintext_in_any_output(tmp_path: Path) ->
     ]
     assert not name_leaks, name_leaks[:10]
     assert any(doc["name_pseudonyms"] for doc in documents.values())
-
-
-def compile_lexicons(folder: Path) -> Path:
-    """The bundled lexicons compiled into a new cache ``folder``, as a crawl writes them."""
-    lexicon_module._compile(DEFAULT_LEXICON_DIR, LexiconCache(folder))
-    return folder
-
-
-def lexicon_cache_contents(folder: Path) -> dict[str, Any]:
-    """What each entry of a lexicon cache holds: its files' names, its tables and the
-    keys and values of its automata (their files also hold memory addresses, which
-    differ from one process to the next)."""
-    contents: dict[str, Any] = {}
-    for entry in sorted(p for p in folder.iterdir() if p.is_dir()):
-        tables = (entry / TABLES_FILE).read_bytes()
-        names = tuple(json.loads(tables)["automata"])
-        loaded = LexiconCache(folder).load(entry.name, names)
-        assert loaded is not None, f"{entry} is a readable cache entry"
-        contents[entry.name] = (
-            sorted(p.name for p in entry.iterdir()),
-            tables,
-            {name: list(automaton.items()) for name, automaton in loaded[1].items()},
-        )
-    return contents
 
 
 def occurrences(needles: set[str], text: str, *, whole_words: bool = False) -> set[str]:
