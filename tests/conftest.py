@@ -3,7 +3,8 @@
 The autouse ``loopback_only`` guard makes every test fail that opens a socket to
 anything but the loopback interface: the suite never reaches the internet.
 The suite's working files (audit records of refused runs, the compiled-lexicon cache)
-go to a temporary ``LCOM_HOME``, never to the checkout's ``var/``.
+go to a temporary ``LCOM_HOME``, never to the checkout's ``var/``; its compiled lexicons
+(``LCOM_LEXICON_CACHE``) are shared by every test and every crawl a test starts.
 """
 
 from __future__ import annotations
@@ -20,8 +21,15 @@ import pytest
 # subprocesses inherit it; tests that need their own folders set them. A folder the
 # caller chose is kept.
 _TEST_HOME: str | None = None
+LEXICON_CACHE_ENV = "LCOM_LEXICON_CACHE"
 if not any(os.environ.get(name) for name in ("LCOM_HOME", "LCOM_VAR_DIR")):
     _TEST_HOME = os.environ["LCOM_HOME"] = tempfile.mkdtemp(prefix="lcom-test-home-")
+# One compiled-lexicon cache for the whole suite, as one var folder gives a machine's
+# crawls: tests and the crawls they start each have a var folder of their own, where
+# every one would compile the lexicons again (seconds each). Tests of the cache itself,
+# and of where a crawl keeps it, name their own folder or unset this.
+if _TEST_HOME and not os.environ.get(LEXICON_CACHE_ENV):
+    os.environ[LEXICON_CACHE_ENV] = os.path.join(_TEST_HOME, "lexicon-cache")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -30,7 +30,12 @@ def lcom(*args: str, env: dict[str, str], timeout: float = 240) -> subprocess.Co
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ELASTICSEARCH_", "LCOM_"))}
+    # The suite's compiled lexicons stay shared (tests/conftest.py).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ELASTICSEARCH_", "LCOM_")) or k == "LCOM_LEXICON_CACHE"
+    }
     env.update(
         LCOM_VAR_DIR=str(tmp_path / "var"),
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),

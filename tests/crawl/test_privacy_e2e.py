@@ -49,6 +49,7 @@ def test_no_contact_detail_appears_in_plaintext_in_any_output(tmp_path: Path) ->
         setup_cluster(client)
         env = base_env(tmp_path)
         env.update(LCOM_DEMO="1", ELASTICSEARCH_URL=es.url)
+        env.pop("LCOM_LEXICON_CACHE", None)  # under the var folder, as by default
         result = lcom(
             "--log-level",
             "DEBUG",

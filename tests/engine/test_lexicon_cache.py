@@ -175,6 +175,7 @@ def test_lcom_flag_keeps_the_compiled_lexicon_under_the_var_folder(
     from crawler.cli import main
 
     monkeypatch.setenv("LCOM_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("LCOM_LEXICON_CACHE", raising=False)  # the suite's (conftest.py)
     ads = tmp_path / "ads.jsonl"
     ads.write_text(json.dumps({"id": "1", "text": "Net aangekomen"}) + "\n", encoding="utf-8")
     assert main(["flag", "--show-contacts", str(ads)]) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,12 @@ def make_item(n: int, city: str, *, hit: bool = True, **fields: Any) -> dict[str
 
 def build(tmp_path: Path, **settings: Any) -> tuple[LinkingPipeline, Any, list[LinkUpdate]]:
     crawler = get_crawler(
-        settings_dict={"LCOM_VAR_DIR": str(tmp_path / "var"), **settings},
+        settings_dict={
+            "LCOM_VAR_DIR": str(tmp_path / "var"),
+            # The suite's compiled lexicons (tests/conftest.py), as a crawl's settings read it.
+            "LCOM_LEXICON_CACHE": os.environ.get("LCOM_LEXICON_CACHE"),
+            **settings,
+        },
     )
     crawler.stats.open_spider()
     pipeline = LinkingPipeline.from_crawler(crawler)
