@@ -1652,6 +1652,32 @@ def _tail_regex(
     if all(t is None for t in tails):
         return None
     wild = "" if strict else _WILD_REGEX
-    options = sorted({(t or "").replace(_WILD_MARK, wild) for t in tails}, key=longest_first)
+    options = _nearest_first({(t or "").replace(_WILD_MARK, wild) for t in tails})
     end = _WILD_REGEX if right_open else r"(?!(?<=[^\W_])[^\W_])"
     return re.compile("(?:" + "|".join(options) + ")" + end)
+
+
+#: What options of one alternation may share (:func:`_nearest_first`): a gap, after the
+#: rest of a word where the key's last word is open ("хотел*  ~8 ...").
+_SHARED_GAP = re.compile(f"(?:{re.escape(_WILD_REGEX)})?{_GAP_HEAD.pattern}")
+
+
+def _nearest_first(options: Iterable[str]) -> list[str]:
+    """The ``options`` of one alternation, longest first, where those that start with the
+    same gap share one copy of it: ``GAP(?:rest1|rest2)``. A gap is lazy, so the shared
+    one stops at the nearest word any of them goes on with; with a copy each, the option
+    listed first could reach past a nearer match of another ("24 часа портиер" and
+    "24 часа рецепция" after one key), and which of two of one length is first is
+    arbitrary."""
+    merged: dict[str, list[str]] = {}  # the rests behind each gap
+    order: list[str] = []  # options without a gap, and each gap where it is first used
+    for option in sorted(options, key=longest_first):
+        head = _SHARED_GAP.match(option)
+        if head is None:
+            order.append(option)
+        elif head.group() in merged:
+            merged[head.group()].append(option[head.end() :])
+        else:
+            merged[head.group()] = [option[head.end() :]]
+            order.append(head.group())
+    return [part if part not in merged else f"{part}(?:{'|'.join(merged[part])})" for part in order]

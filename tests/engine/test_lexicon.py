@@ -15,6 +15,7 @@ from pipelines.engine.lexicon import (
     LexiconError,
     load_lexicon,
 )
+from pipelines.engine.normalize import normalize
 
 CONFIG = """\
 version: "test-1"
@@ -316,3 +317,15 @@ def test_a_set_may_not_take_the_built_in_name(tmp_path: Path) -> None:
         out.write('sets:\n  young_birth_years: ["1999"]\n')
     with pytest.raises(LexiconError, match=r"young_birth_years.*built in.*another name"):
         load_lexicon(directory)
+
+
+def test_a_gap_shared_by_several_endings_stops_at_the_nearest_of_them(tmp_path: Path) -> None:
+    """Patterns of one rule that go on after the same key and gap are tried together at
+    each word of the gap: the match ends at the nearest ending, not at a farther one that
+    is longer or comes first (the order of two of one length is arbitrary)."""
+    patterns = ("hotel* ~8 reception desk", "hotel* ~8 porter")
+    directory = rule_lexicon(tmp_path, "availability_24_7", "hotel_desk", *patterns)
+    engine = IndicatorEngine.from_dir(directory)
+    text = "Hotels, a porter, we work late, a reception desk too"
+    (match,) = [m for m in engine.match(normalize(text), "xx") if m.rule.id.endswith("_desk")]
+    assert text[match.start : match.end] == "Hotels, a porter"

@@ -10,6 +10,7 @@ minutes. The privacy check proves that it holds nothing else
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -30,25 +31,30 @@ def is_compiled_lexicon(path: Path, var_dir: Path) -> bool:
 
 def assert_holds_only_the_compiled_lexicons(var_dir: Path, scratch: Path) -> None:
     """The cache under ``var_dir`` holds exactly what compiling the bundled lexicons
-    without any crawl writes (into ``scratch``): its files' names, ``tables.json`` byte
-    for byte and every key and value of its automata (their files also hold memory
-    addresses, which differ from one process to the next, so they are compared loaded)."""
-    written = _contents(lexicon_cache_in(var_dir))
-    assert written, "the crawl wrote its compiled lexicons"
-    lexicon_module._compile(DEFAULT_LEXICON_DIR, LexiconCache(scratch))
-    assert written == _contents(scratch), "the lexicon cache holds the compiled lexicons only"
+    without any crawl writes (into ``scratch``): the same paths, ``tables.json`` byte for
+    byte and every key and value of its automata (their files also hold memory addresses,
+    which differ from one process to the next, so they are compared loaded, from a copy:
+    loading touches an entry, and removes one it finds damaged)."""
+    written = _contents(lexicon_cache_in(var_dir), scratch / "written")
+    assert written["entries"], "the crawl wrote its compiled lexicons"
+    fresh = scratch / "fresh"
+    lexicon_module._compile(DEFAULT_LEXICON_DIR, LexiconCache(fresh))
+    assert written == _contents(fresh, scratch / "fresh-copy"), (
+        "the lexicon cache holds the compiled lexicons only"
+    )
 
 
-def _contents(folder: Path) -> dict[str, Any]:
-    contents: dict[str, Any] = {}
-    for entry in sorted(p for p in folder.iterdir() if p.is_dir()):
+def _contents(folder: Path, copy: Path) -> dict[str, Any]:
+    shutil.copytree(folder, copy)
+    entries: dict[str, Any] = {}
+    for entry in sorted(p for p in copy.iterdir() if p.is_dir()):
         tables = (entry / TABLES_FILE).read_bytes()
         names = tuple(json.loads(tables)["automata"])
-        loaded = LexiconCache(folder).load(entry.name, names)
+        loaded = LexiconCache(copy).load(entry.name, names)
         assert loaded is not None, f"{entry} is a readable cache entry"
-        contents[entry.name] = (
-            sorted(p.name for p in entry.iterdir()),
+        entries[entry.name] = (
             tables,
             {name: list(automaton.items()) for name, automaton in loaded[1].items()},
         )
-    return contents
+    paths = sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+    return {"paths": paths, "entries": entries}
