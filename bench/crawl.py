@@ -13,8 +13,9 @@ ratios, not absolute figures):
    analysis in a worker process on a machine with two or more CPUs) and in one process
    (``LCOM_ANALYSIS_WORKER=false``; not with ``--quick``). Prints pages/s of each and the
    ratio (target >= 0.8), and the peak memory of the lcom crawl (target <= 300 MB without
-   JavaScript) as the PSS of its process tree, beside the crawl process's RSS. The lexicon
-   cache is warmed once for all runs, as the first run with a lexicon does.
+   JavaScript) as the PSS of its process tree, beside the crawl process's RSS. Every lcom
+   run of the benchmark (the sections below too) shares one compiled-lexicon cache, warmed
+   before the first timed run, as the first run with a lexicon does.
 2. **JavaScript**: ``lcom crawl`` of the site's JavaScript section (Chromium), measured
    separately: pages/s and peak RSS of the whole process tree, browser included.
 3. **Workers on Redis**: 1, 2 and 4 workers (``lcom crawl --workers N``) under a policy rate
@@ -246,7 +247,13 @@ def run_child(cmd: list[str], env: dict[str, str], stats_file: Path, log: Path) 
 
 
 def base_env(var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LCOM_", "ELASTICSEARCH_"))}
+    """The environment of a child run: none of the caller's lcom settings, but a
+    compiled-lexicon cache the caller names (``LCOM_LEXICON_CACHE``)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LCOM_", "ELASTICSEARCH_")) or k == "LCOM_LEXICON_CACHE"
+    }
     env.update(
         LCOM_DEMO="1",
         LCOM_VAR_DIR=str(var_dir),
@@ -261,10 +268,18 @@ def lcom_crawl(
     site: DemoSite, source: Path, policy: Path, tmp: Path, name: str, *extra: str
 ) -> tuple[list[str], Path]:
     stats = tmp / f"{name}.json"
+    # One compiled-lexicon cache for every run, as one var folder gives a machine's crawls
+    # (each run has a var folder of its own).
     cmd = [sys.executable, "-m", "crawler", "crawl", str(source), "--base-url", site.base_url,
            "--policy-dir", str(policy), "-s", f"LCOM_STATS_DUMP={stats}", "-s", "LOG_LEVEL=WARNING",
-           "-s", "DOWNLOAD_DELAY=0", *extra]  # fmt: skip
+           "-s", "DOWNLOAD_DELAY=0", "-s", f"LCOM_LEXICON_CACHE={lexicon_cache(tmp)}",
+           *extra]  # fmt: skip
     return cmd, stats
+
+
+def lexicon_cache(tmp: Path) -> Path:
+    """The compiled-lexicon cache the benchmark's lcom runs share."""
+    return tmp / "lexicon-cache"
 
 
 # -- the bare Scrapy spider (runs in a child process: python bench/crawl.py --bare ...) --
@@ -331,12 +346,11 @@ def compare_with_bare(args: argparse.Namespace, tmp: Path) -> None:
     policy = bench_policy(tmp / "policy-lifted", LIFTED_RATE)
     modes = ["lcom"] if args.quick else list(LCOM_MODES)
     # Every run after the first with a given lexicon loads it compiled from the cache:
-    # fill one for all runs (each has its own var folder), as a first run would.
-    cache = tmp / "lexicon-cache"
+    # fill it before the first timed run, as a first run would.
     warm = subprocess.run(
         [sys.executable, "-m", "crawler", "flag", os.devnull],
         cwd=ROOT,
-        env=base_env(tmp / "var-warm") | {"LCOM_LEXICON_CACHE": str(cache)},
+        env=base_env(tmp / "var-warm") | {"LCOM_LEXICON_CACHE": str(lexicon_cache(tmp))},
         capture_output=True,
     )
     if warm.returncode != 0:
@@ -357,10 +371,7 @@ def compare_with_bare(args: argparse.Namespace, tmp: Path) -> None:
             for mode in modes:
                 name = f"{mode}{round_}"
                 worker = f"LCOM_ANALYSIS_WORKER={LCOM_MODES[mode]}"
-                cmd, stats = lcom_crawl(
-                    site, source, policy, tmp, name,
-                    "-s", worker, "-s", f"LCOM_LEXICON_CACHE={cache}",
-                )  # fmt: skip
+                cmd, stats = lcom_crawl(site, source, policy, tmp, name, "-s", worker)
                 run = run_child(cmd, base_env(tmp / f"var-{name}"), stats, tmp / f"{name}.log")
                 lcom_runs[mode].append(run)
                 line += (
