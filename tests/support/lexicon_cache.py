@@ -2,9 +2,10 @@
 
 Its files are the bundled lexicons compiled, which may spell a word that is also an
 advertised name ("Ola"), and its megabytes of automaton would make a leak search take
-minutes. The privacy check proves that it holds nothing else
-(:func:`assert_holds_only_the_compiled_lexicons`); the leak searches leave it out
-(:func:`is_compiled_lexicon`).
+minutes. The privacy check, whose crawl keeps it in its var folder as by default,
+proves that it holds nothing else (:func:`assert_holds_only_the_compiled_lexicons`) and
+leaves it out of its search (:func:`is_compiled_lexicon`); other leak checks keep it out
+of the var folder (``LCOM_LEXICON_CACHE``).
 """
 
 from __future__ import annotations
