@@ -1658,7 +1658,7 @@ def _tail_regex(
 
 
 #: What options of one alternation may share (:func:`_nearest_first`): a gap, after the
-#: rest of a word where the key's last word is open ("хотел*  ~8 ...").
+#: rest of a word where the key's last word is open ("хотел* ~8 ...").
 _SHARED_GAP = re.compile(f"(?:{re.escape(_WILD_REGEX)})?{_GAP_HEAD.pattern}")
 
 
@@ -1667,8 +1667,8 @@ def _nearest_first(options: Iterable[str]) -> list[str]:
     same gap share one copy of it: ``GAP(?:rest1|rest2)``. A gap is lazy, so the shared
     one stops at the nearest word any of them goes on with; with a copy each, the option
     listed first could reach past a nearer match of another ("24 часа портиер" and
-    "24 часа рецепция" after one key), and which of two of one length is first is
-    arbitrary."""
+    "24 часа рецепция" after one key), and the order of two of one length means
+    nothing."""
     merged: dict[str, list[str]] = {}  # the rests behind each gap
     order: list[str] = []  # options without a gap, and each gap where it is first used
     for option in sorted(options, key=longest_first):
