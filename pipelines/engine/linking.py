@@ -462,7 +462,8 @@ class LinkEngine:
         self, ad: AdFacts, shape: TextShape, signature: tuple[str, ...]
     ) -> tuple[str, TextPrint, float] | None:
         """The most similar stored hit at or above the similarity threshold: its template
-        cluster key (a new one named after it when it has none), its print, the similarity."""
+        cluster key (a new one named after the two ads when it has none), its print, the
+        similarity."""
         candidates = self.store.template_candidates(signature) - {ad.doc_id}
         if not candidates:
             return None
@@ -476,7 +477,10 @@ class LinkEngine:
         if best is None:
             return None
         similarity, doc_id, other = best
-        key = other.template or "tpl-" + hashlib.blake2b(doc_id.encode(), digest_size=8).hexdigest()
+        # A new cluster is named after the first of its two ads by doc id, not after the
+        # one stored first: crawls fetch in no fixed order, a resumed one in another.
+        first = min(doc_id, ad.doc_id)
+        key = other.template or "tpl-" + hashlib.blake2b(first.encode(), digest_size=8).hexdigest()
         return key, other, similarity
 
     # -- derived indicators -------------------------------------------------

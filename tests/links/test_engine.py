@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,27 @@ def test_a_text_reposted_under_a_new_number_joins_a_template_cluster_with_phrase
     assert result.updates == [("demo:1", {"links": {"template_cluster": facts["cluster"]}})]
     third = engine.link(ad("third:1", "Zwolle", 4, "p3", text=TEXT))
     assert third.links is not None and third.links["template_cluster"] == facts["cluster"]
+
+
+@pytest.mark.parametrize("order", [("demo:1", "other:5"), ("other:5", "demo:1")])
+def test_a_template_cluster_is_named_alike_whichever_of_its_ads_comes_first(
+    tmp_path: Path, order: tuple[str, str]
+) -> None:
+    """Crawls fetch ads in no fixed order (a resumed one in another): the cluster of two
+    ads is named after the pair, not after whichever was stored first."""
+    texts = {"demo:1": TEXT, "other:5": TEXT.replace("[phone:1a2b3c4d]", "[phone:99999999]")}
+    store = SqliteLinkStore(tmp_path / "links.sqlite")
+    try:
+        engine = LinkEngine(store, LinkConfig(), threshold=0.5)
+        for n, doc_id in enumerate(order):
+            result = engine.link(ad(doc_id, "Breda", n, f"p{n}", text=texts[doc_id]))
+        assert result.links is not None
+        assert (
+            result.links["template_cluster"]
+            == "tpl-" + hashlib.blake2b(b"demo:1", digest_size=8).hexdigest()
+        )
+    finally:
+        store.close()
 
 
 def test_unrelated_texts_make_no_template_cluster(engine: LinkEngine) -> None:
