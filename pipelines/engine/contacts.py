@@ -47,6 +47,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import ahocorasick
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
@@ -485,13 +486,14 @@ def extract_contacts(
     scan = sk.text
     # The words of the text, once: most ads name no service and spell out no "at", and
     # the patterns that look for them run only when they can match.
-    words = frozenset(_LETTERS.findall(scan.lower()))
+    lower = scan.lower()
+    words = frozenset(_LETTERS.findall(lower))
     candidates: list[Contact] = []
     candidates.extend(_links(scan, region))
     candidates.extend(_emails(scan, words))
     candidates.extend(_handle_mentions(scan, words))
     candidates.extend(_phones(scan, region, contact_field=contact_field, identifier=identifier))
-    candidates.extend(_spelled_numbers(scan, words))
+    candidates.extend(_spelled_numbers(scan, lower))
     if scan is not text:
         candidates = [_mapped(contact, sk) for contact in candidates]
     return _without_overlaps(candidates, masked)
@@ -656,11 +658,37 @@ MIN_SPELLED_DIGITS = 8
 _JOINING_WORDS = frozenset({"and", "en", "und", "y", "si", "и", "es", "i", "plus"})
 
 
-def _spelled_numbers(text: str, words: frozenset[str]) -> Iterable[Contact]:
+def _tens_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for stem in _TENS_STEMS:
+        automaton.add_word(stem, len(stem))
+    automaton.make_automaton()
+    return automaton
+
+
+_TENS = _tens_automaton()
+
+
+def _holds_tens(lower: str) -> bool:
+    """Whether a word of ``lower`` (``_LETTERS``: its stems are letters) starts or ends
+    with a stem of :data:`_TENS_STEMS`: one pass over the text, not one per word."""
+    last = len(lower) - 1
+    for end, length in _TENS.iter(lower):
+        start = end - length + 1
+        if start == 0 or end == last:
+            return True
+        before, after = lower[start - 1], lower[end + 1]
+        # Not a letter: what [^\W\d_] leaves out (no word goes on past the stem).
+        if not before.isalnum() or before.isdecimal() or not after.isalnum() or after.isdecimal():
+            return True
+    return False
+
+
+def _spelled_numbers(text: str, lower: str) -> Iterable[Contact]:
     """Numbers written out with tens and teens ("nul zes twaalf vierendertig ..."): the
     skeleton reads single digits, not these, so a run of them is redacted as a phone
-    (fail closed); the value is the run's words, lower case."""
-    if not any(w.startswith(_TENS_STEMS) or w.endswith(_TENS_STEMS) for w in words):
+    (fail closed); the value is the run's words, lower case (``lower``: ``text`` so)."""
+    if not _holds_tens(lower):
         return
     run: list[re.Match[str]] = []
     for token in [*_SPELLED_TOKEN.finditer(text), None]:
@@ -791,17 +819,14 @@ def _window(
     start, end = _with_brackets(text, first.start, last.end)
     if identifier and not (_starts_with_prefix(text[first.start]) or _cue_before(text, start)):
         return _bare_identifier_number(text, start, end, digits, region)
-    number, valid = _read(text[start:end], region)
+    reading = _reading(text[start:end], region)
+    number, valid = reading.number, reading.valid
     foreign_valid = False
     if (
         not valid
         and text[first.start] == "0"
         and digits >= MIN_DIGITS_WITHOUT_CUE
-        and (
-            number is None
-            or not phonenumbers.is_possible_number(number)
-            or len(phonenumbers.national_significant_number(number)) not in _usual_lengths(number)
-        )
+        and (number is None or not reading.possible or not reading.usual)
     ):
         # A national number of another country ("0151 ..." on a Dutch site).
         foreign = _valid_in_neighbour_region(text[start:end], region)
@@ -810,7 +835,7 @@ def _window(
     if number is None:
         return _bare_identifier_number(text, start, end, digits, region) if identifier else None
     if not valid:
-        if not phonenumbers.is_possible_number(number):
+        if not reading.possible:
             if identifier:
                 return _bare_identifier_number(text, start, end, digits, region)
             return None
@@ -827,11 +852,14 @@ def _window(
         weight += 500 + digits  # beats a possible number, never a valid one of the region
     elif valid:
         weight += 1000 + digits
-    elif len(phonenumbers.national_significant_number(number)) in _usual_lengths(number):
+    elif reading.usual:
         weight += 100
     else:
         weight += 50
-    value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    if foreign_valid:
+        value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    else:
+        value = reading.e164
     return weight, Contact(PHONE, value, start, end)
 
 
@@ -931,6 +959,32 @@ def _read(raw: str, region: str) -> tuple[phonenumbers.PhoneNumber | None, bool]
     except phonenumbers.NumberParseException:
         return None, False
     return number, phonenumbers.is_valid_number(number)
+
+
+class _Reading(NamedTuple):
+    """What :func:`_window` asks of one reading of a number (:func:`_reading`)."""
+
+    number: phonenumbers.PhoneNumber | None
+    valid: bool
+    possible: bool
+    #: Its national significant number has the usual length of its region.
+    usual: bool
+    e164: str
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _reading(raw: str, region: str) -> _Reading:
+    # Cached as _read is, with the answers that cost most after parsing.
+    number, valid = _read(raw, region)
+    if number is None:
+        return _Reading(None, False, False, False, "")
+    return _Reading(
+        number,
+        valid,
+        phonenumbers.is_possible_number(number),
+        len(phonenumbers.national_significant_number(number)) in _usual_lengths(number),
+        phonenumbers.format_number(number, PhoneNumberFormat.E164),
+    )
 
 
 def _with_brackets(text: str, start: int, end: int) -> tuple[int, int]:

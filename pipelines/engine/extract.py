@@ -53,7 +53,9 @@ _AGE_UNIT = (
 )
 _AGE_PATTERNS = (
     # 19 jaar, 19 y.o., 20 J., 19-year-old, 19 de ani
-    re.compile(rf"(?<![\w.,/+]){_AGE_NUMBER}(?: ?- ?| ?)(?P<unit>{_AGE_UNIT})(?![\w/])"),
+    # (The digits first, the character before them looked back at: a pattern that starts
+    # with a digit is searched for a digit, much faster than at every position.)
+    re.compile(rf"{_AGE_NUMBER}(?<![\w.,/+]..)(?: ?- ?| ?)(?P<unit>{_AGE_UNIT})(?![\w/])"),
     # (19)
     re.compile(rf"\({_AGE_NUMBER}\)"),
     # Chloe, 19 -  /  Kim, 31, ...  (not a date with a suffix: "Amszterdamba, 20-án", nor
@@ -496,6 +498,7 @@ _PRICE_PATTERNS = (
     (re.compile(rf"(?<!\w)(?:{_DURATION}) ?[:=-]? ?{_PRE} ?{_AMOUNT}"), _PRE_TEXT, True),
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")  # what every amount (_AMOUNT) holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,6 +523,8 @@ def find_prices(norm: Normalized, default_currency: str = "EUR") -> list[Price]:
     """All prices in ``norm``, in text order (of overlapping readings, the one with a
     duration, then the longest, wins)."""
     text = norm.text
+    if _DIGIT.search(text) is None:
+        return []  # every pattern needs an amount (most titles have none)
     candidates: list[tuple[int, int, Price]] = []
     has_letter = _LETTER.search(text) is not None
     present: dict[tuple[str, ...], bool] = {}

@@ -71,7 +71,6 @@ from pipelines.engine.extract import (
 from pipelines.engine.learned import CONTEXT_CUE as LEARNED_CUE
 from pipelines.engine.learned import HIT
 from pipelines.engine.learned import RULE_PREFIX as LEARNED_RULE_PREFIX
-from pipelines.engine.learned import features as learned_features
 from pipelines.engine.learned import locate as learned_locate
 from pipelines.engine.lexicon import (
     CATEGORIES,
@@ -838,7 +837,7 @@ class IndicatorEngine:
             return context
         texts = [norm.text for _, norm in fields]
         model = learned.model
-        rows = model.rows(learned_features(texts))
+        rows = model.text_rows(texts)
         probabilities = model.probabilities(rows)
         places = _Places(fields, texts, negation, lang)
         if lift:

@@ -85,8 +85,17 @@ MAX_CHARS = 2000
 # URLs, e-mail addresses, @handles and digits carry no language signal but do look like
 # (mostly English) words to a character n-gram model.
 _NOISE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|@\w+|[\d_]+", re.IGNORECASE)
+#: What every match of _NOISE but digits holds: without it, _NOISE finds digits only.
+_NOISE_MARK = re.compile(r"://|www\.|@", re.IGNORECASE)
+_DIGITS = re.compile(r"[\d_]+")
 _SPACES = re.compile(r"\s+")
 _LATIN_VOWELS = frozenset("aeiouyáàâäãåæéèêëíìîïóòôöõőøœúùûüűýÿąęăıų")
+#: Characters beyond the Latin script's letters (U+0250 on), and those up to there that
+#: are a vowel of _LATIN_VOWELS once lower case.
+_NOT_LATIN = re.compile("[^\x00-\u024f]")
+_LATIN_VOWEL = re.compile(
+    "[" + "".join(re.escape(c) for c in map(chr, range(0x250)) if c.lower() in _LATIN_VOWELS) + "]"
+)
 
 
 class LanguageDetector:
@@ -199,7 +208,7 @@ class LanguageDetector:
         return self._quick(_clean(text))
 
     def _quick(self, cleaned: str) -> tuple[str, float] | None:
-        letters = [ch for ch in cleaned if ch.isalpha()]
+        letters = "".join(filter(str.isalpha, cleaned))
         if (
             len(letters) < self.min_letters
             or len(set(letters)) < MIN_DISTINCT_LETTERS
@@ -227,19 +236,20 @@ class LanguageDetector:
         return code, percent / 100.0
 
 
-def _looks_like_keyboard_mash(letters: list[str]) -> bool:
+def _looks_like_keyboard_mash(letters: str) -> bool:
     # Latin-script words without vowels ("qwrtzp vbnmk") are not language; every
     # supported Latin-script language has well over a quarter vowels in running text.
-    latin = [ch.lower() for ch in letters if ch <= "\u024f"]
+    latin = _NOT_LATIN.sub("", letters)
     if len(latin) * 2 < len(letters):
         return False
-    vowels = sum(ch in _LATIN_VOWELS for ch in latin)
+    vowels = len(_LATIN_VOWEL.findall(latin))
     return vowels < MIN_VOWEL_SHARE * len(latin)
 
 
 def _clean(text: str) -> str:
     text = text[:MAX_CHARS]
-    return _SPACES.sub(" ", _NOISE.sub(" ", text)).strip()
+    noise = _NOISE if _NOISE_MARK.search(text) else _DIGITS
+    return _SPACES.sub(" ", noise.sub(" ", text)).strip()
 
 
 def high_accuracy_from_env(environ: Any = None) -> bool:

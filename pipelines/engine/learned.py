@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -129,6 +129,11 @@ class LearnedModel:
         self.weights = weights.astype(np.float64)
         self.biases = np.asarray(biases, dtype=np.float64)
         self.sets = tuple(sets)
+        # The rows by feature kind, keyed without the prefix (:meth:`text_rows`).
+        self._by_kind: dict[str, dict[str, int]] = {"w:": {}, "p:": {}, "b:": {}}
+        for feature, row in self.index.items():
+            # (A feature of another kind is none that features() finds.)
+            self._by_kind.setdefault(feature[:2], {})[feature[2:]] = row
 
     def __len__(self) -> int:
         return len(self.index)
@@ -139,10 +144,23 @@ class LearnedModel:
         index = self.index
         return sorted(row for row in map(index.get, found) if row is not None)
 
+    def text_rows(self, texts: Sequence[str]) -> list[int]:
+        """``rows(features(texts))``, read from the words without writing each feature
+        out (most features of an ad are none of the model's)."""
+        words_of, stems_of, pairs_of = (self._by_kind[k].get for k in ("w:", "p:", "b:"))
+        found: set[int | None] = set()
+        for text in texts:
+            words = WORD.findall(_TOKEN.sub(" ", text) if "[" in text else text)
+            found.update(map(words_of, words))
+            found.update(map(stems_of, [w[:_STEM] for w in words if len(w) > _STEM]))
+            found.update(map(pairs_of, map(" ".join, itertools.pairwise(words))))
+        found.discard(None)
+        return sorted(cast("set[int]", found))
+
     def probabilities(self, rows: Sequence[int]) -> dict[str, float]:
         """``{target: probability}`` for an ad whose known features are ``rows``."""
         z = self.biases + self.weights[rows].sum(axis=0) if rows else self.biases
-        return {t: _sigmoid(float(v)) for t, v in zip(TARGETS, z, strict=True)}
+        return {t: _sigmoid(v) for t, v in zip(TARGETS, z.tolist(), strict=True)}
 
     def weight(self, feature: str, target: str) -> float:
         """The weight of ``feature`` for ``target`` (0 for an unknown feature)."""

@@ -178,6 +178,7 @@ _NON_ASCII_OR_ESCAPE = re.compile(rf"[^\x00-\x7f]|{_ESCAPE}")
 #: beyond it (mathematical letters) is a list read at every position, and a long class
 #: costs its compilation and its memory: those texts are read character by character.
 _MAX_CLASS = 64
+_ASCII = frozenset(map(chr, range(128)))
 
 
 @functools.lru_cache(maxsize=256)
@@ -188,17 +189,25 @@ def _changing(chars: frozenset[str], escapes: bool) -> re.Pattern[str]:
     return re.compile("|".join(alternatives + ([_ESCAPE] if escapes else [])))
 
 
-def _characters(text: str) -> tuple[str, _Map] | None:
+def _new_char(match: re.Match[str]) -> str:
+    return _char(match.group())
+
+
+def _characters(text: str) -> tuple[str, _Map | None] | None:
     escapes = "%" in text
     if text.isascii() and not escapes:
         return None
-    chars = frozenset(ch for ch in set(text) if not ch.isascii() and _char(ch) != ch)
+    chars = frozenset(ch for ch in set(text).difference(_ASCII) if _char(ch) != ch)
     if not chars and not escapes:
         return None
     if len(chars) > _MAX_CLASS or any(ord(ch) > 0xFFFF for ch in chars):
         pattern = _NON_ASCII_OR_ESCAPE
     else:
         pattern = _changing(chars, escapes)
+    if not escapes and all(len(_char(ch)) == 1 for ch in chars):
+        # The common case (accents off, a fullwidth digit): one character for another,
+        # each where it was, so no map is needed.
+        return pattern.sub(_new_char, text), None
     builder = _Builder(text)
     changed = False
     for match in pattern.finditer(text):
@@ -314,5 +323,6 @@ def skeleton(text: str) -> Skeleton:
         result = stage(current)
         if result is not None:
             current, mapping = result
-            maps.append(mapping)
+            if mapping is not None:  # None: the same positions
+                maps.append(mapping)
     return Skeleton(text, current, tuple(maps))

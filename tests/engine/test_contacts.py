@@ -209,8 +209,9 @@ def test_cached_readings_keep_each_region_apart() -> None:
     fresh = {}
     for region in ("NL", "DE"):
         contact_module._read.cache_clear()
+        contact_module._reading.cache_clear()
         fresh[region] = extract_contacts(text, region)
     assert fresh["NL"] != fresh["DE"]
     for region in ("NL", "DE", "NL", "DE"):
         assert extract_contacts(text, region) == fresh[region]
-    assert contact_module._read.cache_info().hits > 0
+    assert contact_module._reading.cache_info().hits > 0

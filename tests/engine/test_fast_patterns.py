@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.engine import context, extract, normalize, skeleton
+from pipelines.engine import contacts, context, extract, normalize, skeleton
 
 DATA = Path(__file__).parent / "data"
 
@@ -30,6 +30,10 @@ PLAIN = {
     "height": (context._HEIGHT, r"(?<![\d.,])(?:1[.,][4-9]\d ?m|1[4-9]\d ?(?:cm|см))(?![^\W_])"),
     "weight": (context._WEIGHT, r"(?<![\d.,])(?:[4-9]\d ?(?:kg|кг))(?![^\W_])"),
     "bang": (normalize._BANG_I, r"(?<![^\W\d_]{3})(?<=[^\W\d_])!(?=[^\W\d_])"),
+    "age_with_unit": (
+        extract._AGE_PATTERNS[0],
+        rf"(?<![\w.,/+]){extract._AGE_NUMBER}(?: ?- ?| ?)(?P<unit>{extract._AGE_UNIT})(?![\w/])",
+    ),
     "name_comma_age": (
         extract._AGE_PATTERNS[2],
         rf"(?<=[^\W\d_]{{2}}), {extract._AGE_NUMBER}"
@@ -43,7 +47,7 @@ PIECES = [
     "-", "/", ",", ".", "!", ")", "(", ":", "cm", "см", "m", "kg", "кг", "jaar", "ani",
     "years", "de ", "en ", "и ", "am ", "на ", "geworden", "vagyok", "съм", "cup", "bh",
     "90-60-90", "85/60/", "120-", "-90", "60-", "1-", "1.6", "19", "175", "1,7", "65",
-    "bh c", "copa d", "korbchen b", "чашка", "sutien ",
+    "bh c", "copa d", "korbchen b", "чашка", "sutien ", "+", "_", "€", "eur", "zl",
 ]  # fmt: skip
 
 
@@ -96,6 +100,32 @@ def test_an_ungated_age_pattern_needs_two_digits(texts: list[str]) -> None:
         for text in texts:
             if pattern.search(text) is not None:
                 assert extract._TWO_DIGITS.search(text) is not None, (index, text)
+
+
+def test_a_price_needs_a_digit(texts: list[str]) -> None:
+    for text in texts:
+        for pattern, _, _ in extract._PRICE_PATTERNS:
+            if pattern.search(text) is not None:
+                assert extract._DIGIT.search(text) is not None, text
+
+
+def test_the_tens_are_found_in_one_pass_as_word_by_word() -> None:
+    rng = random.Random(7)
+    stems = list(contacts._TENS_STEMS)
+    pieces = [*stems, "a", "b", "x", "é", "ß", "ǅ", "1", "٣", "_", "-", " ", "\n", "often"]
+    texts = [
+        *labelled_texts(),
+        *("".join(rng.choices(pieces, k=rng.randint(0, 10))) for _ in range(50_000)),
+    ]
+    found = 0
+    for text in texts:
+        words = contacts._LETTERS.findall(text)
+        plain = any(
+            w.startswith(contacts._TENS_STEMS) or w.endswith(contacts._TENS_STEMS) for w in words
+        )
+        assert contacts._holds_tens(text) is plain, text
+        found += plain
+    assert 1_000 < found < len(texts) - 1_000
 
 
 def test_cup_sizes_are_searched_where_their_words_are(texts: list[str]) -> None:
@@ -180,12 +210,22 @@ def test_the_skeleton_changes_the_characters_the_plain_scan_changes() -> None:
     accented = "".join(chr(c) for c in range(0x00C0, 0x0250))  # more than a class holds
     assert sum(skeleton._char(ch) != ch for ch in accented) > skeleton._MAX_CLASS
     texts.append(accented + " 06 12")
-    changed = 0
+    changed = same_places = 0
     for text in texts:
         fast, plain = skeleton._characters(text), plain_characters(text)
         assert (fast is None) == (plain is None), text
         if fast is not None and plain is not None:
             assert fast[0] == plain[0], text
-            assert fast[1] == plain[1], text
+            if fast[1] is None:
+                # One character for another: every position maps onto itself.
+                positions = range(len(text) + 1)
+                assert len(fast[0]) == len(text), text
+                assert [(plain[1].start(i), plain[1].end(i)) for i in positions] == [
+                    (i, i) for i in positions
+                ], text
+                same_places += 1
+            else:
+                assert fast[1] == plain[1], text
             changed += 1
     assert changed > 10_000
+    assert 1_000 < same_places < changed

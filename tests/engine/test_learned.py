@@ -169,6 +169,23 @@ def test_outside_the_service_context_nothing_is_added(engine: IndicatorEngine) -
     assert analysis.context.service is False and analysis.categories == []
 
 
+def test_the_rows_read_from_the_words_are_those_of_the_features(engine: IndicatorEngine) -> None:
+    model = engine.lexicon.learned.model  # type: ignore[union-attr]
+    files = sorted(DATA.glob("*.jsonl"))
+    fields = [
+        [normalize(ad.title).text, normalize(ad.text).text]
+        for path in files
+        for ad in load_labelled(path)
+    ]
+    fields += [["", ""], ["[phone:1a2b] [name] één twee", "x"], ["a b c d e f", "abcdefgh " * 50]]
+    found = 0
+    for texts in fields:
+        rows = model.text_rows(texts)
+        assert rows == model.rows(learned.features(texts)), texts
+        found += bool(rows)
+    assert found > 1_000
+
+
 def test_the_same_ad_gets_the_same_decision_in_every_process() -> None:
     ads = [
         "Sexy Mia, incall, escort. Never him! umawia",
