@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -105,6 +104,8 @@ def run_replay(args: argparse.Namespace) -> int:
                 return {**report.counts, **{f"reason:{k}": v for k, v in report.reasons.items()}}
         finally:
             await client.close()
+
+    import asyncio  # (here: every lcom command imports this module)
 
     try:
         counts = asyncio.run(replay())

@@ -22,7 +22,6 @@ from typing import Any
 
 from crawler.cli.crawl import add_crawl_options, execute, overrides_from
 from crawler.exitcodes import ExitCode
-from pipelines.offload import usable_cpus
 
 
 def register(subparsers: Any) -> None:
@@ -148,6 +147,8 @@ def run_workers(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
         # The run is monitored once, below, on the merged stats, not share by share.
         env = {**os.environ, monitoring.SWITCH_ENV: "0"}
         if "LCOM_ANALYSIS_WORKER" not in overrides and "LCOM_ANALYSIS_WORKER" not in env:
+            from pipelines.offload import usable_cpus  # (asyncio: not for every command)
+
             # One analysis process per crawl worker only while the CPUs go round.
             env["LCOM_ANALYSIS_WORKER"] = str(2 * args.workers <= usable_cpus()).lower()
         processes = [

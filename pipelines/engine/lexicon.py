@@ -337,7 +337,7 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
 
     rules: list[Rule] = []
     patterns: list[tuple[Rule, str]] = []
-    latin: list[tuple[Rule, str]] = []  # Latin spellings of LATIN_WRITTEN_LANGUAGE
+    latin: list[_LatinSpelling] = []  # Latin spellings of LATIN_WRITTEN_LANGUAGE
     pre: dict[str, frozenset[str]] = {}
     post: dict[str, frozenset[str]] = {}
     pseudo: dict[str, tuple[str, ...]] = {}
@@ -373,7 +373,7 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
         substituted = [(rule, _substitute(p, sets, rule, path)) for rule, p in found]
         patterns.extend(substituted)
         if lang == LATIN_WRITTEN_LANGUAGE:
-            latin = _add_latin_spelling(substituted, rules, pre, post, pseudo, terminators)
+            latin = _latin_spellings(substituted, rules, pre, post, pseudo, terminators)
     groups = {r.group for r in rules if r.kind in ("cue", "sense")} | ENGINE_SENSE_GROUPS
     for rule in rules:
         for name in rule.sense_near:
@@ -384,19 +384,10 @@ def _compile(directory: Path, cache: LexiconCache | None = None) -> Lexicon:
                     directory,
                 )
 
-    # Sense words are only looked for in a field where a sense rule matched.
-    # Latin spellings of Bulgarian in their own table: only Bulgarian (or unknown-
-    # language) ads are searched for them.
-    automaton, sense_automaton, latin_automaton = _key_tables(
-        rules,
-        {
-            "automaton": [(r, p) for r, p in patterns if r.kind != "sense"],
-            "sense_automaton": [(r, p) for r, p in (*patterns, *latin) if r.kind == "sense"],
-            "latin_automaton": [(r, p) for r, p in latin if r.kind != "sense"],
-        },
-        cache,
+    (automaton, sense_automaton, latin_automaton), spelled = _key_tables(
+        rules, patterns, latin, cache
     )
-    patterns.extend(latin)
+    patterns.extend(spelled)
     return Lexicon(
         version=version,
         threshold=float(config.get("threshold", 1.0)),
@@ -459,19 +450,45 @@ def _latin_words(word: str) -> list[str]:
     return ["".join(parts) for parts in itertools.product(*options)]
 
 
-def _add_latin_spelling(
+@dataclass(frozen=True, slots=True)
+class _LatinSpelling:
+    """A pattern of :data:`LATIN_WRITTEN_LANGUAGE` in Latin letters, for its local twin
+    rule: in every common spelling, or (where those expand to too many keys) in the most
+    common one only (:func:`_latin_patterns` decides)."""
+
+    rule: Rule
+    every: str
+    common: str
+
+
+def _latin_patterns(spellings: list[_LatinSpelling]) -> list[tuple[Rule, str]]:
+    """The patterns of ``spellings``: every spelling where it expands, else the common
+    one (a long list of words has too many spellings). Expanding them all takes a
+    fifth of a second: a lexicon from the cache reads which one each took."""
+    patterns: list[tuple[Rule, str]] = []
+    for spelling in spellings:
+        try:
+            for _ in _expand(spelling.rule, spelling.every):
+                pass
+            patterns.append((spelling.rule, spelling.every))
+        except LexiconError:
+            patterns.append((spelling.rule, spelling.common))
+    return patterns
+
+
+def _latin_spellings(
     substituted: list[tuple[Rule, str]],
     rules: list[Rule],
     pre: dict[str, frozenset[str]],
     post: dict[str, frozenset[str]],
     pseudo: dict[str, tuple[str, ...]],
     terminators: dict[str, frozenset[str]],
-) -> list[tuple[Rule, str]]:
+) -> list[_LatinSpelling]:
     """The Latin spellings of the patterns of ``substituted`` (new local rules are added
     to ``rules``); the negation words' spellings are added under ``bg_latin``."""
     lang = LATIN_WRITTEN_LANGUAGE
     local: dict[Rule, Rule] = {}
-    patterns: list[tuple[Rule, str]] = []
+    patterns: list[_LatinSpelling] = []
     for rule, pattern in substituted:
         latin = _latin(pattern)
         if latin is None:
@@ -481,14 +498,9 @@ def _add_latin_spelling(
             # Latin spellings of Bulgarian words are often words of other languages.
             twin = local[rule] = replace(rule, local=True)
             rules.append(twin)
-        try:
-            for _ in _expand(twin, latin):
-                pass
-        except LexiconError:
-            # Too many spellings of a long list of words: the most common one only.
-            latin = _latin(pattern, one=True)
-            assert latin is not None
-        patterns.append((twin, latin))
+        common = _latin(pattern, one=True)
+        assert common is not None
+        patterns.append(_LatinSpelling(twin, latin, common))
 
     def spelled(words: Iterable[str]) -> list[str]:
         return [w for word in words for w in _latin_words(word) if _CYRILLIC_CHAR.search(word)]
@@ -507,49 +519,86 @@ def _add_latin_spelling(
 # ------------------------------------------------------------------ compiled tables
 
 #: Changes whenever the cached form of the tables changes meaning.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
+#: The key tables, in the order :func:`_key_tables` returns them.
+TABLE_NAMES = ("automaton", "sense_automaton", "latin_automaton")
+
+
+def _pattern_lists(
+    patterns: list[tuple[Rule, str]], latin: list[tuple[Rule, str]]
+) -> dict[str, list[tuple[Rule, str]]]:
+    """The patterns of each key table (:data:`TABLE_NAMES`). Sense words are only looked
+    for in a field where a sense rule matched; the Latin spellings of Bulgarian have a
+    table of their own: only Bulgarian (or unknown-language) ads are searched for them."""
+    return {
+        "automaton": [(r, p) for r, p in patterns if r.kind != "sense"],
+        "sense_automaton": [(r, p) for r, p in (*patterns, *latin) if r.kind == "sense"],
+        "latin_automaton": [(r, p) for r, p in latin if r.kind != "sense"],
+    }
 
 
 def _key_tables(
     rules: list[Rule],
-    patterns: dict[str, list[tuple[Rule, str]]],
+    patterns: list[tuple[Rule, str]],
+    latin: list[_LatinSpelling],
     cache: LexiconCache | None,
-) -> tuple[KeyTable, ...]:
-    """The automaton of each pattern list: from ``cache`` when it holds them for exactly
-    these rules and patterns (and this code), else compiled (and stored there)."""
+) -> tuple[tuple[KeyTable, ...], list[tuple[Rule, str]]]:
+    """The key tables (:data:`TABLE_NAMES`) and the Latin spellings' patterns: from
+    ``cache`` when it holds them for exactly these rules and patterns (and this code),
+    else compiled (and stored there)."""
     if cache is None:
-        return tuple(_automaton(p) for p in patterns.values())
-    names = tuple(patterns)
-    digest = _digest(rules, patterns)
-    found = cache.load(digest, names)
-    if found is None and _store_from_child(cache, digest, rules, patterns):
-        found = cache.load(digest, names)
+        spelled = _latin_patterns(latin)
+        lists = _pattern_lists(patterns, spelled)
+        return tuple(_automaton(p) for p in lists.values()), spelled
+    # Everything the tables depend on, the Latin spellings as written before the choice
+    # between them (which is a function of them and of this code).
+    digest = _digest(rules, {"patterns": patterns, "latin": [(s.rule, s.every) for s in latin]})
+    found = cache.load(digest, TABLE_NAMES)
+    if found is None and _store_from_child(cache, digest, rules, patterns, latin):
+        found = cache.load(digest, TABLE_NAMES)
     if found is not None:
         try:
-            return _tables_from_json(found[0], found[1], rules, names)
+            spelled = _latin_from_json(found[0], latin)
+            return _tables_from_json(found[0], found[1], rules, TABLE_NAMES), spelled
         except (LookupError, TypeError, ValueError) as exc:
             cache.discard(digest, exc)
-    return _compile_and_store(cache, digest, rules, patterns)
+    return _compile_and_store(cache, digest, rules, patterns, latin)
 
 
 def _compile_and_store(
     cache: LexiconCache,
     digest: str,
     rules: list[Rule],
-    patterns: dict[str, list[tuple[Rule, str]]],
-) -> tuple[KeyTable, ...]:
-    """The automaton of each pattern list, compiled and stored in ``cache``."""
-    tables = tuple(_automaton(p) for p in patterns.values())
-    data = _tables_to_json(dict(zip(patterns, tables, strict=True)), rules)
-    cache.store(digest, data, {n: t.automaton for n, t in zip(patterns, tables, strict=True)})
-    return tables
+    patterns: list[tuple[Rule, str]],
+    latin: list[_LatinSpelling],
+) -> tuple[tuple[KeyTable, ...], list[tuple[Rule, str]]]:
+    """The key tables and the Latin spellings' patterns, compiled and stored in ``cache``."""
+    spelled = _latin_patterns(latin)
+    lists = _pattern_lists(patterns, spelled)
+    tables = tuple(_automaton(p) for p in lists.values())
+    data = _tables_to_json(dict(zip(TABLE_NAMES, tables, strict=True)), rules)
+    # Which spelling each Latin pattern took: every one (1) or the most common (0).
+    data["latin"] = [
+        int(pattern == s.every) for s, (_, pattern) in zip(latin, spelled, strict=True)
+    ]
+    cache.store(digest, data, {n: t.automaton for n, t in zip(TABLE_NAMES, tables, strict=True)})
+    return tables, spelled
+
+
+def _latin_from_json(data: dict[str, Any], latin: list[_LatinSpelling]) -> list[tuple[Rule, str]]:
+    """The Latin spellings' patterns as a cache entry recorded them."""
+    every = data["latin"]
+    if not isinstance(every, list) or len(every) != len(latin) or not set(every) <= {0, 1}:
+        raise ValueError("the Latin spellings do not match")
+    return [(s.rule, s.every if e else s.common) for s, e in zip(latin, every, strict=True)]
 
 
 def _store_from_child(
     cache: LexiconCache,
     digest: str,
     rules: list[Rule],
-    patterns: dict[str, list[tuple[Rule, str]]],
+    patterns: list[tuple[Rule, str]],
+    latin: list[_LatinSpelling],
 ) -> bool:
     """Compile and store the tables in a child process; whether it stored them.
 
@@ -567,7 +616,7 @@ def _store_from_child(
     if pid == 0:  # the child: never returns
         status = 1
         try:
-            _compile_and_store(cache, digest, rules, patterns)
+            _compile_and_store(cache, digest, rules, patterns, latin)
             status = 0
         finally:
             os._exit(status)

@@ -80,6 +80,29 @@ def test_a_cached_lexicon_matches_every_ad_in_every_language_as_a_compiled_one(
     assert analyses(cached, ads) == analyses(fresh, ads)
 
 
+def test_a_cached_lexicon_reads_which_latin_spelling_each_pattern_took(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whether every Latin spelling of a Bulgarian pattern expands is found by expanding
+    # them all (a fifth of a second): a lexicon from the cache reads the choice instead.
+    fresh = compiled(DEFAULT_LEXICON_DIR, None)
+    compiled(DEFAULT_LEXICON_DIR, tmp_path)
+    (entry,) = entries(tmp_path)
+    took = json.loads((entry / TABLES_FILE).read_text(encoding="utf-8"))["latin"]
+    assert took.count(0) >= 1 and took.count(1) > 100  # the common spelling only, or all
+    monkeypatch.setattr(lexicon_module, "_latin_patterns", no_compiling)
+    cached = compiled(DEFAULT_LEXICON_DIR, tmp_path)
+    assert cached.patterns == fresh.patterns
+    assert cached.rules == fresh.rules
+    # An entry whose choices do not fit the patterns is compiled again.
+    monkeypatch.undo()
+    tables = json.loads((entry / TABLES_FILE).read_text(encoding="utf-8"))
+    (entry / TABLES_FILE).write_text(json.dumps({**tables, "latin": took[1:]}), encoding="utf-8")
+    assert compiled(DEFAULT_LEXICON_DIR, tmp_path).patterns == fresh.patterns
+    (again,) = entries(tmp_path)
+    assert json.loads((again / TABLES_FILE).read_text(encoding="utf-8"))["latin"] == took
+
+
 def test_the_cache_folder_is_created_for_its_owner_only(tmp_path: Path) -> None:
     cache = tmp_path / "var" / "cache" / "lexicons"
     compiled(make_lexicon(tmp_path, BODY), cache)
