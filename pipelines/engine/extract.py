@@ -53,8 +53,8 @@ _AGE_UNIT = (
 )
 _AGE_PATTERNS = (
     # 19 jaar, 19 y.o., 20 J., 19-year-old, 19 de ani
-    # (The digits first, the character before them looked back at: a pattern that starts
-    # with a digit is searched for a digit, much faster than at every position.)
+    # (The digits first, the character before them looked back at: the look-back is
+    # tried only where an age's two digits are, not at every position.)
     re.compile(rf"{_AGE_NUMBER}(?<![\w.,/+]..)(?: ?- ?| ?)(?P<unit>{_AGE_UNIT})(?![\w/])"),
     # (19)
     re.compile(rf"\({_AGE_NUMBER}\)"),

@@ -184,6 +184,12 @@ def test_the_rows_read_from_the_words_are_those_of_the_features(engine: Indicato
         assert rows == model.rows(learned.features(texts)), texts
         found += bool(rows)
     assert found > 1_000
+    # A model of every kind, an unknown one and odd features too.
+    vocabulary = ["w:new", "p:ankom", "b:new in", "x:new", "w:", "b:in", "W:new", "w:w:new"]
+    small = LearnedModel(vocabulary, np.ones((len(vocabulary), len(TARGETS))), [0.0] * len(TARGETS))
+    for texts in [["new in town, angekommen", "w new in"], ["", ""], ["w:new b:in", "in"]]:
+        assert small.text_rows(texts) == small.rows(learned.features(texts)), texts
+    assert small.text_rows(["new in town, ankommen"]) == [0, 1, 2]
 
 
 def test_the_same_ad_gets_the_same_decision_in_every_process() -> None:
