@@ -98,6 +98,17 @@ class SharedLimits:
 
     async def before_download(self, request: Request, *, robots: bool) -> None:
         host = urlsplit(request.url).hostname or ""
+        if not robots:
+            # Counted before the wait for the rate, so that nothing but the send follows
+            # the moment (a request stopped meanwhile counts: the crawl stops anyway).
+            pages_key = self.frontier.keys.pages
+            pages = int(
+                await self._retrying("page cap", lambda: self.bucket.client.incr(pages_key))
+            )
+            if pages > self.guardrails.permit.pages_per_run:
+                self.guardrails.stop("page_cap")
+                self.guardrails.block("page_cap", request.url)
+                raise IgnoreRequest("blocked by guardrail page_cap")
         interval = self.guardrails.host_delays.get(host, self.guardrails.base_delay) * RATE_MARGIN
         loop = asyncio.get_running_loop()
         while True:
@@ -111,14 +122,6 @@ class SharedLimits:
             # The worker was busy past its moment: sending now could bunch with the
             # requests of later moments. Take a new one.
             self._inc("lcom/rate/late_reservations")
-        if robots:
-            return
-        pages_key = self.frontier.keys.pages
-        pages = int(await self._retrying("page cap", lambda: self.bucket.client.incr(pages_key)))
-        if pages > self.guardrails.permit.pages_per_run:
-            self.guardrails.stop("page_cap")
-            self.guardrails.block("page_cap", request.url)
-            raise IgnoreRequest("blocked by guardrail page_cap")
 
 
 class _Paced:
