@@ -925,9 +925,9 @@ def _fallback(text: str, groups: list[_Group], region: str) -> Iterable[Contact]
     raw = text[start:end]
     if _DATE.fullmatch(raw) is not None:
         return
-    number = _parse(raw, region)
-    if number is not None:
-        value = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    reading = _reading(raw, region)
+    if reading.number is not None:
+        value = reading.e164
     else:
         value = ("+" if raw.startswith("+") else "") + "".join(
             str(int(ch)) for ch in raw if ch.isdecimal()
@@ -937,10 +937,6 @@ def _fallback(text: str, groups: list[_Group], region: str) -> Iterable[Contact]
 
 def _cue_before(text: str, start: int) -> bool:
     return _PHONE_CUE.search(text[max(0, start - CUE_WINDOW) : start]) is not None
-
-
-def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
-    return _read(raw, region)[0]
 
 
 def _valid(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
@@ -962,7 +958,8 @@ def _read(raw: str, region: str) -> tuple[phonenumbers.PhoneNumber | None, bool]
 
 
 class _Reading(NamedTuple):
-    """What :func:`_window` asks of one reading of a number (:func:`_reading`)."""
+    """What :func:`_window` and :func:`_fallback` ask of one reading of a number
+    (:func:`_reading`)."""
 
     number: phonenumbers.PhoneNumber | None
     valid: bool

@@ -454,26 +454,32 @@ def _latin_words(word: str) -> list[str]:
 class _LatinSpelling:
     """A pattern of :data:`LATIN_WRITTEN_LANGUAGE` in Latin letters, for its local twin
     rule: in every common spelling, or (where those expand to too many keys) in the most
-    common one only (:func:`_latin_patterns` decides)."""
+    common one only (:func:`_latin_choices` decides)."""
 
     rule: Rule
     every: str
     common: str
 
 
-def _latin_patterns(spellings: list[_LatinSpelling]) -> list[tuple[Rule, str]]:
-    """The patterns of ``spellings``: every spelling where it expands, else the common
-    one (a long list of words has too many spellings). Expanding them all takes a
-    fifth of a second: a lexicon from the cache reads which one each took."""
-    patterns: list[tuple[Rule, str]] = []
+def _latin_choices(spellings: list[_LatinSpelling]) -> list[bool]:
+    """For each of ``spellings``, whether every spelling expands (else the common one is
+    used: a long list of words has too many spellings). Expanding them all takes a
+    fifth of a second: a lexicon from the cache reads the choices instead."""
+    choices: list[bool] = []
     for spelling in spellings:
         try:
             for _ in _expand(spelling.rule, spelling.every):
                 pass
-            patterns.append((spelling.rule, spelling.every))
+            choices.append(True)
         except LexiconError:
-            patterns.append((spelling.rule, spelling.common))
-    return patterns
+            choices.append(False)
+    return choices
+
+
+def _latin_patterns(spellings: list[_LatinSpelling], every: list[bool]) -> list[tuple[Rule, str]]:
+    """The patterns of ``spellings``, each in every spelling or the common one
+    (:func:`_latin_choices`)."""
+    return [(s.rule, s.every if e else s.common) for s, e in zip(spellings, every, strict=True)]
 
 
 def _latin_spellings(
@@ -547,9 +553,8 @@ def _key_tables(
     ``cache`` when it holds them for exactly these rules and patterns (and this code),
     else compiled (and stored there)."""
     if cache is None:
-        spelled = _latin_patterns(latin)
-        lists = _pattern_lists(patterns, spelled)
-        return tuple(_automaton(p) for p in lists.values()), spelled
+        tables, choices = _compiled(patterns, latin)
+        return tables, _latin_patterns(latin, choices)
     # Everything the tables depend on, the Latin spellings as written before the choice
     # between them (which is a function of them and of this code).
     digest = _digest(rules, {"patterns": patterns, "latin": [(s.rule, s.every) for s in latin]})
@@ -558,7 +563,7 @@ def _key_tables(
         found = cache.load(digest, TABLE_NAMES)
     if found is not None:
         try:
-            spelled = _latin_from_json(found[0], latin)
+            spelled = _latin_patterns(latin, _latin_from_json(found[0], latin))
             return _tables_from_json(found[0], found[1], rules, TABLE_NAMES), spelled
         except (LookupError, TypeError, ValueError) as exc:
             cache.discard(digest, exc)
@@ -573,24 +578,30 @@ def _compile_and_store(
     latin: list[_LatinSpelling],
 ) -> tuple[tuple[KeyTable, ...], list[tuple[Rule, str]]]:
     """The key tables and the Latin spellings' patterns, compiled and stored in ``cache``."""
-    spelled = _latin_patterns(latin)
-    lists = _pattern_lists(patterns, spelled)
-    tables = tuple(_automaton(p) for p in lists.values())
+    tables, choices = _compiled(patterns, latin)
     data = _tables_to_json(dict(zip(TABLE_NAMES, tables, strict=True)), rules)
     # Which spelling each Latin pattern took: every one (1) or the most common (0).
-    data["latin"] = [
-        int(pattern == s.every) for s, (_, pattern) in zip(latin, spelled, strict=True)
-    ]
+    data["latin"] = [int(every) for every in choices]
     cache.store(digest, data, {n: t.automaton for n, t in zip(TABLE_NAMES, tables, strict=True)})
-    return tables, spelled
+    return tables, _latin_patterns(latin, choices)
 
 
-def _latin_from_json(data: dict[str, Any], latin: list[_LatinSpelling]) -> list[tuple[Rule, str]]:
-    """The Latin spellings' patterns as a cache entry recorded them."""
+def _compiled(
+    patterns: list[tuple[Rule, str]], latin: list[_LatinSpelling]
+) -> tuple[tuple[KeyTable, ...], list[bool]]:
+    """The key tables (:data:`TABLE_NAMES`) compiled, and the choice of each Latin
+    spelling (:func:`_latin_choices`)."""
+    choices = _latin_choices(latin)
+    lists = _pattern_lists(patterns, _latin_patterns(latin, choices))
+    return tuple(_automaton(p) for p in lists.values()), choices
+
+
+def _latin_from_json(data: dict[str, Any], latin: list[_LatinSpelling]) -> list[bool]:
+    """The choice of each Latin spelling as a cache entry recorded it."""
     every = data["latin"]
     if not isinstance(every, list) or len(every) != len(latin) or not set(every) <= {0, 1}:
         raise ValueError("the Latin spellings do not match")
-    return [(s.rule, s.every if e else s.common) for s, e in zip(latin, every, strict=True)]
+    return [bool(e) for e in every]
 
 
 def _store_from_child(

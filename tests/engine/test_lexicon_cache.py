@@ -90,7 +90,7 @@ def test_a_cached_lexicon_reads_which_latin_spelling_each_pattern_took(
     (entry,) = entries(tmp_path)
     took = json.loads((entry / TABLES_FILE).read_text(encoding="utf-8"))["latin"]
     assert took.count(0) >= 1 and took.count(1) > 100  # the common spelling only, or all
-    monkeypatch.setattr(lexicon_module, "_latin_patterns", no_compiling)
+    monkeypatch.setattr(lexicon_module, "_latin_choices", no_compiling)
     cached = compiled(DEFAULT_LEXICON_DIR, tmp_path)
     assert cached.patterns == fresh.patterns
     assert cached.rules == fresh.rules
