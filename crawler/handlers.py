@@ -6,10 +6,11 @@ wire, after every middleware and Scrapy's own per-host delay, it:
 
 1. reserves the host's next free moment in the shared token bucket
    (:class:`crawler.frontier.TokenBucket`; interval: the policy's
-   ``1 / requests_per_second`` or the host's longer Crawl-delay, plus a 10 %
+   ``1 / requests_per_second`` or the host's longer Crawl-delay, plus a 20 %
    margin) and waits for it, so all workers together keep the policy's rate. A
-   moment missed by more than ``LATE_TOLERANCE`` (the worker was busy) is given
-   up and a new one reserved, so a stalled worker never sends a burst;
+   moment missed by more than ``LATE_TOLERANCE`` (the worker was busy, also while
+   Redis's answer waited to be read) is given up and a new one reserved, so a
+   stalled worker never sends a burst;
 2. counts the page against the run's shared ``pages_per_run`` (robots.txt
    fetches excepted); the first page over the cap stops the source everywhere.
 
@@ -49,16 +50,17 @@ logger = logging.getLogger(__name__)
 MAX_RETRY_PAUSE = 2.0
 #: The shared interval is this much longer than the policy's: the moment a request
 #: reaches the site varies (event loop, connection, network), and the policy's rate must
-#: hold where it is measured, at the site, in every 1-second window. On a loaded machine
-#: one request in a few dozen arrived up to 70 ms early against the one before it
-#: (0.15 s apart at 5 per second), and with a 10 % margin six once reached the site
-#: within one second: with 20 %, five requests must come 200 ms closer together for that.
-#: (A full test run on a loaded machine still saw six in one second at 20 %: that
-#: bunching is larger than this jitter and its cause is not found yet.)
+#: hold where it is measured, at the site, in every 1-second window. With ``R`` requests
+#: per second, ``R + 1`` requests fit in one window only if one of them reaches the site
+#: ``R * interval - 1`` = 0.2 s after its moment (0.1 s at a 10 % margin, which a loaded
+#: machine came close to): ``LATE_TOLERANCE`` takes a quarter of that, the way from the
+#: worker to the site the rest.
 RATE_MARGIN = 1.2
-#: A reserved moment is used only this close to it (seconds; well below the 20 % margin of a
-#: 1-second window), so a worker whose event loop stalled cannot send a burst afterwards.
-LATE_TOLERANCE = 0.02
+#: A reserved moment is used only this close to it (seconds, counted from before the
+#: reservation was asked for, so the Redis round trip is inside it), so a worker whose
+#: event loop stalled cannot send a burst afterwards. A Redis farther than this makes
+#: every moment late: the worker then warns once and keeps taking new moments.
+LATE_TOLERANCE = 0.05
 
 
 class SharedLimits:
@@ -72,6 +74,7 @@ class SharedLimits:
         self.bucket = bucket
         self.stats = stats
         self._down = False
+        self._slow_warned = False
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
@@ -117,15 +120,28 @@ class SharedLimits:
         interval = self.guardrails.host_delays.get(host, self.guardrails.base_delay) * RATE_MARGIN
         loop = asyncio.get_running_loop()
         while True:
+            # Redis reserves the moment at some instant between ``asked`` and the answer
+            # (this worker's clock), so the moment lies between ``asked + wait`` and
+            # ``answered + wait``. Sleep to the latest (never early) and judge lateness from
+            # the earliest: a worker stalled before it read the answer is late, however
+            # long it then sleeps.
+            asked = loop.time()
             wait = await self._retrying("rate", lambda: self.bucket.reserve(host, interval))
-            due = loop.time() + wait
+            answered = loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             self._check_stopped()
-            if loop.time() - due <= LATE_TOLERANCE:
+            if loop.time() - (asked + wait) <= LATE_TOLERANCE:
                 break
             # The worker was busy past its moment: sending now could bunch with the
             # requests of later moments. Take a new one.
+            if answered - asked > LATE_TOLERANCE and not self._slow_warned:
+                self._slow_warned = True
+                logger.warning(
+                    "Redis answered a rate reservation in %.0f ms, more than the %.0f ms a "
+                    "request may be late: such requests wait for a new moment",
+                    (answered - asked) * 1000, LATE_TOLERANCE * 1000,
+                )  # fmt: skip
             self._inc("lcom/rate/late_reservations")
 
 
