@@ -96,6 +96,7 @@ STOP_REASONS: dict[str, str] = {
     "authorisation_withdrawn": "lcom_authorisation_withdrawn",
     "kill_switch": "lcom_kill_switch",
     "login_wall": "lcom_login_wall",
+    "rate_unverifiable": "lcom_rate_unverifiable",
     # stop_status: "lcom_stop_status_<code>"
 }
 #: Browser resource types that are only loaded when the media policy needs them.

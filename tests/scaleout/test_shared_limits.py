@@ -1,12 +1,11 @@
 """The shared page cap and rate of the workers (``crawler.handlers.SharedLimits``), on
 stand-ins for Redis: the cap blocks, nothing but the wait for the rate comes between a
-request's reserved moment and its download, and a moment the worker read too late is
-given up."""
+request's reserved moment and its download, a moment the worker read too late is given
+up, and answers that stay too slow stop the source (simulated time)."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from types import SimpleNamespace
 from typing import Any
@@ -15,7 +14,13 @@ import pytest
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
-from crawler.handlers import LATE_TOLERANCE, SharedLimits
+from crawler.frontier import REDIS_DOWN
+from crawler.handlers import (
+    LATE_TOLERANCE,
+    SLOW_ANSWERS_SECONDS,
+    SLOW_ANSWERS_STOP,
+    SharedLimits,
+)
 
 
 class Redis:
@@ -87,19 +92,41 @@ def test_a_page_is_counted_before_its_moment_is_reserved() -> None:
     assert redis.calls == ["incr run:pages", "reserve 127.0.0.1", "reserve 127.0.0.1"]
 
 
-class StalledBucket(Bucket):
-    """Redis reserves a moment ``wait`` ahead, then the worker stalls before it reads the
-    answer (descheduled on a loaded machine): the first ``stalls`` answers come late."""
+class Clock:
+    """Simulated time: sleeping and stalls move it, nothing waits for real."""
 
-    def __init__(self, client: Redis, *, wait: float, stall: float, stalls: int) -> None:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class StalledBucket(Bucket):
+    """Redis reserves a moment ``wait`` ahead of the instant it runs the reservation; the
+    worker then stalls for ``stalls[n]`` seconds (descheduled on a loaded machine) before
+    it reads the ``n``-th answer. ``outages`` answers before them fail (Redis down)."""
+
+    def __init__(
+        self, client: Redis, clock: Clock, *, wait: float, stalls: list[float], outages: int = 0
+    ) -> None:
         super().__init__(client)
-        self.wait, self.stall, self.stalls = wait, stall, stalls
+        self.clock, self.wait, self.stalls, self.outages = clock, wait, stalls, outages
+        self.moments: list[float] = []
 
     async def reserve(self, host: str, interval: float) -> float:
         await super().reserve(host, interval)
-        if self.stalls:
-            self.stalls -= 1
-            time.sleep(self.stall)  # blocks the event loop, as a stalled process would
+        if self.outages:
+            self.outages -= 1
+            self.clock.now += 0.001
+            raise REDIS_DOWN[0]("connection refused")
+        self.moments.append(self.clock.now + self.wait)
+        self.clock.now += self.stalls.pop(0) if self.stalls else 0.0005
         return self.wait
 
 
@@ -111,26 +138,74 @@ class Stats:
         self.values[key] += 1
 
 
-def stalled(stall: float, stalls: int = 1) -> tuple[SharedLimits, Redis, Stats]:
-    redis, guardrails, stats = Redis(), Guardrails(pages=10), Stats()
+def stalled(
+    stalls: list[float], *, wait: float = 0.03, outages: int = 0
+) -> tuple[SharedLimits, StalledBucket, Clock, Stats, Guardrails]:
+    clock, redis, guardrails, stats = Clock(), Redis(), Guardrails(pages=10_000), Stats()
     frontier = SimpleNamespace(keys=SimpleNamespace(pages="run:pages"))
-    bucket = StalledBucket(redis, wait=0.03, stall=stall, stalls=stalls)
-    return SharedLimits(guardrails, frontier, bucket, stats), redis, stats  # type: ignore[arg-type]
+    bucket = StalledBucket(redis, clock, wait=wait, stalls=stalls, outages=outages)
+    shared = SharedLimits(
+        guardrails,
+        frontier,
+        bucket,
+        stats,
+        clock=clock,
+        sleep=clock.sleep,  # type: ignore[arg-type]
+    )
+    return shared, bucket, clock, stats, guardrails
 
 
-def test_a_moment_whose_answer_was_read_late_is_given_up(caplog: Any) -> None:
+def download(shared: SharedLimits, n: int = 1) -> None:
+    asyncio.run(shared.before_download(Request(f"http://127.0.0.1/ad/{n}"), robots=False))
+
+
+def test_a_moment_whose_answer_was_read_late_is_given_up() -> None:
     # The stall falls between Redis's reservation and the worker reading it: sleeping the
-    # full wait afterwards would send LATE_TOLERANCE + 0.1 s after the moment, next to
-    # the request of the moment after it. The moment is given up and a new one taken.
-    shared, redis, stats = stalled(stall=LATE_TOLERANCE + 0.1)
-    asyncio.run(shared.before_download(Request("http://127.0.0.1/ad/1"), robots=False))
-    assert redis.calls.count("reserve 127.0.0.1") == 2
+    # full wait afterwards would send 0.1 s after the moment, next to the request of the
+    # moment after it. The moment is given up and a new one taken, and used on time.
+    shared, bucket, clock, stats, _ = stalled([LATE_TOLERANCE + 0.1])
+    download(shared)
+    assert len(bucket.moments) == 2
     assert stats.values["lcom/rate/late_reservations"] == 1
-    assert "Redis answered a rate reservation in" in caplog.text
+    assert bucket.moments[-1] <= clock.now <= bucket.moments[-1] + LATE_TOLERANCE
 
 
-def test_a_moment_read_in_time_is_used() -> None:
-    shared, redis, stats = stalled(stall=LATE_TOLERANCE / 5)
-    asyncio.run(shared.before_download(Request("http://127.0.0.1/ad/1"), robots=False))
-    assert redis.calls.count("reserve 127.0.0.1") == 1
-    assert not stats.values
+def test_a_moment_read_in_time_is_used_never_before_it() -> None:
+    shared, bucket, clock, stats, _ = stalled([LATE_TOLERANCE / 5])
+    download(shared)
+    assert len(bucket.moments) == 1 and not stats.values
+    # The sleep runs from the answer, so the request goes at or after its moment.
+    assert bucket.moments[0] <= clock.now <= bucket.moments[0] + LATE_TOLERANCE
+
+
+def test_an_answer_after_a_redis_outage_is_not_late() -> None:
+    # The outage is waited out (0.1 s, 0.2 s, ...): only the attempt that Redis answered
+    # counts for lateness, so its moment is used.
+    shared, bucket, clock, stats, _ = stalled([], outages=3)
+    download(shared)
+    assert len(bucket.moments) == 1
+    assert stats.values == {"lcom/redis/unreachable": 1}
+    assert bucket.moments[0] <= clock.now <= bucket.moments[0] + LATE_TOLERANCE
+
+
+def test_answers_slow_for_long_stop_the_source(caplog: Any) -> None:
+    # A Redis too far away: every answer comes 0.1 s after it was asked, so every moment
+    # is late. The worker warns, then stops the source instead of retaking moments for
+    # ever (the request would never be sent, and the run would never end).
+    shared, bucket, clock, _, guardrails = stalled([0.1] * 10_000, wait=0.24)
+    with pytest.raises(IgnoreRequest, match="rate_unverifiable"):
+        download(shared)
+    assert guardrails.stopped.rule == "rate_unverifiable"
+    assert guardrails.blocked == [("rate_unverifiable", "http://127.0.0.1/ad/1")]
+    assert clock.now - 100.0 >= SLOW_ANSWERS_SECONDS
+    assert len(bucket.moments) >= SLOW_ANSWERS_STOP
+    assert "answers in a row to rate reservations came more than 50 ms" in caplog.text
+
+
+def test_a_short_run_of_slow_answers_does_not_stop_the_source() -> None:
+    # One stall of the event loop makes every request waiting on it slow at once.
+    shared, bucket, _, stats, guardrails = stalled([0.1] * (SLOW_ANSWERS_STOP + 5))
+    download(shared)
+    assert guardrails.stopped is None
+    assert len(bucket.moments) == SLOW_ANSWERS_STOP + 6
+    assert stats.values["lcom/rate/late_reservations"] == SLOW_ANSWERS_STOP + 5
