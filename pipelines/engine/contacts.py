@@ -941,24 +941,12 @@ def _cue_before(text: str, start: int) -> bool:
 
 def _valid(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
     """The number ``raw`` reads as in ``region`` if that is a valid number, else ``None``."""
-    number, valid = _read(raw, region)
-    return number if valid else None
-
-
-@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
-def _read(raw: str, region: str) -> tuple[phonenumbers.PhoneNumber | None, bool]:
-    # Parsing is most of the cost of finding contacts, and an ad repeats its number (the
-    # contact block, the text, a link) as a carousel repeats it across ads. The cache
-    # lives in this process's memory only; callers never change the numbers it holds.
-    try:
-        number = phonenumbers.parse(raw.translate(_SEPARATORS_AS_SPACE), region)
-    except phonenumbers.NumberParseException:
-        return None, False
-    return number, phonenumbers.is_valid_number(number)
+    reading = _reading(raw, region)
+    return reading.number if reading.valid else None
 
 
 class _Reading(NamedTuple):
-    """What :func:`_window` and :func:`_fallback` ask of one reading of a number
+    """What :func:`_window`, :func:`_fallback` and :func:`_valid` ask of one reading of a number
     (:func:`_reading`)."""
 
     number: phonenumbers.PhoneNumber | None
@@ -971,13 +959,17 @@ class _Reading(NamedTuple):
 
 @functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def _reading(raw: str, region: str) -> _Reading:
-    # Cached as _read is, with the answers that cost most after parsing.
-    number, valid = _read(raw, region)
-    if number is None:
+    # Parsing is most of the cost of finding contacts, and an ad repeats its number (the
+    # contact block, the text, a link) as a carousel repeats it across ads; the answers
+    # asked after parsing cost most of the rest. The cache lives in this process's memory
+    # only; callers never change the numbers it holds.
+    try:
+        number = phonenumbers.parse(raw.translate(_SEPARATORS_AS_SPACE), region)
+    except phonenumbers.NumberParseException:
         return _Reading(None, False, False, False, "")
     return _Reading(
         number,
-        valid,
+        phonenumbers.is_valid_number(number),
         phonenumbers.is_possible_number(number),
         len(phonenumbers.national_significant_number(number)) in _usual_lengths(number),
         phonenumbers.format_number(number, PhoneNumberFormat.E164),

@@ -208,7 +208,6 @@ def test_cached_readings_keep_each_region_apart() -> None:
     text = "bel 06 12 34 56 78 of 0151 2345 6789"
     fresh = {}
     for region in ("NL", "DE"):
-        contact_module._read.cache_clear()
         contact_module._reading.cache_clear()
         fresh[region] = extract_contacts(text, region)
     assert fresh["NL"] != fresh["DE"]
