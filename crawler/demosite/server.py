@@ -13,7 +13,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -50,15 +50,22 @@ class RequestRecord:
     status: int
 
 
-def max_in_window(times: Iterable[float], seconds: float = 1.0) -> int:
-    """The most moments (request arrivals) in any window ``[t, t + seconds)``."""
-    ordered = sorted(times)
-    most, start = 0, 0
+def busiest_window(ordered: Sequence[float], seconds: float = 1.0) -> tuple[int, int]:
+    """Where in ``ordered`` (moments in time order) the window ``[t, t + seconds)`` that
+    holds the most of them starts and ends (``ordered[start:end]``; the first such one)."""
+    first, last, start = 0, 0, 0
     for end, moment in enumerate(ordered):
         while moment - ordered[start] >= seconds:
             start += 1
-        most = max(most, end - start + 1)
-    return most
+        if end + 1 - start > last - first:
+            first, last = start, end + 1
+    return first, last
+
+
+def max_in_window(times: Iterable[float], seconds: float = 1.0) -> int:
+    """The most moments (request arrivals) in any window ``[t, t + seconds)``."""
+    start, end = busiest_window(sorted(times), seconds)
+    return end - start
 
 
 def host_name(header: str | None) -> str:

@@ -482,3 +482,14 @@ def test_request_log_counts_redirects_and_errors(site: DemoSite, fetch: Fetch) -
         ("/go/partner", 302),
         ("/nowhere", 404),
     ]
+
+
+def test_the_busiest_window_is_the_first_that_holds_the_most_moments() -> None:
+    from crawler.demosite.server import busiest_window, max_in_window
+
+    moments = [0.0, 0.5, 0.9, 1.2, 1.3, 1.4, 3.0]
+    # [0.5, 1.5) holds five; [t, t + 1) is open at its end: 1.0 is not in [0.0, 1.0).
+    assert busiest_window(moments) == (1, 6)
+    assert max_in_window(reversed(moments)) == 5
+    assert max_in_window([0.0, 1.0]) == 1
+    assert busiest_window([]) == (0, 0) and max_in_window([]) == 0

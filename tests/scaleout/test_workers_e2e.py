@@ -22,7 +22,7 @@ import pytest
 import redis
 
 import crawler.settings as project_settings
-from crawler.demosite.server import max_in_window
+from crawler.demosite.server import busiest_window, max_in_window
 from crawler.monitoring import history_path, read_history
 from pipelines.es.spool import segment_documents
 from tests.crawl.conftest import REPO, CrawlRunner
@@ -142,14 +142,9 @@ def wait_for_requests(site: Any, count: int, timeout: float = 60.0) -> None:
 
 def busiest_second(log: list[Any]) -> str:
     """The requests of the busiest 1-second window, for a failure message."""
-    times = sorted(log, key=lambda r: r.time)
-    busiest: list[Any] = []
-    start = 0
-    for end in range(len(times)):
-        while times[end].time - times[start].time >= 1.0:
-            start += 1
-        if end - start + 1 > len(busiest):
-            busiest = times[start : end + 1]
+    ordered = sorted(log, key=lambda r: r.time)
+    start, end = busiest_window([r.time for r in ordered])
+    busiest = ordered[start:end]
     first = busiest[0].time if busiest else 0.0
     return "busiest second: " + ", ".join(f"+{r.time - first:.3f} s {r.path}" for r in busiest)
 
