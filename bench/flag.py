@@ -10,10 +10,14 @@ its own process, start-up included:
 * langdetect alone on the same sentences (``detect`` per sentence: language only);
 * ``lcom flag`` on one ad (the cost of a single call);
 * ``lcom flag`` on escort ads: the shared development ads (``--ads``, else the bundled
-  set: see ``bench/pipeline.py``) repeated ``--repeat`` times. Its throughput is the
-  whole chain per ad (reading, language, analysis, contact redaction of the evidence,
-  writing): ads per CPU second once started (the one-ad call's CPU time taken off) and
-  per wall-clock second of the whole process; target at least 1,000 ads/s on one core.
+  set: see ``bench/pipeline.py``) repeated ``--repeat`` times, and half as many times.
+  Its throughput is the whole chain per ad (reading, language, analysis, contact
+  redaction of the evidence, writing), three ways: per CPU second once started (the
+  one-ad call's CPU time taken off); per CPU second of each ad beyond the first half
+  (the difference of the two runs, in which every first-use cost cancels out: the
+  language models lingua loads for the first ad that needs them, the patterns compiled
+  on first use); and per wall-clock second of the whole process. Target at least 1,000
+  ads/s on one core, for the ads of a run that has started (the second figure).
 
 The ``lcom flag`` processes run with a fresh ``LCOM_VAR_DIR``: a first one-ad call
 compiles the lexicons and stores them in its cache (printed as "first call after a
@@ -38,6 +42,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -117,27 +122,25 @@ def main() -> int:
             + "\n",
             encoding="utf-8",
         )
-        escort, escort_count = Path(tmp) / "escort.jsonl", 0
         records = [json.loads(line) for line in args.ads.open(encoding="utf-8") if line.strip()]
-        with escort.open("w", encoding="utf-8") as out:
-            for round_ in range(args.repeat):
-                for record in records:
-                    ad = {"id": f"{record.get('id')}-{round_}", "title": record.get("title") or ""}
-                    out.write(json.dumps({**ad, "text": record.get("text") or ""}) + "\n")
-                    escort_count += 1
+        half_repeat = max(1, args.repeat // 2)
+        escort, escort_count = write_ads(Path(tmp) / "escort.jsonl", records, args.repeat)
+        half, half_count = write_ads(Path(tmp) / "half.jsonl", records, half_repeat)
         env = {**os.environ, "LCOM_VAR_DIR": str(Path(tmp) / "var")}
         cold_wall, cold_cpu = timed([*lcom, "flag", str(one)], env)
         # Interleaved, so that a change of load on the machine hits both alike.
-        flag_runs, ld_runs, one_runs, chain_runs = [], [], [], []
+        flag_runs, ld_runs, one_runs, chain_runs, half_runs = [], [], [], [], []
         for _ in range(args.runs):
             flag_runs.append(timed([*lcom, "flag", str(ads)], env))
             ld_runs.append(timed([sys.executable, "-c", LANGDETECT, str(plain)]))
             one_runs.append(timed([*lcom, "flag", str(one)], env))
             chain_runs.append(timed([*lcom, "flag", str(escort)], env))
+            half_runs.append(timed([*lcom, "flag", str(half)], env))
     flag_wall, flag_cpu = medians(flag_runs)
     ld_wall, ld_cpu = medians(ld_runs)
     one_wall, one_cpu = medians(one_runs)
     chain_wall, chain_cpu = medians(chain_runs)
+    half_cpu = medians(half_runs)[1]
     print(f"{count:,} sentences, whole process (start-up included), median of {args.runs}:")
     print(f"{'':<36}{'wall s':>9}{'cpu s':>9}")
     print(f"{'langdetect alone':<36}{ld_wall:>9.2f}{ld_cpu:>9.2f}")
@@ -148,6 +151,7 @@ def main() -> int:
     print(f"{'lcom flag, one ad, first call after':<36}{cold_wall:>9.2f}{cold_cpu:>9.2f}")
     print(f"{'  a lexicon change (compiles it)':<36}")
     print(f"{f'lcom flag, {escort_count:,} escort ads':<36}{chain_wall:>9.2f}{chain_cpu:>9.2f}")
+    print(f"{f'lcom flag, {half_count:,} escort ads':<36}{'':>9}{half_cpu:>9.2f}")
     print(
         f"throughput: {wall_ratio:.1f}x wall-clock, {cpu_ratio:.1f}x CPU; "
         f"target {REQUIRED_RATIO:.0f}x: wall {verdict(wall_ratio >= REQUIRED_RATIO)}, "
@@ -160,20 +164,35 @@ def main() -> int:
     )
     # Once started: the one-ad call is the start-up (and one ad), taken off.
     started = escort_count / max(chain_cpu - one_cpu, 1e-9)
+    # Each ad's own cost: what the second half of the ads adds (first-use costs cancel).
+    running = (escort_count - half_count) / max(chain_cpu - half_cpu, 1e-9)
     whole = escort_count / chain_wall
     chain = (
         f"chain on {args.ads.name} x {args.repeat}: {started:,.0f} ads per CPU second once "
-        f"started, {whole:,.0f} ads/s wall-clock with start-up; target "
-        f"{CHAIN_TARGET_ADS_PER_S:,} ads/s on one core: "
-        f"{verdict(started >= CHAIN_TARGET_ADS_PER_S)} {bench_set_note(args.ads)}"
+        f"started, {running:,.0f} per CPU second beyond x {half_repeat}, {whole:,.0f} ads/s "
+        f"wall-clock with start-up; target {CHAIN_TARGET_ADS_PER_S:,} ads/s on one core: "
+        f"{verdict(running >= CHAIN_TARGET_ADS_PER_S)} (once started: "
+        f"{verdict(started >= CHAIN_TARGET_ADS_PER_S)}) {bench_set_note(args.ads)}"
     )
     print(chain.rstrip())
     ok = (
         wall_ratio >= REQUIRED_RATIO
         and one_wall < ONE_AD_TARGET_S
-        and started >= CHAIN_TARGET_ADS_PER_S
+        and running >= CHAIN_TARGET_ADS_PER_S
     )
     return 0 if ok else 1
+
+
+def write_ads(path: Path, records: list[dict[str, Any]], repeat: int) -> tuple[Path, int]:
+    """``records`` as ads, ``repeat`` times (each time with other ids), in ``path``."""
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for round_ in range(repeat):
+            for record in records:
+                ad = {"id": f"{record.get('id')}-{round_}", "title": record.get("title") or ""}
+                out.write(json.dumps({**ad, "text": record.get("text") or ""}) + "\n")
+                count += 1
+    return path, count
 
 
 def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:

@@ -11,6 +11,9 @@ per ad:
   benign and context checks, over title and text (target: <= 100 µs/ad);
 * full analysis: ``IndicatorEngine.analyse`` with the language given (adds stated age,
   price and scoring);
+* both again as ``lcom flag`` runs them, on batches of 64 ads stage by stage
+  (``IndicatorEngine.analyse_many``; matching: the fields of 64 ads normalised, then
+  matched): each stage then runs on warm processor caches;
 * where the matcher runs compiled (``setup.py``, mypyc), matching again with its source
   in the same run, and the compiled build's speed-up over it;
 * a naive baseline in the same run: one compiled regular expression per lexicon
@@ -32,12 +35,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipelines.engine.evaluate import bench_set, bench_set_note, load_labelled
-from pipelines.engine.indicators import IndicatorEngine
+from pipelines.engine.indicators import AdText, IndicatorEngine
 from pipelines.engine.lexicon import _WILD_MARK, _WILD_REGEX, _expand
 from pipelines.engine.native import compiled, load_source
 from pipelines.engine.normalize import normalize
 
 TARGET_US = 100.0
+BATCH = 64  # ads per batch, as lcom flag reads them (crawler/cli/flag.py: BATCH_LINES)
 NAIVE_SAMPLE = 20  # ads: the baseline takes about half a second per ad
 
 
@@ -100,8 +104,24 @@ def main() -> int:
         for title, text, lang in batch:
             engine.analyse(title, text, lang=lang)
 
+    def matching_staged() -> None:
+        for first in range(0, len(batch), BATCH):
+            part = batch[first : first + BATCH]
+            fields = [(normalize(title), normalize(text), lang) for title, text, lang in part]
+            for title_norm, text_norm, lang in fields:
+                engine.match(title_norm, lang)
+                engine.match(text_norm, lang)
+
+    ads_in = [AdText(title, text, lang) for title, text, lang in batch]
+
+    def analysis_staged() -> None:
+        for first in range(0, len(ads_in), BATCH):
+            engine.analyse_many(ads_in[first : first + BATCH])
+
     engine_us = timed("matching (normalise + match)", len(batch), matching)
     timed("full analysis", len(batch), analysis)
+    staged_us = timed(f"matching, {BATCH} ads at a time", len(batch), matching_staged)
+    timed(f"full analysis, {BATCH} at a time", len(batch), analysis_staged)
     if "indicators" in compiled():
         source_engine = load_source("indicators").IndicatorEngine.from_dir()
         source_us = timed("matching, source build", len(batch), lambda: matching(source_engine))
@@ -118,8 +138,10 @@ def main() -> int:
 
     naive_us = timed(f"naive baseline ({len(patterns)} regexes)", len(sample), naive, runs=1)
     print(f"\nspeed-up of matching over the naive baseline: {naive_us / engine_us:,.0f}x")
-    verdict = "meets" if engine_us <= TARGET_US else "MISSES"
-    print(f"matching {verdict} the target of {TARGET_US:.0f} µs/ad {bench_set_note(data)}".rstrip())
+    for label, figure in (("one ad at a time", engine_us), (f"{BATCH} at a time", staged_us)):
+        verdict = "meets" if figure <= TARGET_US else "MISSES"
+        note = f"matching, {label}, {verdict} the target of {TARGET_US:.0f} µs/ad"
+        print(f"{note} {bench_set_note(data)}".rstrip())
     return 0
 
 

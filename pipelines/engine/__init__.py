@@ -8,6 +8,6 @@ import os as _os
 # value the environment already sets is kept.
 _os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from pipelines.engine import native as _native  # noqa: E402
+from pipelines.engine import native as _native
 
 _native.install()

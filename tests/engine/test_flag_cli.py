@@ -314,3 +314,58 @@ def test_ads_after_one_whose_language_takes_long_are_flagged_meanwhile_in_input_
     assert [o.get("id") for o in out] == ["hard", "easy", None, "last"]
     assert [o.get("lang") for o in out] == ["nl", "en", None, "en"]
     assert code == 1 and "line 3" in err
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_the_output_is_the_same_whatever_the_batch_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.cli import flag
+
+    lines = [*GOOD, "{bad", "", json.dumps({"id": 7, "title": 3})] * 7 + GOOD
+    path = write_lines(tmp_path / "ads.jsonl", lines)
+    outputs = []
+    for size in (1, 2, 5, flag.BATCH_LINES, 1000):
+        monkeypatch.setattr(flag, "BATCH_LINES", size)
+        code = main(["flag", "--explain", str(path)])
+        captured = capsys.readouterr()
+        outputs.append((code, captured.out, captured.err))
+    assert all(output == outputs[0] for output in outputs)
+    assert len(outputs[0][1].splitlines()) == len(lines)
+
+
+def test_from_a_pipe_each_line_is_answered_before_the_next_is_written(tmp_path: Path) -> None:
+    """A program that writes one ad and waits for its answer gets it: lines read from a
+    pipe are not held back for a batch."""
+    import os
+    import subprocess
+    import time
+
+    env = {**os.environ, "LCOM_VAR_DIR": str(tmp_path / "var")}
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "flag"],
+        cwd=root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+    )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    answers: list[str] = []
+    output = process.stdout
+    threading.Thread(target=lambda: answers.extend(output), daemon=True).start()
+    try:
+        for number, line in enumerate(GOOD, start=1):
+            process.stdin.write(line + "\n")
+            process.stdin.flush()
+            deadline = time.monotonic() + PIPE_ANSWER_S
+            while len(answers) < number and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert len(answers) == number, f"no answer to line {number} while the pipe is open"
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+    assert [json.loads(answer)["id"] for answer in answers] == ["a", "b", "c"]
+
+
+#: How long a line written to the pipe may wait for its answer (the first one includes
+#: the start of the process and loading the lexicons).
+PIPE_ANSWER_S = 60.0
