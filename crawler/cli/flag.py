@@ -204,6 +204,9 @@ MAX_AHEAD = 10_000
 #: pipe or a terminal a batch ends where no more input is waiting: a caller that writes
 #: one line and waits for its answer gets it at once.
 BATCH_LINES = 64
+#: The output's encoder, made once: strict JSON (no NaN), UTF-8 as is. An output record
+#: is a tree of new dicts and lists, never circular: no check for it.
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False)
 
 
 @dataclass
@@ -270,7 +273,7 @@ def flag_lines(
         return slot.result
 
     def write(slot: _Slot) -> None:
-        out.write(json.dumps(finish(slot), ensure_ascii=False, allow_nan=False) + "\n")
+        out.write(_JSON.encode(finish(slot)) + "\n")
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcom-flag-language") as pool:
         for batch in _batches(lines, BATCH_LINES):
