@@ -41,10 +41,13 @@ than 64 levels), a non-text ``title``/``text``/``source_kind``, lone surrogate e
 (``\\ud800``), and ads whose title and text are together longer than
 ``LCOM_MAX_TEXT_CHARS`` (default 100,000 characters: the crawl drops those too).
 
-Ads are flagged in batches of up to 64 lines, each stage (language, analysis, contact
-redaction, output) over the whole batch: about a sixth less CPU per ad than one ad at a
-time. Read from a pipe or a terminal, a batch ends where no more input is waiting, so a
-program that writes one line and waits for its answer gets it at once.
+Ads are flagged in batches of up to 64 lines (and 256,000 characters), each stage
+(language, analysis, contact redaction, output) over the whole batch: about 15% less CPU
+per ad than one ad at a time (docs/indicators.md, "Speed"). Read from a pipe or a
+terminal, a batch ends where no whole line is waiting, and every line read is answered,
+and the output flushed, before lcom flag waits for more: a program that writes one line
+and waits for its answer gets it. The messages about a line (on standard error) are
+written just before its output line.
 
 Language models are loaded only when an ad needs them, and the compiled lexicons come
 from ``<LCOM_VAR_DIR>/cache/lexicons`` (see ``pipelines/engine/lexicon_cache.py``), so a
@@ -79,10 +82,10 @@ import select
 import stat
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -200,10 +203,12 @@ def max_text_chars() -> int:
 MAX_AHEAD = 10_000
 #: Ads flagged together, one stage after the other (language, analysis, redaction and
 #: output): each stage then runs on warm processor caches, where one ad at a time has
-#: every stage evict the tables of the others (about a tenth less CPU per ad). From a
-#: pipe or a terminal a batch ends where no more input is waiting: a caller that writes
-#: one line and waits for its answer gets it at once.
+#: every stage evict the tables of the others (docs/indicators.md, "Speed"). A batch
+#: ends after ``BATCH_CHARS`` characters of input too (long ads make short batches: the
+#: memory of a batch stays that of a few long ads), and, read from a pipe or a terminal,
+#: where no whole line is waiting (:class:`_Input`).
 BATCH_LINES = 64
+BATCH_CHARS = 256_000
 #: The output's encoder, made once: strict JSON (no NaN), UTF-8 as is. An output record
 #: is a tree of new dicts and lists, never circular: no check for it.
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False)
@@ -225,11 +230,14 @@ class _Ad:
 
 @dataclass
 class _Slot:
-    """One output line in the making: an ad waiting for its language, or its result."""
+    """One output line in the making: an ad waiting for its language, or its result, and
+    the messages about its input line (written just before it, as one line at a time
+    wrote them)."""
 
     ad: _Ad | None = None
     language: Future[tuple[str, float | None]] | None = None
     result: dict[str, Any] | None = None
+    messages: list[str] = field(default_factory=list)
 
 
 def flag_lines(
@@ -249,12 +257,14 @@ def flag_lines(
     line that cannot be flagged gives an error record. ``lines`` may be bytes (decoded
     as UTF-8 here; invalid bytes are replaced, with a warning) or text.
 
-    The lines are read in batches (:data:`BATCH_LINES`, see :func:`_batches`), and the
-    ads of a batch go through each stage together. Languages the fast stage cannot tell
-    are detected in a second thread (lingua runs outside the GIL); meanwhile the lines
-    after are analysed, up to ``MAX_AHEAD``. The first such ad of a process waits for
-    lingua's models, seconds that the other ads no longer wait for. Analysis does not
-    depend on the order of ads (no price history).
+    The lines are read in batches (:data:`BATCH_LINES`, :class:`_Input`), and the ads of
+    a batch go through each stage together. Languages the fast stage cannot tell are
+    detected in a second thread (lingua runs outside the GIL); meanwhile the lines after
+    are analysed, up to ``MAX_AHEAD``. The first such ad of a process waits for lingua's
+    models, seconds that the other ads no longer wait for. Read from a pipe or a
+    terminal, every line read is answered (and the output flushed) before the process
+    waits for more input. Analysis does not depend on the order of ads (no price
+    history).
     """
     from pipelines.engine import indicators
 
@@ -273,29 +283,35 @@ def flag_lines(
         return slot.result
 
     def write(slot: _Slot) -> None:
-        out.write(_JSON.encode(finish(slot)) + "\n")
+        result = finish(slot)
+        for message in slot.messages:
+            print(message, file=err)
+        out.write(_JSON.encode(result) + "\n")
 
+    source = _Input(lines)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcom-flag-language") as pool:
-        for batch in _batches(lines, BATCH_LINES):
+        for batch in source.batches(BATCH_LINES, BATCH_CHARS):
             slots: list[_Slot] = []
             for number, raw in batch:
-                line = _decode(raw, number, err)
+                line, warning = _decode(raw, number)
                 try:
                     slot = _Slot(ad=_read_ad(line, max_chars=limit, unknown=warned))
                 except _BadLine as exc:
                     errors += 1
-                    print(f"lcom flag: line {number}: {exc.message}", file=err)
                     slot = _Slot(result={"id": _json_safe_id(exc.record_id), "error": exc.message})
+                    slot.messages.append(f"lcom flag: line {number}: {exc.message}")
+                if warning is not None:
+                    slot.messages.insert(0, warning)
                 for key in sorted(warned - reported):
                     reported.add(key)
                     hint = _did_you_mean(key)
-                    print(
+                    slot.messages.append(
                         f"lcom flag: line {number}: unknown field {key!r} ignored"
                         + (f" (did you mean {hint!r}?)" if hint else "")
-                        + f"; the fields read are {', '.join(FIELDS)}",
-                        file=err,
+                        + f"; the fields read are {', '.join(FIELDS)}"
                     )
                 slots.append(slot)
+            batch.clear()  # the raw lines: only their ads are needed now
             known: list[tuple[_Slot, _Ad, tuple[str, float | None]]] = []
             for slot in slots:
                 ad = slot.ad
@@ -318,58 +334,129 @@ def flag_lines(
                     ahead[0].language is None or ahead[0].language.done() or len(ahead) > MAX_AHEAD
                 ):
                     write(ahead.popleft())
+            if source.interactive and not source.waiting():
+                # Nothing more to read yet: answer every line read before waiting for more.
+                while ahead:
+                    write(ahead.popleft())
+                out.flush()
         while ahead:
             write(ahead.popleft())
     out.flush()
     return errors
 
 
-def _batches(lines: Iterable[str | bytes], size: int) -> Iterator[list[tuple[int, str | bytes]]]:
-    """The lines, numbered from 1, in batches of at most ``size``. Read from a pipe, a
-    terminal or a socket, a batch ends where no more input is waiting: nothing read is
-    held back while the next line may take a while to come."""
-    waiting = _input_waiting(lines)
-    numbered = enumerate(lines, start=1)
-    for first in numbered:
-        batch = [first]
-        while len(batch) < size and (waiting is None or waiting()):
-            following = next(numbered, None)
-            if following is None:
-                break
-            batch.append(following)
-        yield batch
+class _Input:
+    """The input's lines, numbered from 1, in batches (:meth:`batches`).
 
+    A regular file or a list is read as it iterates. Other input (a pipe, a terminal, a
+    socket) may come slowly: it is read here, from its file descriptor, so that a batch
+    can end where no whole line is waiting (:meth:`waiting`), and nothing read is held
+    back while the next line may take a while to come or to end."""
 
-def _input_waiting(lines: Iterable[str | bytes]) -> Callable[[], bool] | None:
-    """For input that may come slowly (not a regular file), a test of whether more of
-    it can be read at once; ``None`` for a regular file or a list of lines."""
-    try:
-        fd = lines.fileno()  # type: ignore[attr-defined]
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-    except (AttributeError, OSError, ValueError):
-        return None
+    #: Bytes asked of the file descriptor at once.
+    CHUNK = 1 << 16
 
-    def waiting() -> bool:
+    def __init__(self, lines: Iterable[str | bytes]) -> None:
+        self._lines = lines
+        self._fd = -1
         try:
-            return bool(select.select([fd], [], [], 0)[0])
+            fd = lines.fileno()  # type: ignore[attr-defined]
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                self._fd = fd
+        except (AttributeError, OSError, ValueError):
+            pass
+        #: Whether the input may come slowly (read here, by :meth:`_read`).
+        self.interactive = self._fd >= 0
+        self._buffer = bytearray()
+        self._scanned = 0  # the buffer holds no newline before this
+        self._eof = False
+
+    def batches(self, size: int, chars: int) -> Iterator[list[tuple[int, str | bytes]]]:
+        """Lists of ``(number, line)``: at most ``size`` lines, and no line after the
+        first once they hold ``chars`` characters; from slow input, no line after the
+        first that is not waiting whole. Where reading fails, the lines read before are
+        given first, then the error is raised."""
+        lines = self._read() if self.interactive else iter(self._lines)
+        number = 0
+        while True:
+            batch: list[tuple[int, str | bytes]] = []
+            held = 0
+            try:
+                while not batch or (
+                    len(batch) < size and held < chars and (not self.interactive or self.waiting())
+                ):
+                    line = next(lines, None)
+                    if line is None:
+                        break
+                    number += 1
+                    batch.append((number, line))
+                    held += len(line)
+            except BaseException:
+                if batch:
+                    yield batch
+                raise
+            if not batch:
+                return
+            yield batch
+
+    def waiting(self) -> bool:
+        """Whether a whole line (or the last one, at the end) can be read at once."""
+        if self._newline() or (self._eof and self._buffer):
+            return True
+        if self._eof:
+            return False
+        try:
+            ready = select.select([self._fd], [], [], 0)[0]
         except (OSError, ValueError):
-            return False  # a batch of one line: never wait with lines held back
+            return False  # then batches of one line: never a line held back
+        if ready and not self._fill():
+            return bool(self._buffer)  # the end: the rest is the last line
+        return self._newline()
 
-    return waiting
+    def _read(self) -> Iterator[bytes]:
+        """The lines of the file descriptor, each with its newline (the last one may
+        have none), as iterating a file in binary mode gives them."""
+        while True:
+            if self._newline():
+                end = self._buffer.index(b"\n", self._scanned) + 1
+                line = bytes(self._buffer[:end])
+                del self._buffer[:end]
+                self._scanned = 0
+                yield line
+            elif self._eof or not self._fill():
+                if self._buffer:
+                    line = bytes(self._buffer)
+                    self._buffer.clear()
+                    yield line
+                return
+
+    def _newline(self) -> bool:
+        """Whether the buffer holds a whole line (each byte is searched once)."""
+        if self._buffer.find(b"\n", self._scanned) >= 0:
+            return True
+        self._scanned = len(self._buffer)
+        return False
+
+    def _fill(self) -> bool:
+        """Read what the file descriptor has (waiting for it if nothing yet); ``False``
+        at its end."""
+        chunk = os.read(self._fd, self.CHUNK)
+        if not chunk:
+            self._eof = True
+            return False
+        self._buffer += chunk
+        return True
 
 
-def _decode(raw: str | bytes, number: int, err: TextIO) -> str:
+def _decode(raw: str | bytes, number: int) -> tuple[str, str | None]:
+    """The line as text, and the warning its invalid bytes give (``None`` for none)."""
     if isinstance(raw, str):
-        return raw
+        return raw, None
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), None
     except UnicodeDecodeError:
-        print(
-            f"lcom flag: line {number}: invalid UTF-8 bytes replaced by U+FFFD",
-            file=err,
-        )
-        return raw.decode("utf-8", errors="replace")
+        warning = f"lcom flag: line {number}: invalid UTF-8 bytes replaced by U+FFFD"
+        return raw.decode("utf-8", errors="replace"), warning
 
 
 def _did_you_mean(key: str) -> str | None:

@@ -757,9 +757,9 @@ class IndicatorEngine:
     def analyse_many(self, ads: Iterable[AdText]) -> list[Analysis]:
         """:meth:`analyse` of each ad, in order: the same analyses, found stage by stage
         over all the ads (each stage then runs on warm processor caches, where one ad at
-        a time has every stage evict the tables of the others: about a quarter less time
-        per ad in batches of 64). A source's running median of prices takes the ads'
-        prices in their order, as one call per ad would."""
+        a time has every stage evict the tables of the others: docs/indicators.md,
+        "Speed"). A source's running median of prices takes the ads' prices in their
+        order, as one call per ad would."""
         return self._analyse_many(list(ads))
 
     def _analyse_many(self, ads: list[AdText]) -> list[Analysis]:

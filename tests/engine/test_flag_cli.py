@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -334,38 +338,118 @@ def test_the_output_is_the_same_whatever_the_batch_size(
     assert len(outputs[0][1].splitlines()) == len(lines)
 
 
-def test_from_a_pipe_each_line_is_answered_before_the_next_is_written(tmp_path: Path) -> None:
-    """A program that writes one ad and waits for its answer gets it: lines read from a
-    pipe are not held back for a batch."""
-    import os
-    import subprocess
-    import time
-
-    env = {**os.environ, "LCOM_VAR_DIR": str(tmp_path / "var")}
+def _flag_process(tmp_path: Path) -> subprocess.Popen[bytes]:
+    """``lcom flag`` reading a pipe, with its output to a pipe block-buffered (no
+    ``PYTHONUNBUFFERED``): what it answers, it flushes itself."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["LCOM_VAR_DIR"] = str(tmp_path / "var")
     root = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "crawler", "flag"],
         cwd=root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+        stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    assert process.stdin is not None and process.stdout is not None
-    answers: list[str] = []
+
+
+def _answers(process: subprocess.Popen[bytes]) -> list[bytes]:
+    """The output lines of ``process`` as they come (read in a thread)."""
+    answers: list[bytes] = []
     output = process.stdout
+    assert output is not None
     threading.Thread(target=lambda: answers.extend(output), daemon=True).start()
-    try:
-        for number, line in enumerate(GOOD, start=1):
-            process.stdin.write(line + "\n")
-            process.stdin.flush()
-            deadline = time.monotonic() + PIPE_ANSWER_S
-            while len(answers) < number and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert len(answers) == number, f"no answer to line {number} while the pipe is open"
-    finally:
-        process.stdin.close()
-        process.wait(timeout=60)
-    assert [json.loads(answer)["id"] for answer in answers] == ["a", "b", "c"]
+    return answers
+
+
+def _wait_for(answers: list[bytes], count: int) -> bool:
+    deadline = time.monotonic() + PIPE_ANSWER_S
+    while len(answers) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return len(answers) >= count
 
 
 #: How long a line written to the pipe may wait for its answer (the first one includes
-#: the start of the process and loading the lexicons).
-PIPE_ANSWER_S = 60.0
+#: the start of the process and loading the lexicons, one needing lingua its models).
+PIPE_ANSWER_S = 90.0
+#: An ad whose language the fast stage cannot tell: lingua's, in the second thread.
+SLOW_LANGUAGE = json.dumps(
+    {"id": "slow", "title": "Sexy Anna", "text": "just arrived, 24/7 incall"}
+)
+
+
+def test_from_a_pipe_each_line_is_answered_before_the_next_is_written(tmp_path: Path) -> None:
+    """A program that writes one ad and waits for its answer gets it: lines read from a
+    pipe are not held back for a batch, nor for the second thread's language."""
+    process = _flag_process(tmp_path)
+    answers = _answers(process)
+    assert process.stdin is not None
+    lines = [*GOOD, SLOW_LANGUAGE]
+    try:
+        for number, line in enumerate(lines, start=1):
+            process.stdin.write(line.encode() + b"\n")
+            process.stdin.flush()
+            assert _wait_for(answers, number), f"no answer to line {number}, the pipe open"
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+    assert [json.loads(a)["id"] for a in answers] == ["a", "b", "c", "slow"]
+
+
+def test_a_line_written_in_part_holds_no_answer_back(tmp_path: Path) -> None:
+    """A line and the start of the next in one write: the first is answered while the
+    second is still coming."""
+    process = _flag_process(tmp_path)
+    answers = _answers(process)
+    assert process.stdin is not None
+    second = GOOD[1].encode() + b"\n"
+    try:
+        process.stdin.write(GOOD[0].encode() + b"\n" + second[:20])
+        process.stdin.flush()
+        assert _wait_for(answers, 1), "the first line waits for the second to end"
+        process.stdin.write(second[20:])
+        process.stdin.flush()
+        assert _wait_for(answers, 2)
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+    assert [json.loads(a)["id"] for a in answers] == ["a", "b"]
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_a_read_error_writes_the_lines_read_before_it(engine: object) -> None:
+    from crawler.cli.flag import flag_lines
+
+    def lines() -> Iterator[str]:
+        yield from GOOD
+        raise OSError(5, "Input/output error")
+
+    out = io.StringIO()
+    with pytest.raises(OSError):
+        flag_lines(engine, lines(), out, err=io.StringIO())
+    assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == ["a", "b", "c"]
+
+
+@pytest.mark.usefixtures("no_language_models")
+def test_messages_about_a_line_come_just_before_its_output(engine: object) -> None:
+    from crawler.cli.flag import flag_lines
+
+    both = io.StringIO()  # standard output and error as one stream, as a terminal shows them
+    lines = [GOOD[0].encode(), b"{bad", b'{"id": "u", "titel": "x", "text": "\xff"}']
+    flag_lines(engine, lines, both, err=both)
+    shown = [line[:24] for line in both.getvalue().splitlines()]
+    assert shown == [
+        "lcom flag: line 1: unkno",  # its field "x"
+        '{"id": "a", "lang": "en"',
+        "lcom flag: line 2: not v",
+        '{"id": null, "error": "n',
+        "lcom flag: line 3: inval",
+        "lcom flag: line 3: unkno",
+        '{"id": "u", "lang": "en"',
+    ]
+
+
+def test_long_lines_make_short_batches() -> None:
+    from crawler.cli.flag import _Input
+
+    lines = ["x" * 600] * 10 + ["y"] * 10
+    sizes = [len(batch) for batch in _Input(lines).batches(size=8, chars=1_000)]
+    assert sizes == [2, 2, 2, 2, 2, 8, 2]
