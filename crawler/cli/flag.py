@@ -401,7 +401,7 @@ class _Input:
 
     def waiting(self) -> bool:
         """Whether a whole line (or the last one, at the end) can be read at once."""
-        if self._newline() or (self._eof and self._buffer):
+        if self._line_end() >= 0 or (self._eof and self._buffer):
             return True
         if self._eof:
             return False
@@ -411,14 +411,14 @@ class _Input:
             return False  # then batches of one line: never a line held back
         if ready and not self._fill():
             return bool(self._buffer)  # the end: the rest is the last line
-        return self._newline()
+        return self._line_end() >= 0
 
     def _read(self) -> Iterator[bytes]:
         """The lines of the file descriptor, each with its newline (the last one may
         have none), as iterating a file in binary mode gives them."""
         while True:
-            if self._newline():
-                end = self._buffer.index(b"\n", self._scanned) + 1
+            end = self._line_end() + 1
+            if end:
                 line = bytes(self._buffer[:end])
                 del self._buffer[:end]
                 self._scanned = 0
@@ -430,12 +430,12 @@ class _Input:
                     yield line
                 return
 
-    def _newline(self) -> bool:
-        """Whether the buffer holds a whole line (each byte is searched once)."""
-        if self._buffer.find(b"\n", self._scanned) >= 0:
-            return True
-        self._scanned = len(self._buffer)
-        return False
+    def _line_end(self) -> int:
+        """Where the buffer's first line ends (its newline), or -1 while it holds no
+        whole line (each byte is searched once: the search goes on where it stopped)."""
+        end = self._buffer.find(b"\n", self._scanned)
+        self._scanned = len(self._buffer) if end < 0 else end
+        return end
 
     def _fill(self) -> bool:
         """Read what the file descriptor has (waiting for it if nothing yet); ``False``
