@@ -720,7 +720,7 @@ class IndicatorEngine:
         title: object,
         text: object,
         lang: object = None,
-        derive_origin: bool = True,
+        derive_origin: object = True,
         source: object = None,
         *,
         age_text: object = None,
@@ -732,8 +732,9 @@ class IndicatorEngine:
 
         ``lang`` is the ad's language when already known (else it is detected; only used
         for negation cues of language-neutral rules and reported back), with
-        ``lang_confidence`` when it was detected beforehand. With
-        ``derive_origin=False`` the ``origin`` category is never produced. ``source``
+        ``lang_confidence`` when it was detected beforehand. With a false
+        ``derive_origin`` (read as a truth value) the ``origin`` category is never
+        produced. ``source``
         enables the running-median price check for that source. ``age_text`` and
         ``price_text`` are the ad's dedicated age/price fields, preferred over the text.
         ``source_kind`` (the source's ``kind``: escort, massage, dating,

@@ -233,6 +233,19 @@ def test_origin_is_never_produced_without_derive_origin(engine: IndicatorEngine)
     assert without.score < with_origin.score
 
 
+@pytest.mark.parametrize("build", ["installed", "source"])
+@pytest.mark.parametrize(("flag", "origin"), [(0, False), (1, True), ("", False), (None, False)])
+def test_derive_origin_is_read_as_a_truth_value_by_both_builds(
+    build: str, flag: object, origin: bool, indicators_source: ModuleType
+) -> None:
+    # The compiled build once refused 1 where its source and analyse_many read it.
+    module = indicators_source if build == "source" else indicators_module
+    engine = module.IndicatorEngine.from_dir()
+    text = "Romanian girl, Hungarian beauty, exotic Latina from Colombia"
+    analysis = engine.analyse("Bulgarian ladies", text, "en", flag)
+    assert ("origin" in analysis.categories) is origin
+
+
 def test_score_sums_the_best_weight_per_category_and_sets_hit(engine: IndicatorEngine) -> None:
     weights = engine.weights
     analysis = engine.analyse("", "Just arrived, new in town, available 24/7", lang="en")
