@@ -10,7 +10,10 @@ its own process, start-up included:
 * langdetect alone on the same sentences (``detect`` per sentence: language only);
 * ``lcom flag`` on one ad (the cost of a single call);
 * ``lcom flag`` on escort ads: the shared development ads (``--ads``, else the bundled
-  set: see ``bench/pipeline.py``) repeated ``--repeat`` times, and half as many times.
+  set: see ``bench/pipeline.py``) repeated ``--repeat`` times, and half as many times,
+  each copy with other phone numbers (``copy_text`` in ``pipelines/engine/evaluate.py``:
+  a process keeps the readings of numbers it parsed, and repeated numbers would time
+  that cache, not new ads).
   Its throughput is the whole chain per ad (reading, language, analysis, contact
   redaction of the evidence, writing), three ways: per CPU second once started (the
   one-ad call's CPU time taken off); per CPU second of each ad beyond the first half
@@ -47,7 +50,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.engine.evaluate import bench_set, bench_set_note  # noqa: E402
+from pipelines.engine.evaluate import bench_set, bench_set_note, copy_text  # noqa: E402
 
 SENTENCES = Path("shared") / "eval" / "lingua-sentences"
 # A checkout next to the shared folder, or a worktree one level further down.
@@ -184,13 +187,18 @@ def main() -> int:
 
 
 def write_ads(path: Path, records: list[dict[str, Any]], repeat: int) -> tuple[Path, int]:
-    """``records`` as ads, ``repeat`` times (each time with other ids), in ``path``."""
+    """``records`` as ads, ``repeat`` times (each time with other ids and other phone
+    numbers: :func:`copy_text`), in ``path``."""
     count = 0
     with path.open("w", encoding="utf-8") as out:
         for round_ in range(repeat):
             for record in records:
-                ad = {"id": f"{record.get('id')}-{round_}", "title": record.get("title") or ""}
-                out.write(json.dumps({**ad, "text": record.get("text") or ""}) + "\n")
+                ad = {
+                    "id": f"{record.get('id')}-{round_}",
+                    "title": copy_text(record.get("title") or "", round_),
+                    "text": copy_text(record.get("text") or "", round_),
+                }
+                out.write(json.dumps(ad) + "\n")
                 count += 1
     return path, count
 

@@ -27,6 +27,7 @@ __all__ = [
     "LabelledAd",
     "bench_set",
     "bench_set_note",
+    "copy_text",
     "evaluate",
     "format_report",
     "load_labelled",
@@ -65,6 +66,40 @@ def bench_set_note(data: Path) -> str:
     if data.resolve() == DEV_SET.resolve():
         return ""
     return f"(measured on {data.name}; the target is for {DEV_SET.name})"
+
+
+#: The digits of a phone number that every copy keeps (:func:`copy_text`): its country
+#: code or trunk prefix and its area or mobile prefix, which decide whether it is valid.
+_KEPT_DIGITS = 4
+
+
+def copy_text(text: str, copy: int) -> str:
+    """``text`` as copy number ``copy`` of the ads a benchmark repeats (copy 0: ``text``
+    itself): the digits of each phone number after its fourth changed, so that no two of
+    the first 100 copies share a reading of any of its digits.
+
+    A process keeps the readings of the numbers it parsed (a carousel repeats its number
+    across ads): copies of the same numbers would time that cache, not the reading of a
+    new ad's number. Each digit after the fourth gets the copy's units or its tens added
+    (mod 10), in turn; every reading of a number spans six digits or more, so two of them
+    from the fifth on. Ages, prices and other digits stay as they are."""
+    if not copy:
+        return text
+    from pipelines.engine.contacts import PHONE, extract_contacts
+
+    shifts = (copy % 10, copy // 10 % 10)
+    chars = list(text)
+    for contact in extract_contacts(text):
+        if contact.kind != PHONE:
+            continue
+        seen = 0
+        for at in range(contact.start, contact.end):
+            if "0" <= chars[at] <= "9":
+                if seen >= _KEPT_DIGITS:
+                    shift = shifts[(seen - _KEPT_DIGITS) % 2]
+                    chars[at] = str((int(chars[at]) + shift) % 10)
+                seen += 1
+    return "".join(chars)
 
 
 @dataclass(frozen=True, slots=True)

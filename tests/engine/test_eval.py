@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from pipelines.engine import evaluate as evaluate_module
-from pipelines.engine.evaluate import DEV_SET, EvalReport, evaluate, format_report, load_labelled
+from pipelines.engine.contacts import extract_contacts
+from pipelines.engine.evaluate import (
+    DEV_SET,
+    EvalReport,
+    copy_text,
+    evaluate,
+    format_report,
+    load_labelled,
+)
 from pipelines.engine.indicators import IndicatorEngine
 
 OVERALL_F1 = 0.90
@@ -82,3 +90,26 @@ def test_a_benchmark_on_another_set_says_its_target_is_for_the_shared_set(
     assert evaluate_module.bench_set_note(shared) == ""
     note = evaluate_module.bench_set_note(evaluate_module.BUNDLED_DEV_SET)
     assert note == "(measured on dev_2026_12o.jsonl; the target is for ads_dev.jsonl)"
+
+
+def test_benchmark_copies_have_other_phone_numbers_and_the_same_rest() -> None:
+    text = "Anna 23, 150 euro per uur. Bel 06-3951 2274 of +359 887 306 142, 24/7"
+    assert copy_text(text, 0) == text
+    copies = [copy_text(text, copy) for copy in range(100)]
+    for value in copies:
+        assert value.startswith("Anna 23, 150 euro per uur. Bel 06-39")
+        assert value.endswith(", 24/7") and " of +359 8" in value
+    for index in range(2):
+        # Each copy's number, as written: no two copies share six digits in a row (the
+        # shortest reading of a number), so none finds another's reading in the cache.
+        digits = []
+        for value in copies:
+            phones = [c for c in extract_contacts(value) if c.kind == "phone"]
+            assert len(phones) == 2
+            digits.append(
+                "".join(ch for ch in value[phones[index].start : phones[index].end] if ch.isdigit())
+            )
+        windows = [{d[i : i + 6] for i in range(len(d) - 5)} for d in digits]
+        for first in range(100):
+            for second in range(first + 1, 100):
+                assert not windows[first] & windows[second]
