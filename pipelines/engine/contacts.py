@@ -43,7 +43,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -769,27 +769,13 @@ def _phones_in_run(
 ) -> Iterable[Contact]:
     if sum(group.digits for group in run) < MIN_PHONE_DIGITS:
         return
-    # The best choice of non-overlapping windows of consecutive groups (dynamic
-    # programming from the right). A price, an age or "24 uur" next to a number is not
-    # part of it, and two numbers side by side are two numbers.
-    count = len(run)
-    best: list[tuple[int, tuple[Contact, ...]]] = [(0, ())] * (count + 1)
-    for first in range(count - 1, -1, -1):
-        best[first] = best[first + 1]
-        digits = 0
-        for last in range(first, count):
-            digits += run[last].digits
-            if digits > MAX_PHONE_DIGITS:
-                break
-            if digits < MIN_PHONE_DIGITS:
-                continue
-            scored = _window(text, run[first], run[last], digits, region, contact_field, identifier)
-            if scored is None:
-                continue
-            weight = scored[0] + best[last + 1][0]
-            if weight > best[first][0]:
-                best[first] = (weight, (scored[1], *best[last + 1][1]))
-    chosen = best[0][1]
+    # The best choice of non-overlapping windows of consecutive groups. A price, an age
+    # or "24 uur" next to a number is not part of it, and two numbers side by side are
+    # two numbers.
+    if len(run) > _MAX_PRUNED_GROUPS:
+        chosen = _best_windows(text, run, region, contact_field, identifier)
+    else:
+        chosen = _Windows(text, run, region, contact_field, identifier).best(0)[1]
     yield from chosen
     if identifier:
         return
@@ -804,6 +790,112 @@ def _phones_in_run(
         else:
             leftover.append(group)
     yield from _fallback(text, leftover, region)
+
+
+#: Runs of at most this many groups choose their windows with bounds (:class:`_Windows`,
+#: recursive); longer ones, which no ad writes, read every window (:func:`_best_windows`).
+_MAX_PRUNED_GROUPS = 64
+
+
+def _best_windows(
+    text: str, run: list[_Group], region: str, contact_field: bool, identifier: bool
+) -> tuple[Contact, ...]:
+    """The best choice of windows of ``run`` (the greatest sum of :func:`_window`'s
+    weights; of equals, the one found first), by dynamic programming from the right:
+    every window is read."""
+    count = len(run)
+    best: list[tuple[int, tuple[Contact, ...]]] = [(0, ())] * (count + 1)
+    for first in range(count - 1, -1, -1):
+        best[first] = best[first + 1]
+        for last, digits in _window_ends(run, first):
+            scored = _window(text, run[first], run[last], digits, region, contact_field, identifier)
+            if scored is None:
+                continue
+            weight = scored[0] + best[last + 1][0]
+            if weight > best[first][0]:
+                best[first] = (weight, (scored[1], *best[last + 1][1]))
+    return best[0][1]
+
+
+def _window_ends(run: list[_Group], first: int) -> Iterator[tuple[int, int]]:
+    """The last group and the digits of each window of ``run`` from group ``first`` that
+    may be a phone number (:data:`MIN_PHONE_DIGITS` to :data:`MAX_PHONE_DIGITS` digits)."""
+    digits = 0
+    for last in range(first, len(run)):
+        digits += run[last].digits
+        if digits > MAX_PHONE_DIGITS:
+            return
+        if digits >= MIN_PHONE_DIGITS:
+            yield last, digits
+
+
+def _weight_bound(text: str, group: _Group, digits: int) -> int:
+    """The greatest weight :func:`_window` gives a window of ``digits`` digits from
+    ``group``: a valid number with its prefix, or, without one, a valid number."""
+    return (3000 if _starts_with_prefix(text[group.start]) else 1000) + digits
+
+
+class _Windows:
+    """:func:`_best_windows`'s choice, reading fewer windows: a window is read (parsing
+    a number is most of the cost of finding contacts) only when the greatest weight it
+    could give (:func:`_weight_bound`, plus the bound of the best choice after it) may
+    beat or equal, found earlier, the best choice read so far. The choice is the same:
+    of options of equal weight, the first in :func:`_best_windows`'s order (no window
+    from this group, then windows by their last group)."""
+
+    def __init__(
+        self, text: str, run: list[_Group], region: str, contact_field: bool, identifier: bool
+    ) -> None:
+        self.text, self.run, self.region = text, run, region
+        self.contact_field, self.identifier = contact_field, identifier
+        count = len(run)
+        #: The greatest weight a choice from each group on could have, read nothing.
+        self.bound = [0] * (count + 1)
+        for first in range(count - 1, -1, -1):
+            self.bound[first] = max(
+                [
+                    self.bound[first + 1],
+                    *(
+                        _weight_bound(text, run[first], digits) + self.bound[last + 1]
+                        for last, digits in _window_ends(run, first)
+                    ),
+                ]
+            )
+        self.chosen: dict[int, tuple[int, tuple[Contact, ...]]] = {count: (0, ())}
+
+    def best(self, first: int) -> tuple[int, tuple[Contact, ...]]:
+        """The weight and the contacts of the best choice from group ``first`` on."""
+        known = self.chosen.get(first)
+        if known is not None:
+            return known
+        run, text, bound = self.run, self.text, self.bound
+        # (bound, order, last group and digits or None for no window from ``first``)
+        options: list[tuple[int, int, tuple[int, int] | None]] = [(bound[first + 1], 0, None)]
+        for last, digits in _window_ends(run, first):
+            weight = _weight_bound(text, run[first], digits) + bound[last + 1]
+            options.append((weight, len(options), (last, digits)))
+        options.sort(key=lambda option: (-option[0], option[1]))
+        winner: tuple[int, int, tuple[Contact, ...]] | None = None
+        for limit, order, window in options:
+            if winner is not None and (limit, -order) <= (winner[0], -winner[1]):
+                break  # neither it nor any after it can beat the winner
+            if window is None:
+                weight, contacts = self.best(first + 1)
+            else:
+                last, digits = window
+                scored = _window(
+                    text, run[first], run[last], digits, self.region, self.contact_field,
+                    self.identifier,
+                )  # fmt: skip
+                if scored is None:
+                    continue
+                rest = self.best(last + 1)
+                weight, contacts = scored[0] + rest[0], (scored[1], *rest[1])
+            if winner is None or (weight, -order) > (winner[0], -winner[1]):
+                winner = (weight, order, contacts)
+        assert winner is not None  # no window from ``first`` is always an option
+        self.chosen[first] = result = (winner[0], winner[2])
+        return result
 
 
 def _window(

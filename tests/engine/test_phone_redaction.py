@@ -7,10 +7,12 @@ them may make the number stay in plain text, change its pseudonym, or be eaten w
 from __future__ import annotations
 
 import itertools
+import random
 import re
 
 import pytest
 
+from pipelines.engine import contacts
 from pipelines.engine.contacts import PHONE, extract_contacts
 from pipelines.engine.pseudonyms import Pseudonymizer
 
@@ -150,3 +152,66 @@ def test_phone_after_a_very_long_text_full_of_numbers_is_still_found() -> None:
     text += " bel 0612345678"
     contacts = extract_contacts(text, "NL")
     assert [(c.kind, c.value) for c in contacts] == [(PHONE, "+31612345678")]
+
+
+# -- the choice of windows: bounds read fewer numbers, choose the same ---------------------
+
+
+def _runs(text: str) -> list[list[contacts._Group]]:
+    return list(contacts._digit_runs(contacts._masked_for_phones(text)))
+
+
+def _random_runs(count: int) -> list[str]:
+    rnd = random.Random(20261208)
+    separators = [" ", "-", ".", " / ", "(", ")", "+", "0", "+31 ", "06", ", ", " tel "]
+    texts = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rnd.randint(1, 9)):
+            parts.append(rnd.choice(separators))
+            parts.append("".join(rnd.choice("0123456789") for _ in range(rnd.randint(1, 6))))
+        texts.append("".join(parts))
+    return texts
+
+
+@pytest.mark.parametrize("region", ["NL", "BG"])
+@pytest.mark.parametrize(
+    ("contact_field", "identifier"), [(False, False), (True, False), (False, True)]
+)
+def test_windows_chosen_with_bounds_are_those_of_reading_every_window(
+    region: str, contact_field: bool, identifier: bool
+) -> None:
+    texts = [
+        "Bel 06-3951 2274 of +359 887 306 142",
+        "Anna 23, 150 euro, 06 12345678 06 87654321",
+        "+44 7567 076013, 0151 2345 6789, 1234 5678",
+        "(06) 12345678 / 020-1234567 - 0031 6 1234 5678",
+        *_random_runs(1500),
+    ]
+    for text in texts:
+        for run in _runs(text):
+            args = (text, run, region, contact_field, identifier)
+            pruned = contacts._Windows(*args).best(0)[1]
+            assert pruned == contacts._best_windows(*args), text
+
+
+def test_a_plain_number_reads_one_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[tuple[int, int]] = []
+    window = contacts._window
+
+    def counted(text: str, first: contacts._Group, last: contacts._Group, *args: object) -> object:
+        read.append((first.start, last.end))
+        return window(text, first, last, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(contacts, "_window", counted)
+    found = extract_contacts("Bel me: 06-3951 2274")
+    assert [c.value for c in found] == ["+31639512274"]
+    # Reading every window reads "06-3951", "3951 2274" and the whole number.
+    assert read == [(8, 20)]
+
+
+def test_a_run_of_many_groups_reads_every_window_in_linear_time() -> None:
+    groups = contacts._MAX_PRUNED_GROUPS + 40
+    text = "tel " + " ".join(["06 1234 5678"] * (groups // 3 + 1))
+    found = [c for c in extract_contacts(text) if c.kind == PHONE]
+    assert found and all(c.value == "+31612345678" for c in found)
