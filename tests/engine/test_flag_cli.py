@@ -453,3 +453,28 @@ def test_long_lines_make_short_batches() -> None:
     lines = ["x" * 600] * 10 + ["y"] * 10
     sizes = [len(batch) for batch in _Input(lines).batches(size=8, chars=1_000)]
     assert sizes == [2, 2, 2, 2, 2, 8, 2]
+
+
+def test_flagging_tunes_the_collector_and_sets_it_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from crawler.cli import flag as flag_module
+
+    seen: list[tuple[tuple[int, ...], int]] = []
+    flag_lines = flag_module.flag_lines
+
+    def watched(*args: object, **kwargs: object) -> int:
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
+        return flag_lines(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flag_module, "flag_lines", watched)
+    every_ad_in_english(monkeypatch)
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    data = write_lines(tmp_path / "ads.jsonl", ['{"id": "a1", "text": "new in town"}'])
+    code, records, _ = run_flag(capsys, str(data))
+    assert code == 0 and len(records) == 1
+    [(threshold, frozen)] = seen
+    assert threshold[0] == flag_module.YOUNG_GENERATION and frozen > 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
