@@ -189,10 +189,6 @@ def _changing(chars: frozenset[str], escapes: bool) -> re.Pattern[str]:
     return re.compile("|".join(alternatives + ([_ESCAPE] if escapes else [])))
 
 
-def _new_char(match: re.Match[str]) -> str:
-    return _char(match.group())
-
-
 def _characters(text: str) -> tuple[str, _Map | None] | None:
     escapes = "%" in text
     if text.isascii() and not escapes:
@@ -200,14 +196,15 @@ def _characters(text: str) -> tuple[str, _Map | None] | None:
     chars = frozenset(ch for ch in set(text).difference(_ASCII) if _char(ch) != ch)
     if not chars and not escapes:
         return None
+    if not escapes and all(len(_char(ch)) == 1 for ch in chars):
+        # The common case (accents off, a fullwidth digit): one character for another,
+        # each where it was, so no map is needed, nor a pattern (each text of a crawl has
+        # its own set of such characters: a pattern of them, compiled, is seldom reused).
+        return text.translate({ord(ch): _char(ch) for ch in chars}), None
     if len(chars) > _MAX_CLASS or any(ord(ch) > 0xFFFF for ch in chars):
         pattern = _NON_ASCII_OR_ESCAPE
     else:
         pattern = _changing(chars, escapes)
-    if not escapes and all(len(_char(ch)) == 1 for ch in chars):
-        # The common case (accents off, a fullwidth digit): one character for another,
-        # each where it was, so no map is needed.
-        return pattern.sub(_new_char, text), None
     builder = _Builder(text)
     changed = False
     for match in pattern.finditer(text):
