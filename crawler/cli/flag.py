@@ -192,15 +192,20 @@ def _collector_tuned() -> Iterator[None]:
     time, read every object of the process again, the engine's tables included (5% of
     the CPU time of ``lcom flag``). The objects loaded so far (the engine) are frozen
     (``gc.freeze``: they live as long as the process) and the young generation is
-    collected every :data:`YOUNG_GENERATION` allocations."""
+    collected every :data:`YOUNG_GENERATION` allocations. Where a caller has frozen
+    objects already (before forking, say), nothing more is frozen: unfreezing after
+    would unfreeze the caller's too."""
     threshold = gc.get_threshold()
-    gc.freeze()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     gc.set_threshold(YOUNG_GENERATION, *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 #: The fields an input line is read for; other fields are ignored (no warning for these

@@ -478,3 +478,18 @@ def test_flagging_tunes_the_collector_and_sets_it_back(
     [(threshold, frozen)] = seen
     assert threshold[0] == flag_module.YOUNG_GENERATION and frozen > 0
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_flagging_leaves_what_a_caller_froze_frozen() -> None:
+    import gc
+
+    from crawler.cli.flag import _collector_tuned
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with _collector_tuned():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
