@@ -45,18 +45,19 @@ def load_items(path: Path, repeat: int) -> list[dict[str, Any]]:
     items = []
     for round_ in range(repeat):
         for record in records:
+            region = REGION.get(record["lang"], "ES")
             items.append(
                 {
                     "source": "bench",
                     "source_ad_id": f"{record['id']}-{round_}",
                     "url": f"http://127.0.0.1/ads/{record['id']}.html",
-                    "title": copy_text(record["title"], round_),
-                    "text": copy_text(record["text"], round_),
+                    "title": copy_text(record["title"] or "", round_, region),
+                    "text": copy_text(record["text"] or "", round_, region),
                     "city": None,
                     "name": None,
                     "contacts_raw": [],
                     "image_urls": [],
-                    "source_country": REGION.get(record["lang"], "ES"),
+                    "source_country": region,
                     "fetched_at": "2026-11-29T05:40:00Z",
                     "body_sha256": "0" * 64,
                     "http_status": 200,

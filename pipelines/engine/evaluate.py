@@ -68,37 +68,38 @@ def bench_set_note(data: Path) -> str:
     return f"(measured on {data.name}; the target is for {DEV_SET.name})"
 
 
-#: The digits of a phone number that every copy keeps (:func:`copy_text`): its country
-#: code or trunk prefix and its area or mobile prefix, which decide whether it is valid.
-_KEPT_DIGITS = 4
+#: The digits at the end of a phone number that the copies change (:func:`copy_text`):
+#: its subscriber's part. What comes before (a country code, a trunk prefix, an area or
+#: a mobile prefix) decides whether it is valid, and where, and stays.
+_CHANGED_DIGITS = 6
 
 
-def copy_text(text: str, copy: int) -> str:
+def copy_text(text: str, copy: int, region: str | None = None) -> str:
     """``text`` as copy number ``copy`` of the ads a benchmark repeats (copy 0: ``text``
-    itself): the digits of each phone number after its fourth changed, so that no two of
-    the first 100 copies share a reading of any of its digits.
+    itself): the last six digits of each phone number found in ``region`` (lcom's
+    default region when ``None``) changed, so that no two of the first 100 copies share
+    two of those digits side by side.
 
     A process keeps the readings of the numbers it parsed (a carousel repeats its number
     across ads): copies of the same numbers would time that cache, not the reading of a
-    new ad's number. Each digit after the fourth gets the copy's units or its tens added
-    (mod 10), in turn; every reading of a number spans six digits or more, so two of them
-    from the fifth on. Ages, prices and other digits stay as they are."""
+    new ad's number. Those digits get the copy's units or its tens added (mod 10), in
+    turn: a reading of a number that holds two of them is a new one in each copy (a
+    reading of only the digits before them is not). Ages, prices, other digits and the
+    number's prefixes stay, so each copy's number is of the same kind, and almost always
+    found as in the ad itself (``tests/engine/test_eval.py``). Digits that are not ASCII
+    and numbers spelled in words stay as they are."""
     if not copy:
         return text
-    from pipelines.engine.contacts import PHONE, extract_contacts
+    from pipelines.engine.contacts import DEFAULT_REGION, PHONE, extract_contacts
 
     shifts = (copy % 10, copy // 10 % 10)
     chars = list(text)
-    for contact in extract_contacts(text):
+    for contact in extract_contacts(text, region or DEFAULT_REGION):
         if contact.kind != PHONE:
             continue
-        seen = 0
-        for at in range(contact.start, contact.end):
-            if "0" <= chars[at] <= "9":
-                if seen >= _KEPT_DIGITS:
-                    shift = shifts[(seen - _KEPT_DIGITS) % 2]
-                    chars[at] = str((int(chars[at]) + shift) % 10)
-                seen += 1
+        digits = [at for at in range(contact.start, contact.end) if "0" <= chars[at] <= "9"]
+        for index, at in enumerate(digits[-_CHANGED_DIGITS:]):
+            chars[at] = str((int(chars[at]) + shifts[index % 2]) % 10)
     return "".join(chars)
 
 

@@ -92,24 +92,41 @@ def test_a_benchmark_on_another_set_says_its_target_is_for_the_shared_set(
     assert note == "(measured on dev_2026_12o.jsonl; the target is for ads_dev.jsonl)"
 
 
+def _phone_digits(value: str, region: str = "NL") -> list[tuple[tuple[int, int], str]]:
+    found = [c for c in extract_contacts(value, region) if c.kind == "phone"]
+    return [
+        ((c.start, c.end), "".join(ch for ch in value[c.start : c.end] if ch.isdigit()))
+        for c in found
+    ]
+
+
 def test_benchmark_copies_have_other_phone_numbers_and_the_same_rest() -> None:
     text = "Anna 23, 150 euro per uur. Bel 06-3951 2274 of +359 887 306 142, 24/7"
     assert copy_text(text, 0) == text
+    original = _phone_digits(text)
     copies = [copy_text(text, copy) for copy in range(100)]
-    for value in copies:
-        assert value.startswith("Anna 23, 150 euro per uur. Bel 06-39")
-        assert value.endswith(", 24/7") and " of +359 8" in value
-    for index in range(2):
-        # Each copy's number, as written: no two copies share six digits in a row (the
-        # shortest reading of a number), so none finds another's reading in the cache.
-        digits = []
-        for value in copies:
-            phones = [c for c in extract_contacts(value) if c.kind == "phone"]
-            assert len(phones) == 2
-            digits.append(
-                "".join(ch for ch in value[phones[index].start : phones[index].end] if ch.isdigit())
-            )
-        windows = [{d[i : i + 6] for i in range(len(d) - 5)} for d in digits]
+    numbers = [_phone_digits(value) for value in copies]
+    for value, found in zip(copies, numbers, strict=True):
+        assert value.startswith("Anna 23, 150 euro per uur. Bel 06-")
+        assert value.endswith(", 24/7") and " of +359 887 " in value
+        # Found where the ad's own numbers are, with the same prefixes.
+        assert [span for span, _ in found] == [span for span, _ in original]
+        for (_, digits), (_, before) in zip(found, original, strict=True):
+            assert digits[:-6] == before[:-6] and len(digits) == len(before)
+    for index in range(len(original)):
+        # No two copies share two of the changed digits side by side: every reading of
+        # the number that holds two of them is a new one in each copy.
+        tails = [found[index][1][-6:] for found in numbers]
         for first in range(100):
             for second in range(first + 1, 100):
-                assert not windows[first] & windows[second]
+                a, b = tails[first], tails[second]
+                assert all(a[i : i + 2] != b[i : i + 2] for i in range(5))
+
+
+def test_benchmark_copies_read_numbers_in_the_ads_region() -> None:
+    text = "Обади се на 02 987 6543 или 0888 123 456"
+    copied = copy_text(text, 7, "BG")
+    assert copied != text
+    assert [span for span, _ in _phone_digits(copied, "BG")] == [
+        span for span, _ in _phone_digits(text, "BG")
+    ]
