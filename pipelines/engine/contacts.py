@@ -783,8 +783,13 @@ def _phones_in_run(
     # to be one are redacted all the same. A false positive hides a few digits; a miss
     # would store a phone number in plain text.
     leftover: list[_Group] = []
+    # The chosen contacts are in text order and do not overlap: one walk over both finds
+    # the contact each group may lie in (linear time however many numbers the run holds).
+    at = 0
     for group in run:
-        if any(c.start <= group.start and group.end <= c.end for c in chosen):
+        while at < len(chosen) and chosen[at].end <= group.start:
+            at += 1
+        if at < len(chosen) and chosen[at].start <= group.start and group.end <= chosen[at].end:
             yield from _fallback(text, leftover, region)
             leftover = []
         else:
@@ -804,17 +809,31 @@ def _best_windows(
     weights; of equals, the one found first), by dynamic programming from the right:
     every window is read."""
     count = len(run)
-    best: list[tuple[int, tuple[Contact, ...]]] = [(0, ())] * (count + 1)
+    best = [0] * (count + 1)  # the weight of the best choice from each group on
+    #: The window chosen at each group (its contact and the group after it), or ``None``:
+    #: the choice from there is the one from the next group. The choice is read by
+    #: following them at the end (building it at each group cost a run of n numbers n²).
+    steps: list[tuple[Contact, int] | None] = [None] * (count + 1)
     for first in range(count - 1, -1, -1):
         best[first] = best[first + 1]
         for last, digits in _window_ends(run, first):
             scored = _window(text, run[first], run[last], digits, region, contact_field, identifier)
             if scored is None:
                 continue
-            weight = scored[0] + best[last + 1][0]
-            if weight > best[first][0]:
-                best[first] = (weight, (scored[1], *best[last + 1][1]))
-    return best[0][1]
+            weight = scored[0] + best[last + 1]
+            if weight > best[first]:
+                best[first] = weight
+                steps[first] = (scored[1], last + 1)
+    chosen: list[Contact] = []
+    at = 0
+    while at < count:
+        step = steps[at]
+        if step is None:
+            at += 1
+        else:
+            chosen.append(step[0])
+            at = step[1]
+    return tuple(chosen)
 
 
 def _window_ends(run: list[_Group], first: int) -> Iterator[tuple[int, int]]:
