@@ -870,16 +870,15 @@ class _Windows:
         count = len(run)
         #: The greatest weight a choice from each group on could have, read nothing.
         self.bound = [0] * (count + 1)
+        #: The windows from each group that may be a number: (the greatest weight of a
+        #: choice that starts with it, its last group, its digits).
+        self.windows: list[list[tuple[int, int, int]]] = [[] for _ in range(count)]
         for first in range(count - 1, -1, -1):
-            self.bound[first] = max(
-                [
-                    self.bound[first + 1],
-                    *(
-                        _weight_bound(text, run[first], digits) + self.bound[last + 1]
-                        for last, digits in _window_ends(run, first)
-                    ),
-                ]
-            )
+            windows = self.windows[first] = [
+                (_weight_bound(text, run[first], digits) + self.bound[last + 1], last, digits)
+                for last, digits in _window_ends(run, first)
+            ]
+            self.bound[first] = max([self.bound[first + 1], *(w[0] for w in windows)])
         self.chosen: dict[int, tuple[int, tuple[Contact, ...]]] = {count: (0, ())}
 
     def best(self, first: int) -> tuple[int, tuple[Contact, ...]]:
@@ -887,12 +886,11 @@ class _Windows:
         known = self.chosen.get(first)
         if known is not None:
             return known
-        run, text, bound = self.run, self.text, self.bound
+        run, text = self.run, self.text
         # (bound, order, last group and digits or None for no window from ``first``)
-        options: list[tuple[int, int, tuple[int, int] | None]] = [(bound[first + 1], 0, None)]
-        for last, digits in _window_ends(run, first):
-            weight = _weight_bound(text, run[first], digits) + bound[last + 1]
-            options.append((weight, len(options), (last, digits)))
+        options: list[tuple[int, int, tuple[int, int] | None]] = [(self.bound[first + 1], 0, None)]
+        for limit, last, digits in self.windows[first]:
+            options.append((limit, len(options), (last, digits)))
         options.sort(key=lambda option: (-option[0], option[1]))
         winner: tuple[int, int, tuple[Contact, ...]] | None = None
         for limit, order, window in options:
