@@ -127,8 +127,12 @@ def main() -> int:
         )
         records = [json.loads(line) for line in args.ads.open(encoding="utf-8") if line.strip()]
         half_repeat = max(1, args.repeat // 2)
-        escort, escort_count = write_ads(Path(tmp) / "escort.jsonl", records, args.repeat)
-        half, half_count = write_ads(Path(tmp) / "half.jsonl", records, half_repeat)
+        lines = ad_lines(records, args.repeat)
+        half_count = len(records) * half_repeat  # the first copies: the same ads
+        escort, escort_count = Path(tmp) / "escort.jsonl", len(lines)
+        escort.write_text("".join(lines), encoding="utf-8")
+        half = Path(tmp) / "half.jsonl"
+        half.write_text("".join(lines[:half_count]), encoding="utf-8")
         env = {**os.environ, "LCOM_VAR_DIR": str(Path(tmp) / "var")}
         cold_wall, cold_cpu = timed([*lcom, "flag", str(one)], env)
         # Interleaved, so that a change of load on the machine hits both alike.
@@ -186,21 +190,19 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def write_ads(path: Path, records: list[dict[str, Any]], repeat: int) -> tuple[Path, int]:
-    """``records`` as ads, ``repeat`` times (each time with other ids and other phone
-    numbers: :func:`copy_text`), in ``path``."""
-    count = 0
-    with path.open("w", encoding="utf-8") as out:
-        for round_ in range(repeat):
-            for record in records:
-                ad = {
-                    "id": f"{record.get('id')}-{round_}",
-                    "title": copy_text(record.get("title") or "", round_),
-                    "text": copy_text(record.get("text") or "", round_),
-                }
-                out.write(json.dumps(ad) + "\n")
-                count += 1
-    return path, count
+def ad_lines(records: list[dict[str, Any]], repeat: int) -> list[str]:
+    """``records`` as JSON Lines ads, ``repeat`` times (each time with other ids and other
+    phone numbers: :func:`copy_text`)."""
+    lines = []
+    for round_ in range(repeat):
+        for record in records:
+            ad = {
+                "id": f"{record.get('id')}-{round_}",
+                "title": copy_text(record.get("title") or "", round_),
+                "text": copy_text(record.get("text") or "", round_),
+            }
+            lines.append(json.dumps(ad) + "\n")
+    return lines
 
 
 def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
