@@ -734,10 +734,9 @@ class IndicatorEngine:
         for negation cues of language-neutral rules and reported back), with
         ``lang_confidence`` when it was detected beforehand. With a false
         ``derive_origin`` (read as a truth value) the ``origin`` category is never
-        produced. ``source``
-        enables the running-median price check for that source. ``age_text`` and
-        ``price_text`` are the ad's dedicated age/price fields, preferred over the text.
-        ``source_kind`` (the source's ``kind``: escort, massage, dating,
+        produced. ``source`` enables the running-median price check for that source.
+        ``age_text`` and ``price_text`` are the ad's dedicated age/price fields, preferred
+        over the text. ``source_kind`` (the source's ``kind``: escort, massage, dating,
         classifieds ...) is a prior of the ad-context stage.
 
         The fields are what a crawl read, typed or not: ``None`` is no value, and any
